@@ -1,0 +1,90 @@
+"""The library's exceptions: the same types and messages on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "DatabaseError",
+    "DuplicateKeyError",
+    "ForeignKeyError",
+    "IntegrityError",
+    "MigrationError",
+    "NotFoundError",
+    "PictallionError",
+    "QueryFileError",
+    "ValidationError",
+]
+
+
+class PictallionError(Exception):
+    """Base class of every error this library raises."""
+
+
+class ConfigurationError(PictallionError):
+    """A setting (environment variable, URL, option) is missing or contradictory."""
+
+
+class QueryFileError(PictallionError):
+    """A named-query file is malformed; the message names the file and line."""
+
+
+class ValidationError(PictallionError, ValueError):
+    """Input does not fit the schema: wrong type, unknown field, bad enum value, nothing to set."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFoundError(PictallionError, LookupError):
+    """A row the caller named does not exist."""
+
+    def __init__(self, message: str, *, table: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
+
+
+class IntegrityError(PictallionError):
+    """A constraint rejected the statement; nothing was written."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        constraint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.table = table
+        self.column = column
+        self.constraint = constraint
+
+
+class DuplicateKeyError(IntegrityError):
+    """A UNIQUE or PRIMARY KEY constraint rejected the row."""
+
+
+class ForeignKeyError(IntegrityError):
+    """A row references a missing parent, or a delete would orphan children."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        constraint: str | None = None,
+        referenced_table: str | None = None,
+    ) -> None:
+        super().__init__(message, table=table, column=column, constraint=constraint)
+        self.referenced_table = referenced_table
+
+
+class MigrationError(PictallionError):
+    """A migration could not be applied, rolled back or verified."""
+
+
+class DatabaseError(PictallionError):
+    """Any other failure reported by the database or its driver."""
+
