@@ -1,0 +1,211 @@
+"""Settings read from the environment: which database, how to pool it, whether to log queries."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_DATABASE_URL", "Dialect", "Settings", "mask_url", "settings"]
+
+Dialect = Literal["sqlite", "postgres"]
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/pictallion.db"
+
+_SCHEMES: dict[str, Dialect] = {
+    "sqlite": "sqlite",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+}
+_DB_TYPES: dict[str, Dialect] = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable url>"
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=_masked_netloc(parts)))
+
+
+def _masked_netloc(parts: SplitResult) -> str:
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = parts.username or ""
+    return f"{user}:***@{host}"
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def _parse_int(name: str, raw: str, minimum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(repr=False)
+class Settings:
+    """Database settings; ``Settings.from_env()`` reads them, attributes may be changed at run time."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    db_type: str | None = None
+    environment: str = "development"
+    pool_size: int = 10
+    max_overflow: int = 20
+    pool_timeout: float = 30.0
+    busy_timeout_ms: int = 5000
+    statement_cache_size: int = 256
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``)."""
+        env = os.environ if env is None else env
+        s = cls()
+        if "DATABASE_URL" in env and env["DATABASE_URL"].strip():
+            s.database_url = env["DATABASE_URL"].strip()
+        if "DB_TYPE" in env and env["DB_TYPE"].strip():
+            s.db_type = env["DB_TYPE"].strip()
+        s.environment = env.get("NODE_ENV", s.environment) or s.environment
+        if "DB_POOL_SIZE" in env:
+            s.pool_size = _parse_int("DB_POOL_SIZE", env["DB_POOL_SIZE"], 1)
+        if "DB_MAX_OVERFLOW" in env:
+            s.max_overflow = _parse_int("DB_MAX_OVERFLOW", env["DB_MAX_OVERFLOW"], 0)
+        if "DB_POOL_TIMEOUT" in env:
+            s.pool_timeout = float(_parse_int("DB_POOL_TIMEOUT", env["DB_POOL_TIMEOUT"], 1))
+        if "DB_BUSY_TIMEOUT_MS" in env:
+            s.busy_timeout_ms = _parse_int("DB_BUSY_TIMEOUT_MS", env["DB_BUSY_TIMEOUT_MS"], 0)
+        if "DEBUG" in env:
+            s.debug = _parse_bool("DEBUG", env["DEBUG"])
+        return s
+
+    def with_url(self, url: str) -> Settings:
+        """Return a copy pointing at ``url``; the dialect is taken from the URL."""
+        return replace(self, database_url=url, db_type=None)
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect named by ``DATABASE_URL``, checked against ``DB_TYPE``."""
+        scheme = self._parts().scheme.lower()
+        base = scheme.split("+", 1)[0]
+        url_dialect = _SCHEMES.get(base)
+        if url_dialect is None:
+            raise ConfigurationError(
+                f"DATABASE_URL has an unsupported scheme {scheme!r} "
+                f"(expected sqlite://, postgresql:// or postgres://): {self.masked_url}"
+            )
+        if self.db_type is not None:
+            declared = _DB_TYPES.get(self.db_type.lower())
+            if declared is None:
+                raise ConfigurationError(
+                    f"DB_TYPE must be 'sqlite', 'postgres' or 'postgresql', got {self.db_type!r}"
+                )
+            if declared != url_dialect:
+                raise ConfigurationError(
+                    f"DB_TYPE={self.db_type!r} contradicts DATABASE_URL {self.masked_url}"
+                )
+        return url_dialect
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the configured database is SQLite."""
+        return self.dialect == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        """True when the configured database is PostgreSQL."""
+        return self.dialect == "postgres"
+
+    @property
+    def is_development(self) -> bool:
+        """True unless NODE_ENV says production or test."""
+        return self.environment.lower() not in {"production", "test"}
+
+    @property
+    def is_production(self) -> bool:
+        """True when NODE_ENV is production."""
+        return self.environment.lower() == "production"
+
+    @property
+    def masked_url(self) -> str:
+        """The database URL with its password replaced by ``***``."""
+        return mask_url(self.database_url)
+
+    @property
+    def sqlite_path(self) -> str:
+        """The SQLite file path (or ``:memory:``) named by the URL."""
+        if self.dialect != "sqlite":
+            raise ConfigurationError(f"not a SQLite URL: {self.masked_url}")
+        parts = self._parts()
+        # sqlite:///relative/path and sqlite:////absolute/path, as in SQLAlchemy and yoyo
+        path = parts.path[1:] if parts.path.startswith("/") else parts.path
+        if parts.netloc and parts.netloc != "localhost":
+            path = parts.netloc + ("/" + path if path else "")
+        if not path:
+            raise ConfigurationError(f"DATABASE_URL names no SQLite file: {self.masked_url}")
+        return path
+
+    @property
+    def postgres_dsn(self) -> str:
+        """The URL in the form asyncpg accepts; TLS query options pass through."""
+        if self.dialect != "postgres":
+            raise ConfigurationError(f"not a PostgreSQL URL: {self.masked_url}")
+        parts = self._parts()
+        return urlunsplit(parts._replace(scheme="postgresql"))
+
+    @property
+    def postgres_options(self) -> dict[str, str]:
+        """Query-string options of the PostgreSQL URL (``sslmode``, ``sslrootcert``...)."""
+        return dict(parse_qsl(self._parts().query))
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections a pool may open: pool size plus overflow."""
+        return self.pool_size + self.max_overflow
+
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database as a Path, or None for an in-memory database."""
+        path = self.sqlite_path
+        return None if path == ":memory:" else Path(path)
+
+    def _parts(self) -> SplitResult:
+        try:
+            return urlsplit(self.database_url)
+        except ValueError as exc:
+            raise ConfigurationError(f"DATABASE_URL is malformed: {exc}") from None
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(database_url={self.masked_url!r}, db_type={self.db_type!r}, "
+            f"environment={self.environment!r}, pool_size={self.pool_size}, "
+            f"max_overflow={self.max_overflow}, debug={self.debug})"
+        )
+
+    __str__ = __repr__
+
+
+settings = Settings.from_env()

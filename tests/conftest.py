@@ -1,0 +1,118 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL 15 server for every test.
+
+PostgreSQL comes from ``PICTALLION_TEST_POSTGRES_URL`` (a server where the user may
+CREATE DATABASE), or else from a throwaway cluster started here and removed afterwards.
+PostgreSQL tests are never skipped: if no server can be had, they error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests import pgcluster
+
+DIALECTS = ("sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """URL of a PostgreSQL server on which the tests may create databases."""
+    given = os.environ.get("PICTALLION_TEST_POSTGRES_URL")
+    if given:
+        pgcluster.wait_until_ready(given)
+        yield given
+        return
+    with pgcluster.throwaway_cluster() as url:
+        pgcluster.wait_until_ready(url)
+        yield url
+
+
+@pytest.fixture
+def new_pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after the test."""
+    url = pgcluster.create_database(pg_admin_url)
+    yield url
+    pgcluster.drop_database(pg_admin_url, url)
+
+
+@pytest.fixture
+def new_sqlite_url(tmp_path: Path) -> str:
+    """A new, empty SQLite file in the test's temporary folder."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(params=DIALECTS)
+def dialect(request: pytest.FixtureRequest) -> str:
+    """Runs the test once per dialect."""
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_url(dialect: str, request: pytest.FixtureRequest) -> str:
+    """A new, empty database of the test's dialect."""
+    fixture = "new_sqlite_url" if dialect == "sqlite" else "new_pg_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin_url: str) -> Iterator[str]:
+    """Name of a migrated PostgreSQL database that tests clone."""
+    from pictallion_sql.migrations import apply_migrations
+
+    url = pgcluster.create_database(pg_admin_url)
+    apply_migrations(url)
+    name = url.rsplit("/", 1)[1]
+    yield name
+    pgcluster.drop_database(pg_admin_url, url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that tests copy."""
+    from pictallion_sql.migrations import apply_migrations
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    apply_migrations(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def migrated_url(
+    dialect: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """A new database of the test's dialect with every migration applied."""
+    if dialect == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "migrated.db"
+        shutil.copyfile(template, target)
+        yield f"sqlite:///{target}"
+        return
+    admin: str = request.getfixturevalue("pg_admin_url")
+    url = pgcluster.create_database(admin, template=request.getfixturevalue("pg_template"))
+    yield url
+    pgcluster.drop_database(admin, url)
+
+
+@pytest.fixture
+async def db(migrated_url: str) -> AsyncIterator[object]:
+    """A connected Database on a freshly migrated database of the test's dialect."""
+    from pictallion_sql.database import connect
+
+    database = await connect(migrated_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:
+    """Run one statement through a separate synchronous connection (test set-up and checks)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        cur = conn.execute(sql)
+        return list(cur.fetchall()) if cur.description else []

@@ -1,0 +1,116 @@
+"""A throwaway PostgreSQL cluster for the test suite, started from the server binaries."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+
+def find_server_bindir() -> Path:
+    """The directory holding initdb and pg_ctl: $PG_BINDIR, PATH, or the Debian layout."""
+    candidates: list[str] = []
+    if os.environ.get("PG_BINDIR"):
+        candidates.append(os.environ["PG_BINDIR"])
+    on_path = shutil.which("initdb")
+    if on_path:
+        candidates.append(str(Path(on_path).parent))
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    candidates += sorted(glob.glob("/usr/local/pgsql*/bin"), reverse=True)
+    for candidate in candidates:
+        if (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    raise RuntimeError(
+        "PostgreSQL server binaries (initdb, pg_ctl) not found; install PostgreSQL 15 "
+        "or set PICTALLION_TEST_POSTGRES_URL"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Start a private cluster in a temporary folder; yield its admin URL; remove it after."""
+    bindir = find_server_bindir()
+    root = Path(tempfile.mkdtemp(prefix="pictallion-pg-"))
+    run_as: dict[str, str] = {}
+    if os.geteuid() == 0:
+        # PostgreSQL refuses to run as root: hand the folder to an unprivileged user.
+        run_as = {"user": "nobody", "group": "nogroup"}
+        os.chmod(root, 0o700)
+        shutil.chown(root, "nobody", "nogroup")
+    data = root / "data"
+    port = _free_port()
+    log = root / "server.log"
+    try:
+        subprocess.run(
+            [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+             "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
+            check=True, capture_output=True, cwd=root, **run_as,  # type: ignore[call-overload]
+        )
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " \
+                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        subprocess.run(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w",
+             "-t", "60", "start"],
+            check=True, capture_output=True, cwd=root, **run_as,  # type: ignore[call-overload]
+        )
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True, cwd=root, **run_as,  # type: ignore[call-overload]
+            )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_until_ready(admin_url: str, timeout: float = 30.0) -> None:
+    """Block until the server accepts connections."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def database_url(admin_url: str, name: str) -> str:
+    """``admin_url`` pointing at database ``name`` instead."""
+    parts = urlsplit(admin_url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def create_database(admin_url: str, template: str | None = None) -> str:
+    """Create a new uniquely named database and return its URL."""
+    name = f"pt_{uuid.uuid4().hex[:16]}"
+    clause = f" TEMPLATE {template}" if template else ""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}{clause}")
+    return database_url(admin_url, name)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    """Drop the database named by ``url``, disconnecting anyone still on it."""
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
