@@ -22,7 +22,11 @@ _SCHEMES: dict[str, Dialect] = {
     "postgres": "postgres",
     "postgresql": "postgres",
 }
-_DB_TYPES: dict[str, Dialect] = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres"}
+_DB_TYPES: dict[str, Dialect] = {
+    "sqlite": "sqlite",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -69,7 +73,7 @@ def _parse_int(name: str, raw: str, minimum: int) -> int:
 
 @dataclass(repr=False)
 class Settings:
-    """Database settings; ``Settings.from_env()`` reads them, attributes may be changed at run time."""
+    """Database settings: ``Settings.from_env()`` reads them; attributes may change at run time."""
 
     database_url: str = DEFAULT_DATABASE_URL
     db_type: str | None = None

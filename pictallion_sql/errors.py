@@ -87,4 +87,3 @@ class MigrationError(PictallionError):
 
 class DatabaseError(PictallionError):
     """Any other failure reported by the database or its driver."""
-

@@ -83,9 +83,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def migrated_url(
-    dialect: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[str]:
+def migrated_url(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new database of the test's dialect with every migration applied."""
     if dialect == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")

@@ -1,0 +1,42 @@
+"""pictallion-sql: the raw-SQL database layer of the Pictallion photo manager.
+
+Named SQL queries from ``sql/queries`` run on SQLite (aiosqlite) or PostgreSQL
+(asyncpg) through one API and come back as msgspec records.
+"""
+
+from .config import Settings, settings
+from .database import Connection, Database, connect, get_db, get_db_transaction
+from .errors import (
+    ConfigurationError,
+    DatabaseError,
+    DuplicateKeyError,
+    ForeignKeyError,
+    IntegrityError,
+    MigrationError,
+    NotFoundError,
+    PictallionError,
+    QueryFileError,
+    ValidationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigurationError",
+    "Connection",
+    "Database",
+    "DatabaseError",
+    "DuplicateKeyError",
+    "ForeignKeyError",
+    "IntegrityError",
+    "MigrationError",
+    "NotFoundError",
+    "PictallionError",
+    "QueryFileError",
+    "Settings",
+    "ValidationError",
+    "connect",
+    "get_db",
+    "get_db_transaction",
+    "settings",
+]

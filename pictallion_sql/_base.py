@@ -1,0 +1,191 @@
+"""What both dialect adapters share: the executor interface, argument binding, row decoding."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
+from typing import Any, Self
+
+import msgspec
+
+from ._registry import CompiledSQL, Query
+from .config import Dialect, Settings
+from .errors import ValidationError
+
+__all__ = ["Connection", "Database", "Decoder", "Executor", "bind_args", "query_log"]
+
+query_log = logging.getLogger("pictallion_sql.query")
+
+Converter = Callable[[Any], Any]
+Decoder = Callable[[Any], Any]
+
+
+def bind_args(query: Query, compiled: CompiledSQL, params: Mapping[str, Any]) -> list[Any]:
+    """The positional arguments of ``compiled``, taken from ``params`` by name."""
+    if len(params) != len(query.params):
+        _raise_param_mismatch(query, params)
+    try:
+        return [params[name] for name in compiled.arg_names]
+    except KeyError:
+        _raise_param_mismatch(query, params)
+        raise  # unreachable; keeps type checkers content
+
+
+def _raise_param_mismatch(query: Query, params: Mapping[str, Any]) -> None:
+    missing = sorted(query.params - params.keys())
+    extra = sorted(params.keys() - query.params)
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if extra:
+        parts.append("unexpected " + ", ".join(extra))
+    raise ValidationError(f"query {query.name!r}: " + "; ".join(parts))
+
+
+def log_query(query: Query, started: float, rows: int) -> None:
+    """Log one query's name, duration and row count (never its parameter values)."""
+    query_log.debug(
+        "%s %.3f ms %d row(s)", query.name, (time.perf_counter() - started) * 1000, rows
+    )
+
+
+def _json_decoder(annotation: Any) -> Converter:
+    # strict=False: SQLite's json_object() renders booleans as 0/1, and a stored
+    # document must never become unreadable over a loosely typed value.
+    return msgspec.json.Decoder(annotation, strict=False).decode
+
+
+def is_json_kind(annotation: Any) -> bool:
+    """True for types stored as JSON documents (structs, lists, dicts and unions of them)."""
+    info = msgspec.inspect.type_info(annotation)
+    if isinstance(info, msgspec.inspect.UnionType):
+        return any(
+            not isinstance(t, msgspec.inspect.NoneType) and _is_json_info(t) for t in info.types
+        )
+    return _is_json_info(info)
+
+
+def _is_json_info(info: msgspec.inspect.Type) -> bool:
+    return isinstance(
+        info,
+        msgspec.inspect.StructType
+        | msgspec.inspect.ListType
+        | msgspec.inspect.DictType
+        | msgspec.inspect.AnyType
+        | msgspec.inspect.TupleType,
+    )
+
+
+def base_type(annotation: Any) -> msgspec.inspect.Type:
+    """The type behind ``Optional[...]``; unions of several types come back unchanged."""
+    info = msgspec.inspect.type_info(annotation)
+    if isinstance(info, msgspec.inspect.UnionType):
+        rest = [t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)]
+        if len(rest) == 1:
+            return rest[0]
+    return info
+
+
+def json_converter(annotation: Any) -> Converter:
+    """A converter from JSON text or bytes into ``annotation``."""
+    return _json_decoder(annotation)
+
+
+def make_decoder(query: Query, converter_for: Callable[[Any], Converter | None]) -> Decoder:
+    """Build the function that turns one driver row into what ``query`` returns."""
+    record = query.record
+    if query.returns == "scalar":
+        if record is None:
+            return _identity
+        if isinstance(record, type) and issubclass(record, msgspec.Struct):
+            return _json_decoder(record)
+        scalar = converter_for(record)
+        return scalar if scalar is not None else _identity
+    if record is None or not (isinstance(record, type) and issubclass(record, msgspec.Struct)):
+        raise TypeError(f"query {query.name!r} has no record struct to decode into")
+    conversions = tuple(
+        (index, conv)
+        for index, field in enumerate(msgspec.structs.fields(record))
+        if (conv := converter_for(field.type)) is not None
+    )
+    if not conversions:
+        return lambda row: record(*row)
+
+    def decode(row: Sequence[Any]) -> Any:
+        values = list(row)
+        for index, conv in conversions:
+            value = values[index]
+            if value is not None:
+                values[index] = conv(value)
+        return record(*values)
+
+    return decode
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class Executor(ABC):
+    """Something queries run on: a Database (one pooled connection per call) or a Connection."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    async def run(self, query: Query, /, **params: Any) -> Any:
+        """Run ``query``; return a record, a list of records, a scalar or the affected row count."""
+
+    @abstractmethod
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run ``query`` once per parameter mapping in ``rows``, atomically."""
+
+    @abstractmethod
+    def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
+        """A transaction (a savepoint when one is already open) that commits on success."""
+
+
+class Connection(Executor):
+    """One connection taken from the pool; ``transaction()`` nests as savepoints."""
+
+    @property
+    @abstractmethod
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on this connection."""
+
+
+class Database(Executor):
+    """A connected database: a pool of connections for one URL."""
+
+    settings: Settings
+
+    @abstractmethod
+    def connection(self) -> AbstractAsyncContextManager[Connection]:
+        """Hold one connection for several calls (no transaction is opened)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close every pooled connection."""
+
+    @abstractmethod
+    async def server_version(self) -> str:
+        """The database engine's version string."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def _transaction_on_new_connection(self, readonly: bool) -> AsyncIterator[Connection]:
+        async with self.connection() as conn, conn.transaction(readonly=readonly) as tx:
+            yield tx

@@ -1,0 +1,415 @@
+"""The PostgreSQL adapter: an asyncpg pool, msgspec JSON codecs, asyncpg errors translated."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import msgspec
+
+from ._base import (
+    Connection,
+    Converter,
+    Database,
+    Decoder,
+    base_type,
+    bind_args,
+    is_json_kind,
+    json_converter,
+    log_query,
+    make_decoder,
+)
+from ._registry import Query
+from .config import Settings, mask_url
+from .errors import (
+    DatabaseError,
+    DuplicateKeyError,
+    ForeignKeyError,
+    PictallionError,
+    ValidationError,
+)
+
+__all__ = ["PostgresConnection", "PostgresDatabase", "connect_postgres"]
+
+_json_encode = msgspec.json.encode
+_DECODERS: dict[Query, Decoder] = {}
+_IDLE_PING_SECONDS = 30.0
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    # jsonb's binary wire format is a version byte (1) followed by the JSON text.
+    return b"\x01" + _json_encode(value)
+
+
+def _decode_jsonb(data: bytes) -> bytes:
+    # Kept as bytes: the row decoder parses them straight into the record's typed field.
+    return data[1:]
+
+
+def _identity_bytes(data: bytes) -> bytes:
+    return data
+
+
+def _text_array_or_json(decode: Converter) -> Converter:
+    return lambda value: value if type(value) is list else decode(value)
+
+
+def converter_for(annotation: Any) -> Converter | None:
+    """How a value asyncpg returns for a field of type ``annotation`` becomes that type."""
+    if not is_json_kind(annotation):
+        return None
+    info = base_type(annotation)
+    decode = json_converter(annotation)
+    if isinstance(info, msgspec.inspect.ListType) and isinstance(
+        info.item_type, msgspec.inspect.StrType
+    ):
+        return _text_array_or_json(decode)  # text[] arrives as a list already
+    return decode
+
+
+def _decoder(query: Query) -> Decoder:
+    try:
+        return _DECODERS[query]
+    except KeyError:
+        decoder = _DECODERS[query] = make_decoder(query, converter_for)
+        return decoder
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb",
+        schema="pg_catalog",
+        encoder=_encode_jsonb,
+        decoder=_decode_jsonb,
+        format="binary",
+    )
+    await conn.set_type_codec(
+        "json",
+        schema="pg_catalog",
+        encoder=_json_encode,
+        decoder=_identity_bytes,
+        format="binary",
+    )
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    # The library never changes session state, so the RESET ALL round trip that
+    # asyncpg runs on every release by default buys nothing; open transactions are
+    # still rolled back by the pool itself.
+    return None
+
+
+async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresDatabase) -> Any:
+    compiled = query.postgres
+    args = bind_args(query, compiled, params)
+    started = time.perf_counter() if db.settings.debug else 0.0
+    returns = query.returns
+    try:
+        if returns == "rows":
+            records = await conn.fetch(compiled.text, *args)
+            decode = _decoder(query)
+            result: Any = [decode(r) for r in records]
+            count = len(records)
+        elif returns == "one":
+            record = await conn.fetchrow(compiled.text, *args)
+            result = None if record is None else _decoder(query)(record)
+            count = 0 if record is None else 1
+        elif returns == "scalar":
+            value = await conn.fetchval(compiled.text, *args)
+            result = None if value is None else _decoder(query)(value)
+            count = 1
+        else:
+            status = await conn.execute(compiled.text, *args)
+            result = count = _affected(status)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        raise db.translate(exc, query) from None
+    if started:
+        log_query(query, started, count)
+    return result
+
+
+def _affected(status: str) -> int:
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+_KEY = re.compile(r"Key \((?P<cols>.*?)\)=")
+_ARG = re.compile(r"query argument \$(\d+)")
+
+
+class PostgresDatabase(Database):
+    """A PostgreSQL database behind an asyncpg pool."""
+
+    dialect = "postgres"
+
+    def __init__(self, settings: Settings, pool: asyncpg.Pool) -> None:
+        self.settings = settings
+        self._pool = pool
+        self._foreign_keys: dict[str, tuple[str, str, str]] = {}
+        self._last_used: dict[int, float] = {}
+
+    async def load_constraints(self) -> None:
+        """Remember which table and column every foreign key joins, for error messages."""
+        rows = await self._pool.fetch(
+            """
+            SELECT c.conname, child.relname, a.attname, parent.relname
+            FROM pg_constraint c
+            JOIN pg_class child ON child.oid = c.conrelid
+            JOIN pg_class parent ON parent.oid = c.confrelid
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            WHERE c.contype = 'f'
+            """
+        )
+        self._foreign_keys = {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    async def run(self, query: Query, /, **params: Any) -> Any:
+        """Run ``query`` on a pooled connection."""
+        async with self._acquire() as conn:
+            return await _run(conn, query, params, self)
+
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run ``query`` for each mapping in ``rows`` in one transaction."""
+        async with self.transaction() as conn:
+            return await conn.run_many(query, rows)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[PostgresConnection]:
+        """Hold one pooled connection for several calls."""
+        async with self._acquire() as conn:
+            yield PostgresConnection(conn, self)
+
+    def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
+        """A transaction on a connection of its own."""
+        return self._transaction_on_new_connection(readonly)
+
+    async def close(self) -> None:
+        """Close the pool, waiting for connections in use to be released."""
+        await self._pool.close()
+
+    async def server_version(self) -> str:
+        """The server's version string."""
+        return str(await self._pool.fetchval("SHOW server_version"))
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[Any]:
+        try:
+            conn = await self._pool.acquire(timeout=self.settings.pool_timeout)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            raise self.translate(exc, None) from None
+        try:
+            yield conn
+        finally:
+            await self._pool.release(conn)
+
+    async def _check_idle(self, conn: Any) -> None:
+        # Connections idle for a while are pinged before use, so a server restart or
+        # a dropped link costs a reconnect instead of a failed call.
+        key = id(conn._con) if hasattr(conn, "_con") else id(conn)
+        now = time.monotonic()
+        last = self._last_used.get(key)
+        self._last_used[key] = now
+        if last is not None and now - last > _IDLE_PING_SECONDS:
+            await conn.execute("SELECT 1")
+
+    def translate(self, exc: BaseException, query: Query | None) -> PictallionError:
+        """Turn a driver exception into the library's own, naming table and column."""
+        where = f" (query {query.name})" if query is not None else ""
+        if isinstance(exc, asyncpg.UniqueViolationError):
+            column = _key_columns(exc)
+            table = exc.table_name or "?"
+            return DuplicateKeyError(
+                f"duplicate key: {table}.{column} already exists{where}",
+                table=table,
+                column=column,
+                constraint=exc.constraint_name,
+            )
+        if isinstance(exc, asyncpg.ForeignKeyViolationError):
+            return self._foreign_key_error(exc, where)
+        if isinstance(exc, asyncpg.NotNullViolationError):
+            field = f"{exc.table_name}.{exc.column_name}"
+            return ValidationError(f"{field} must not be null{where}", field=exc.column_name)
+        if isinstance(exc, asyncpg.CheckViolationError):
+            return ValidationError(
+                f"{exc.table_name}: check constraint {exc.constraint_name} failed{where}"
+            )
+        if isinstance(exc, asyncpg.DataError | asyncpg.exceptions.DataError):
+            return ValidationError(self._argument_message(exc, query) + where)
+        if isinstance(exc, asyncpg.InFailedSQLTransactionError):
+            return DatabaseError(
+                "current transaction is aborted; statements are refused until it rolls back"
+            )
+        if isinstance(exc, OSError | TimeoutError | asyncpg.CannotConnectNowError):
+            return DatabaseError(
+                f"cannot reach PostgreSQL at {mask_url(self.settings.database_url)}: "
+                f"{type(exc).__name__}"
+            )
+        message = _scrub(str(exc), self.settings)
+        return DatabaseError(f"{type(exc).__name__}: {message}{where}")
+
+    def _foreign_key_error(self, exc: Any, where: str) -> ForeignKeyError:
+        known = self._foreign_keys.get(exc.constraint_name or "")
+        detail = exc.detail or ""
+        if known is None:
+            return ForeignKeyError(
+                f"foreign key violation on {exc.table_name}{where}",
+                table=exc.table_name,
+                constraint=exc.constraint_name,
+            )
+        child, column, parent = known
+        if "still referenced" in detail:
+            message = f"foreign key violation: {parent} row is still referenced by {child}.{column}"
+        else:
+            message = (
+                f"foreign key violation: {child}.{column} refers to a {parent} row "
+                "that does not exist"
+            )
+        return ForeignKeyError(
+            message + where,
+            table=child,
+            column=column,
+            constraint=exc.constraint_name,
+            referenced_table=parent,
+        )
+
+    @staticmethod
+    def _argument_message(exc: BaseException, query: Query | None) -> str:
+        text = str(exc).split("\n", 1)[0]
+        match = _ARG.search(text)
+        if match and query is not None:
+            index = int(match.group(1)) - 1
+            names = query.postgres.arg_names
+            if 0 <= index < len(names):
+                reason = text.split(": ", 1)[-1]
+                reason = reason.split(" (", 1)[-1].rstrip(")") if " (" in reason else reason
+                return f"invalid value for {names[index]}: {reason}"
+        return f"invalid value: {text}"
+
+
+def _key_columns(exc: Any) -> str:
+    match = _KEY.search(exc.detail or "")
+    if match:
+        return match.group("cols")
+    return exc.constraint_name or "?"
+
+
+class PostgresConnection(Connection):
+    """One asyncpg connection; transactions nest as savepoints.
+
+    A statement that fails inside a transaction spoils it: the block cannot commit
+    and raises when it ends, as on SQLite.
+    """
+
+    dialect = "postgres"
+
+    def __init__(self, raw: Any, db: PostgresDatabase) -> None:
+        self._raw = raw
+        self._db = db
+        self._depth = 0
+        self._failed = False
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open."""
+        return self._depth > 0
+
+    async def run(self, query: Query, /, **params: Any) -> Any:
+        """Run ``query`` on this connection."""
+        try:
+            return await _run(self._raw, query, params, self._db)
+        except PictallionError:
+            if self._depth:
+                self._failed = True
+            raise
+
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run ``query`` once per mapping, atomically, in one round trip."""
+        compiled = query.postgres
+        batch = [bind_args(query, compiled, row) for row in rows]
+        if not batch:
+            return 0
+        started = time.perf_counter() if self._db.settings.debug else 0.0
+        async with self.transaction():
+            try:
+                await self._raw.executemany(compiled.text, batch)
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+                self._failed = True
+                raise self._db.translate(exc, query) from None
+        if started:
+            log_query(query, started, len(batch))
+        return len(batch)
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[PostgresConnection]:
+        """A transaction, or a savepoint inside the open one."""
+        depth = self._depth
+        tx = self._raw.transaction(readonly=readonly) if depth == 0 else self._raw.transaction()
+        try:
+            await tx.start()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise self._db.translate(exc, None) from None
+        self._depth = depth + 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = depth
+            self._failed = False
+            await _quietly(tx.rollback())
+            raise
+        self._depth = depth
+        if self._failed:
+            self._failed = False
+            await _quietly(tx.rollback())
+            raise DatabaseError("the transaction was rolled back because a statement in it failed")
+        try:
+            await tx.commit()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise self._db.translate(exc, None) from None
+
+
+async def _quietly(awaitable: Any) -> None:
+    # A failed rollback means the connection is gone; the server rolls back on its own.
+    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        await awaitable
+
+
+async def connect_postgres(settings: Settings) -> PostgresDatabase:
+    """Open a pool for ``settings.database_url`` and return the database."""
+    holder: dict[str, PostgresDatabase] = {}
+
+    async def setup(conn: Any) -> None:
+        await holder["db"]._check_idle(conn)
+
+    try:
+        pool = await asyncpg.create_pool(
+            dsn=settings.postgres_dsn,
+            min_size=1,
+            max_size=settings.max_connections,
+            max_inactive_connection_lifetime=300.0,
+            statement_cache_size=settings.statement_cache_size,
+            init=_init_connection,
+            setup=setup,
+            reset=_keep_session,
+            server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
+            timeout=settings.pool_timeout,
+        )
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        raise DatabaseError(
+            f"cannot connect to PostgreSQL at {settings.masked_url}: "
+            f"{type(exc).__name__}: {_scrub(str(exc), settings)}"
+        ) from None
+    db = PostgresDatabase(settings, pool)
+    holder["db"] = db
+    await db.load_constraints()
+    return db
+
+
+def _scrub(message: str, settings: Settings) -> str:
+    password = urlsplit(settings.database_url).password
+    message = message.replace(settings.database_url, settings.masked_url)
+    return message.replace(password, "***") if password else message

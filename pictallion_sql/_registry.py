@@ -1,0 +1,263 @@
+"""The named-query registry: ``.sql`` files parsed and compiled once, when they load.
+
+A query file holds blocks like::
+
+    -- name: file_versions.get_by_tier
+    -- returns: rows FileVersion
+    -- params: tier, skip, limit
+    -- Versions of one tier, newest first.
+    SELECT ... WHERE tier = :tier ORDER BY created_at DESC, id LIMIT :limit OFFSET :skip
+
+``returns`` is ``one <Record>``, ``rows <Record>``, ``scalar [<type>]`` or ``none``.
+Files in ``queries/postgres/`` and ``queries/sqlite/`` override the shared body of the
+same name for that dialect. The registry knows no driver: it only turns ``:name``
+into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import QueryFileError
+
+__all__ = ["DIALECTS", "CompiledSQL", "Query", "Registry", "Returns", "compile_sql"]
+
+Returns = Literal["one", "rows", "scalar", "none"]
+DIALECTS = ("postgres", "sqlite")
+
+# Scalars a query may declare without a record type.
+SCALAR_TYPES: dict[str, type] = {"int": int, "str": str, "bool": bool, "float": float}
+
+# One alternative per token kind; only the last (a parameter) is rewritten.
+_TOKENS = re.compile(
+    r"""
+      '(?:[^']|'')*'            # string literal
+    | "(?:[^"]|"")*"            # quoted identifier
+    | --[^\n]*                  # line comment
+    | /\*.*?\*/                 # block comment
+    | ::                        # PostgreSQL cast, not a parameter
+    | (?<![:\w]):(?P<param>[A-Za-z_]\w*)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_HEADER = re.compile(r"^--\s*(name|returns|params):\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSQL:
+    """SQL in a driver's placeholder style and the parameter name behind each placeholder."""
+
+    text: str
+    arg_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Query:
+    """One named query: what it returns and its SQL compiled for each dialect."""
+
+    name: str
+    returns: Returns
+    record: type | None
+    params: frozenset[str]
+    postgres: CompiledSQL
+    sqlite: CompiledSQL
+    source: str
+
+    def sql_for(self, dialect: str) -> CompiledSQL:
+        """The compiled SQL of ``dialect``."""
+        return self.postgres if dialect == "postgres" else self.sqlite
+
+
+def find_params(sql: str) -> list[tuple[str, int, int]]:
+    """Every ``:name`` parameter in ``sql`` as (name, start, end), skipping literals and casts."""
+    return [
+        (m.group("param"), m.start(), m.end())
+        for m in _TOKENS.finditer(sql)
+        if m.group("param") is not None
+    ]
+
+
+def compile_sql(sql: str, dialect: str) -> CompiledSQL:
+    """Rewrite ``:name`` parameters into the placeholder style of ``dialect``."""
+    out: list[str] = []
+    args: list[str] = []
+    numbers: dict[str, int] = {}
+    pos = 0
+    for name, start, end in find_params(sql):
+        out.append(sql[pos:start])
+        if dialect == "postgres":
+            if name not in numbers:
+                numbers[name] = len(numbers) + 1
+                args.append(name)
+            out.append(f"${numbers[name]}")
+        else:
+            args.append(name)
+            out.append("?")
+        pos = end
+    out.append(sql[pos:])
+    return CompiledSQL("".join(out).strip(), tuple(args))
+
+
+@dataclass(slots=True)
+class _Block:
+    name: str
+    returns: str
+    params: str | None
+    sql: str
+    path: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def _parse_file(path: Path) -> Iterator[_Block]:
+    current: dict[str, Any] | None = None
+    body: list[str] = []
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        header = _HEADER.match(raw.strip())
+        if header and header.group(1) == "name":
+            if current is not None:
+                yield _Block(sql="\n".join(body), **current)
+            current = {
+                "name": header.group(2),
+                "returns": "",
+                "params": None,
+                "path": path,
+                "line": lineno,
+            }
+            body = []
+        elif header and current is not None and not body:
+            current[header.group(1)] = header.group(2)
+        elif current is None:
+            if raw.strip() and not raw.strip().startswith("--"):
+                raise QueryFileError(f"{path}:{lineno}: SQL before the first '-- name:' header")
+        elif body or not raw.strip().startswith("--"):
+            body.append(raw)
+    if current is not None:
+        yield _Block(sql="\n".join(body), **current)
+
+
+class Registry(Mapping[str, Query]):
+    """Every named query, loaded from a folder of ``.sql`` files."""
+
+    def __init__(self, queries: Mapping[str, Query]) -> None:
+        self._queries = dict(queries)
+
+    @classmethod
+    def load(cls, folder: Path, types: Mapping[str, type]) -> Registry:
+        """Parse and compile every query under ``folder``; ``types`` resolves record names."""
+        shared = _collect(sorted(folder.glob("*.sql")))
+        variants = {d: _collect(sorted((folder / d).glob("*.sql"))) for d in DIALECTS}
+        queries: dict[str, Query] = {}
+        names = set(shared) | set(variants["postgres"]) | set(variants["sqlite"])
+        for name in sorted(names):
+            chosen = {d: variants[d].get(name) or shared.get(name) for d in DIALECTS}
+            missing = [d for d in DIALECTS if chosen[d] is None]
+            if missing:
+                present = next(b for b in chosen.values() if b is not None)
+                raise QueryFileError(
+                    f"{present.where}: query {name!r} has no body for {', '.join(missing)}"
+                )
+            queries[name] = _build(name, chosen["postgres"], chosen["sqlite"], types)  # type: ignore[arg-type]
+        return cls(queries)
+
+    def __getitem__(self, name: str) -> Query:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise KeyError(f"no named query {name!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+
+def _collect(paths: list[Path]) -> dict[str, _Block]:
+    blocks: dict[str, _Block] = {}
+    for path in paths:
+        for block in _parse_file(path):
+            if block.name in blocks:
+                raise QueryFileError(
+                    f"{block.where}: duplicate query name {block.name!r} "
+                    f"(first defined at {blocks[block.name].where})"
+                )
+            blocks[block.name] = block
+    return blocks
+
+
+def _parse_returns(block: _Block, types: Mapping[str, type]) -> tuple[Returns, type | None]:
+    words = block.returns.split()
+    if not words:
+        raise QueryFileError(f"{block.where}: query {block.name!r} lacks a '-- returns:' header")
+    kind, rest = words[0], words[1:]
+    if kind == "none" and not rest:
+        return "none", None
+    if kind == "scalar" and len(rest) <= 1:
+        if not rest:
+            return "scalar", None
+        scalar = SCALAR_TYPES.get(rest[0]) or types.get(rest[0])
+        if scalar is None:
+            raise QueryFileError(f"{block.where}: unknown scalar type {rest[0]!r}")
+        return "scalar", scalar
+    if kind in ("one", "rows") and len(rest) == 1:
+        record = types.get(rest[0])
+        if record is None:
+            raise QueryFileError(f"{block.where}: unknown record type {rest[0]!r}")
+        return kind, record  # type: ignore[return-value]
+    raise QueryFileError(
+        f"{block.where}: bad '-- returns: {block.returns}' "
+        "(expected 'one <Record>', 'rows <Record>', 'scalar [<type>]' or 'none')"
+    )
+
+
+def _check_params(block: _Block) -> frozenset[str]:
+    declared = [p.strip() for p in (block.params or "").split(",") if p.strip()]
+    if len(set(declared)) != len(declared):
+        raise QueryFileError(f"{block.where}: query {block.name!r} declares a parameter twice")
+    used = {name for name, _, _ in find_params(block.sql)}
+    unknown = sorted(used - set(declared))
+    if unknown:
+        raise QueryFileError(
+            f"{block.where}: query {block.name!r} uses undeclared parameter(s) "
+            + ", ".join(f":{p}" for p in unknown)
+        )
+    unused = sorted(set(declared) - used)
+    if unused:
+        raise QueryFileError(
+            f"{block.where}: query {block.name!r} declares unused parameter(s) " + ", ".join(unused)
+        )
+    if not block.sql.strip():
+        raise QueryFileError(f"{block.where}: query {block.name!r} has no SQL")
+    return frozenset(declared)
+
+
+def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Query:
+    returns, record = _parse_returns(pg, types)
+    params = _check_params(pg)
+    if lite is not pg:
+        if _parse_returns(lite, types) != (returns, record):
+            raise QueryFileError(
+                f"{lite.where}: query {name!r} returns differently from {pg.where}"
+            )
+        if _check_params(lite) != params:
+            raise QueryFileError(
+                f"{lite.where}: query {name!r} takes different parameters from {pg.where}"
+            )
+    source = pg.where if pg is lite else f"{pg.where} | {lite.where}"
+    return Query(
+        name=name,
+        returns=returns,
+        record=record,
+        params=params,
+        postgres=compile_sql(pg.sql, "postgres"),
+        sqlite=compile_sql(lite.sql, "sqlite"),
+        source=source,
+    )

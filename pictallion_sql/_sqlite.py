@@ -1,0 +1,505 @@
+"""The SQLite adapter: pooled aiosqlite connections, SQLite's storage conventions, its errors.
+
+Values are stored as the schema documents: timestamps as ISO-8601 UTC text with six
+fractional digits (text order is time order), booleans as 0/1, ``keywords`` and the
+JSON documents as JSON text. Rows come back as the same Python values as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from ._base import (
+    Connection,
+    Converter,
+    Database,
+    Decoder,
+    base_type,
+    bind_args,
+    is_json_kind,
+    json_converter,
+    log_query,
+    make_decoder,
+)
+from ._registry import Query
+from .config import Settings
+from .errors import (
+    DatabaseError,
+    DuplicateKeyError,
+    ForeignKeyError,
+    PictallionError,
+    ValidationError,
+)
+
+__all__ = ["SqliteConnection", "SqliteDatabase", "connect_sqlite", "encode_arg"]
+
+_DECODERS: dict[Query, Decoder] = {}
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+_json_encode = msgspec.json.encode
+_fromisoformat = datetime.fromisoformat
+
+
+def to_text_timestamp(value: datetime) -> str:
+    """A datetime as the stored text form: naive UTC, microseconds, 'T' separator."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
+
+
+def encode_arg(value: Any) -> Any:
+    """One parameter value in the form SQLite stores it."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, datetime):
+        return to_text_timestamp(value)
+    if isinstance(value, list | dict | tuple | msgspec.Struct):
+        return _json_encode(value).decode()
+    return value
+
+
+def _encode_args(args: Sequence[Any]) -> list[Any]:
+    return [v if type(v) in _PLAIN else encode_arg(v) for v in args]
+
+
+def converter_for(annotation: Any) -> Converter | None:
+    """How a value SQLite returns for a field of type ``annotation`` becomes that type."""
+    if is_json_kind(annotation):
+        return json_converter(annotation)
+    info = base_type(annotation)
+    if isinstance(info, msgspec.inspect.DateTimeType):
+        return _fromisoformat
+    if isinstance(info, msgspec.inspect.BoolType):
+        return bool
+    return None
+
+
+def _decoder(query: Query) -> Decoder:
+    try:
+        return _DECODERS[query]
+    except KeyError:
+        decoder = _DECODERS[query] = make_decoder(query, converter_for)
+        return decoder
+
+
+def _lower(value: Any) -> Any:
+    # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter.
+    return value.lower() if isinstance(value, str) else value
+
+
+class _Pool:
+    """A bounded set of aiosqlite connections to one file."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._path = settings.sqlite_path
+        memory = self._path == ":memory:"
+        self._max = 1 if memory else settings.max_connections
+        self._idle: list[aiosqlite.Connection] = []
+        self._all: set[object] = set()
+        self._available = asyncio.Condition()
+        self._closed = False
+
+    async def open_connection(self) -> aiosqlite.Connection:
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(self._settings.busy_timeout_ms)}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            if self._path != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+                # NORMAL is durable across application crashes in WAL mode; only an OS
+                # crash can lose the last commits, never corrupt the file.
+                await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.create_function("pictallion_lower", 1, _lower, deterministic=True)
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    async def acquire(self) -> aiosqlite.Connection:
+        async with self._available:
+            while True:
+                if self._closed:
+                    raise DatabaseError("the database has been closed")
+                if self._idle:
+                    return self._idle.pop()
+                if len(self._all) < self._max:
+                    break
+                try:
+                    await asyncio.wait_for(self._available.wait(), self._settings.pool_timeout)
+                except TimeoutError:
+                    raise DatabaseError(
+                        f"no SQLite connection free after {self._settings.pool_timeout:g} s "
+                        f"(pool of {self._max})"
+                    ) from None
+            placeholder = object()
+            self._all.add(placeholder)
+        try:
+            conn = await self.open_connection()
+        except BaseException:
+            async with self._available:
+                self._all.discard(placeholder)
+                self._available.notify()
+            raise
+        async with self._available:
+            self._all.discard(placeholder)
+            self._all.add(conn)
+        return conn
+
+    async def release(self, conn: aiosqlite.Connection, *, broken: bool = False) -> None:
+        if conn.in_transaction:
+            broken = not await _rollback_quietly(conn)
+        async with self._available:
+            if broken or self._closed:
+                self._all.discard(conn)
+            else:
+                self._idle.append(conn)
+            self._available.notify()
+        if broken or self._closed:
+            await conn.close()
+
+    async def close(self) -> None:
+        async with self._available:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._available.notify_all()
+        for conn in idle:
+            self._all.discard(conn)
+            await conn.close()
+
+
+async def _rollback_quietly(conn: aiosqlite.Connection) -> bool:
+    try:
+        await conn.execute("ROLLBACK")
+        return True
+    except sqlite3.Error:
+        return False
+
+
+async def _run(
+    conn: aiosqlite.Connection, query: Query, params: Mapping[str, Any], db: SqliteDatabase
+) -> Any:
+    compiled = query.sqlite
+    args = _encode_args(bind_args(query, compiled, params))
+    started = time.perf_counter() if db.settings.debug else 0.0
+    returns = query.returns
+    try:
+        if returns == "none":
+            cursor = await conn.execute(compiled.text, args)
+            result: Any = cursor.rowcount if cursor.rowcount >= 0 else 0
+            count = result
+        else:
+            rows = await conn.execute_fetchall(compiled.text, args)
+            count = len(rows)  # type: ignore[arg-type]
+            if returns == "rows":
+                decode = _decoder(query)
+                result = [decode(r) for r in rows]
+            elif not rows:
+                result = None
+            elif returns == "one":
+                result = _decoder(query)(next(iter(rows)))
+            else:
+                value = next(iter(rows))[0]
+                result = None if value is None else _decoder(query)(value)
+    except (sqlite3.Error, ValueError, OverflowError) as exc:
+        raise await db.translate(exc, query, conn, args) from None
+    if started:
+        log_query(query, started, count)
+    return result
+
+
+_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>.+)$")
+_NOT_NULL = re.compile(r"NOT NULL constraint failed: (?P<table>\w+)\.(?P<col>\w+)")
+_TARGET = re.compile(
+    r"^\s*(?:(?P<insert>INSERT(?:\s+OR\s+\w+)?\s+INTO)|(?P<update>UPDATE)|(?P<delete>DELETE\s+FROM))"
+    r"\s+\"?(?P<table>\w+)\"?",
+    re.IGNORECASE,
+)
+_WHERE = re.compile(r"\bWHERE\b(?P<where>.*?)(?:\bRETURNING\b.*)?$", re.IGNORECASE | re.DOTALL)
+_COLUMNS = re.compile(r"^\s*INSERT[^(]*\((?P<cols>[^)]*)\)", re.IGNORECASE)
+
+
+class SqliteDatabase(Database):
+    """A SQLite database file behind a small pool of aiosqlite connections."""
+
+    dialect = "sqlite"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool = _Pool(settings)
+        self._foreign_keys: dict[str, list[tuple[str, str, str]]] | None = None
+
+    async def run(self, query: Query, /, **params: Any) -> Any:
+        """Run ``query`` on a pooled connection, outside any transaction."""
+        conn = await self._pool.acquire()
+        try:
+            return await _run(conn, query, params, self)
+        finally:
+            await self._pool.release(conn)
+
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run ``query`` for each mapping in ``rows`` in one transaction."""
+        async with self.transaction() as conn:
+            return await conn.run_many(query, rows)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[SqliteConnection]:
+        """Hold one pooled connection for several calls."""
+        conn = await self._pool.acquire()
+        try:
+            yield SqliteConnection(conn, self)
+        finally:
+            await self._pool.release(conn)
+
+    def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
+        """A transaction on a connection of its own."""
+        return self._transaction_on_new_connection(readonly)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self._pool.close()
+
+    async def server_version(self) -> str:
+        """The SQLite library version."""
+        return sqlite3.sqlite_version
+
+    async def translate(
+        self,
+        exc: BaseException,
+        query: Query | None,
+        conn: aiosqlite.Connection | None,
+        args: Sequence[Any] | Sequence[Sequence[Any]] = (),
+    ) -> PictallionError:
+        """Turn a sqlite3 exception into the library's own, naming table and column."""
+        where = f" (query {query.name})" if query is not None else ""
+        message = str(exc)
+        if isinstance(exc, sqlite3.IntegrityError):
+            unique = _UNIQUE.search(message)
+            if unique:
+                pairs = [c.strip().split(".", 1) for c in unique.group("cols").split(",")]
+                table = pairs[0][0]
+                column = ", ".join(p[1] for p in pairs)
+                constraint = f"{table}_pkey" if column == "id" else f"{table}_{column}_unique"
+                return DuplicateKeyError(
+                    f"duplicate key: {table}.{column} already exists{where}",
+                    table=table,
+                    column=column,
+                    constraint=constraint,
+                )
+            not_null = _NOT_NULL.search(message)
+            if not_null:
+                field = f"{not_null.group('table')}.{not_null.group('col')}"
+                return ValidationError(
+                    f"{field} must not be null{where}", field=not_null.group("col")
+                )
+            if "FOREIGN KEY" in message and query is not None and conn is not None:
+                return await self._diagnose_foreign_key(query, conn, args, where)
+            if message.startswith("CHECK constraint failed"):
+                return ValidationError(f"{message}{where}")
+        if isinstance(exc, OverflowError):
+            return ValidationError(f"invalid value: integer out of range{where}")
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
+            return DatabaseError(
+                f"database is locked: another connection kept the write lock longer than "
+                f"the busy timeout ({self.settings.busy_timeout_ms} ms){where}"
+            )
+        return DatabaseError(f"{type(exc).__name__}: {message}{where}")
+
+    async def _foreign_key_map(
+        self, conn: aiosqlite.Connection
+    ) -> dict[str, list[tuple[str, str, str]]]:
+        if self._foreign_keys is None:
+            fks: dict[str, list[tuple[str, str, str]]] = {}
+            tables = await conn.execute_fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+            for (table,) in tables:
+                for row in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
+                    fks.setdefault(table, []).append((row[3], row[2], row[4]))
+            self._foreign_keys = fks
+        return self._foreign_keys
+
+    async def _diagnose_foreign_key(
+        self,
+        query: Query,
+        conn: aiosqlite.Connection,
+        args: Sequence[Any] | Sequence[Sequence[Any]],
+        where: str,
+    ) -> ForeignKeyError:
+        # SQLite reports only "FOREIGN KEY constraint failed"; find which reference
+        # broke so the error names the same table and column as on PostgreSQL.
+        fks = await self._foreign_key_map(conn)
+        sql = query.sqlite.text
+        target = _TARGET.search(sql)
+        table = target.group("table") if target else None
+        rows: list[Sequence[Any]] = (
+            list(args) if args and isinstance(args[0], list | tuple) else [args]
+        )
+        if target is not None and table is not None and not target.group("delete"):
+            names = list(query.sqlite.arg_names)
+            for column, parent, ref in fks.get(table, []):
+                for row in rows:
+                    values = dict(zip(names, row, strict=False))
+                    value = values.get(column)
+                    if value is None:
+                        continue
+                    found = await conn.execute_fetchall(
+                        f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
+                    )
+                    if not list(found):
+                        return _missing_parent(table, column, parent, ref, where)
+        if target is not None and table is not None and target.group("delete"):
+            clause = _WHERE.search(sql[target.end() :])
+            for child, references in fks.items():
+                for column, parent, ref in references:
+                    if parent != table:
+                        continue
+                    condition = clause.group("where") if clause else "1"
+                    for row in rows:
+                        found = await conn.execute_fetchall(
+                            f'SELECT 1 FROM "{child}" WHERE "{column}" IN '
+                            f'(SELECT "{ref}" FROM "{table}" WHERE {condition}) LIMIT 1',
+                            list(row),
+                        )
+                        if list(found):
+                            return ForeignKeyError(
+                                f"foreign key violation: {parent} row is still referenced by "
+                                f"{child}.{column}{where}",
+                                table=child,
+                                column=column,
+                                referenced_table=parent,
+                                constraint=f"{child}_{column}_{parent}_{ref}_fk",
+                            )
+        return ForeignKeyError(f"foreign key violation on {table or '?'}{where}", table=table)
+
+
+def _missing_parent(table: str, column: str, parent: str, ref: str, where: str) -> ForeignKeyError:
+    return ForeignKeyError(
+        f"foreign key violation: {table}.{column} refers to a {parent} row that does not "
+        f"exist{where}",
+        table=table,
+        column=column,
+        referenced_table=parent,
+        constraint=f"{table}_{column}_{parent}_{ref}_fk",
+    )
+
+
+class SqliteConnection(Connection):
+    """One aiosqlite connection; transactions nest as savepoints.
+
+    As on PostgreSQL, a statement that fails inside a transaction spoils it: later
+    statements are refused and the block cannot commit, until it rolls back.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, raw: aiosqlite.Connection, db: SqliteDatabase) -> None:
+        self._raw = raw
+        self._db = db
+        self._depth = 0
+        self._failed = False
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open."""
+        return self._depth > 0
+
+    async def run(self, query: Query, /, **params: Any) -> Any:
+        """Run ``query`` on this connection."""
+        if self._failed:
+            raise _aborted()
+        try:
+            return await _run(self._raw, query, params, self._db)
+        except PictallionError:
+            if self._depth:
+                self._failed = True
+            raise
+
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run ``query`` once per mapping, atomically, with one executemany."""
+        compiled = query.sqlite
+        batch = [_encode_args(bind_args(query, compiled, row)) for row in rows]
+        if not batch:
+            return 0
+        if self._failed:
+            raise _aborted()
+        started = time.perf_counter() if self._db.settings.debug else 0.0
+        async with self.transaction():
+            try:
+                await self._raw.executemany(compiled.text, batch)
+            except (sqlite3.Error, ValueError, OverflowError) as exc:
+                self._failed = True
+                raise await self._db.translate(exc, query, self._raw, batch) from None
+        if started:
+            log_query(query, started, len(batch))
+        return len(batch)
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[SqliteConnection]:
+        """A transaction (BEGIN IMMEDIATE unless read-only), or a savepoint inside one."""
+        if self._failed:
+            raise _aborted()
+        depth = self._depth
+        commit: tuple[str, ...]
+        rollback: tuple[str, ...]
+        if depth == 0:
+            begin, commit, rollback = (
+                "BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE",
+                ("COMMIT",),
+                ("ROLLBACK",),
+            )
+        else:
+            name = f"pictallion_sp_{depth}"
+            begin, commit = f"SAVEPOINT {name}", (f"RELEASE {name}",)
+            rollback = (f"ROLLBACK TO {name}", f"RELEASE {name}")
+        await self._control(begin)
+        self._depth = depth + 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = depth
+            self._failed = False
+            await self._control(*rollback)
+            raise
+        self._depth = depth
+        if self._failed:
+            self._failed = False
+            await self._control(*rollback)
+            raise DatabaseError("the transaction was rolled back because a statement in it failed")
+        await self._control(*commit)
+
+    async def _control(self, *statements: str) -> None:
+        try:
+            for statement in statements:
+                await self._raw.execute(statement)
+        except sqlite3.Error as exc:
+            raise await self._db.translate(exc, None, None) from None
+
+
+def _aborted() -> DatabaseError:
+    return DatabaseError(
+        "current transaction is aborted; statements are refused until it rolls back"
+    )
+
+
+async def connect_sqlite(settings: Settings) -> SqliteDatabase:
+    """Open the SQLite database of ``settings`` (creating its folder) and check it."""
+    db = SqliteDatabase(settings)
+    try:
+        async with db.connection():
+            pass
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot open SQLite database {settings.sqlite_path}: {exc}") from None
+    return db
