@@ -1,0 +1,379 @@
+"""The schema files, the migrations and drizzle's schema all describe the same database."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from yoyo.migrations import read_sql_migration
+
+from pictallion_sql._introspect import SQLITE_TYPES, Schema, diff, snapshot
+from pictallion_sql._resources import migrations_dir, schema_file
+from pictallion_sql.config import Settings
+from pictallion_sql.migrations import apply_migrations
+from tests import pgcluster
+
+DATA = Path(__file__).parent / "data"
+DRIZZLE_SQL = DATA / "drizzle_0000_complete_odin.sql"
+DRIZZLE_SNAPSHOT = DATA / "drizzle_snapshot.json"
+
+TAG_INDEXES = {
+    "idx_global_tag_library_tag": ("tag",),
+    "idx_global_tag_library_usage": ("usage_count DESC",),
+}
+
+UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$")
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def other_url(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A second empty database of the test's dialect."""
+    if dialect == "sqlite":
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+        return
+    admin: str = request.getfixturevalue("pg_admin_url")
+    url = pgcluster.create_database(admin)
+    yield url
+    pgcluster.drop_database(admin, url)
+
+
+def run_sql(url: str, script: str) -> None:
+    """Run a multi-statement script on the database at ``url``."""
+    settings = Settings(database_url=url)
+    if settings.dialect == "sqlite":
+        conn = sqlite3.connect(settings.sqlite_path)
+        try:
+            conn.executescript(script)
+        finally:
+            conn.close()
+    else:
+        with psycopg.connect(url, autocommit=True) as pg:
+            pg.execute(script)
+
+
+def build_from_schema_file(url: str) -> None:
+    run_sql(url, schema_file(Settings(database_url=url).dialect).read_text())
+
+
+def squash(statement: str) -> str:
+    """A statement with whitespace collapsed and the final semicolon dropped."""
+    return " ".join(statement.split()).rstrip(";").strip()
+
+
+def drizzle_default(value: Any) -> str:
+    """A drizzle snapshot default in the spelling ``snapshot`` normalises to."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def sqlite_connect(url: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(Settings(database_url=url).sqlite_path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+# --- migrations versus schema file ------------------------------------------------
+
+
+def test_migrations_and_schema_file_build_the_same_schema(empty_url: str, other_url: str) -> None:
+    apply_migrations(empty_url)
+    build_from_schema_file(other_url)
+    migrated, from_file = snapshot(empty_url), snapshot(other_url)
+
+    assert diff(from_file, migrated) == []
+    assert migrated == from_file
+    assert len(migrated.tables) == 14
+    assert sum(len(t.columns) for t in migrated.tables.values()) == 110
+    assert sum(len(t.foreign_keys) for t in migrated.tables.values()) == 9
+    indexes = {i.name: i.columns for t in migrated.tables.values() for i in t.indexes}
+    assert indexes == TAG_INDEXES
+
+
+def test_diff_reports_drift(empty_url: str, other_url: str, dialect: str) -> None:
+    build_from_schema_file(empty_url)
+    apply_migrations(other_url)
+    if dialect == "postgres":
+        run_sql(
+            other_url,
+            """
+            DROP INDEX idx_global_tag_library_tag;
+            ALTER TABLE file_versions ALTER COLUMN keywords DROP DEFAULT,
+                ALTER COLUMN keywords TYPE text USING array_to_string(keywords, ',');
+            ALTER TABLE settings ALTER COLUMN category SET DEFAULT 'misc';
+            ALTER TABLE people ADD COLUMN updated_at timestamp;
+            """,
+        )
+        keywords = "file_versions.keywords: expected text[] default '{}', found text"
+    else:
+        # SQLite cannot alter a column: recreate the (empty) tables from edited DDL.
+        conn = sqlite3.connect(Settings(database_url=other_url).sqlite_path)
+        try:
+            ddl = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+            conn.executescript(
+                "DROP INDEX idx_global_tag_library_tag;"
+                "DROP TABLE file_versions;"
+                + ddl["file_versions"].replace("keywords TEXT_ARRAY DEFAULT '[]'", "keywords TEXT")
+                + ";DROP TABLE settings;"
+                + ddl["settings"].replace("DEFAULT 'general'", "DEFAULT 'misc'")
+                + ";ALTER TABLE people ADD COLUMN updated_at TIMESTAMP_TEXT;"
+            )
+        finally:
+            conn.close()
+        keywords = "file_versions.keywords: expected text_array default '[]', found text"
+
+    lines = diff(snapshot(empty_url), snapshot(other_url))
+    assert sorted(lines) == sorted(
+        [
+            keywords,
+            "missing index idx_global_tag_library_tag",
+            "unexpected column people.updated_at",
+            "settings.category: expected text not null default 'general', "
+            "found text not null default 'misc'",
+        ]
+    )
+    # and the other way round
+    assert "unexpected index idx_global_tag_library_tag" in diff(
+        snapshot(other_url), snapshot(empty_url)
+    )
+
+
+def test_diff_names_missing_and_unexpected_tables(empty_url: str, other_url: str) -> None:
+    build_from_schema_file(empty_url)
+    apply_migrations(other_url)
+    run_sql(other_url, "DROP TABLE relationships; CREATE TABLE extra (id integer PRIMARY KEY);")
+    assert diff(snapshot(empty_url), snapshot(other_url)) == [
+        "missing table relationships",
+        "unexpected table extra",
+    ]
+
+
+def test_snapshot_ignores_yoyo_bookkeeping(empty_url: str) -> None:
+    apply_migrations(empty_url)
+    assert not any("yoyo" in name for name in snapshot(empty_url).tables)
+
+
+# --- PostgreSQL versus drizzle ------------------------------------------------------
+
+
+def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
+    apply_migrations(new_pg_url)
+    schema = snapshot(new_pg_url)
+    drizzle = json.loads(DRIZZLE_SNAPSHOT.read_text())["tables"]
+
+    assert sorted(schema.tables) == sorted(t["name"] for t in drizzle.values())
+    for spec in drizzle.values():
+        table = schema.tables[spec["name"]]
+        expected_columns = [
+            (c["name"], c["type"], c["notNull"], drizzle_default(c["default"]) if "default" in c
+             else None, c["primaryKey"])
+            for c in spec["columns"].values()
+        ]  # fmt: skip
+        actual_columns = [
+            (c.name, c.type, c.not_null, c.default, c.primary_key) for c in table.columns
+        ]
+        assert actual_columns == expected_columns, spec["name"]
+
+        expected_fks = sorted(
+            (fk["name"], fk["tableFrom"], tuple(fk["columnsFrom"]), fk["tableTo"],
+             tuple(fk["columnsTo"]), fk["onDelete"], fk["onUpdate"])
+            for fk in spec["foreignKeys"].values()
+        )  # fmt: skip
+        actual_fks = sorted(
+            (fk.name, table.name, fk.columns, fk.ref_table, fk.ref_columns, fk.on_delete,
+             fk.on_update)
+            for fk in table.foreign_keys
+        )  # fmt: skip
+        assert actual_fks == expected_fks, spec["name"]
+
+        expected_uniques = sorted(
+            (u["name"], tuple(u["columns"])) for u in spec["uniqueConstraints"].values()
+        )
+        assert sorted((u.name, u.columns) for u in table.unique_constraints) == expected_uniques
+        assert spec["checkConstraints"] == {} and table.checks == ()
+        assert spec["compositePrimaryKeys"] == {}
+        assert table.primary_key == ("id",)
+        assert spec["indexes"] == {}
+
+    # The only objects drizzle does not create: the two tag-library indexes.
+    extra = {
+        (t.name, i.name): (i.columns, i.unique) for t in schema.tables.values() for i in t.indexes
+    }
+    assert extra == {
+        ("global_tag_library", name): (columns, False) for name, columns in TAG_INDEXES.items()
+    }
+
+
+def test_first_postgres_migration_is_drizzles_statements() -> None:
+    drizzle = [
+        squash(s) for s in DRIZZLE_SQL.read_text().split("--> statement-breakpoint") if s.strip()
+    ]
+    _, _, statements = read_sql_migration(
+        str(migrations_dir("postgres") / "0001_initial_schema.sql")
+    )
+    assert len(drizzle) == 23
+    assert [squash(s) for s in statements] == drizzle
+
+
+def test_migration_files_are_where_the_package_looks() -> None:
+    for dialect in ("sqlite", "postgres"):
+        folder = migrations_dir(dialect)
+        names = sorted(p.name for p in folder.iterdir())
+        assert names == [
+            "0001_initial_schema.rollback.sql",
+            "0001_initial_schema.sql",
+            "0002_tag_library_indexes.rollback.sql",
+            "0002_tag_library_indexes.sql",
+        ]
+        assert schema_file(dialect).is_file()
+
+
+# --- SQLite --------------------------------------------------------------------------
+
+
+def test_sqlite_schema_is_the_postgres_schema_in_sqlite_terms(
+    new_sqlite_url: str, new_pg_url: str
+) -> None:
+    apply_migrations(new_sqlite_url)
+    apply_migrations(new_pg_url)
+    lite, pg = snapshot(new_sqlite_url), snapshot(new_pg_url)
+
+    assert sorted(lite.tables) == sorted(pg.tables)
+    for name, pg_table in pg.tables.items():
+        lite_table = lite.tables[name]
+        assert [
+            (c.name, SQLITE_TYPES[c.type], c.not_null, c.primary_key, c.default is None)
+            for c in lite_table.columns
+        ] == [
+            (c.name, c.type, c.not_null, c.primary_key, c.default is None) for c in pg_table.columns
+        ], name
+        assert lite_table.foreign_keys == pg_table.foreign_keys, name
+        assert lite_table.unique_constraints == pg_table.unique_constraints, name
+        assert lite_table.indexes == pg_table.indexes, name
+        assert lite_table.primary_key == pg_table.primary_key, name
+
+
+def test_sqlite_defaults_make_raw_inserts_work(new_sqlite_url: str) -> None:
+    apply_migrations(new_sqlite_url)
+    conn = sqlite_connect(new_sqlite_url)
+    try:
+        before = datetime.now(UTC).replace(tzinfo=None)
+        asset_id, created_at = conn.execute(
+            "INSERT INTO media_assets (original_filename) VALUES ('a.jpg') RETURNING id, created_at"
+        ).fetchone()
+        assert len(asset_id) == 36 and UUID_V4.match(asset_id)
+        assert TIMESTAMP.match(created_at)
+        stamp = datetime.fromisoformat(created_at)
+        assert before - timedelta(seconds=1) <= stamp <= before + timedelta(minutes=1)
+
+        row = conn.execute(
+            "INSERT INTO file_versions "
+            "(media_asset_id, tier, file_path, file_hash, file_size, mime_type) "
+            "VALUES (?, 'silver', 'media/silver/a.jpg', 'abc', 10, 'image/jpeg') "
+            "RETURNING id, keywords, is_reviewed, typeof(is_reviewed), rating, "
+            "processing_state, metadata, created_at",
+            (asset_id,),
+        ).fetchone()
+        version_id, keywords, reviewed, reviewed_type, rating, state, metadata, created = row
+        assert UUID_V4.match(version_id)
+        defaults = (keywords, reviewed, reviewed_type, rating, state, metadata)
+        assert defaults == ("[]", 0, "integer", 0, "processed", None)
+        assert TIMESTAMP.match(created)
+
+        ids = {conn.execute("INSERT INTO users (username, password) VALUES (?, 'x') RETURNING id",
+                            (f"u{i}",)).fetchone()[0] for i in range(300)}  # fmt: skip
+        assert len(ids) == 300 and all(UUID_V4.match(i) for i in ids)
+        assert {i[19] for i in ids} == set("89ab")  # every variant digit occurs
+
+        faces_defaults = conn.execute(
+            "INSERT INTO faces (photo_id, bounding_box, confidence) VALUES (?, '[1, 2, 3, 4]', 90) "
+            "RETURNING ignored, person_id",
+            (version_id,),
+        ).fetchone()
+        assert faces_defaults == (0, None)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_sqlite_foreign_keys_are_declared_and_enforced(new_sqlite_url: str) -> None:
+    apply_migrations(new_sqlite_url)
+    conn = sqlite_connect(new_sqlite_url)
+    try:
+        fks = {
+            (table, row[3], row[2], row[4], row[5], row[6])
+            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            for row in conn.execute(f"PRAGMA foreign_key_list({table})")
+        }
+        assert fks == {
+            ("asset_history", "media_asset_id", "media_assets", "id", "NO ACTION", "NO ACTION"),
+            ("collection_photos", "collection_id", "collections", "id", "NO ACTION", "NO ACTION"),
+            ("collection_photos", "photo_id", "file_versions", "id", "NO ACTION", "NO ACTION"),
+            ("events", "person_id", "people", "id", "NO ACTION", "NO ACTION"),
+            ("faces", "photo_id", "file_versions", "id", "NO ACTION", "NO ACTION"),
+            ("faces", "person_id", "people", "id", "NO ACTION", "NO ACTION"),
+            ("file_versions", "media_asset_id", "media_assets", "id", "NO ACTION", "NO ACTION"),
+            ("relationships", "person1_id", "people", "id", "NO ACTION", "NO ACTION"),
+            ("relationships", "person2_id", "people", "id", "NO ACTION", "NO ACTION"),
+        }
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            conn.execute(
+                "INSERT INTO asset_history (media_asset_id, action) VALUES ('nope', 'INGESTED')"
+            )
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v'), ('k', 'w')")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("is_reviewed", "'yes'"),
+        ("is_reviewed", "2"),
+        ("metadata", "'{not json'"),
+        ("keywords", "'{}'"),
+        ("keywords", "'not json'"),
+    ],
+)
+def test_sqlite_checks_keep_values_postgres_shaped(
+    new_sqlite_url: str, column: str, value: str
+) -> None:
+    apply_migrations(new_sqlite_url)
+    conn = sqlite_connect(new_sqlite_url)
+    try:
+        (asset_id,) = conn.execute(
+            "INSERT INTO media_assets (original_filename) VALUES ('a.jpg') RETURNING id"
+        ).fetchone()
+        insert = (
+            "INSERT INTO file_versions "
+            f"(media_asset_id, tier, file_path, file_hash, file_size, mime_type, {column}) "
+            "VALUES (?, 'gold', 'p', 'h', 1, 'image/png', {})"
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            conn.execute(insert.format(value), (asset_id,))
+        # NULL stays allowed where PostgreSQL allows it, and good values pass
+        good = {"is_reviewed": "1", "metadata": "'{\"exif\": {}}'", "keywords": "'[\"a\"]'"}
+        conn.execute(insert.format("NULL"), (asset_id,))
+        conn.execute(insert.format(good[column]), (asset_id,))
+    finally:
+        conn.close()
+
+
+def test_schema_snapshot_is_comparable_value(new_sqlite_url: str) -> None:
+    apply_migrations(new_sqlite_url)
+    first, second = snapshot(new_sqlite_url), snapshot(new_sqlite_url)
+    assert isinstance(first, Schema) and first == second
+    assert first.tables["file_versions"].column("keywords") is not None
+    assert first.tables["file_versions"].column("tags") is None
