@@ -1,0 +1,204 @@
+"""Applying, rolling back and reporting migrations on real SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from pictallion_sql._introspect import snapshot
+from pictallion_sql._resources import migrations_dir
+from pictallion_sql.config import Settings
+from pictallion_sql.errors import ConfigurationError, MigrationError
+from pictallion_sql.migrations import (
+    apply_migrations,
+    migration_status,
+    rollback_last,
+    upgrade_to_head,
+    yoyo_url,
+)
+
+ALL = ["0001_initial_schema", "0002_tag_library_indexes"]
+
+BROKEN_MIGRATION = """\
+-- A migration that fails at its last statement, after changing the schema and data.
+-- depends: 0002_tag_library_indexes
+
+CREATE TABLE scratch (id integer PRIMARY KEY);
+
+INSERT INTO users (username, password) VALUES ('ada', 'secret');
+
+ALTER TABLE people ADD COLUMN nickname text;
+
+INSERT INTO no_such_table
+VALUES (1);
+"""
+
+
+def count_rows(url: str, table: str) -> int:
+    sql = f"SELECT count(*) FROM {table}"
+    settings = Settings(database_url=url)
+    if settings.dialect == "sqlite":
+        conn = sqlite3.connect(settings.sqlite_path)
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        finally:
+            conn.close()
+    with psycopg.connect(url) as pg:
+        row = pg.execute(sql).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def tag_indexes(url: str) -> list[str]:
+    return [i.name for i in snapshot(url).tables["global_tag_library"].indexes]
+
+
+def test_apply_is_idempotent(empty_url: str, dialect: str) -> None:
+    assert migration_status(empty_url) == {"dialect": dialect, "applied": [], "pending": ALL}
+    assert apply_migrations(empty_url) == ALL
+    assert apply_migrations(empty_url) == []
+    assert migration_status(empty_url) == {"dialect": dialect, "applied": ALL, "pending": []}
+    assert len(snapshot(empty_url).tables) == 14
+
+
+def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
+    apply_migrations(empty_url)
+    before = snapshot(empty_url)
+    assert tag_indexes(empty_url) == ["idx_global_tag_library_tag", "idx_global_tag_library_usage"]
+
+    assert rollback_last(empty_url) == "0002_tag_library_indexes"
+    assert tag_indexes(empty_url) == []
+    assert migration_status(empty_url)["pending"] == ["0002_tag_library_indexes"]
+
+    assert apply_migrations(empty_url) == ["0002_tag_library_indexes"]
+    assert snapshot(empty_url) == before
+
+
+def test_rollback_everything(empty_url: str) -> None:
+    apply_migrations(empty_url)
+    assert rollback_last(empty_url) == "0002_tag_library_indexes"
+    assert rollback_last(empty_url) == "0001_initial_schema"
+    assert snapshot(empty_url).tables == {}
+    assert rollback_last(empty_url) is None
+    assert apply_migrations(empty_url) == ALL
+
+
+def test_indexes_migration_accepts_existing_indexes(empty_url: str, dialect: str) -> None:
+    """Databases set up by the old hand-written SQL file already have both indexes."""
+    folder = migrations_dir(dialect)  # type: ignore[arg-type]
+    apply_migrations(empty_url)
+    rollback_last(empty_url)
+    statements = (folder / "0002_tag_library_indexes.sql").read_text()
+    old_style = statements.replace(" IF NOT EXISTS", "")
+    if dialect == "sqlite":
+        conn = sqlite3.connect(Settings(database_url=empty_url).sqlite_path)
+        conn.executescript(old_style)
+        conn.close()
+    else:
+        with psycopg.connect(empty_url, autocommit=True) as pg:
+            pg.execute(old_style)
+    assert apply_migrations(empty_url) == ["0002_tag_library_indexes"]
+
+
+def test_broken_migration_changes_nothing(empty_url: str, dialect: str, tmp_path: Path) -> None:
+    apply_migrations(empty_url)
+    before = snapshot(empty_url)
+
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
+    (folder / "0003_broken.sql").write_text(BROKEN_MIGRATION)
+
+    with pytest.raises(MigrationError) as caught:
+        apply_migrations(empty_url, migrations_path=folder)
+    message = str(caught.value)
+    assert "migration 0003_broken failed" in message
+    assert "'INSERT INTO no_such_table'" in message
+
+    # Every statement before the failing one was undone, schema and data alike.
+    assert snapshot(empty_url) == before
+    assert count_rows(empty_url, "users") == 0
+    status = migration_status(empty_url, migrations_path=folder)
+    assert status["applied"] == ALL and status["pending"] == ["0003_broken"]
+
+    # The lock was released: the next run gets as far as the broken migration again.
+    with pytest.raises(MigrationError, match="0003_broken"):
+        apply_migrations(empty_url, migrations_path=folder)
+
+
+def test_failure_on_a_fresh_database_keeps_the_earlier_migrations(
+    empty_url: str, dialect: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
+    (folder / "0003_broken.sql").write_text(BROKEN_MIGRATION)
+    with pytest.raises(MigrationError, match="0003_broken"):
+        apply_migrations(empty_url, migrations_path=folder)
+    assert migration_status(empty_url, migrations_path=folder)["applied"] == ALL
+    assert "scratch" not in snapshot(empty_url).tables
+
+
+def test_bad_scheme_is_a_configuration_error() -> None:
+    for call in (apply_migrations, rollback_last, migration_status, yoyo_url):
+        with pytest.raises(ConfigurationError, match="unsupported scheme"):
+            call("mysql://user:pw@localhost/pictallion")
+
+
+def test_missing_migrations_folder(new_sqlite_url: str, tmp_path: Path) -> None:
+    with pytest.raises(MigrationError, match="migrations folder not found"):
+        apply_migrations(new_sqlite_url, migrations_path=tmp_path / "nowhere")
+
+
+def test_connection_failure_hides_the_password(pg_admin_url: str) -> None:
+    parts = urlsplit(pg_admin_url)
+    netloc = f"{parts.username or 'postgres'}:Sup3r-s3cret@{parts.hostname}:{parts.port or 5432}"
+    url = urlunsplit(parts._replace(netloc=netloc, path="/pt_no_such_database"))
+    with pytest.raises(MigrationError) as caught:
+        apply_migrations(url)
+    message = str(caught.value)
+    assert "Sup3r-s3cret" not in message
+    assert "***" in message
+    assert caught.value.__cause__ is None
+
+
+def test_sqlite_parent_folders_are_created(tmp_path: Path) -> None:
+    target = tmp_path / "data" / "nested" / "pictallion.db"
+    assert apply_migrations(f"sqlite:///{target}") == ALL
+    assert target.is_file()
+
+
+def test_relative_sqlite_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert apply_migrations("sqlite:///./data/pictallion.db") == ALL
+    assert (tmp_path / "data" / "pictallion.db").is_file()
+
+
+async def test_upgrade_to_head(new_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert await upgrade_to_head(new_sqlite_url) == ALL
+    assert await upgrade_to_head(new_sqlite_url) == []
+
+    from pictallion_sql import config
+
+    monkeypatch.setattr(config.settings, "database_url", new_sqlite_url)
+    assert await upgrade_to_head() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///data/pictallion.db", "sqlite:///data/pictallion.db"),
+        ("sqlite:////var/lib/pictallion.db", "sqlite:////var/lib/pictallion.db"),
+        (
+            "postgres://app:p%40ss@db.example.com:6432/pictallion?sslmode=require",
+            "postgresql+psycopg://app:p%40ss@db.example.com:6432/pictallion?sslmode=require",
+        ),
+        ("postgresql://localhost/pictallion", "postgresql+psycopg://localhost/pictallion"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ],
+)
+def test_yoyo_url(url: str, expected: str) -> None:
+    assert yoyo_url(url) == expected
