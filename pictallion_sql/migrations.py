@@ -180,10 +180,10 @@ def _run(backend: Any, migration: Any, direction: str, database_url: str) -> Non
     except Exception as exc:
         where = f" at statement {tracker.first_line!r}" if tracker.first_line else ""
         verb = "failed" if direction == "apply" else "could not be rolled back"
-        undone = "; its changes were undone" if getattr(migration, "use_transactions", 0) else ""
+        undone = " (its changes were undone)" if getattr(migration, "use_transactions", 0) else ""
         raise MigrationError(
-            f"migration {migration.id} {verb}{where}: {_scrub(exc, database_url)} "
-            f"(database {mask_url(database_url)}{undone})"
+            f"migration {migration.id} {verb}{where} on {mask_url(database_url)}{undone}: "
+            f"{_scrub(exc, database_url)}"
         ) from exc
 
 
