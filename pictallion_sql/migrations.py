@@ -12,6 +12,7 @@ psycopg 3); ``upgrade_to_head`` runs them in a worker thread for async services.
 from __future__ import annotations
 
 import asyncio
+import glob
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,8 +86,8 @@ def apply_migrations(database_url: str, migrations_path: str | Path | None = Non
                 backend.run_post_apply(pending)
             except Exception as exc:
                 raise MigrationError(
-                    f"post-apply hook failed: {_scrub(exc, database_url)} "
-                    f"(database {mask_url(database_url)})"
+                    f"post-apply hook failed on {mask_url(database_url)}: "
+                    f"{_scrub(exc, database_url)}"
                 ) from exc
     return applied
 
@@ -132,7 +133,8 @@ def _migrating(
     if not folder.is_dir():
         raise MigrationError(f"migrations folder not found: {folder}")
     try:
-        migrations = read_migrations(str(folder))
+        # yoyo globs the source: escape folder names containing * ? [
+        migrations = read_migrations(glob.escape(str(folder)))
     except Exception as exc:
         raise MigrationError(f"cannot read migrations in {folder}: {exc}") from exc
     if dialect == "sqlite":
