@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from .errors import QueryFileError
 
-__all__ = ["DIALECTS", "CompiledSQL", "Query", "Registry", "Returns", "compile_sql"]
+__all__ = ["DIALECTS", "CompiledSQL", "Query", "Registry", "Returns", "compile_sql", "make_query"]
 
 Returns = Literal["one", "rows", "scalar", "none"]
 DIALECTS = ("postgres", "sqlite")
@@ -260,4 +260,27 @@ def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Qu
         postgres=compile_sql(pg.sql, "postgres"),
         sqlite=compile_sql(lite.sql, "sqlite"),
         source=source,
+    )
+
+
+def make_query(
+    name: str,
+    returns: Returns,
+    record: type | None,
+    postgres_sql: str,
+    sqlite_sql: str | None = None,
+) -> Query:
+    """Compile a query built at run time (pypika), checked like the loaded ones."""
+    params = frozenset(p for p, _, _ in find_params(postgres_sql))
+    lite = postgres_sql if sqlite_sql is None else sqlite_sql
+    if frozenset(p for p, _, _ in find_params(lite)) != params:
+        raise ValueError(f"query {name!r}: the dialect variants take different parameters")
+    return Query(
+        name=name,
+        returns=returns,
+        record=record,
+        params=params,
+        postgres=compile_sql(postgres_sql, "postgres"),
+        sqlite=compile_sql(lite, "sqlite"),
+        source="<built at run time>",
     )

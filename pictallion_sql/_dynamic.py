@@ -1,0 +1,54 @@
+"""Inserts and partial updates, whose column lists depend on which fields a caller gave.
+
+Each distinct column set is built once with pypika and compiled into a Query; later calls
+with the same fields reuse it, so the hot path does no SQL string work.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import msgspec
+from pypika import Parameter, Table
+from pypika import Query as Builder
+
+from ._registry import Query, make_query
+
+__all__ = ["insert_query", "returning_columns", "update_query"]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@cache
+def returning_columns(record: type[msgspec.Struct]) -> str:
+    """The quoted column list of ``record``, in field order."""
+    return ", ".join(_quote(f) for f in record.__struct_fields__)
+
+
+@cache
+def insert_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
+    """``INSERT INTO table (columns) VALUES (:columns) RETURNING <record's columns>``."""
+    target = Table(table)
+    if columns:
+        builder = (
+            Builder.into(target).columns(*columns).insert(*(Parameter(f":{c}") for c in columns))
+        )
+        sql = builder.get_sql(quote_char='"')
+    else:
+        sql = f"INSERT INTO {_quote(table)} DEFAULT VALUES"
+    sql += f" RETURNING {returning_columns(record)}"
+    return make_query(f"{table}.insert[{','.join(columns)}]", "one", record, sql)
+
+
+@cache
+def update_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
+    """``UPDATE table SET c = :c, ... WHERE id = :id RETURNING <record's columns>``."""
+    target = Table(table)
+    builder = Builder.update(target)
+    for column in columns:
+        builder = builder.set(target.field(column), Parameter(f":{column}"))
+    builder = builder.where(target.id == Parameter(":id"))
+    sql = builder.get_sql(quote_char='"') + f" RETURNING {returning_columns(record)}"
+    return make_query(f"{table}.update[{','.join(columns)}]", "one", record, sql)

@@ -1,0 +1,11 @@
+"""Records of queries that join or aggregate several tables (photo listings, counts, ...)."""
+
+from __future__ import annotations
+
+from . import collections, people, photos
+
+__all__ = ["COMPOSITE_TYPES"]
+
+COMPOSITE_TYPES: dict[str, type] = {
+    record.__name__: record for module in (photos, collections, people) for record in module.RECORDS
+}

@@ -1,0 +1,55 @@
+"""One repository object per table; every call takes ``db`` (a Database or a Connection) first.
+
+from pictallion_sql import crud
+
+photo = await crud.file_version.get(db, id=photo_id)
+golds = await crud.file_version.get_by_tier(db, tier="gold", limit=50)
+"""
+
+from __future__ import annotations
+
+from .ai_prompts import AIPromptRepository, ai_prompt
+from .asset_history import AssetHistoryRepository, asset_history
+from .collection_photos import CollectionPhotoRepository, collection_photo
+from .collections import CollectionRepository, collection
+from .events import EventRepository, event
+from .faces import FaceRepository, face
+from .file_versions import FileVersionRepository, file_version
+from .global_tags import GlobalTagRepository, global_tag
+from .locations import LocationRepository, location
+from .media_assets import MediaAssetRepository, media_asset
+from .people import PersonRepository, person
+from .relationships import RelationshipRepository, relationship
+from .settings import SettingRepository, setting
+from .users import UserRepository, user
+
+__all__ = [
+    "AIPromptRepository",
+    "AssetHistoryRepository",
+    "CollectionPhotoRepository",
+    "CollectionRepository",
+    "EventRepository",
+    "FaceRepository",
+    "FileVersionRepository",
+    "GlobalTagRepository",
+    "LocationRepository",
+    "MediaAssetRepository",
+    "PersonRepository",
+    "RelationshipRepository",
+    "SettingRepository",
+    "UserRepository",
+    "ai_prompt",
+    "asset_history",
+    "collection",
+    "collection_photo",
+    "event",
+    "face",
+    "file_version",
+    "global_tag",
+    "location",
+    "media_asset",
+    "person",
+    "relationship",
+    "setting",
+    "user",
+]

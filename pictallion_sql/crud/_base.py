@@ -1,0 +1,134 @@
+"""The generic calls every repository has: create, get, get_multi, update, remove, count, exists.
+
+The first argument of every call is ``db``: a :class:`~pictallion_sql.database.Database`
+(a pooled connection is taken for the call) or a
+:class:`~pictallion_sql.database.Connection` (for example one inside a transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar, cast
+
+import msgspec
+
+from .._base import Executor
+from .._dynamic import insert_query, update_query
+from .._queries import queries
+from ..errors import ValidationError
+from ..models import provided_fields, validate
+
+__all__ = ["Repository", "check_page", "utc_now"]
+
+RowT = TypeVar("RowT", bound=msgspec.Struct)
+InsertT = TypeVar("InsertT", bound=msgspec.Struct)
+UpdateT = TypeVar("UpdateT", bound=msgspec.Struct)
+
+
+def utc_now() -> datetime:
+    """The application clock as naive UTC, the form every timestamp column holds."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def check_page(skip: int, limit: int) -> None:
+    """Reject a negative or non-integer ``skip``/``limit`` before it reaches SQL."""
+    for name, value in (("skip", skip), ("limit", limit)):
+        if type(value) is not int or value < 0:
+            raise ValidationError(
+                f"{name} must be a non-negative integer, got {value!r}", field=name
+            )
+
+
+def check_id(name: str, value: Any) -> None:
+    """Reject an id that is not a string (ids are UUID strings)."""
+    if type(value) is not str:
+        raise ValidationError(f"{name} must be a string id, got {type(value).__name__}", field=name)
+
+
+class Repository(Generic[RowT, InsertT, UpdateT]):
+    """Generic calls for one table; subclasses add the table's own queries."""
+
+    def __init__(self, row: type[RowT], insert: type[InsertT], update: type[UpdateT]) -> None:
+        self.row = row
+        self.insert_type = insert
+        self.update_type = update
+        self.table: str = row.__table__  # type: ignore[attr-defined]
+        self._touches_updated_at = "updated_at" in row.__struct_fields__
+        self._get = queries[f"{self.table}.get"]
+        self._get_multi = queries[f"{self.table}.get_multi"]
+        self._count = queries[f"{self.table}.count"]
+        self._exists = queries[f"{self.table}.exists"]
+        self._remove = queries[f"{self.table}.remove"]
+
+    async def create(self, db: Executor, *, obj_in: InsertT | Mapping[str, Any]) -> RowT:
+        """Insert one row; fields not given take the column default. Returns the row."""
+        values = self.insert_values(obj_in)
+        query = insert_query(self.table, self.row, tuple(values))
+        return cast(RowT, await db.run(query, **values))
+
+    async def get(self, db: Executor, *, id: str) -> RowT | None:
+        """The row with ``id``, or None."""
+        check_id("id", id)
+        return cast(RowT | None, await db.run(self._get, id=id))
+
+    async def get_multi(self, db: Executor, *, skip: int = 0, limit: int = 100) -> list[RowT]:
+        """A page of rows in a stable order (oldest first, then by id; users by username)."""
+        check_page(skip, limit)
+        return cast(list[RowT], await db.run(self._get_multi, skip=skip, limit=limit))
+
+    async def update(
+        self,
+        db: Executor,
+        *,
+        db_obj: RowT | str,
+        obj_in: UpdateT | Mapping[str, Any],
+    ) -> RowT | None:
+        """Set the given fields of ``db_obj`` (a row or its id); None if it no longer exists.
+
+        Fields not given are left alone; an explicit None writes NULL. Tables with an
+        ``updated_at`` column get it set to the current time.
+        """
+        row_id = db_obj if isinstance(db_obj, str) else cast(str, getattr(db_obj, "id", None))
+        check_id("id", row_id)
+        values = self.update_values(obj_in)
+        query = update_query(self.table, self.row, tuple(values))
+        return cast(RowT | None, await db.run(query, id=row_id, **values))
+
+    async def remove(self, db: Executor, *, id: str) -> RowT | None:
+        """Delete the row with ``id``; returns it, or None if there was none."""
+        check_id("id", id)
+        return cast(RowT | None, await db.run(self._remove, id=id))
+
+    async def count(self, db: Executor) -> int:
+        """The number of rows in the table."""
+        return cast(int, await db.run(self._count))
+
+    async def exists(self, db: Executor, *, id: str) -> bool:
+        """True if a row with ``id`` exists."""
+        check_id("id", id)
+        return bool(await db.run(self._exists, id=id))
+
+    def insert_values(self, obj_in: InsertT | Mapping[str, Any]) -> dict[str, Any]:
+        """The given fields of ``obj_in`` as column values, validated."""
+        obj = self._coerce(self.insert_type, obj_in)
+        return provided_fields(obj)
+
+    def update_values(self, obj_in: UpdateT | Mapping[str, Any]) -> dict[str, Any]:
+        """The given fields of a partial update, validated, plus ``updated_at`` where kept."""
+        obj = self._coerce(self.update_type, obj_in)
+        values = provided_fields(obj)
+        if not values:
+            raise ValidationError(f"{self.table}: an update must set at least one field")
+        if self._touches_updated_at:
+            values["updated_at"] = utc_now()
+        return values
+
+    def _coerce(self, kind: type[Any], obj_in: Any) -> Any:
+        if isinstance(obj_in, kind):
+            return obj_in
+        if isinstance(obj_in, Mapping):
+            return validate(kind, dict(obj_in))
+        raise ValidationError(
+            f"{self.table}: expected {kind.__name__} or a mapping, got {type(obj_in).__name__}"
+        )

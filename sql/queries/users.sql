@@ -1,0 +1,34 @@
+-- users: the generic calls every repository has (get, get_multi, count, exists, remove).
+-- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
+
+-- name: users.get
+-- returns: one User
+-- params: id
+SELECT id, username, password
+FROM users
+WHERE id = :id;
+
+-- name: users.get_multi
+-- returns: rows User
+-- params: skip, limit
+-- A page of rows, by username.
+SELECT id, username, password
+FROM users
+ORDER BY username, id
+LIMIT :limit OFFSET :skip;
+
+-- name: users.count
+-- returns: scalar int
+SELECT count(*) FROM users;
+
+-- name: users.exists
+-- returns: scalar bool
+-- params: id
+SELECT EXISTS (SELECT 1 FROM users WHERE id = :id);
+
+-- name: users.remove
+-- returns: one User
+-- params: id
+DELETE FROM users
+WHERE id = :id
+RETURNING id, username, password;
