@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from pathlib import Path
 
 import psycopg
@@ -114,3 +115,30 @@ def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:
     with psycopg.connect(url, autocommit=True) as conn:
         cur = conn.execute(sql)
         return list(cur.fetchall()) if cur.description else []
+
+
+@pytest.fixture(scope="session")
+async def library_pair(
+    pg_admin_url: str, pg_template: str, sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[Any, Any]]:
+    """The fixed test library loaded into SQLite and PostgreSQL: (sqlite_db, postgres_db).
+
+    Shared by the whole session: tests using it must only read.
+    """
+    from pictallion_sql.database import connect
+    from tests.library import load_library
+
+    path = tmp_path_factory.mktemp("library") / "library.db"
+    shutil.copyfile(sqlite_template, path)
+    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    sqlite_db = await connect(f"sqlite:///{path}")
+    pg_db = await connect(pg_url)
+    try:
+        await load_library(sqlite_db)
+        await load_library(pg_db)
+        yield sqlite_db, pg_db
+    finally:
+        await sqlite_db.close()
+        await pg_db.close()
+        pgcluster.drop_database(pg_admin_url, pg_url)
