@@ -110,10 +110,15 @@ class _Block:
     sql: str
     path: Path
     line: int
+    returns_line: int
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def returns_where(self) -> str:
+        return f"{self.path}:{self.returns_line}"
 
 
 def _parse_file(path: Path) -> Iterator[_Block]:
@@ -130,10 +135,13 @@ def _parse_file(path: Path) -> Iterator[_Block]:
                 "params": None,
                 "path": path,
                 "line": lineno,
+                "returns_line": lineno,
             }
             body = []
         elif header and current is not None and not body:
             current[header.group(1)] = header.group(2)
+            if header.group(1) == "returns":
+                current["returns_line"] = lineno
         elif current is None:
             if raw.strip() and not raw.strip().startswith("--"):
                 raise QueryFileError(f"{path}:{lineno}: SQL before the first '-- name:' header")
@@ -205,15 +213,15 @@ def _parse_returns(block: _Block, types: Mapping[str, type]) -> tuple[Returns, t
             return "scalar", None
         scalar = SCALAR_TYPES.get(rest[0]) or types.get(rest[0])
         if scalar is None:
-            raise QueryFileError(f"{block.where}: unknown scalar type {rest[0]!r}")
+            raise QueryFileError(f"{block.returns_where}: unknown scalar type {rest[0]!r}")
         return "scalar", scalar
     if kind in ("one", "rows") and len(rest) == 1:
         record = types.get(rest[0])
         if record is None:
-            raise QueryFileError(f"{block.where}: unknown record type {rest[0]!r}")
+            raise QueryFileError(f"{block.returns_where}: unknown record type {rest[0]!r}")
         return kind, record  # type: ignore[return-value]
     raise QueryFileError(
-        f"{block.where}: bad '-- returns: {block.returns}' "
+        f"{block.returns_where}: bad '-- returns: {block.returns}' "
         "(expected 'one <Record>', 'rows <Record>', 'scalar [<type>]' or 'none')"
     )
 

@@ -1,0 +1,178 @@
+"""The named-query registry: parsing, compiling, and refusing malformed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from pictallion_sql._registry import Registry, compile_sql, find_params, make_query
+from pictallion_sql.errors import QueryFileError
+
+
+class Thing(msgspec.Struct):
+    id: str
+
+
+TYPES = {"Thing": Thing}
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_postgres_numbers_each_name_once_and_sqlite_repeats_placeholders() -> None:
+    sql = "SELECT id FROM t WHERE a = :a OR b = :b OR a2 = :a"
+    pg = compile_sql(sql, "postgres")
+    lite = compile_sql(sql, "sqlite")
+    assert pg.text == "SELECT id FROM t WHERE a = $1 OR b = $2 OR a2 = $1"
+    assert pg.arg_names == ("a", "b")
+    assert lite.text == "SELECT id FROM t WHERE a = ? OR b = ? OR a2 = ?"
+    assert lite.arg_names == ("a", "b", "a")
+
+
+def test_casts_literals_identifiers_and_comments_are_not_parameters() -> None:
+    sql = (
+        "SELECT x::text, ':no' AS \"col:umn\", 'it''s :no' -- :comment\n"
+        "FROM t /* :block */ WHERE y = :yes AND z = CAST(:z AS integer)"
+    )
+    assert [name for name, _, _ in find_params(sql)] == ["yes", "z"]
+    compiled = compile_sql(sql, "postgres")
+    assert "x::text" in compiled.text and "':no'" in compiled.text
+    assert compiled.text.endswith("y = $1 AND z = CAST($2 AS integer)")
+
+
+def test_load_reads_headers_and_dialect_overrides(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "things.sql",
+        """
+-- name: things.get
+-- returns: one Thing
+-- params: id
+-- A description line is allowed.
+SELECT id FROM things WHERE id = :id;
+
+-- name: things.count
+-- returns: scalar int
+SELECT count(*) FROM things;
+""",
+    )
+    write(
+        tmp_path,
+        "sqlite/things.sql",
+        """
+-- name: things.count
+-- returns: scalar int
+SELECT count(id) FROM things;
+""",
+    )
+    registry = Registry.load(tmp_path, TYPES)
+    assert sorted(registry) == ["things.count", "things.get"]
+    get = registry["things.get"]
+    assert (get.returns, get.record, get.params) == ("one", Thing, frozenset({"id"}))
+    assert get.postgres.text == "SELECT id FROM things WHERE id = $1;"
+    count = registry["things.count"]
+    assert count.postgres.text == "SELECT count(*) FROM things;"
+    assert count.sqlite.text == "SELECT count(id) FROM things;"
+    assert count.record is int
+
+
+def block(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+DELETE_Q = block("-- name: q", "-- returns: none", "DELETE FROM t;")
+WITH_A = block("-- name: q", "-- returns: none", "-- params: a", "DELETE FROM t WHERE a = :a;")
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"a.sql": DELETE_Q + DELETE_Q},
+            r"a\.sql:4: duplicate query name 'q' \(first defined at .*a\.sql:1\)",
+        ),
+        (
+            {
+                "a.sql": block(
+                    "-- name: q",
+                    "-- returns: none",
+                    "-- params: a",
+                    "DELETE FROM t WHERE a = :a AND b = :b;",
+                )
+            },
+            r"a\.sql:1: query 'q' uses undeclared parameter\(s\) :b",
+        ),
+        (
+            {
+                "a.sql": block(
+                    "-- name: q",
+                    "-- returns: none",
+                    "-- params: a, b",
+                    "DELETE FROM t WHERE a = :a;",
+                )
+            },
+            r"a\.sql:1: query 'q' declares unused parameter\(s\) b",
+        ),
+        ({"postgres/a.sql": DELETE_Q}, r"a\.sql:1: query 'q' has no body for sqlite"),
+        (
+            {"a.sql": block("-- name: q", "-- returns: rows Nothing", "SELECT 1;")},
+            r"a\.sql:2: unknown record type 'Nothing'",
+        ),
+        (
+            {"a.sql": block("-- name: q", "SELECT 1;")},
+            r"a\.sql:1: query 'q' lacks a '-- returns:' header",
+        ),
+        (
+            {"a.sql": block("-- name: q", "-- returns: many Thing", "SELECT 1;")},
+            r"a\.sql:2: bad '-- returns: many Thing'",
+        ),
+        ({"a.sql": "SELECT 1;\n"}, r"a\.sql:1: SQL before the first '-- name:' header"),
+        (
+            {"a.sql": WITH_A, "sqlite/a.sql": DELETE_Q},
+            r"sqlite/a\.sql:1: query 'q' takes different parameters",
+        ),
+        (
+            {
+                "a.sql": block("-- name: q", "-- returns: one Thing", "SELECT id FROM t;"),
+                "postgres/a.sql": block(
+                    "-- name: q", "-- returns: rows Thing", "SELECT id FROM t;"
+                ),
+            },
+            r"a\.sql:1: query 'q' returns differently",
+        ),
+    ],
+)
+def test_malformed_files_fail_naming_file_and_line(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    with pytest.raises(QueryFileError, match=message):
+        Registry.load(tmp_path, TYPES)
+
+
+def test_unknown_query_name_is_a_clear_key_error(tmp_path: Path) -> None:
+    registry = Registry.load(tmp_path, TYPES)
+    with pytest.raises(KeyError, match="no named query 'nope'"):
+        registry["nope"]
+
+
+def test_make_query_compiles_both_dialects_and_checks_their_parameters() -> None:
+    query = make_query("t.x", "none", None, "UPDATE t SET a = :a", "UPDATE t SET a = :a")
+    assert query.postgres.text == "UPDATE t SET a = $1"
+    assert query.sqlite.arg_names == ("a",)
+    with pytest.raises(ValueError, match="different parameters"):
+        make_query("t.y", "none", None, "UPDATE t SET a = :a", "UPDATE t SET b = :b")
+
+
+def test_the_shipped_query_files_load() -> None:
+    from pictallion_sql._queries import queries
+
+    assert len(queries) >= 14 * 5
+    assert queries["file_versions.get"].record.__name__ == "FileVersion"  # type: ignore[union-attr]
