@@ -1,0 +1,153 @@
+"""Settings from the environment: dialects, URLs, pools, and passwords kept out of sight."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from pictallion_sql import crud
+from pictallion_sql.config import DEFAULT_DATABASE_URL, Settings, mask_url
+from pictallion_sql.database import connect
+from pictallion_sql.errors import ConfigurationError, DatabaseError
+
+SECRET = "s3cr3t-pa55"
+
+
+def test_defaults_are_the_embedded_sqlite_database() -> None:
+    s = Settings.from_env({})
+    assert s.database_url == DEFAULT_DATABASE_URL == "sqlite:///./data/pictallion.db"
+    assert s.is_sqlite and not s.is_postgres
+    assert s.sqlite_path == "./data/pictallion.db"
+    assert (s.pool_size, s.max_overflow, s.debug, s.environment) == (10, 20, False, "development")
+
+
+@pytest.mark.parametrize(
+    ("url", "db_type", "dialect"),
+    [
+        ("postgresql://u@h/db", None, "postgres"),
+        ("postgres://u@h/db", None, "postgres"),
+        ("postgres://u@h/db", "postgresql", "postgres"),
+        ("postgresql://u@h/db", "POSTGRES", "postgres"),
+        ("sqlite:////abs/file.db", "sqlite", "sqlite"),
+        ("sqlite:///rel/file.db", None, "sqlite"),
+    ],
+)
+def test_dialect_comes_from_the_url_and_db_type_agrees(
+    url: str, db_type: str | None, dialect: str
+) -> None:
+    env = {"DATABASE_URL": url} | ({"DB_TYPE": db_type} if db_type else {})
+    assert Settings.from_env(env).dialect == dialect
+
+
+def test_sqlite_paths_absolute_and_relative() -> None:
+    assert Settings(database_url="sqlite:////abs/file.db").sqlite_path == "/abs/file.db"
+    assert Settings(database_url="sqlite:///rel/file.db").sqlite_path == "rel/file.db"
+    assert Settings(database_url="sqlite:///:memory:").sqlite_file() is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://u@h/db"}, "unsupported scheme 'mysql'"),
+        (
+            {"DATABASE_URL": "sqlite:///x.db", "DB_TYPE": "postgres"},
+            "DB_TYPE='postgres' contradicts",
+        ),
+        ({"DATABASE_URL": "postgresql://u@h/db", "DB_TYPE": "sqlite"}, "contradicts DATABASE_URL"),
+        ({"DB_TYPE": "oracle"}, "DB_TYPE must be 'sqlite', 'postgres' or 'postgresql'"),
+    ],
+)
+def test_contradictions_and_unknown_schemes_are_configuration_errors(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        _ = Settings.from_env(env).dialect
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DB_POOL_SIZE": "ten"}, "DB_POOL_SIZE must be an integer"),
+        ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE must be at least 1"),
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+    ],
+)
+def test_bad_numbers_and_flags_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(env)
+
+
+def test_pool_sizes_and_debug_come_from_the_environment() -> None:
+    s = Settings.from_env(
+        {"DB_POOL_SIZE": "3", "DB_MAX_OVERFLOW": "2", "DEBUG": "1", "NODE_ENV": "production"}
+    )
+    assert (s.pool_size, s.max_overflow, s.max_connections, s.debug) == (3, 2, 5, True)
+    assert s.is_production and not s.is_development
+
+
+def test_passwords_never_appear_in_repr_str_or_errors() -> None:
+    url = f"postgresql://app:{SECRET}@db.example:5432/pictallion?sslmode=require"
+    s = Settings.from_env({"DATABASE_URL": url, "DB_TYPE": "sqlite"})
+    assert SECRET not in repr(s) and SECRET not in str(s)
+    assert s.masked_url == "postgresql://app:***@db.example:5432/pictallion?sslmode=require"
+    with pytest.raises(ConfigurationError) as caught:
+        _ = s.dialect
+    assert SECRET not in str(caught.value)
+    assert mask_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_tls_options_reach_the_postgres_driver() -> None:
+    s = Settings(database_url="postgres://u@h:5432/db?sslmode=verify-full&sslrootcert=/ca.pem")
+    assert s.postgres_dsn == "postgresql://u@h:5432/db?sslmode=verify-full&sslrootcert=/ca.pem"
+    assert s.postgres_options == {"sslmode": "verify-full", "sslrootcert": "/ca.pem"}
+
+
+async def test_sslmode_is_honoured_against_a_server_without_tls(pg_admin_url: str) -> None:
+    # The test server has no TLS: sslmode=disable connects, sslmode=require must refuse.
+    base = pg_admin_url.replace("postgresql://postgres@", f"postgresql://postgres:{SECRET}@")
+    db = await connect(base + "?sslmode=disable")
+    assert (await db.server_version()).startswith("15")
+    await db.close()
+    with pytest.raises(DatabaseError) as caught:
+        await connect(base + "?sslmode=require")
+    assert SECRET not in str(caught.value)
+    assert "***" in str(caught.value)
+
+
+async def test_unreachable_postgres_is_a_database_error_without_the_password() -> None:
+    url = f"postgresql://app:{SECRET}@127.0.0.1:9/nowhere"
+    with pytest.raises(DatabaseError, match="cannot connect to PostgreSQL") as caught:
+        await connect(url, config=Settings(pool_timeout=3))
+    assert SECRET not in str(caught.value)
+
+
+async def test_debug_logs_name_duration_and_rows_never_values(
+    migrated_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = await connect(migrated_url, config=Settings(debug=True))
+    try:
+        with caplog.at_level(logging.DEBUG, logger="pictallion_sql.query"):
+            await crud.user.create(db, obj_in={"username": "logged", "password": SECRET})
+            rows: list[Any] = await crud.user.get_multi(db)
+    finally:
+        await db.close()
+    assert len(rows) == 1
+    messages = [r.getMessage() for r in caplog.records if r.name == "pictallion_sql.query"]
+    assert any(
+        m.startswith("users.insert[username,password] ") and m.endswith(" 1 row(s)")
+        for m in messages
+    ), messages
+    assert any(m.startswith("users.get_multi ") and " ms " in m for m in messages), messages
+    assert all(SECRET not in m and "logged" not in m for m in messages)
+
+
+async def test_debug_off_logs_nothing(migrated_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    db = await connect(migrated_url, config=Settings(debug=False))
+    try:
+        with caplog.at_level(logging.DEBUG, logger="pictallion_sql.query"):
+            await crud.user.count(db)
+    finally:
+        await db.close()
+    assert not [r for r in caplog.records if r.name == "pictallion_sql.query"]
