@@ -200,7 +200,12 @@ class PostgresDatabase(Database):
     async def _acquire(self) -> AsyncIterator[Any]:
         try:
             conn = await self._pool.acquire(timeout=self.settings.pool_timeout)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        except TimeoutError:
+            raise DatabaseError(
+                f"no PostgreSQL connection free after {self.settings.pool_timeout:g} s "
+                f"(pool of {self.settings.max_connections})"
+            ) from None
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise self.translate(exc, None) from None
         try:
             yield conn
