@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -25,6 +26,7 @@ from ._base import (
     log_query,
     make_decoder,
 )
+from ._pool import Pool
 from ._registry import Query
 from .config import Settings, mask_url
 from .errors import (
@@ -98,13 +100,6 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    # The library never changes session state, so the RESET ALL round trip that
-    # asyncpg runs on every release by default buys nothing; open transactions are
-    # still rolled back by the pool itself.
-    return None
-
-
 async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresDatabase) -> Any:
     compiled = query.postgres
     args = bind_args(query, compiled, params)
@@ -148,16 +143,43 @@ class PostgresDatabase(Database):
 
     dialect = "postgres"
 
-    def __init__(self, settings: Settings, pool: asyncpg.Pool) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._pool = pool
+        self._pool: Pool[Any] = Pool(
+            open=self._open_connection,
+            close=_close_connection,
+            size=settings.pool_size,
+            overflow=settings.max_overflow,
+            timeout=settings.pool_timeout,
+            label="PostgreSQL",
+        )
         self._foreign_keys: dict[str, tuple[str, str, str]] = {}
-        self._last_used: dict[int, float] = {}
+
+    async def _open_connection(self) -> Any:
+        try:
+            conn = await asyncpg.connect(
+                dsn=self.settings.postgres_dsn,
+                statement_cache_size=self.settings.statement_cache_size,
+                server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
+                timeout=self.settings.pool_timeout,
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            raise DatabaseError(
+                f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
+                f"{type(exc).__name__}: {_scrub(str(exc), self.settings)}"
+            ) from None
+        try:
+            await _init_connection(conn)
+        except BaseException:
+            conn.terminate()
+            raise
+        return conn
 
     async def load_constraints(self) -> None:
         """Remember which table and column every foreign key joins, for error messages."""
-        rows = await self._pool.fetch(
-            """
+        async with self._acquire() as conn:
+            rows = await conn.fetch(
+                """
             SELECT c.conname, child.relname, a.attname, parent.relname
             FROM pg_constraint c
             JOIN pg_class child ON child.oid = c.conrelid
@@ -165,7 +187,7 @@ class PostgresDatabase(Database):
             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
             WHERE c.contype = 'f'
             """
-        )
+            )
         self._foreign_keys = {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     async def run(self, query: Query, /, **params: Any) -> Any:
@@ -194,33 +216,34 @@ class PostgresDatabase(Database):
 
     async def server_version(self) -> str:
         """The server's version string."""
-        return str(await self._pool.fetchval("SHOW server_version"))
+        async with self._acquire() as conn:
+            return str(await conn.fetchval("SHOW server_version"))
 
     @asynccontextmanager
     async def _acquire(self) -> AsyncIterator[Any]:
-        try:
-            conn = await self._pool.acquire(timeout=self.settings.pool_timeout)
-        except TimeoutError:
-            raise DatabaseError(
-                f"no PostgreSQL connection free after {self.settings.pool_timeout:g} s "
-                f"(pool of {self.settings.max_connections})"
-            ) from None
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise self.translate(exc, None) from None
+        conn = await self._checked_connection()
         try:
             yield conn
         finally:
-            await self._pool.release(conn)
+            closing = self._pool.release(conn, broken=await _needs_discarding(conn))
+            if closing is not None:
+                await closing
 
-    async def _check_idle(self, conn: Any) -> None:
-        # Connections idle for a while are pinged before use, so a server restart or
-        # a dropped link costs a reconnect instead of a failed call.
-        key = id(conn._con) if hasattr(conn, "_con") else id(conn)
-        now = time.monotonic()
-        last = self._last_used.get(key)
-        self._last_used[key] = now
-        if last is not None and now - last > _IDLE_PING_SECONDS:
-            await conn.execute("SELECT 1")
+    async def _checked_connection(self) -> Any:
+        while True:
+            conn, idle = await self._pool.acquire()
+            if conn.is_closed():
+                await _discard(self._pool, conn)
+                continue
+            if idle > _IDLE_PING_SECONDS:
+                # A connection idle for a while is pinged before use, so a server restart
+                # or a dropped link costs a reconnect instead of a failed call.
+                try:
+                    await conn.execute("SELECT 1")
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                    await _discard(self._pool, conn)
+                    continue
+            return conn
 
     def translate(self, exc: BaseException, query: Query | None) -> PictallionError:
         """Turn a driver exception into the library's own, naming table and column."""
@@ -383,33 +406,33 @@ async def _quietly(awaitable: Any) -> None:
         await awaitable
 
 
-async def connect_postgres(settings: Settings) -> PostgresDatabase:
-    """Open a pool for ``settings.database_url`` and return the database."""
-    holder: dict[str, PostgresDatabase] = {}
-
-    async def setup(conn: Any) -> None:
-        await holder["db"]._check_idle(conn)
-
+async def _close_connection(conn: Any) -> None:
     try:
-        pool = await asyncpg.create_pool(
-            dsn=settings.postgres_dsn,
-            min_size=1,
-            max_size=settings.max_connections,
-            max_inactive_connection_lifetime=300.0,
-            statement_cache_size=settings.statement_cache_size,
-            init=_init_connection,
-            setup=setup,
-            reset=_keep_session,
-            server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
-            timeout=settings.pool_timeout,
-        )
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-        raise DatabaseError(
-            f"cannot connect to PostgreSQL at {settings.masked_url}: "
-            f"{type(exc).__name__}: {_scrub(str(exc), settings)}"
-        ) from None
-    db = PostgresDatabase(settings, pool)
-    holder["db"] = db
+        await asyncio.wait_for(conn.close(), 5)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+        conn.terminate()
+
+
+async def _needs_discarding(conn: Any) -> bool:
+    if conn.is_closed():
+        return True
+    if conn.is_in_transaction():
+        try:
+            await conn.execute("ROLLBACK")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            return True
+    return False
+
+
+async def _discard(pool: Pool[Any], conn: Any) -> None:
+    closing = pool.release(conn, broken=True)
+    if closing is not None:
+        await closing
+
+
+async def connect_postgres(settings: Settings) -> PostgresDatabase:
+    """Open the database at ``settings.database_url``; the first connection is made now."""
+    db = PostgresDatabase(settings)
     await db.load_constraints()
     return db
 

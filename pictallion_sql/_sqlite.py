@@ -7,7 +7,6 @@ JSON documents as JSON text. Rows come back as the same Python values as on Post
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sqlite3
 import time
@@ -32,6 +31,7 @@ from ._base import (
     log_query,
     make_decoder,
 )
+from ._pool import Pool
 from ._registry import Query
 from .config import Settings
 from .errors import (
@@ -97,87 +97,28 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-class _Pool:
-    """A bounded set of aiosqlite connections to one file."""
+async def _open_connection(settings: Settings) -> aiosqlite.Connection:
+    path = settings.sqlite_path
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout_ms)}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:":
+            await conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; only an OS
+            # crash can lose the last commits, never corrupt the file.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.create_function("pictallion_lower", 1, _lower, deterministic=True)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._path = settings.sqlite_path
-        memory = self._path == ":memory:"
-        self._max = 1 if memory else settings.max_connections
-        self._idle: list[aiosqlite.Connection] = []
-        self._all: set[object] = set()
-        self._available = asyncio.Condition()
-        self._closed = False
 
-    async def open_connection(self) -> aiosqlite.Connection:
-        if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self._path, isolation_level=None, check_same_thread=False)
-        try:
-            await conn.execute(f"PRAGMA busy_timeout = {int(self._settings.busy_timeout_ms)}")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            if self._path != ":memory:":
-                await conn.execute("PRAGMA journal_mode = WAL")
-                # NORMAL is durable across application crashes in WAL mode; only an OS
-                # crash can lose the last commits, never corrupt the file.
-                await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.create_function("pictallion_lower", 1, _lower, deterministic=True)
-        except BaseException:
-            await conn.close()
-            raise
-        return conn
-
-    async def acquire(self) -> aiosqlite.Connection:
-        async with self._available:
-            while True:
-                if self._closed:
-                    raise DatabaseError("the database has been closed")
-                if self._idle:
-                    return self._idle.pop()
-                if len(self._all) < self._max:
-                    break
-                try:
-                    await asyncio.wait_for(self._available.wait(), self._settings.pool_timeout)
-                except TimeoutError:
-                    raise DatabaseError(
-                        f"no SQLite connection free after {self._settings.pool_timeout:g} s "
-                        f"(pool of {self._max})"
-                    ) from None
-            placeholder = object()
-            self._all.add(placeholder)
-        try:
-            conn = await self.open_connection()
-        except BaseException:
-            async with self._available:
-                self._all.discard(placeholder)
-                self._available.notify()
-            raise
-        async with self._available:
-            self._all.discard(placeholder)
-            self._all.add(conn)
-        return conn
-
-    async def release(self, conn: aiosqlite.Connection, *, broken: bool = False) -> None:
-        if conn.in_transaction:
-            broken = not await _rollback_quietly(conn)
-        async with self._available:
-            if broken or self._closed:
-                self._all.discard(conn)
-            else:
-                self._idle.append(conn)
-            self._available.notify()
-        if broken or self._closed:
-            await conn.close()
-
-    async def close(self) -> None:
-        async with self._available:
-            self._closed = True
-            idle, self._idle = self._idle, []
-            self._available.notify_all()
-        for conn in idle:
-            self._all.discard(conn)
-            await conn.close()
+async def _close_connection(conn: aiosqlite.Connection) -> None:
+    await conn.close()
 
 
 async def _rollback_quietly(conn: aiosqlite.Connection) -> bool:
@@ -238,16 +179,25 @@ class SqliteDatabase(Database):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._pool = _Pool(settings)
+        memory = settings.sqlite_path == ":memory:"
+        # An in-memory database exists once per connection: keep exactly one.
+        self._pool: Pool[aiosqlite.Connection] = Pool(
+            open=lambda: _open_connection(settings),
+            close=_close_connection,
+            size=1 if memory else settings.pool_size,
+            overflow=0 if memory else settings.max_overflow,
+            timeout=settings.pool_timeout,
+            label="SQLite",
+        )
         self._foreign_keys: dict[str, list[tuple[str, str, str]]] | None = None
 
     async def run(self, query: Query, /, **params: Any) -> Any:
         """Run ``query`` on a pooled connection, outside any transaction."""
-        conn = await self._pool.acquire()
+        conn, _ = await self._pool.acquire()
         try:
             return await _run(conn, query, params, self)
         finally:
-            await self._pool.release(conn)
+            await self._release(conn)
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction."""
@@ -257,11 +207,17 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[SqliteConnection]:
         """Hold one pooled connection for several calls."""
-        conn = await self._pool.acquire()
+        conn, _ = await self._pool.acquire()
         try:
             yield SqliteConnection(conn, self)
         finally:
-            await self._pool.release(conn)
+            await self._release(conn)
+
+    async def _release(self, conn: aiosqlite.Connection) -> None:
+        broken = conn.in_transaction and not await _rollback_quietly(conn)
+        closing = self._pool.release(conn, broken=broken)
+        if closing is not None:
+            await closing
 
     def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
         """A transaction on a connection of its own."""
