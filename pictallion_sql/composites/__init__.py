@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from . import collections, people, photos
+from . import catalog, collections, people, photos
 
 __all__ = ["COMPOSITE_TYPES"]
 
 COMPOSITE_TYPES: dict[str, type] = {
-    record.__name__: record for module in (photos, collections, people) for record in module.RECORDS
+    record.__name__: record
+    for module in (photos, collections, people, catalog)
+    for record in module.RECORDS
 }

@@ -1,11 +1,55 @@
-"""Queries on ``locations``."""
+"""Queries on ``locations``, and the photo hotspots computed from GPS metadata.
+
+``update`` sets ``updated_at`` and returns None when the location is gone (#79).
+Photos are not linked to locations in the schema: :meth:`LocationRepository.find_hotspots`
+and :meth:`LocationRepository.get_stats` read every geotagged file version in one query
+(``locations.located_photos``, coordinates extracted in SQL) and cluster them in Python
+(:mod:`pictallion_sql.location_clustering`).
+"""
 
 from __future__ import annotations
 
+import math
+from typing import Any, cast
+
+from .._base import Executor
+from .._queries import queries
+from ..composites.catalog import Hotspot, LocatedPhoto, LocationStats
+from ..errors import ValidationError
+from ..location_clustering import find_hotspots, to_points
 from ..models import InsertLocation, Location, UpdateLocation
-from ._base import Repository
+from ._base import Repository, check_id
 
 __all__ = ["LocationRepository", "location"]
+
+_ALL = queries["locations.get_all"]
+_TOP = queries["locations.top"]
+_RECENT = queries["locations.recent"]
+_DELETE = queries["locations.delete"]
+_LOCATED = queries["locations.located_photos"]
+_COUNT = queries["locations.count"]
+
+STATS_LIST_SIZE = 5
+"""How many locations ``get_stats`` lists as top and as recent."""
+
+UNKNOWN_LOCATION = "Unknown Location"
+"""The name ``create_from_coordinates`` gives a location when none is given."""
+
+
+def _coordinate(name: str, value: Any) -> str:
+    # The old route rejected a missing or falsy value (so also 0) with 400, then stored
+    # value.toString(); str() of a Python number gives the same digits for finite floats.
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError(f"{name} must be a number, got {type(value).__name__}", field=name)
+    if not value:
+        raise ValidationError(f"{name} is required (and may not be 0)", field=name)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(f"{name} must be a number, got {value!r}", field=name) from None
+    if not math.isfinite(number) or number == 0:
+        raise ValidationError(f"{name} must be a finite non-zero number", field=name)
+    return str(value)
 
 
 class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
@@ -13,6 +57,78 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
 
     def __init__(self) -> None:
         super().__init__(Location, InsertLocation, UpdateLocation)
+
+    async def get_all(self, db: Executor) -> list[Location]:
+        """Every location: photo_count ASC (NULL last), name (byte order), id (#77)."""
+        return cast(list[Location], await db.run(_ALL))
+
+    async def delete(self, db: Executor, *, id: str) -> bool:
+        """Delete one location; True if a row was deleted, False if there was none (#80)."""
+        check_id("id", id)
+        return cast(int, await db.run(_DELETE, id=id)) > 0
+
+    async def create_from_coordinates(
+        self,
+        db: Executor,
+        *,
+        latitude: float | str,
+        longitude: float | str,
+        name: str | None = None,
+        description: str | None = None,
+        place_name: str | None = None,
+        place_type: str | None = None,
+    ) -> Location:
+        """Create a user-defined location at a point (POST /api/locations/from-coordinates).
+
+        Latitude and longitude are stored as ``str(value)``; ``is_user_defined`` is true,
+        ``photo_count`` 0, and an empty or missing name becomes "Unknown Location".
+        ``place_name``/``place_type`` are the caller's reverse-geocoding result, if any.
+        """
+        values: dict[str, Any] = {
+            "name": name or UNKNOWN_LOCATION,
+            "latitude": _coordinate("latitude", latitude),
+            "longitude": _coordinate("longitude", longitude),
+            "is_user_defined": True,
+            "photo_count": 0,
+        }
+        for key, value in (
+            ("description", description),
+            ("place_name", place_name),
+            ("place_type", place_type),
+        ):
+            if value is not None:
+                values[key] = value
+        return await self.create(db, obj_in=values)
+
+    async def get_located_photos(self, db: Executor) -> list[LocatedPhoto]:
+        """Every file version with usable GPS coordinates and its asset, oldest first."""
+        return cast(list[LocatedPhoto], await db.run(_LOCATED))
+
+    async def find_hotspots(self, db: Executor, *, min_photos: int = 2) -> list[Hotspot]:
+        """Clusters of photos within 100 m with at least ``min_photos`` members (#82)."""
+        if type(min_photos) is not int or min_photos < 1:
+            raise ValidationError(
+                f"min_photos must be a positive integer, got {min_photos!r}", field="min_photos"
+            )
+        return find_hotspots(await self.get_located_photos(db), min_photos)
+
+    async def get_stats(self, db: Executor) -> LocationStats:
+        """Location count, geotagged photo count, top 5, newest 5 and hotspots (#81).
+
+        The four reads run in one read-only transaction.
+        """
+        async with db.transaction(readonly=True) as conn:
+            total = cast(int, await conn.run(_COUNT))
+            top = cast(list[Location], await conn.run(_TOP, limit=STATS_LIST_SIZE))
+            recent = cast(list[Location], await conn.run(_RECENT, limit=STATS_LIST_SIZE))
+            photos = cast(list[LocatedPhoto], await conn.run(_LOCATED))
+        return LocationStats(
+            total_locations=total,
+            total_photos_with_location=len(to_points(photos)),
+            top_locations=top,
+            recent_locations=recent,
+            hotspots=find_hotspots(photos, 2),
+        )
 
 
 location = LocationRepository()
