@@ -1,18 +1,328 @@
-"""Queries on ``collections``."""
+"""Queries on ``collections``: regular and smart collections, their photos, rule evaluation.
+
+A smart collection is a ``collections`` row with ``is_smart_collection`` true and rules in
+``smart_rules``; its photos are ordinary ``collection_photos`` rows, replaced as a whole by
+:meth:`CollectionRepository.evaluate_smart_collection`. The ``*_smart_collection*`` calls only
+see smart collections: for a regular or missing collection they return None, [], 0 or False
+(or raise NotFoundError where they would write).
+"""
 
 from __future__ import annotations
 
-from ..models import Collection, InsertCollection, UpdateCollection
-from ._base import Repository
+import logging
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, cast
+
+from pypika import Parameter, Table
+from pypika import Query as Builder
+
+from .._base import Executor
+from .._dynamic import returning_columns
+from .._queries import queries
+from .._registry import Query, make_query
+from ..composites.collections import CollectionPhotoWithAsset, CollectionWithStats, MatchedPhoto
+from ..errors import DatabaseError, IntegrityError, NotFoundError, ValidationError
+from ..models import (
+    Collection,
+    CollectionPhoto,
+    InsertCollection,
+    SmartCollectionRules,
+    SmartRules,
+    UpdateCollection,
+)
+from ..smart_rules import SmartCollectionUpdate, UnsupportedRules, compile_rules
+from ._base import Repository, check_id, utc_now
+from .collection_photos import check_photo_ids, collection_photo
 
 __all__ = ["CollectionRepository", "collection"]
 
+log = logging.getLogger("pictallion_sql.smart_collections")
+
+_GET_ALL = queries["collections.get_all"]
+_GET_BY_NAME = queries["collections.get_by_name"]
+_GET_FOR_UPDATE = queries["collections.get_for_update"]
+_GET_SMART = queries["collections.get_smart"]
+_GET_SMART_BY_ID = queries["collections.get_smart_by_id"]
+_SMART_PHOTO_COUNT = queries["collections.smart_photo_count"]
+_WITH_STATS = queries["collections.get_all_with_stats"]
+_PHOTOS_FOR_SMART = queries["collections.photos_for_smart_collections"]
+_ADD_ROW = queries["collection_photos.add_row"]
+_ADD_MANY = queries["collection_photos.add_many"]
+_BY_COLLECTION = queries["collection_photos.get_by_collection"]
+_PHOTOS_OF_COLLECTION = queries["collection_photos.photos_of_collection"]
+_DELETE_PHOTOS = queries["collection_photos.delete_by_collection"]
+
+
+@cache
+def _smart_update_query(columns: tuple[str, ...]) -> Query:
+    """``UPDATE collections SET ... WHERE id = :id AND is_smart_collection`` per column set."""
+    target = Table("collections")
+    builder = Builder.update(target)
+    for column in columns:
+        builder = builder.set(target.field(column), Parameter(f":{column}"))
+    builder = builder.where(target.id == Parameter(":id")).where(
+        target.is_smart_collection == True  # noqa: E712 (pypika renders "= true")
+    )
+    sql = builder.get_sql(quote_char='"') + f" RETURNING {returning_columns(Collection)}"
+    return make_query(f"collections.update_smart[{','.join(columns)}]", "one", Collection, sql)
+
 
 class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollection]):
-    """``collections`` rows."""
+    """``collections`` rows, their photos, and smart-collection evaluation."""
 
     def __init__(self) -> None:
         super().__init__(Collection, InsertCollection, UpdateCollection)
+
+    # -- regular collections (catalogue #23-#29, 2.3, 2.6) ------------------------------------
+
+    async def get_all(self, db: Executor) -> list[Collection]:
+        """Every collection, smart and regular, newest first (created_at DESC, id DESC) (#24)."""
+        return cast(list[Collection], await db.run(_GET_ALL))
+
+    async def get_by_name(self, db: Executor, *, name: str) -> Collection | None:
+        """The collection with exactly this name (the oldest if several), or None."""
+        if not isinstance(name, str):
+            raise ValidationError(f"name must be a string, got {type(name).__name__}", field="name")
+        return cast(Collection | None, await db.run(_GET_BY_NAME, name=name))
+
+    async def get_all_with_stats(self, db: Executor) -> list[CollectionWithStats]:
+        """Every collection with its photo count and cover file path, in one query (2.6)."""
+        return cast(list[CollectionWithStats], await db.run(_WITH_STATS))
+
+    async def remove(self, db: Executor, *, id: str) -> Collection | None:
+        """Delete a collection and its photo rows in one transaction (#27); the row, or None."""
+        check_id("id", id)
+        async with db.transaction() as conn:
+            await conn.run(_DELETE_PHOTOS, collection_id=id)
+            return cast(Collection | None, await conn.run(self._remove, id=id))
+
+    async def add_photo(
+        self, db: Executor, *, collection_id: str, photo_id: str
+    ) -> CollectionPhoto:
+        """Add a photo to a collection (#28; no duplicate check). Returns the membership row."""
+        return await collection_photo.add(db, collection_id=collection_id, photo_id=photo_id)
+
+    async def get_photos(
+        self, db: Executor, *, collection_id: str
+    ) -> list[CollectionPhotoWithAsset]:
+        """The photos of a collection with their asset, most recently added first (#29)."""
+        return await collection_photo.get_photos(db, collection_id=collection_id)
+
+    async def get_collection_photo(
+        self, db: Executor, *, collection_id: str, photo_id: str
+    ) -> CollectionPhoto | None:
+        """The membership row of a photo in a collection (the latest of duplicates), or None."""
+        return await collection_photo.get_entry(db, collection_id=collection_id, photo_id=photo_id)
+
+    async def remove_photo_from_collection(
+        self, db: Executor, *, collection_id: str, photo_id: str
+    ) -> int:
+        """Remove a photo from a collection, duplicates too; returns the rows removed (0: none)."""
+        return await collection_photo.remove_photo(
+            db, collection_id=collection_id, photo_id=photo_id
+        )
+
+    # The names the Python routes call (CONTRACT 3.11 item 10).
+    get_collections = get_all
+    get_collection = Repository.get
+    create_collection = Repository.create
+    update_collection = Repository.update
+    delete = remove
+    delete_collection = remove
+    add_photo_to_collection = add_photo
+    get_collection_photos = get_photos
+
+    # -- smart collections (2.3, 2.6) ---------------------------------------------------------
+
+    async def get_smart_collections(self, db: Executor) -> list[Collection]:
+        """Smart collections (is_smart_collection true), newest first (created_at, id DESC)."""
+        return cast(list[Collection], await db.run(_GET_SMART))
+
+    async def get_smart_collection(self, db: Executor, *, id: str) -> Collection | None:
+        """The smart collection with ``id``; None if missing or not a smart collection."""
+        check_id("id", id)
+        return cast(Collection | None, await db.run(_GET_SMART_BY_ID, id=id))
+
+    async def create_smart_collection(
+        self,
+        db: Executor,
+        *,
+        name: str,
+        description: str | None = None,
+        rules: SmartRules | Mapping[str, Any] | Sequence[Any] | None = None,
+    ) -> Collection:
+        """Create a smart collection as the smart-collections screen does (not public, no photos).
+
+        ``rules`` are stored as given (object form, weighted-rule array); None stores ``{}``.
+        Photos are filled in by :meth:`evaluate_smart_collection`.
+        """
+        values: dict[str, Any] = {
+            "name": name,
+            "description": description,
+            "is_smart_collection": True,
+            "smart_rules": {} if rules is None else rules,
+            "is_public": False,
+        }
+        return await self.create(db, obj_in=values)
+
+    async def update_smart_collection(
+        self, db: Executor, *, id: str, obj_in: UpdateCollection | Mapping[str, Any]
+    ) -> Collection | None:
+        """Set fields of a smart collection and touch updated_at; None if missing or not smart."""
+        check_id("id", id)
+        values = self.update_values(obj_in)
+        query = _smart_update_query(tuple(values))
+        return cast(Collection | None, await db.run(query, id=id, **values))
+
+    async def toggle_smart_collection(
+        self, db: Executor, *, id: str, is_active: bool
+    ) -> Collection | None:
+        """Switch a smart collection on or off: writes ``is_public``, as the toggle route does."""
+        return await self.update_smart_collection(db, id=id, obj_in={"is_public": is_active})
+
+    async def delete_smart_collection(self, db: Executor, *, id: str) -> Collection | None:
+        """Delete a smart collection and its photo rows atomically; None if not a smart one."""
+        check_id("id", id)
+        async with db.transaction() as conn:
+            row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=id))
+            if row is None or not row.is_smart_collection:
+                return None
+            await conn.run(_DELETE_PHOTOS, collection_id=id)
+            return cast(Collection | None, await conn.run(self._remove, id=id))
+
+    async def get_smart_collection_photos(
+        self, db: Executor, *, collection_id: str
+    ) -> list[CollectionPhotoWithAsset]:
+        """The photos of a smart collection, as :meth:`get_photos`; [] if not a smart collection."""
+        check_id("collection_id", collection_id)
+        async with db.transaction(readonly=True) as conn:
+            if await conn.run(_GET_SMART_BY_ID, id=collection_id) is None:
+                return []
+            return cast(
+                list[CollectionPhotoWithAsset],
+                await conn.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id),
+            )
+
+    async def get_smart_collection_photo_count(self, db: Executor, *, collection_id: str) -> int:
+        """The number of photo rows of a smart collection; 0 if it is not one."""
+        check_id("collection_id", collection_id)
+        return cast(int, await db.run(_SMART_PHOTO_COUNT, collection_id=collection_id))
+
+    async def add_photos_to_smart_collection(
+        self, db: Executor, *, collection_id: str, photo_ids: Sequence[str]
+    ) -> int:
+        """Add photos not yet in a smart collection, atomically; returns how many were added.
+
+        Ids already in the collection, and repeats within ``photo_ids``, are skipped. Raises
+        NotFoundError if the collection is missing or not smart, ForeignKeyError (nothing
+        added) if an id names no file version.
+        """
+        check_id("collection_id", collection_id)
+        ids = check_photo_ids("photo_ids", photo_ids)
+        async with db.transaction() as conn:
+            row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=collection_id))
+            if row is None or not row.is_smart_collection:
+                raise NotFoundError(
+                    f"smart collection {collection_id} not found", table="collections"
+                )
+            present = cast(
+                list[CollectionPhoto], await conn.run(_BY_COLLECTION, collection_id=collection_id)
+            )
+            known = {entry.photo_id for entry in present}
+            new = [p for p in dict.fromkeys(ids) if p not in known]
+            added_at = utc_now()
+            await conn.run_many(
+                _ADD_ROW,
+                [
+                    {"collection_id": collection_id, "photo_id": p, "added_at": added_at}
+                    for p in new
+                ],
+            )
+            return len(new)
+
+    async def add_photo_to_smart_collection(
+        self, db: Executor, *, collection_id: str, photo_id: str
+    ) -> bool:
+        """Add one photo to a smart collection unless it is there; True if it was added."""
+        check_id("photo_id", photo_id)
+        added = await self.add_photos_to_smart_collection(
+            db, collection_id=collection_id, photo_ids=[photo_id]
+        )
+        return added == 1
+
+    async def get_photos_for_smart_collections(
+        self, db: Executor
+    ) -> list[CollectionPhotoWithAsset]:
+        """Every file version with its asset, the candidates rules run on (newest first)."""
+        return cast(list[CollectionPhotoWithAsset], await db.run(_PHOTOS_FOR_SMART))
+
+    # -- rule evaluation (A3-A6) --------------------------------------------------------------
+
+    async def preview_smart_rules(
+        self, db: Executor, *, rules: SmartCollectionRules | Mapping[str, Any]
+    ) -> list[str]:
+        """The ids of the versions ``rules`` (object form) match, newest first; writes nothing.
+
+        Raises ValidationError (UnsupportedRules) for rules that cannot be evaluated.
+        """
+        query, params = compile_rules(rules)
+        return [m.id for m in cast(list[MatchedPhoto], await db.run(query, **params))]
+
+    async def evaluate_smart_collection(
+        self, db: Executor, *, collection_id: str
+    ) -> SmartCollectionUpdate | None:
+        """Replace a smart collection's photos by the versions its rules match, atomically.
+
+        One SELECT built from the rules finds the versions; the old rows are deleted and the
+        new ones inserted in one statement, in one transaction. Rules that cannot be evaluated
+        (weighted-rule arrays, ``{}``, ill-typed values) and regular collections are reported
+        as skipped, unchanged. None if the collection does not exist.
+        """
+        check_id("collection_id", collection_id)
+        async with db.transaction() as conn:
+            row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=collection_id))
+            if row is None:
+                return None
+            if not row.is_smart_collection:
+                return _skipped(row, "not a smart collection")
+            try:
+                query, params = compile_rules(row.smart_rules)
+            except UnsupportedRules as exc:
+                return _skipped(row, str(exc))
+            matches = cast(list[MatchedPhoto], await conn.run(query, **params))
+            removed = cast(int, await conn.run(_DELETE_PHOTOS, collection_id=collection_id))
+            if matches:
+                await conn.run(
+                    _ADD_MANY,
+                    collection_id=collection_id,
+                    photo_ids=[m.id for m in matches],
+                    added_at=utc_now(),
+                )
+            return SmartCollectionUpdate(
+                row.id, row.name, "updated", matched=len(matches), removed=removed
+            )
+
+    async def update_smart_collections(self, db: Executor) -> list[SmartCollectionUpdate]:
+        """Re-evaluate every smart collection, each in its own transaction; one result each.
+
+        A collection that is skipped, or whose replacement fails (rolled back, reported as
+        "failed"), does not stop the run. Results follow get_smart_collections' order.
+        """
+        results: list[SmartCollectionUpdate] = []
+        for row in cast(list[Collection], await db.run(_GET_SMART)):
+            try:
+                result = await self.evaluate_smart_collection(db, collection_id=row.id)
+            except (IntegrityError, DatabaseError) as exc:
+                log.warning("smart collection %s not updated: %s", row.id, exc)
+                result = SmartCollectionUpdate(row.id, row.name, "failed", reason=str(exc))
+            if result is not None:
+                results.append(result)
+        return results
+
+
+def _skipped(row: Collection, reason: str) -> SmartCollectionUpdate:
+    return SmartCollectionUpdate(row.id, row.name, "skipped", reason=reason)
 
 
 collection = CollectionRepository()

@@ -1,5 +1,7 @@
 -- collection_photos: the generic calls every repository has (get, get_multi, count, exists, remove).
 -- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
+-- collection_photos.photos_of_collection and collection_photos.add_many differ per dialect:
+-- their bodies are in postgres/collection_photos.sql and sqlite/collection_photos.sql.
 
 -- name: collection_photos.get
 -- returns: one CollectionPhoto
@@ -32,3 +34,51 @@ SELECT EXISTS (SELECT 1 FROM collection_photos WHERE id = :id);
 DELETE FROM collection_photos
 WHERE id = :id
 RETURNING id, collection_id, photo_id, added_at;
+
+-- name: collection_photos.add
+-- returns: one CollectionPhoto
+-- params: collection_id, photo_id, added_at
+-- Add a photo to a collection (no duplicate check: the same photo may be added twice).
+INSERT INTO collection_photos (collection_id, photo_id, added_at)
+VALUES (:collection_id, :photo_id, :added_at)
+RETURNING id, collection_id, photo_id, added_at;
+
+-- name: collection_photos.add_row
+-- returns: none
+-- params: collection_id, photo_id, added_at
+-- Add a photo to a collection without reading the row back (run once per photo by run_many).
+INSERT INTO collection_photos (collection_id, photo_id, added_at)
+VALUES (:collection_id, :photo_id, :added_at);
+
+-- name: collection_photos.get_entry
+-- returns: one CollectionPhoto
+-- params: collection_id, photo_id
+-- The membership row of a photo in a collection; with duplicates, the most recently added (added_at DESC, id DESC).
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE collection_id = :collection_id AND photo_id = :photo_id
+ORDER BY added_at DESC, id DESC
+LIMIT 1;
+
+-- name: collection_photos.get_by_collection
+-- returns: rows CollectionPhoto
+-- params: collection_id
+-- The membership rows of a collection, most recently added first (added_at DESC, id DESC).
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE collection_id = :collection_id
+ORDER BY added_at DESC, id DESC;
+
+-- name: collection_photos.remove_photo
+-- returns: none
+-- params: collection_id, photo_id
+-- Remove a photo from a collection: every membership row of that pair (duplicates too).
+DELETE FROM collection_photos
+WHERE collection_id = :collection_id AND photo_id = :photo_id;
+
+-- name: collection_photos.delete_by_collection
+-- returns: none
+-- params: collection_id
+-- Remove every photo row of a collection (before deleting it, or before re-filling it).
+DELETE FROM collection_photos
+WHERE collection_id = :collection_id;

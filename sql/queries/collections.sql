@@ -1,5 +1,7 @@
 -- collections: the generic calls every repository has (get, get_multi, count, exists, remove).
 -- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
+-- collections.get_for_update and collections.photos_for_smart_collections differ per dialect:
+-- their bodies are in postgres/collections.sql and sqlite/collections.sql.
 
 -- name: collections.get
 -- returns: one Collection
@@ -38,3 +40,71 @@ WHERE id = :id
 RETURNING id, name, description, is_public,
        cover_photo, is_smart_collection, smart_rules, created_at,
        updated_at;
+
+-- name: collections.get_all
+-- returns: rows Collection
+-- Every collection, smart and regular together, newest first (created_at DESC, id DESC).
+SELECT id, name, description, is_public,
+       cover_photo, is_smart_collection, smart_rules, created_at,
+       updated_at
+FROM collections
+ORDER BY created_at DESC, id DESC;
+
+-- name: collections.get_by_name
+-- returns: one Collection
+-- params: name
+-- The collection with exactly this name; names are not unique, so the oldest (created_at, id).
+SELECT id, name, description, is_public,
+       cover_photo, is_smart_collection, smart_rules, created_at,
+       updated_at
+FROM collections
+WHERE name = :name
+ORDER BY created_at, id
+LIMIT 1;
+
+-- name: collections.get_smart
+-- returns: rows Collection
+-- Smart collections (is_smart_collection true; NULL and false excluded), newest first (created_at DESC, id DESC).
+SELECT id, name, description, is_public,
+       cover_photo, is_smart_collection, smart_rules, created_at,
+       updated_at
+FROM collections
+WHERE is_smart_collection = TRUE
+ORDER BY created_at DESC, id DESC;
+
+-- name: collections.get_smart_by_id
+-- returns: one Collection
+-- params: id
+-- The collection with this id if it is a smart collection, else no row.
+SELECT id, name, description, is_public,
+       cover_photo, is_smart_collection, smart_rules, created_at,
+       updated_at
+FROM collections
+WHERE id = :id AND is_smart_collection = TRUE;
+
+-- name: collections.smart_photo_count
+-- returns: scalar int
+-- params: collection_id
+-- The number of photo rows of a smart collection (duplicates counted); 0 if it is not smart or missing.
+SELECT count(*)
+FROM collection_photos cp
+JOIN collections c ON c.id = cp.collection_id
+WHERE cp.collection_id = :collection_id AND c.is_smart_collection = TRUE;
+
+-- name: collections.get_all_with_stats
+-- returns: rows CollectionWithStats
+-- Every collection with photo_count (collection_photos rows, duplicates counted) and
+-- cover_file_path (file_path of the most recently added photo: added_at DESC, then the
+-- junction row's id DESC); newest collection first (created_at DESC, id DESC).
+SELECT c.id, c.name, c.description, c.is_public,
+       c.cover_photo, c.is_smart_collection, c.smart_rules, c.created_at,
+       c.updated_at,
+       (SELECT count(*) FROM collection_photos cp WHERE cp.collection_id = c.id) AS photo_count,
+       (SELECT fv.file_path
+          FROM collection_photos cp
+          JOIN file_versions fv ON fv.id = cp.photo_id
+         WHERE cp.collection_id = c.id
+         ORDER BY cp.added_at DESC, cp.id DESC
+         LIMIT 1) AS cover_file_path
+FROM collections c
+ORDER BY c.created_at DESC, c.id DESC;
