@@ -1,7 +1,204 @@
-"""Composite records of the photos queries."""
+"""Composite records of the photos queries: versions with their asset, details, stats, search.
+
+A "photo" is a ``file_versions`` row. The listings nest the version's media asset under
+``media_asset`` (built as a JSON object in SQL, so one query answers the whole listing);
+the version's own columns come first, in table order, exactly as in
+:class:`~pictallion_sql.models.FileVersion`.
+"""
 
 from __future__ import annotations
 
-__all__ = ["RECORDS"]
+from datetime import datetime
 
-RECORDS: tuple[type, ...] = ()
+import msgspec
+
+from ..models import (
+    AssetHistory,
+    CombinedMetadata,
+    Face,
+    FileVersion,
+    MediaAsset,
+    StoredProcessingState,
+    Tier,
+)
+
+__all__ = [
+    "RECORDS",
+    "CollectionStats",
+    "DisplayMediaAsset",
+    "FileVersionWithAsset",
+    "FileVersionWithDisplayAsset",
+    "IngestedPhoto",
+    "PhotoDetails",
+    "PhotoSearchHit",
+    "PhotoSearchResult",
+    "SimilarPhoto",
+    "SimilarityCandidate",
+]
+
+
+class DisplayMediaAsset(msgspec.Struct, frozen=True, gc=False):
+    """A media asset plus ``display_filename``: the basename of the version's file path."""
+
+    id: str
+    original_filename: str
+    created_at: datetime
+    display_filename: str
+
+
+class FileVersionWithAsset(msgspec.Struct, frozen=True, gc=False):
+    """A version's columns and its media asset (None only if the asset row is missing)."""
+
+    id: str
+    media_asset_id: str
+    tier: Tier
+    file_path: str
+    file_hash: str
+    file_size: int
+    mime_type: str
+    metadata: CombinedMetadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: StoredProcessingState | None
+    created_at: datetime
+    media_asset: MediaAsset | None
+
+
+class FileVersionWithDisplayAsset(msgspec.Struct, frozen=True, gc=False):
+    """A version's columns and its asset with ``display_filename`` (recent photos, listing)."""
+
+    id: str
+    media_asset_id: str
+    tier: Tier
+    file_path: str
+    file_hash: str
+    file_size: int
+    mime_type: str
+    metadata: CombinedMetadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: StoredProcessingState | None
+    created_at: datetime
+    media_asset: DisplayMediaAsset | None
+
+
+class PhotoDetails(msgspec.Struct, frozen=True, gc=False):
+    """One version with its media asset and the asset's history (newest first)."""
+
+    id: str
+    media_asset_id: str
+    tier: Tier
+    file_path: str
+    file_hash: str
+    file_size: int
+    mime_type: str
+    metadata: CombinedMetadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: StoredProcessingState | None
+    created_at: datetime
+    media_asset: MediaAsset | None
+    history: list[AssetHistory]
+
+
+class CollectionStats(msgspec.Struct, frozen=True, gc=False):
+    """Dashboard counts: media assets, silver versions, gold versions (bronze is not counted)."""
+
+    total_photos: int
+    silver_count: int
+    gold_count: int
+
+
+class SimilarityCandidate(msgspec.Struct, frozen=True, gc=False):
+    """A version with a perceptual hash, and the hash of the photo it is compared with."""
+
+    id: str
+    file_path: str
+    perceptual_hash: str
+    tier: Tier
+    original_filename: str | None
+    target_hash: str
+
+
+class SimilarPhoto(msgspec.Struct, frozen=True, gc=False):
+    """A version whose perceptual hash resembles another's; ``similarity`` is 0-100."""
+
+    id: str
+    file_path: str
+    perceptual_hash: str
+    tier: Tier
+    original_filename: str | None
+    similarity: int
+
+
+class PhotoSearchHit(msgspec.Struct, frozen=True, gc=False):
+    """One row of a live-search page: the version, its asset, and the total match count."""
+
+    id: str
+    media_asset_id: str
+    tier: Tier
+    file_path: str
+    file_hash: str
+    file_size: int
+    mime_type: str
+    metadata: CombinedMetadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: StoredProcessingState | None
+    created_at: datetime
+    media_asset: MediaAsset | None
+    total_count: int
+
+
+class PhotoSearchResult(msgspec.Struct, frozen=True, gc=False):
+    """A page of live-search matches and how many matched in all."""
+
+    photos: list[FileVersionWithAsset]
+    total_count: int
+
+
+class IngestedPhoto(msgspec.Struct, frozen=True, gc=False):
+    """What one upload created: the asset, its first version, its faces, the history entry."""
+
+    media_asset: MediaAsset
+    file_version: FileVersion
+    faces: list[Face]
+    history: AssetHistory
+
+
+RECORDS: tuple[type, ...] = (
+    CollectionStats,
+    DisplayMediaAsset,
+    FileVersionWithAsset,
+    FileVersionWithDisplayAsset,
+    PhotoDetails,
+    PhotoSearchHit,
+    PhotoSearchResult,
+    SimilarPhoto,
+    SimilarityCandidate,
+    IngestedPhoto,
+)

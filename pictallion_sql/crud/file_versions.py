@@ -1,11 +1,208 @@
-"""Queries on ``file_versions``."""
+"""Queries on ``file_versions`` (the API's "photos"): lookups, listings, search, similarity.
+
+The listings of the photo routes are single queries: each answers what the old routes
+assembled with one storage call per asset or per version.
+"""
 
 from __future__ import annotations
 
-from ..models import FileVersion, InsertFileVersion, UpdateFileVersion
-from ._base import Repository
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any, Literal, cast, get_args
+
+import msgspec
+from pypika import Criterion, Order, Parameter, Table
+from pypika import Query as Builder
+from pypika.terms import Function, LiteralValue, Term
+
+from .._base import Executor
+from .._dynamic import insert_query
+from .._queries import queries
+from .._registry import Query, make_query
+from ..composites.photos import (
+    CollectionStats,
+    FileVersionWithAsset,
+    FileVersionWithDisplayAsset,
+    IngestedPhoto,
+    PhotoDetails,
+    PhotoSearchHit,
+    PhotoSearchResult,
+    SimilarityCandidate,
+    SimilarPhoto,
+)
+from ..errors import ValidationError
+from ..models import (
+    AssetHistory,
+    Face,
+    FileVersion,
+    InsertAssetHistory,
+    InsertFace,
+    InsertFileVersion,
+    InsertMediaAsset,
+    MediaAsset,
+    Tier,
+    UpdateFileVersion,
+    provided_fields,
+    validate,
+)
+from ._base import Repository, check_id, check_page
+from .media_assets import bulk_insert, check_limit
 
 __all__ = ["FileVersionRepository", "file_version"]
+
+_BY_ASSET = queries["file_versions.get_by_asset"]
+_BY_TIER = queries["file_versions.get_by_tier"]
+_ALL = queries["file_versions.get_all"]
+_BY_HASH = queries["file_versions.get_by_hash"]
+_SET_PHASH = queries["file_versions.update_perceptual_hash"]
+_DELETE_FACES = queries["file_versions.delete_faces"]
+_STATS = queries["file_versions.collection_stats"]
+_WITH_EVENTS = queries["file_versions.with_events"]
+_WITHOUT_EVENTS = queries["file_versions.without_events"]
+_CANDIDATES = queries["file_versions.similarity_candidates"]
+_RECENT_PHOTOS = queries["file_versions.recent_photos"]
+_HIGHEST_TIER = queries["file_versions.highest_tier"]
+_UNPROCESSED = queries["file_versions.unprocessed"]
+_ALL_WITH_ASSETS = queries["file_versions.all_with_assets"]
+_TIER_LISTING = queries["file_versions.tier_listing"]
+_SIBLINGS = queries["file_versions.sibling_versions"]
+_DETAILS = queries["file_versions.details"]
+_BY_TAG = queries["file_versions.by_tag"]
+_GET_MANY = queries["file_versions.get_many"]
+_COUNT_ALL = queries["file_versions.count"]
+_COUNT_HIGHEST = queries["file_versions.count_highest_tier"]
+_COUNT_UNPROCESSED = queries["file_versions.count_unprocessed"]
+_COUNT_BY_TIER = queries["file_versions.count_by_tier"]
+
+TIERS: tuple[str, ...] = get_args(Tier)
+# The tier values the photo listing route understands besides real tiers.
+ListingTier = Tier | Literal["unprocessed", "all_versions"]
+_LISTING_TIERS = (*TIERS, "unprocessed", "all_versions")
+
+# "No limit" for the listings the old backend never capped: the largest LIMIT both
+# dialects accept (SQLite rejects LIMIT NULL).
+_NO_LIMIT = 2**63 - 1
+
+
+def _check_tier(value: Any, name: str = "tier", allowed: tuple[str, ...] = TIERS) -> None:
+    if value not in allowed or type(value) is not str:
+        raise ValidationError(
+            f"{name} must be one of {', '.join(allowed)}, got {value!r}", field=name
+        )
+
+
+def _limit_or_all(limit: int | None) -> int:
+    if limit is None:
+        return _NO_LIMIT
+    check_limit("limit", limit)
+    return limit
+
+
+def _check_bool(name: str, value: Any) -> None:
+    if type(value) is not bool:
+        raise ValidationError(f"{name} must be a boolean, got {value!r}", field=name)
+
+
+def similarity(a: str, b: str) -> int | None:
+    """Perceptual-hash similarity 0-100 as the application computed it (None: incomparable).
+
+    round((1 - differing characters / length) * 100), rounding halves up like JavaScript's
+    Math.round; 0 when the lengths differ; None for two empty hashes (JavaScript got NaN,
+    which never passes a threshold).
+    """
+    if len(a) != len(b):
+        return 0
+    if not a:
+        return None
+    differing = sum(1 for x, y in zip(a, b, strict=True) if x != y)
+    return math.floor((1 - differing / len(a)) * 100 + 0.5)
+
+
+# --------------------------------------------------------------------------------------
+# The live search (POST /api/photos/search): its WHERE clause depends on which filters are
+# given, so it is built with pypika, once per filter shape and dialect pair.
+# --------------------------------------------------------------------------------------
+
+_FV = Table("file_versions", alias="fv")
+_MA = Table("media_assets", alias="ma")
+
+_ASSET_JSON = {
+    "postgres": (
+        "CASE WHEN ma.id IS NULL THEN NULL ELSE json_build_object('id', ma.id, "
+        "'original_filename', ma.original_filename, 'created_at', ma.created_at) END"
+    ),
+    "sqlite": (
+        "CASE WHEN ma.id IS NULL THEN NULL ELSE json_object('id', ma.id, "
+        "'original_filename', ma.original_filename, 'created_at', ma.created_at) END"
+    ),
+}
+# The keywords joined with spaces, as the application's keywords.join(' ').
+_KEYWORDS_TEXT = {
+    "postgres": "array_to_string(fv.keywords, ' ')",
+    "sqlite": "(SELECT group_concat(k.value, ' ') FROM json_each(fv.keywords) AS k)",
+}
+# Case folding of every letter: PostgreSQL's lower() in a UTF-8 database; on SQLite the
+# adapter's pictallion_lower() (Python's str.lower), since SQLite's lower() folds ASCII only.
+_LOWER = {"postgres": "lower", "sqlite": "pictallion_lower"}
+_FIND = {"postgres": "strpos", "sqlite": "instr"}
+
+
+def _contains(dialect: str, haystack: Term) -> Criterion:
+    lower = _LOWER[dialect]
+    needle = Function(lower, Parameter(":query"))
+    found = Function(_FIND[dialect], Function(lower, haystack), needle)
+    return cast(Criterion, found > 0)
+
+
+def _search_sql(
+    dialect: str, has_query: bool, has_tier: bool, has_min: bool, has_max: bool, count: bool
+) -> str:
+    builder = Builder.from_(_FV).left_join(_MA).on(_MA.id == _FV.media_asset_id)
+    if has_tier:
+        builder = builder.where(_FV.tier == Parameter(":tier"))
+    if has_query:
+        builder = builder.where(
+            Criterion.any(
+                [
+                    _contains(dialect, _MA.original_filename),
+                    _contains(dialect, _FV.location),
+                    _contains(dialect, LiteralValue(_KEYWORDS_TEXT[dialect])),
+                ]
+            )
+        )
+    if has_min:
+        builder = builder.where(Function("COALESCE", _FV.rating, 0) >= Parameter(":rating_min"))
+    if has_max:
+        builder = builder.where(Function("COALESCE", _FV.rating, 0) <= Parameter(":rating_max"))
+    if count:
+        return str(builder.select(LiteralValue("count(*)")).get_sql(quote_char='"'))
+    builder = builder.select(
+        *(_FV.field(name) for name in FileVersion.__struct_fields__),
+        LiteralValue(_ASSET_JSON[dialect]).as_("media_asset"),
+        LiteralValue("count(*) OVER ()").as_("total_count"),
+    )
+    builder = builder.orderby(_FV.created_at, order=Order.desc).orderby(_FV.id, order=Order.desc)
+    return str(builder.get_sql(quote_char='"')) + " LIMIT :limit OFFSET :offset"
+
+
+@lru_cache(maxsize=64)
+def _search_query(
+    has_query: bool, has_tier: bool, has_min: bool, has_max: bool, count: bool
+) -> Query:
+    shape = "".join("1" if f else "0" for f in (has_query, has_tier, has_min, has_max))
+    name = f"file_versions.search[{shape}]" + (".count" if count else "")
+    return make_query(
+        name,
+        "scalar" if count else "rows",
+        int if count else PhotoSearchHit,
+        _search_sql("postgres", has_query, has_tier, has_min, has_max, count),
+        _search_sql("sqlite", has_query, has_tier, has_min, has_max, count),
+    )
+
+
+def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
+    return FileVersionWithAsset(*msgspec.structs.astuple(hit)[:-1])
 
 
 class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFileVersion]):
@@ -13,6 +210,382 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
 
     def __init__(self) -> None:
         super().__init__(FileVersion, InsertFileVersion, UpdateFileVersion)
+
+    # ---- single versions and plain lists ---------------------------------------------
+
+    async def get_by_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
+        """The versions of one asset, newest first (created_at DESC, id DESC); [] if none."""
+        check_id("media_asset_id", media_asset_id)
+        return cast(list[FileVersion], await db.run(_BY_ASSET, media_asset_id=media_asset_id))
+
+    async def get_by_media_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
+        """The versions of one asset (the earlier port's name of :meth:`get_by_asset`)."""
+        return await self.get_by_asset(db, media_asset_id=media_asset_id)
+
+    async def get_by_tier(
+        self, db: Executor, *, tier: Tier, skip: int = 0, limit: int = 100
+    ) -> list[FileVersion]:
+        """A page of the versions of one tier, newest first (created_at DESC, id DESC)."""
+        _check_tier(tier)
+        check_page(skip, limit)
+        return cast(list[FileVersion], await db.run(_BY_TIER, tier=tier, skip=skip, limit=limit))
+
+    async def get_all(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[FileVersion]:
+        """Every version (or a page), newest first (created_at DESC, id DESC)."""
+        check_page(skip, 0)
+        return cast(list[FileVersion], await db.run(_ALL, skip=skip, limit=_limit_or_all(limit)))
+
+    async def get_all_file_versions(
+        self, db: Executor, *, limit: int | None = None, offset: int = 0
+    ) -> list[FileVersion]:
+        """The port's name of :meth:`get_all`, paginated with ``offset``."""
+        return await self.get_all(db, skip=offset, limit=limit)
+
+    async def get_by_hash(self, db: Executor, *, file_hash: str) -> FileVersion | None:
+        """The oldest version with this MD5 hash (created_at, then id), or None."""
+        if type(file_hash) is not str:
+            raise ValidationError("file_hash must be a string", field="file_hash")
+        return cast(FileVersion | None, await db.run(_BY_HASH, file_hash=file_hash))
+
+    async def update_perceptual_hash(
+        self, db: Executor, *, id: str, perceptual_hash: str | None
+    ) -> bool:
+        """Store a version's perceptual hash; False if the version does not exist."""
+        check_id("id", id)
+        if perceptual_hash is not None and type(perceptual_hash) is not str:
+            raise ValidationError("perceptual_hash must be a string", field="perceptual_hash")
+        return bool(await db.run(_SET_PHASH, id=id, perceptual_hash=perceptual_hash))
+
+    async def delete_faces(self, db: Executor, *, photo_id: str) -> int:
+        """Delete every face detected on version ``photo_id``; returns how many were deleted."""
+        check_id("photo_id", photo_id)
+        return cast(int, await db.run(_DELETE_FACES, photo_id=photo_id))
+
+    async def get_collection_stats(self, db: Executor) -> CollectionStats:
+        """Counts of media assets, silver versions and gold versions (0 when empty)."""
+        return cast(CollectionStats, await db.run(_STATS))
+
+    async def get_photos_with_events(self, db: Executor) -> list[FileVersion]:
+        """Versions with a non-empty event_type, newest first (created_at DESC, id DESC)."""
+        return cast(list[FileVersion], await db.run(_WITH_EVENTS))
+
+    async def get_photos_without_events(self, db: Executor) -> list[FileVersion]:
+        """Versions whose event_type is NULL or empty, newest first (created_at DESC, id DESC)."""
+        return cast(list[FileVersion], await db.run(_WITHOUT_EVENTS))
+
+    async def get_photos_by_tag(
+        self, db: Executor, *, tag: str, skip: int = 0, limit: int = 100
+    ) -> list[FileVersion]:
+        """Versions with ``tag`` (exact) in keywords or metadata.ai.aiTags, newest first."""
+        if type(tag) is not str:
+            raise ValidationError("tag must be a string", field="tag")
+        check_page(skip, limit)
+        return cast(list[FileVersion], await db.run(_BY_TAG, tag=tag, skip=skip, limit=limit))
+
+    # ---- listings with the media asset nested ----------------------------------------
+
+    async def get_recent_photos(
+        self, db: Executor, *, limit: int = 6
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The newest versions of every tier with their asset and its display_filename."""
+        check_limit("limit", limit)
+        return cast(list[FileVersionWithDisplayAsset], await db.run(_RECENT_PHOTOS, limit=limit))
+
+    async def list_photos(
+        self, db: Executor, *, skip: int = 0, limit: int = 100
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The photo listing: each asset's best version (most recent gold, else silver).
+
+        Sorted by the version's created_at DESC (then the asset's created_at DESC, id DESC);
+        ``limit`` defaults to the route's cap of 100.
+        """
+        check_page(skip, limit)
+        return cast(
+            list[FileVersionWithDisplayAsset],
+            await db.run(_HIGHEST_TIER, skip=skip, limit=limit),
+        )
+
+    async def get_highest_tier_photos(
+        self, db: Executor, *, limit: int = 100, offset: int = 0
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The port's name of :meth:`list_photos`, paginated with ``offset``."""
+        return await self.list_photos(db, skip=offset, limit=limit)
+
+    async def list_unprocessed(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[FileVersionWithDisplayAsset]:
+        """Assets with a silver and no gold version: their most recent silver version.
+
+        In asset order (the asset's created_at DESC, id DESC); no cap unless ``limit``.
+        """
+        check_page(skip, 0)
+        return cast(
+            list[FileVersionWithDisplayAsset],
+            await db.run(_UNPROCESSED, skip=skip, limit=_limit_or_all(limit)),
+        )
+
+    async def get_unprocessed_photos(
+        self, db: Executor, *, limit: int | None = None, offset: int = 0
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The port's name of :meth:`list_unprocessed`, paginated with ``offset``."""
+        return await self.list_unprocessed(db, skip=offset, limit=limit)
+
+    async def get_all_with_assets(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[FileVersionWithAsset]:
+        """Every version with its media asset, newest first (created_at DESC, id DESC)."""
+        check_page(skip, 0)
+        return cast(
+            list[FileVersionWithAsset],
+            await db.run(_ALL_WITH_ASSETS, skip=skip, limit=_limit_or_all(limit)),
+        )
+
+    async def list_by_tier(
+        self,
+        db: Executor,
+        *,
+        tier: Tier,
+        show_all_versions: bool = False,
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> list[FileVersionWithAsset]:
+        """Versions of one tier with their asset, newest first (created_at DESC, id DESC).
+
+        Unless ``show_all_versions``, silver versions whose asset also has a gold version
+        are left out (the route's showAllVersions rule). No cap unless ``limit``.
+        """
+        _check_tier(tier)
+        _check_bool("show_all_versions", show_all_versions)
+        check_page(skip, 0)
+        return cast(
+            list[FileVersionWithAsset],
+            await db.run(
+                _TIER_LISTING,
+                tier=tier,
+                show_all_versions=show_all_versions,
+                skip=skip,
+                limit=_limit_or_all(limit),
+            ),
+        )
+
+    async def get_photos_by_tier(
+        self,
+        db: Executor,
+        *,
+        tier: Tier,
+        show_superseded: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[FileVersionWithAsset]:
+        """The port's name of :meth:`list_by_tier` (``show_superseded`` = show_all_versions)."""
+        return await self.list_by_tier(
+            db, tier=tier, show_all_versions=show_superseded, skip=offset, limit=limit
+        )
+
+    async def get_photos_count(
+        self, db: Executor, *, tier: ListingTier | None = None, show_superseded: bool = False
+    ) -> int:
+        """How many rows the photo listing for ``tier`` has, without pagination or cap.
+
+        None: assets with a gold or silver version (:meth:`list_photos`); "unprocessed":
+        :meth:`list_unprocessed`; "all_versions": every version; a tier: :meth:`list_by_tier`.
+        """
+        if tier is None:
+            return cast(int, await db.run(_COUNT_HIGHEST))
+        _check_tier(tier, allowed=_LISTING_TIERS)
+        _check_bool("show_superseded", show_superseded)
+        if tier == "unprocessed":
+            return cast(int, await db.run(_COUNT_UNPROCESSED))
+        if tier == "all_versions":
+            return cast(int, await db.run(_COUNT_ALL))
+        return cast(int, await db.run(_COUNT_BY_TIER, tier=tier, show_all_versions=show_superseded))
+
+    async def get_sibling_versions(self, db: Executor, *, id: str) -> list[FileVersionWithAsset]:
+        """Every version of the asset of version ``id`` (itself included), with the asset.
+
+        Gold first, then silver, then other tiers; within a tier newest first (created_at
+        DESC, id DESC). [] when the version does not exist.
+        """
+        check_id("id", id)
+        return cast(list[FileVersionWithAsset], await db.run(_SIBLINGS, id=id))
+
+    async def get_with_details(self, db: Executor, *, id: str) -> PhotoDetails | None:
+        """Version ``id`` with its media asset and the asset's history (newest first), or None."""
+        check_id("id", id)
+        return cast(PhotoDetails | None, await db.run(_DETAILS, id=id))
+
+    # ---- similarity (advancedSearch.findSimilarPhotos, A1 + A2) ----------------------
+
+    async def find_similar(
+        self, db: Executor, *, id: str, threshold: float = 85, limit: int = 20
+    ) -> list[SimilarPhoto]:
+        """Versions whose perceptual hash is at least ``threshold`` % similar to version ``id``'s.
+
+        Most similar first; equal similarity keeps the candidates' order (created_at DESC,
+        id DESC). [] when the version is missing or has no perceptual hash.
+        """
+        check_id("id", id)
+        if type(threshold) not in (int, float) or math.isnan(threshold):
+            raise ValidationError("threshold must be a number", field="threshold")
+        check_limit("limit", limit)
+        candidates = cast(list[SimilarityCandidate], await db.run(_CANDIDATES, id=id))
+        found: list[SimilarPhoto] = []
+        for c in candidates:
+            score = similarity(c.target_hash, c.perceptual_hash)
+            if score is not None and score >= threshold:
+                found.append(
+                    SimilarPhoto(
+                        c.id, c.file_path, c.perceptual_hash, c.tier, c.original_filename, score
+                    )
+                )
+        found.sort(key=lambda p: -p.similarity)
+        return found[:limit]
+
+    # ---- live search (POST /api/photos/search, 2.5.2) --------------------------------
+
+    async def search_photos(
+        self,
+        db: Executor,
+        *,
+        query: str | None = None,
+        tier: Tier | None = "silver",
+        rating_min: int | None = None,
+        rating_max: int | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> PhotoSearchResult:
+        """A page of matching versions with their asset, newest first, and the match count.
+
+        ``query``: case-insensitive substring of the asset's original filename, the
+        location, or the keywords joined with spaces (an empty query matches everything).
+        ``tier``: the route searched silver versions, the default; None searches every tier.
+        ``rating_min``/``rating_max``: inclusive, a NULL rating counting as 0.
+        """
+        if query is not None and type(query) is not str:
+            raise ValidationError("query must be a string", field="query")
+        if tier is not None:
+            _check_tier(tier)
+        for name, value in (("rating_min", rating_min), ("rating_max", rating_max)):
+            if value is not None and type(value) is not int:
+                raise ValidationError(f"{name} must be an integer", field=name)
+        check_limit("limit", limit)
+        check_limit("offset", offset)
+        params: dict[str, Any] = {}
+        if query:
+            params["query"] = query
+        if tier is not None:
+            params["tier"] = tier
+        if rating_min is not None:
+            params["rating_min"] = rating_min
+        if rating_max is not None:
+            params["rating_max"] = rating_max
+        shape = (bool(query), tier is not None, rating_min is not None, rating_max is not None)
+        hits = cast(
+            list[PhotoSearchHit],
+            await db.run(_search_query(*shape, False), limit=limit, offset=offset, **params),
+        )
+        if hits:
+            total = hits[0].total_count
+        elif offset == 0:
+            total = 0
+        else:
+            total = cast(int, await db.run(_search_query(*shape, True), **params))
+        return PhotoSearchResult([_with_asset(h) for h in hits], total)
+
+    # ---- writes -----------------------------------------------------------------------
+
+    async def create_many(
+        self, db: Executor, *, objs: Sequence[InsertFileVersion | Mapping[str, Any]]
+    ) -> list[FileVersion]:
+        """Insert several versions atomically; returns them in input order."""
+        return await bulk_insert(db, self, objs, _GET_MANY)
+
+    async def delete_faces_by_photo(self, db: Executor, *, photo_id: str) -> int:
+        """The storage name (deleteFacesByPhoto) of :meth:`delete_faces`."""
+        return await self.delete_faces(db, photo_id=photo_id)
+
+    async def ingest_photo(
+        self,
+        db: Executor,
+        *,
+        original_filename: str,
+        version: InsertFileVersion | Mapping[str, Any],
+        faces: Sequence[Mapping[str, Any]] = (),
+        details: str | None = None,
+    ) -> IngestedPhoto:
+        """The upload flow in one transaction: asset, first version, faces, INGESTED entry.
+
+        ``version`` gives the version's columns; its ``media_asset_id`` is the new asset's
+        (a value given is replaced) and ``tier`` defaults to silver. Each face gives the
+        faces columns except ``photo_id``. Everything is validated before anything is
+        written; a failure part-way writes nothing.
+        """
+        asset_in = validate(InsertMediaAsset, {"original_filename": original_filename})
+        if isinstance(version, InsertFileVersion):
+            version_values = provided_fields(version)
+        elif isinstance(version, Mapping):
+            version_values = {"tier": "silver", **version}
+        else:
+            raise ValidationError("version must be a mapping", field="version")
+        # Validated with a stand-in asset id; the real one is known after the insert.
+        version_values["media_asset_id"] = ""
+        version_values = provided_fields(validate(InsertFileVersion, version_values))
+        if isinstance(faces, str | bytes | Mapping) or not isinstance(faces, Sequence):
+            raise ValidationError("faces must be a list", field="faces")
+        face_values: list[dict[str, Any]] = []
+        for index, face in enumerate(faces):
+            if not isinstance(face, Mapping):
+                raise ValidationError(f"faces[{index}] must be a mapping", field="faces")
+            try:
+                face_in = validate(InsertFace, {**face, "photo_id": ""})
+            except ValidationError as exc:
+                raise ValidationError(f"faces[{index}]: {exc}", field=exc.field) from None
+            face_values.append(provided_fields(face_in))
+        history_in = validate(
+            InsertAssetHistory, {"media_asset_id": "", "action": "INGESTED", "details": details}
+        )
+        history_values = provided_fields(history_in)
+
+        async with db.transaction() as conn:
+            values = provided_fields(asset_in)
+            asset = cast(
+                MediaAsset,
+                await conn.run(insert_query("media_assets", MediaAsset, tuple(values)), **values),
+            )
+            version_values["media_asset_id"] = asset.id
+            created = cast(
+                FileVersion,
+                await conn.run(
+                    insert_query(self.table, FileVersion, tuple(version_values)),
+                    **version_values,
+                ),
+            )
+            new_faces: list[Face] = []
+            for values in face_values:
+                values["photo_id"] = created.id
+                query = insert_query("faces", Face, tuple(values))
+                new_faces.append(cast(Face, await conn.run(query, **values)))
+            history_values["media_asset_id"] = asset.id
+            entry = cast(
+                AssetHistory,
+                await conn.run(
+                    insert_query("asset_history", AssetHistory, tuple(history_values)),
+                    **history_values,
+                ),
+            )
+        return IngestedPhoto(asset, created, new_faces, entry)
+
+    # Names the Python port's routes call (3.11 item 10) with the same semantics as the
+    # calls above; aliases, not wrappers.
+    get_file_version = Repository.get
+    create_file_version = Repository.create
+    update_file_version = Repository.update
+    get_file_versions_by_asset = get_by_asset
+    get_file_by_hash = get_by_hash
+    find_similar_photos = find_similar
+    get_all_file_versions_with_assets = get_all_with_assets
 
 
 file_version = FileVersionRepository()

@@ -1,11 +1,113 @@
-"""Queries on ``media_assets``."""
+"""Queries on ``media_assets``: listings, lookups, bulk creation and ``update_photo``."""
 
 from __future__ import annotations
 
-from ..models import InsertMediaAsset, MediaAsset, UpdateMediaAsset
-from ._base import Repository
+import uuid
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, TypeVar, cast
 
-__all__ = ["MediaAssetRepository", "media_asset"]
+import msgspec
+
+from .._base import Executor
+from .._dynamic import returning_columns, update_query
+from .._queries import queries
+from .._registry import Query, make_query
+from ..errors import NotFoundError, ValidationError
+from ..models import InsertMediaAsset, MediaAsset, UpdateMediaAsset
+from ._base import Repository, check_id, utc_now
+
+__all__ = ["MediaAssetRepository", "bulk_insert", "check_limit", "media_asset"]
+
+_GET_ALL = queries["media_assets.get_all"]
+_GET_RECENT = queries["media_assets.get_recent"]
+_GET_BY_FILENAME = queries["media_assets.get_by_filename"]
+_GET_MANY = queries["media_assets.get_many"]
+_ADD_TAG = queries["media_assets.add_tag_to_library"]
+
+# The media_assets columns update_photo applies; every other key is ignored, as the
+# application's updatePhoto did (Drizzle dropped keys that were not columns).
+_PHOTO_COLUMNS = {"original_filename": "original_filename", "originalFilename": "original_filename"}
+
+RowT = TypeVar("RowT", bound=msgspec.Struct)
+
+
+def check_limit(name: str, value: int) -> None:
+    """Reject a ``limit``-like argument that is not a non-negative integer."""
+    if type(value) is not int or value < 0:
+        raise ValidationError(f"{name} must be a non-negative integer, got {value!r}", field=name)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@cache
+def _postgres_bulk_insert(
+    table: str, record: type[msgspec.Struct], columns: tuple[str, ...]
+) -> Query:
+    # One statement for the whole batch: the rows travel as one jsonb array and become
+    # table rows through jsonb_populate_recordset (JSON arrays turn into text[] values).
+    # Column names come from the insert struct's fields, never from input.
+    cols = ", ".join(_quote(c) for c in columns)
+    sql = (
+        f"INSERT INTO {_quote(table)} ({cols}) "
+        f"SELECT {cols} FROM jsonb_populate_recordset("
+        f"CAST(NULL AS {_quote(table)}), CAST(:rows AS jsonb)) "
+        f"RETURNING {returning_columns(record)}"
+    )
+    return make_query(f"{table}.bulk_insert[{','.join(columns)}]", "rows", record, sql)
+
+
+@cache
+def _sqlite_insert(table: str, columns: tuple[str, ...]) -> Query:
+    # One row per execution of an executemany; no RETURNING (rows are read back by id).
+    cols = ", ".join(_quote(c) for c in columns)
+    params = ", ".join(f":{c}" for c in columns)
+    sql = f"INSERT INTO {_quote(table)} ({cols}) VALUES ({params})"
+    return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
+
+
+async def bulk_insert(
+    db: Executor,
+    repo: Repository[RowT, Any, Any],
+    objs: Sequence[Any],
+    get_many: Query,
+) -> list[RowT]:
+    """Insert ``objs`` atomically; return the new rows in input order.
+
+    Ids are generated here (UUID4) so the rows can be matched back to their input.
+    Inputs are grouped by the set of fields they give (a field not given takes the column
+    default); PostgreSQL inserts each group with one statement, SQLite with one
+    executemany; every group runs in one transaction, so a failure inserts nothing.
+    """
+    if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
+        raise ValidationError("objs must be a list of rows to insert", field="objs")
+    rows: list[dict[str, Any]] = []
+    for index, obj in enumerate(objs):
+        try:
+            values = repo.insert_values(obj)
+        except ValidationError as exc:
+            raise ValidationError(f"objs[{index}]: {exc}", field=exc.field) from None
+        rows.append({"id": str(uuid.uuid4()), **values})
+    if not rows:
+        return []
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    ids = [row["id"] for row in rows]
+    created: list[Any] = []
+    async with db.transaction() as conn:
+        if conn.dialect == "postgres":
+            for columns, group in groups.items():
+                query = _postgres_bulk_insert(repo.table, repo.row, columns)
+                created.extend(await conn.run(query, rows=group))
+        else:
+            for columns, group in groups.items():
+                await conn.run_many(_sqlite_insert(repo.table, columns), group)
+            created = await conn.run(get_many, ids=ids)
+    by_id: dict[str, RowT] = {row.id: row for row in created}
+    return [by_id[i] for i in ids]
 
 
 class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaAsset]):
@@ -13,6 +115,73 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
 
     def __init__(self) -> None:
         super().__init__(MediaAsset, InsertMediaAsset, UpdateMediaAsset)
+
+    async def get_all(self, db: Executor) -> list[MediaAsset]:
+        """Every media asset, newest first (created_at DESC, id DESC)."""
+        return cast(list[MediaAsset], await db.run(_GET_ALL))
+
+    async def get_recent(self, db: Executor, *, limit: int = 50) -> list[MediaAsset]:
+        """The ``limit`` newest media assets (created_at DESC, id DESC)."""
+        check_limit("limit", limit)
+        return cast(list[MediaAsset], await db.run(_GET_RECENT, limit=limit))
+
+    async def get_by_filename(self, db: Executor, *, filename: str) -> MediaAsset | None:
+        """The oldest asset with exactly this original filename (created_at, id), or None."""
+        if type(filename) is not str:
+            raise ValidationError("filename must be a string", field="filename")
+        return cast(MediaAsset | None, await db.run(_GET_BY_FILENAME, original_filename=filename))
+
+    async def create_many(
+        self, db: Executor, *, objs: Sequence[InsertMediaAsset | Mapping[str, Any]]
+    ) -> list[MediaAsset]:
+        """Insert several assets atomically; returns them in input order."""
+        return await bulk_insert(db, self, objs, _GET_MANY)
+
+    async def update_photo(
+        self, db: Executor, *, id: str, updates: Mapping[str, Any]
+    ) -> MediaAsset:
+        """Apply ``updates`` to an asset and add its ``tags`` to the tag library, atomically.
+
+        Only ``original_filename`` (or ``originalFilename``) is a media_assets column that
+        can change; other keys are ignored, as the application's updatePhoto did. Each tag
+        in ``tags`` is added to the tag library unless present (usage counts unchanged).
+        Raises NotFoundError("Photo not found") when the asset does not exist.
+        """
+        check_id("id", id)
+        if not isinstance(updates, Mapping):
+            raise ValidationError("updates must be a mapping", field="updates")
+        given: dict[str, Any] = {}
+        for key in ("originalFilename", "original_filename"):
+            if key in updates:
+                given[_PHOTO_COLUMNS[key]] = updates[key]
+        values = self.update_values(given) if given else {}
+        tags = updates.get("tags")
+        if tags is not None and (
+            isinstance(tags, str)
+            or not isinstance(tags, Sequence)
+            or any(type(t) is not str for t in tags)
+        ):
+            raise ValidationError("tags must be a list of strings", field="tags")
+        async with db.transaction() as conn:
+            if values:
+                query = update_query(self.table, self.row, tuple(values))
+                row = await conn.run(query, id=id, **values)
+            else:
+                row = await conn.run(self._get, id=id)
+            if row is None:
+                raise NotFoundError("Photo not found", table=self.table)
+            if tags:
+                now = utc_now()
+                await conn.run_many(
+                    _ADD_TAG,
+                    [{"id": str(uuid.uuid4()), "tag": tag, "created_at": now} for tag in tags],
+                )
+        return cast(MediaAsset, row)
+
+    # Names the Python port's routes call (3.11 item 10); same semantics as the generic calls.
+    create_media_asset = Repository.create
+    get_media_asset = Repository.get
+    update_media_asset = Repository.update
 
 
 media_asset = MediaAssetRepository()

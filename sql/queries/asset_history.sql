@@ -35,3 +35,27 @@ DELETE FROM asset_history
 WHERE id = :id
 RETURNING id, media_asset_id, action, details,
        "timestamp";
+
+-- ---------------------------------------------------------------------------------------
+-- Specialised queries (crud.asset_history).
+-- ---------------------------------------------------------------------------------------
+
+-- name: asset_history.get_by_asset
+-- returns: rows AssetHistory
+-- params: media_asset_id
+-- The history of one media asset, newest first ("timestamp" DESC, id DESC).
+SELECT id, media_asset_id, action, details,
+       "timestamp"
+FROM asset_history
+WHERE media_asset_id = :media_asset_id
+ORDER BY "timestamp" DESC, id DESC;
+
+-- name: asset_history.get_recent
+-- returns: rows AssetHistory
+-- params: limit
+-- The :limit most recent history entries of every asset ("timestamp" DESC, id DESC).
+SELECT id, media_asset_id, action, details,
+       "timestamp"
+FROM asset_history
+ORDER BY "timestamp" DESC, id DESC
+LIMIT :limit;
