@@ -30,6 +30,7 @@ __all__ = [
     "Table",
     "UniqueConstraint",
     "diff",
+    "postgres_snapshot_of",
     "snapshot",
 ]
 
@@ -122,9 +123,14 @@ SQLITE_TYPES: Mapping[str, str] = {
 }
 
 
+BOOKKEEPING_TABLES = ("pictallion_migration_checksums",)
+"""The migration manager's own tables (besides yoyo's), left out of snapshots."""
+
+
 def _is_bookkeeping(table: str) -> bool:
-    """yoyo's own tables: _yoyo_migration, _yoyo_log, _yoyo_version, yoyo_lock, yoyo_tmp_*."""
-    return table.startswith(("_yoyo", "yoyo_"))
+    """yoyo's own tables (_yoyo_migration, _yoyo_log, _yoyo_version, yoyo_lock, yoyo_tmp_*)
+    and the migration manager's checksum table."""
+    return table.startswith(("_yoyo", "yoyo_")) or table in BOOKKEEPING_TABLES
 
 
 def _squash(text: str) -> str:
@@ -278,11 +284,20 @@ def _postgres_snapshot(settings: Settings) -> Schema:
         raise DatabaseError(
             f"cannot connect to {settings.masked_url}: {type(exc).__name__}"
         ) from None
-    tables: dict[str, Table] = {}
     with conn:
-        for oid, name in conn.execute(_PG_TABLES).fetchall():
-            if not _is_bookkeeping(name):
-                tables[name] = _pg_table(conn, oid, name)
+        return postgres_snapshot_of(conn)
+
+
+def postgres_snapshot_of(conn: psycopg.Connection[tuple[Any, ...]]) -> Schema:
+    """The schema of ``conn``'s current schema, read on that connection.
+
+    Works inside an open transaction, so it sees objects the transaction created
+    (a scratch schema in ``pg_temp``, a restore not yet committed).
+    """
+    tables: dict[str, Table] = {}
+    for oid, name in conn.execute(_PG_TABLES).fetchall():
+        if not _is_bookkeeping(name):
+            tables[name] = _pg_table(conn, oid, name)
     return Schema(dialect="postgres", tables=tables)
 
 
