@@ -1,7 +1,81 @@
-"""Composite records of the people queries."""
+"""Composite records of the people, faces and relationships queries."""
 
 from __future__ import annotations
 
-__all__ = ["RECORDS"]
+from datetime import datetime
 
-RECORDS: tuple[type, ...] = ()
+import msgspec
+
+from ..models import (
+    CombinedMetadata,
+    MediaAsset,
+    Person,
+    RelationshipType,
+    StoredProcessingState,
+    Tier,
+)
+
+__all__ = ["RECORDS", "PersonPhoto", "PersonWithCounts", "RelationshipWithPeople"]
+
+
+class PersonWithCounts(msgspec.Struct, frozen=True, gc=False):
+    """A person with live face and photo counts and a cover face (GET /api/people).
+
+    ``face_count`` is counted from ``faces`` (ignored faces included), not the stored,
+    never-maintained column. ``cover_face_id`` is the selected thumbnail face when it
+    belongs to the person, otherwise the person's first face (not-ignored before ignored,
+    then oldest, then by id); ``cover_photo_path`` is that face's photo's ``file_path``.
+    Both are None for a person without faces.
+    """
+
+    id: str
+    name: str
+    notes: str | None
+    birthdate: datetime | None
+    face_count: int
+    representative_face: str | None
+    selected_thumbnail_face_id: str | None
+    created_at: datetime
+    photo_count: int
+    cover_face_id: str | None
+    cover_photo_path: str | None
+
+
+class PersonPhoto(msgspec.Struct, frozen=True, gc=False):
+    """A file version showing a person, with its media asset nested (``{...fv, mediaAsset}``)."""
+
+    id: str
+    media_asset_id: str
+    tier: Tier
+    file_path: str
+    file_hash: str
+    file_size: int
+    mime_type: str
+    metadata: CombinedMetadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: StoredProcessingState | None
+    created_at: datetime
+    media_asset: MediaAsset | None
+
+
+class RelationshipWithPeople(msgspec.Struct, frozen=True, gc=False):
+    """A relationship with both persons attached (None where a person row is missing)."""
+
+    id: str
+    person1_id: str
+    person2_id: str
+    relationship_type: RelationshipType
+    notes: str | None
+    created_at: datetime
+    person1: Person | None
+    person2: Person | None
+
+
+RECORDS: tuple[type, ...] = (PersonWithCounts, PersonPhoto, RelationshipWithPeople)

@@ -1,18 +1,198 @@
-"""Queries on ``faces``."""
+"""Queries on ``faces``: per person and photo, assignment, ignoring, bulk insert."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
+
+import msgspec
+
+from .._base import Executor
+from .._queries import queries
+from ..errors import ValidationError
 from ..models import Face, InsertFace, UpdateFace
-from ._base import Repository
+from ._base import Repository, check_id, check_page
 
 __all__ = ["FaceRepository", "face"]
 
+_ALL = queries["faces.get_all"]
+_BY_PERSON = queries["faces.get_by_person"]
+_BY_PHOTO = queries["faces.get_by_photo"]
+_UNASSIGNED = queries["faces.get_unassigned"]
+_IGNORED = queries["faces.get_ignored"]
+_ASSIGN = queries["faces.assign"]
+_SET_IGNORED = queries["faces.set_ignored"]
+_SET_IGNORED_MANY = queries["faces.set_ignored_many"]
+_GET_MANY = queries["faces.get_many"]
+_COUNT_MANY = queries["faces.count_many"]
+_INSERT_MANY = queries["faces.insert_many"]
+_DELETE_BY_PHOTO = queries["faces.delete_by_photo"]
+
+_NO_LIMIT = 2**63 - 1
+_json_encode = msgspec.json.encode
+_INSERT_COLUMNS = ("photo_id", "person_id", "bounding_box", "confidence", "embedding", "ignored")
+
+
+def _check_ids(name: str, ids: Any) -> list[str]:
+    if isinstance(ids, str | bytes) or not isinstance(ids, Sequence):
+        raise ValidationError(f"{name} must be a list of string ids", field=name)
+    for value in ids:
+        check_id(name, value)
+    return list(ids)
+
+
+def _json_text(value: Any) -> str:
+    return _json_encode(value).decode()
+
+
+def _check_bool(name: str, value: Any) -> None:
+    if type(value) is not bool:
+        raise ValidationError(f"{name} must be a bool, got {type(value).__name__}", field=name)
+
 
 class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
-    """``faces`` rows."""
+    """``faces`` rows. Every list is ordered oldest first (created_at, then id)."""
 
     def __init__(self) -> None:
         super().__init__(Face, InsertFace, UpdateFace)
+
+    async def get_all(self, db: Executor) -> list[Face]:
+        """Every face, ignored and assigned ones included (#36)."""
+        return cast(list[Face], await db.run(_ALL))
+
+    async def get_by_person(self, db: Executor, *, person_id: str) -> list[Face]:
+        """The faces assigned to a person, ignored ones included (#37)."""
+        check_id("person_id", person_id)
+        return cast(list[Face], await db.run(_BY_PERSON, person_id=person_id))
+
+    async def get_by_photo(self, db: Executor, *, photo_id: str) -> list[Face]:
+        """The faces detected on one file version (#38)."""
+        check_id("photo_id", photo_id)
+        return cast(list[Face], await db.run(_BY_PHOTO, photo_id=photo_id))
+
+    async def get_unassigned(self, db: Executor, *, limit: int | None = 100) -> list[Face]:
+        """Faces assigned to nobody and not ignored, at most ``limit`` (None: all) (#43)."""
+        if limit is not None:
+            check_page(0, limit)
+        bound = _NO_LIMIT if limit is None else limit
+        return cast(list[Face], await db.run(_UNASSIGNED, limit=bound))
+
+    async def get_ignored(self, db: Executor) -> list[Face]:
+        """The ignored faces, assigned or not (#47)."""
+        return cast(list[Face], await db.run(_IGNORED))
+
+    async def get_many(self, db: Executor, *, ids: Sequence[str]) -> list[Face]:
+        """The faces among ``ids`` (unknown ids are skipped)."""
+        face_ids = _check_ids("ids", ids)
+        if not face_ids:
+            return []
+        return cast(list[Face], await db.run(_GET_MANY, ids=face_ids))
+
+    async def assign_to_person(self, db: Executor, *, face_id: str, person_id: str | None) -> bool:
+        """Assign a face to a person (None unassigns); False if there is no such face (#39/#40).
+
+        An unknown person raises ForeignKeyError.
+        """
+        check_id("face_id", face_id)
+        if person_id is not None:
+            check_id("person_id", person_id)
+        return bool(await db.run(_ASSIGN, face_id=face_id, person_id=person_id))
+
+    async def assign_many(
+        self, db: Executor, *, assignments: Iterable[tuple[str, str | None]]
+    ) -> int:
+        """Apply several (face_id, person_id) assignments atomically; the faces found.
+
+        One statement per pair in one transaction (a single executemany round trip); if
+        any person is unknown, ForeignKeyError is raised and no face changes. Unknown
+        faces are skipped; when a face appears twice, its last pair wins.
+        """
+        if isinstance(assignments, str | bytes | Mapping):
+            raise ValidationError(
+                "assignments must be (face_id, person_id) pairs", field="assignments"
+            )
+        rows: list[dict[str, Any]] = []
+        for pair in assignments:
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise ValidationError(
+                    "assignments must be (face_id, person_id) pairs", field="assignments"
+                )
+            face_id, person_id = pair
+            check_id("face_id", face_id)
+            if person_id is not None:
+                check_id("person_id", person_id)
+            rows.append({"face_id": face_id, "person_id": person_id})
+        if not rows:
+            return 0
+        face_ids = sorted({row["face_id"] for row in rows})
+        async with db.transaction() as conn:
+            await conn.run_many(_ASSIGN, rows)
+            found = await conn.run(_COUNT_MANY, ids=face_ids)
+        return cast(int, found)
+
+    async def ignore(self, db: Executor, *, id: str) -> bool:
+        """Mark a face ignored; False if there is no such face (#45)."""
+        return await self._set_ignored(db, id, True)
+
+    async def unignore(self, db: Executor, *, id: str) -> bool:
+        """Mark a face not ignored; False if there is no such face (#46)."""
+        return await self._set_ignored(db, id, False)
+
+    async def ignore_many(self, db: Executor, *, ids: Sequence[str]) -> int:
+        """Mark every face in ``ids`` ignored in one statement; the number of faces found."""
+        return await self._set_ignored_many(db, ids, True)
+
+    async def unignore_many(self, db: Executor, *, ids: Sequence[str]) -> int:
+        """Mark every face in ``ids`` not ignored in one statement; the number found."""
+        return await self._set_ignored_many(db, ids, False)
+
+    async def delete_by_photo(self, db: Executor, *, photo_id: str) -> int:
+        """Delete every face detected on one file version; the number deleted (#17)."""
+        check_id("photo_id", photo_id)
+        return cast(int, await db.run(_DELETE_BY_PHOTO, photo_id=photo_id))
+
+    async def create_many(
+        self, db: Executor, objs: Iterable[InsertFace | Mapping[str, Any]]
+    ) -> list[Face]:
+        """Insert several faces atomically; the created rows in input order.
+
+        PostgreSQL: one multi-row INSERT from arrays. SQLite: one executemany in one
+        transaction. A failure (for example an unknown photo) inserts nothing.
+        """
+        rows: list[dict[str, Any]] = []
+        for obj in objs:
+            values = self.insert_values(obj)
+            row = {"id": str(uuid.uuid4()), "person_id": None, "embedding": None, "ignored": False}
+            row.update(values)
+            rows.append(row)
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        async with db.transaction() as conn:
+            if conn.dialect == "postgres":
+                columns = {c: [row[c] for row in rows] for c in ("id", *_INSERT_COLUMNS)}
+                # jsonb[] elements go as JSON text: asyncpg would read a nested list as a
+                # further array dimension.
+                for c in ("bounding_box", "embedding"):
+                    columns[c] = [None if v is None else _json_text(v) for v in columns[c]]
+                await conn.run(_INSERT_MANY, **columns)
+            else:
+                await conn.run_many(_INSERT_MANY, rows)
+            created = await conn.run(_GET_MANY, ids=ids)
+        by_id = {f.id: f for f in cast(list[Face], created)}
+        return [by_id[i] for i in ids]
+
+    async def _set_ignored(self, db: Executor, face_id: str, ignored: bool) -> bool:
+        check_id("id", face_id)
+        return bool(await db.run(_SET_IGNORED, id=face_id, ignored=ignored))
+
+    async def _set_ignored_many(self, db: Executor, ids: Sequence[str], ignored: bool) -> int:
+        face_ids = _check_ids("ids", ids)
+        _check_bool("ignored", ignored)
+        if not face_ids:
+            return 0
+        return cast(int, await db.run(_SET_IGNORED_MANY, ids=face_ids, ignored=ignored))
 
 
 face = FaceRepository()

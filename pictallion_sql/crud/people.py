@@ -1,18 +1,177 @@
-"""Queries on ``people``."""
+"""Queries on ``people``: listing, name search, thumbnails, deleting a person whole."""
 
 from __future__ import annotations
 
-from ..models import InsertPerson, Person, UpdatePerson
-from ._base import Repository
+import re
+from collections.abc import Mapping
+from typing import Any, cast
 
-__all__ = ["PersonRepository", "person"]
+from .._base import Executor
+from .._queries import queries
+from ..composites.people import PersonPhoto, PersonWithCounts
+from ..errors import ValidationError
+from ..models import INT4_MAX, InsertPerson, Person, UpdatePerson
+from ._base import Repository, check_id, check_page
+
+__all__ = ["PersonRepository", "escape_like", "person"]
+
+_ALL = queries["people.get_all"]
+_PAGE = queries["people.get_page"]
+_BY_NAME = queries["people.get_by_name"]
+_SEARCH = queries["people.search_by_name"]
+_SET_THUMBNAIL = queries["people.set_thumbnail"]
+_SET_FACE_COUNT = queries["people.set_face_count"]
+_SET_REPRESENTATIVE = queries["people.set_representative_face"]
+_UNASSIGN_FACES = queries["people.delete_unassign_faces"]
+_DETACH_EVENTS = queries["people.delete_detach_events"]
+_DELETE_RELATIONSHIPS = queries["people.delete_relationships"]
+_PHOTOS = queries["people.get_photos"]
+_WITH_COUNTS = queries["people.get_with_counts"]
+
+# A date-only birthdate ("1990-07-02", what an HTML date input posts) means midnight UTC,
+# as JavaScript's Date parses it; msgspec itself only accepts full RFC 3339 timestamps.
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def escape_like(text: str) -> str:
+    """``text`` with ``\\``, ``%`` and ``_`` escaped for ``LIKE ... ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _check_text(name: str, value: Any) -> None:
+    if type(value) is not str:
+        raise ValidationError(f"{name} must be a string, got {type(value).__name__}", field=name)
+
+
+def _full_birthdate(obj_in: Any) -> Any:
+    if isinstance(obj_in, Mapping):
+        birthdate = obj_in.get("birthdate")
+        if isinstance(birthdate, str) and _DATE_ONLY.fullmatch(birthdate):
+            return {**obj_in, "birthdate": birthdate + "T00:00:00"}
+    return obj_in
 
 
 class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
-    """``people`` rows."""
+    """``people`` rows.
+
+    ``create`` and ``update`` accept a ``birthdate`` string in a mapping (RFC 3339, or a
+    date alone meaning midnight UTC); structs take datetimes. Errors are raised, never
+    swallowed into ``[]`` or ``None`` as the old backend's getPeople/updatePerson did.
+    """
 
     def __init__(self) -> None:
         super().__init__(Person, InsertPerson, UpdatePerson)
+
+    def insert_values(self, obj_in: InsertPerson | Mapping[str, Any]) -> dict[str, Any]:
+        """The given fields of ``obj_in`` as column values, validated."""
+        return super().insert_values(_full_birthdate(obj_in))
+
+    def update_values(self, obj_in: UpdatePerson | Mapping[str, Any]) -> dict[str, Any]:
+        """The given fields of a partial update, validated."""
+        return super().update_values(_full_birthdate(obj_in))
+
+    async def get_all(self, db: Executor) -> list[Person]:
+        """Every person, newest first (created_at DESC, then id DESC) (#31 getPeople)."""
+        return cast(list[Person], await db.run(_ALL))
+
+    async def get_people(self, db: Executor, *, skip: int = 0, limit: int = 100) -> list[Person]:
+        """A page of people in the order of :meth:`get_all` (the earlier port's call)."""
+        check_page(skip, limit)
+        return cast(list[Person], await db.run(_PAGE, skip=skip, limit=limit))
+
+    async def get_by_name(self, db: Executor, *, name: str) -> Person | None:
+        """The person named exactly ``name``; the oldest (created_at, id) of several, or None."""
+        _check_text("name", name)
+        return cast(Person | None, await db.run(_BY_NAME, name=name))
+
+    async def search_by_name(
+        self, db: Executor, *, name_query: str, limit: int = 10
+    ) -> list[Person]:
+        """People whose name contains ``name_query``, ignoring case; by name (byte order), id.
+
+        Every letter is case-folded on both dialects ("élodie" finds "Élodie"), and ``%``,
+        ``_`` and ``\\`` in ``name_query`` match themselves.
+        """
+        _check_text("name_query", name_query)
+        check_page(0, limit)
+        pattern = f"%{escape_like(name_query)}%"
+        return cast(list[Person], await db.run(_SEARCH, pattern=pattern, limit=limit))
+
+    async def set_thumbnail(
+        self, db: Executor, *, person_id: str, face_id: str | None
+    ) -> Person | None:
+        """Select one of the person's faces as thumbnail (None clears it) (#34).
+
+        Returns the updated person, or None if there is no such person. A face that is
+        not one of the person's raises ValidationError and changes nothing.
+        """
+        check_id("person_id", person_id)
+        if face_id is not None:
+            check_id("face_id", face_id)
+        async with db.transaction() as conn:
+            updated = await conn.run(_SET_THUMBNAIL, person_id=person_id, face_id=face_id)
+            if updated is None and await conn.run(self._exists, id=person_id):
+                raise ValidationError(
+                    f"face {face_id} is not a face of person {person_id}", field="face_id"
+                )
+        return cast(Person | None, updated)
+
+    async def update_face_count(
+        self, db: Executor, *, person_id: str, face_count: int
+    ) -> Person | None:
+        """Store ``face_count`` on the person; the updated person, or None (#44)."""
+        check_id("person_id", person_id)
+        if type(face_count) is not int or not 0 <= face_count <= INT4_MAX:
+            raise ValidationError(
+                f"face_count must be a non-negative int4 integer, got {face_count!r}",
+                field="face_count",
+            )
+        return cast(
+            Person | None, await db.run(_SET_FACE_COUNT, id=person_id, face_count=face_count)
+        )
+
+    async def update_representative_face(
+        self, db: Executor, *, person_id: str, file_path: str | None
+    ) -> Person | None:
+        """Store the file path of the person's representative face; the person, or None (#48)."""
+        check_id("person_id", person_id)
+        if file_path is not None:
+            _check_text("file_path", file_path)
+        return cast(
+            Person | None,
+            await db.run(_SET_REPRESENTATIVE, id=person_id, representative_face=file_path),
+        )
+
+    async def delete(self, db: Executor, *, id: str) -> Person | None:
+        """Delete a person in one transaction; returns the deleted row, or None (#33).
+
+        The person's faces are kept and unassigned, events linked to the person are kept
+        with ``person_id`` NULL, and relationships naming the person on either side are
+        deleted. Either all of it happens or nothing does.
+        """
+        check_id("id", id)
+        async with db.transaction() as conn:
+            await conn.run(_UNASSIGN_FACES, id=id)
+            await conn.run(_DETACH_EVENTS, id=id)
+            await conn.run(_DELETE_RELATIONSHIPS, id=id)
+            deleted = await conn.run(self._remove, id=id)
+        return cast(Person | None, deleted)
+
+    async def remove(self, db: Executor, *, id: str) -> Person | None:
+        """Same as :meth:`delete`: a person is never removed leaving dangling references."""
+        return await self.delete(db, id=id)
+
+    async def get_photos(self, db: Executor, *, person_id: str) -> list[PersonPhoto]:
+        """The distinct file versions showing the person, asset nested; newest first (#51).
+
+        Photos where the person's face is ignored are included.
+        """
+        check_id("person_id", person_id)
+        return cast(list[PersonPhoto], await db.run(_PHOTOS, person_id=person_id))
+
+    async def get_people_with_counts(self, db: Executor) -> list[PersonWithCounts]:
+        """Every person with live face/photo counts and a cover face, newest first (2.6)."""
+        return cast(list[PersonWithCounts], await db.run(_WITH_COUNTS))
 
 
 person = PersonRepository()

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from .._base import Executor
+from .._queries import queries
+from ..errors import ValidationError
 from ..models import InsertUser, UpdateUser, User
 from ._base import Repository
 
 __all__ = ["UserRepository", "user"]
 
+_BY_USERNAME = queries["users.get_by_username"]
+
 
 class UserRepository(Repository[User, InsertUser, UpdateUser]):
-    """``users`` rows."""
+    """``users`` rows; ``create`` raises DuplicateKeyError for a username already taken."""
 
     def __init__(self) -> None:
         super().__init__(User, InsertUser, UpdateUser)
+
+    async def get_by_username(self, db: Executor, *, username: str) -> User | None:
+        """The user with exactly this username (case-sensitive), or None (#2)."""
+        if type(username) is not str:
+            raise ValidationError("username must be a string", field="username")
+        return cast(User | None, await db.run(_BY_USERNAME, username=username))
 
 
 user = UserRepository()

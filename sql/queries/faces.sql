@@ -35,3 +35,74 @@ DELETE FROM faces
 WHERE id = :id
 RETURNING id, photo_id, person_id, bounding_box,
        confidence, embedding, ignored, created_at;
+
+-- name: faces.get_all
+-- returns: rows Face
+-- Every face, ignored and assigned ones included, oldest first (created_at, then id).
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+ORDER BY created_at, id;
+
+-- name: faces.get_by_person
+-- returns: rows Face
+-- params: person_id
+-- The faces assigned to a person (ignored ones included), oldest first (created_at, then id).
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE person_id = :person_id
+ORDER BY created_at, id;
+
+-- name: faces.get_by_photo
+-- returns: rows Face
+-- params: photo_id
+-- The faces detected on one file version, oldest first (created_at, then id).
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE photo_id = :photo_id
+ORDER BY created_at, id;
+
+-- name: faces.get_unassigned
+-- returns: rows Face
+-- params: limit
+-- Faces assigned to nobody and not ignored, oldest first (created_at, then id), at most :limit.
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE person_id IS NULL AND ignored = false
+ORDER BY created_at, id
+LIMIT :limit;
+
+-- name: faces.get_ignored
+-- returns: rows Face
+-- The ignored faces, assigned or not, oldest first (created_at, then id).
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE ignored = true
+ORDER BY created_at, id;
+
+-- name: faces.assign
+-- returns: none
+-- params: face_id, person_id
+-- Assign a face to a person (NULL unassigns it); 1 if the face exists, else 0.
+UPDATE faces
+SET person_id = :person_id
+WHERE id = :face_id;
+
+-- name: faces.set_ignored
+-- returns: none
+-- params: id, ignored
+-- Mark one face ignored or not; 1 if the face exists, else 0.
+UPDATE faces
+SET ignored = :ignored
+WHERE id = :id;
+
+-- name: faces.delete_by_photo
+-- returns: none
+-- params: photo_id
+-- Delete every face detected on one file version; the number deleted.
+DELETE FROM faces
+WHERE photo_id = :photo_id;

@@ -32,3 +32,11 @@ SELECT EXISTS (SELECT 1 FROM users WHERE id = :id);
 DELETE FROM users
 WHERE id = :id
 RETURNING id, username, password;
+
+-- name: users.get_by_username
+-- returns: one User
+-- params: username
+-- The user with this username (unique, case-sensitive), or no row.
+SELECT id, username, password
+FROM users
+WHERE username = :username;
