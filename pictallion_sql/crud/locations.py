@@ -100,8 +100,9 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
                 values[key] = value
         return await self.create(db, obj_in=values)
 
-    async def get_located_photos(self, db: Executor) -> list[LocatedPhoto]:
-        """Every file version with usable GPS coordinates and its asset, oldest first."""
+    async def _located_photos(self, db: Executor) -> list[LocatedPhoto]:
+        # Private: the coordinates are the stored decimal text, whose spelling differs
+        # between dialects (PostgreSQL normalises jsonb numbers); only their values agree.
         return cast(list[LocatedPhoto], await db.run(_LOCATED))
 
     async def find_hotspots(self, db: Executor, *, min_photos: int = 2) -> list[Hotspot]:
@@ -110,7 +111,7 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
             raise ValidationError(
                 f"min_photos must be a positive integer, got {min_photos!r}", field="min_photos"
             )
-        return find_hotspots(await self.get_located_photos(db), min_photos)
+        return find_hotspots(await self._located_photos(db), min_photos)
 
     async def get_stats(self, db: Executor) -> LocationStats:
         """Location count, geotagged photo count, top 5, newest 5 and hotspots (#81).
