@@ -6,16 +6,9 @@ from datetime import datetime
 
 import msgspec
 
-from ..models import (
-    CombinedMetadata,
-    MediaAsset,
-    Person,
-    RelationshipType,
-    StoredProcessingState,
-    Tier,
-)
+from ..models import Person, RelationshipType
 
-__all__ = ["RECORDS", "PersonPhoto", "PersonWithCounts", "RelationshipWithPeople"]
+__all__ = ["RECORDS", "PersonWithCounts", "RelationshipWithPeople"]
 
 
 class PersonWithCounts(msgspec.Struct, frozen=True, gc=False):
@@ -41,30 +34,6 @@ class PersonWithCounts(msgspec.Struct, frozen=True, gc=False):
     cover_photo_path: str | None
 
 
-class PersonPhoto(msgspec.Struct, frozen=True, gc=False):
-    """A file version showing a person, with its media asset nested (``{...fv, mediaAsset}``)."""
-
-    id: str
-    media_asset_id: str
-    tier: Tier
-    file_path: str
-    file_hash: str
-    file_size: int
-    mime_type: str
-    metadata: CombinedMetadata | None
-    is_reviewed: bool | None
-    rating: int | None
-    keywords: list[str] | None
-    location: str | None
-    event_type: str | None
-    event_name: str | None
-    perceptual_hash: str | None
-    ai_short_description: str | None
-    processing_state: StoredProcessingState | None
-    created_at: datetime
-    media_asset: MediaAsset | None
-
-
 class RelationshipWithPeople(msgspec.Struct, frozen=True, gc=False):
     """A relationship with both persons attached (None where a person row is missing)."""
 
@@ -78,4 +47,4 @@ class RelationshipWithPeople(msgspec.Struct, frozen=True, gc=False):
     person2: Person | None
 
 
-RECORDS: tuple[type, ...] = (PersonWithCounts, PersonPhoto, RelationshipWithPeople)
+RECORDS: tuple[type, ...] = (PersonWithCounts, RelationshipWithPeople)

@@ -27,7 +27,6 @@ _SET_IGNORED_MANY = queries["faces.set_ignored_many"]
 _GET_MANY = queries["faces.get_many"]
 _COUNT_MANY = queries["faces.count_many"]
 _INSERT_MANY = queries["faces.insert_many"]
-_DELETE_BY_PHOTO = queries["faces.delete_by_photo"]
 
 _NO_LIMIT = 2**63 - 1
 _json_encode = msgspec.json.encode
@@ -146,11 +145,6 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
     async def unignore_many(self, db: Executor, *, ids: Sequence[str]) -> int:
         """Mark every face in ``ids`` not ignored in one statement; the number found."""
         return await self._set_ignored_many(db, ids, False)
-
-    async def delete_by_photo(self, db: Executor, *, photo_id: str) -> int:
-        """Delete every face detected on one file version; the number deleted (#17)."""
-        check_id("photo_id", photo_id)
-        return cast(int, await db.run(_DELETE_BY_PHOTO, photo_id=photo_id))
 
     async def create_many(
         self, db: Executor, objs: Iterable[InsertFace | Mapping[str, Any]]

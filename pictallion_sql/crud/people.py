@@ -8,7 +8,8 @@ from typing import Any, cast
 
 from .._base import Executor
 from .._queries import queries
-from ..composites.people import PersonPhoto, PersonWithCounts
+from ..composites.people import PersonWithCounts
+from ..composites.photos import FileVersionWithAsset
 from ..errors import ValidationError
 from ..models import INT4_MAX, InsertPerson, Person, UpdatePerson
 from ._base import Repository, check_id, check_page
@@ -161,13 +162,13 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         """Same as :meth:`delete`: a person is never removed leaving dangling references."""
         return await self.delete(db, id=id)
 
-    async def get_photos(self, db: Executor, *, person_id: str) -> list[PersonPhoto]:
+    async def get_photos(self, db: Executor, *, person_id: str) -> list[FileVersionWithAsset]:
         """The distinct file versions showing the person, asset nested; newest first (#51).
 
         Photos where the person's face is ignored are included.
         """
         check_id("person_id", person_id)
-        return cast(list[PersonPhoto], await db.run(_PHOTOS, person_id=person_id))
+        return cast(list[FileVersionWithAsset], await db.run(_PHOTOS, person_id=person_id))
 
     async def get_people_with_counts(self, db: Executor) -> list[PersonWithCounts]:
         """Every person with live face/photo counts and a cover face, newest first (2.6)."""

@@ -99,10 +99,3 @@ WHERE id = :face_id;
 UPDATE faces
 SET ignored = :ignored
 WHERE id = :id;
-
--- name: faces.delete_by_photo
--- returns: none
--- params: photo_id
--- Delete every face detected on one file version; the number deleted.
-DELETE FROM faces
-WHERE photo_id = :photo_id;

@@ -12,7 +12,8 @@ import pytest
 from pictallion_sql import crud
 from pictallion_sql._dynamic import insert_query
 from pictallion_sql._registry import make_query
-from pictallion_sql.composites.people import PersonPhoto, PersonWithCounts
+from pictallion_sql.composites.people import PersonWithCounts
+from pictallion_sql.composites.photos import FileVersionWithAsset
 from pictallion_sql.crud.people import escape_like
 from pictallion_sql.errors import (
     DuplicateKeyError,
@@ -455,7 +456,9 @@ async def test_person_photos_are_distinct_and_include_ignored_faces(db: Any) -> 
     assert fv1 is not None and fv2 is not None and asset is not None
     # Newest version first; photo2 was created after photo1.
     assert [p.id for p in photos] == [w.photo2, w.photo1]
-    assert photos[1] == PersonPhoto(*(getattr(fv1, f) for f in fv1.__struct_fields__), asset)
+    assert photos[1] == FileVersionWithAsset(
+        *(getattr(fv1, f) for f in fv1.__struct_fields__), asset
+    )
     assert isinstance(photos[0].media_asset, MediaAsset)
     assert photos[0].media_asset == asset
     # Bob's only face ignored: the photo is still his.
@@ -681,7 +684,7 @@ async def test_ignore_and_unignore(db: Any) -> None:
     assert info.value.field == "id"
 
 
-async def test_face_update_remove_and_delete_by_photo(db: Any) -> None:
+async def test_face_update_and_remove(db: Any) -> None:
     w = await make_world(db)
     updated = await crud.face.update(
         db,
@@ -699,9 +702,7 @@ async def test_face_update_remove_and_delete_by_photo(db: Any) -> None:
     removed = await crud.face.remove(db, id=w.faces[3])
     assert removed is not None and removed.id == w.faces[3]
     assert await crud.face.remove(db, id=w.faces[3]) is None
-    assert await crud.face.delete_by_photo(db, photo_id=w.photo1) == 2
-    assert await crud.face.delete_by_photo(db, photo_id=w.photo1) == 0
-    assert [f.id for f in await crud.face.get_all(db)] == [w.faces[1]]
+    assert [f.id for f in await crud.face.get_all(db)] == w.faces[:3]
 
 
 async def test_face_create_many(db: Any) -> None:

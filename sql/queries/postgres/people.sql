@@ -12,7 +12,7 @@ ORDER BY name COLLATE "C", id
 LIMIT :limit;
 
 -- name: people.get_photos
--- returns: rows PersonPhoto
+-- returns: rows FileVersionWithAsset
 -- params: person_id
 -- The distinct file versions that show a face of the person (ignored faces included), each with
 -- its media asset nested; newest version first (created_at DESC, id DESC).
