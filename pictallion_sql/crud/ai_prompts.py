@@ -51,8 +51,8 @@ DEFAULT_PROMPTS: tuple[InsertAIPrompt, ...] = (
             "kind of place, omitted when unknown)."
         ),
         user_prompt=(
-            "Analyse this photo and return the JSON described above. Use the EXIF data, when "
-            "given, as context only."
+            "Analyse this photo and reply with the JSON object described above. Treat any "
+            "camera data supplied with it as context, not as something to describe."
         ),
         is_default=True,
         is_active=True,
@@ -63,12 +63,12 @@ DEFAULT_PROMPTS: tuple[InsertAIPrompt, ...] = (
         category="naming",
         provider="both",
         system_prompt=(
-            "You name photo files. Given a description of a photo, reply with a file name "
-            "stem of two to five words that says what the photo shows, in lowercase words "
-            "joined by hyphens, using only the letters a-z, digits and hyphens, at most 50 "
-            "characters, with no date, no extension and no other text."
+            "You name photo files. Describe the main subject or scene of the photo in two or "
+            "three words written together in PascalCase, for example BeachSunset or "
+            "GrandmaBirthday, with no date, no extension, no spaces and no punctuation. "
+            'Reply with JSON only: {"description": "<the words>"}.'
         ),
-        user_prompt="Suggest a file name for a photo described as: {description}",
+        user_prompt="Suggest a short PascalCase name for this photo, to be used in its file name.",
         is_default=True,
         is_active=True,
     ),
@@ -78,14 +78,16 @@ DEFAULT_PROMPTS: tuple[InsertAIPrompt, ...] = (
         category="description",
         provider="both",
         system_prompt=(
-            "You write captions for a family photo album. Write two or three warm, factual "
-            "sentences about the photo. Mention the people by the names given to you, and "
-            "their relationships or ages when they are given; never invent names, "
-            "relationships or events. Reply with the caption only."
+            "You write captions for a family photo album. Write warm, natural and factual "
+            "text about the moment the photo shows, in plain conversational language. "
+            "Mention the people by the names you are given, and their ages or relationships "
+            "when those are given; never invent names, ages, relationships or occasions. "
+            "Keep a caption to one sentence of at most 150 characters unless a longer "
+            "description is asked for. Reply with the text only."
         ),
         user_prompt=(
-            "Write a caption for this photo. People recognised: {people}. Occasion, if "
-            "known: {event}. Photo description: {description}"
+            "Write a family album caption for this photo, using the information about the "
+            "people in it that comes with this request."
         ),
         is_default=True,
         is_active=True,
