@@ -550,11 +550,20 @@ async def test_create_many_versions_mixed_fields_defaults_and_order(db: Any) -> 
             )
         ),
         _version(a.id, file_path="p/4.jpg", keywords=[]),
+        _version(
+            a.id,
+            file_path='p/5 "q" \\ é\n.jpg',
+            keywords=["a,b", 'c"d', "{x}", "NULL", "", "É"],
+            location="Nice, France",
+        ),
     ]
     created = await crud.file_version.create_many(db, objs=objs)
-    assert [v.file_path for v in created] == [f"p/{i}.jpg" for i in range(5)]
-    assert [v.media_asset_id for v in created] == [a.id, b.id, a.id, b.id, a.id]
-    plain, full, _, nulls, empty = created
+    assert [v.file_path for v in created[:5]] == [f"p/{i}.jpg" for i in range(5)]
+    assert [v.media_asset_id for v in created] == [a.id, b.id, a.id, b.id, a.id, a.id]
+    plain, full, _, nulls, empty, awkward = created
+    assert awkward.file_path == 'p/5 "q" \\ é\n.jpg'
+    assert awkward.keywords == ["a,b", 'c"d', "{x}", "NULL", "", "É"]
+    assert awkward.location == "Nice, France"
     assert (plain.rating, plain.keywords, plain.is_reviewed) == (0, [], False)
     assert plain.processing_state == "processed"
     assert (full.tier, full.rating, full.keywords, full.is_reviewed) == (
@@ -574,7 +583,7 @@ async def test_create_many_versions_mixed_fields_defaults_and_order(db: Any) -> 
     assert empty.keywords == []
     for version in created:
         assert await crud.file_version.get(db, id=version.id) == version
-    assert await crud.file_version.count(db) == 5
+    assert await crud.file_version.count(db) == 6
 
 
 async def test_create_many_versions_is_atomic(db: Any) -> None:
