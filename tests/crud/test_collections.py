@@ -1,0 +1,845 @@
+"""Collections, collection photos and smart collections: every method on both dialects."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from pictallion_sql import crud
+from pictallion_sql._registry import make_query
+from pictallion_sql.composites.collections import CollectionPhotoWithAsset, CollectionWithStats
+from pictallion_sql.errors import (
+    DatabaseError,
+    ForeignKeyError,
+    NotFoundError,
+    ValidationError,
+)
+from pictallion_sql.models import (
+    Collection,
+    MediaAsset,
+    SmartCollectionRules,
+    UpdateCollection,
+    WeightedSmartRule,
+    validate,
+)
+from pictallion_sql.smart_rules import SmartCollectionUpdate, UnsupportedRules, compile_rules
+from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
+
+C1, C2, C3, C4, C5 = (uid("coll", n) for n in range(1, 6))
+FV = {n: uid("fv", n) for n in range(1, 11)}
+CP = {n: uid("cp", n) for n in range(1, 5)}
+MISSING = "99999999-0000-4000-8000-000000000000"
+# Every version, newest first (created_at DESC, id DESC): the order rule matches come in.
+ALL_NEWEST_FIRST = [FV[n] for n in (9, 10, 8, 7, 6, 5, 4, 3, 2, 1)]
+
+
+def path(n: int) -> str:
+    return str(FILE_VERSIONS[n - 1]["file_path"])
+
+
+def photo_ids(rows: list[CollectionPhotoWithAsset]) -> list[str]:
+    return [r.id for r in rows]
+
+
+async def library(db: Any) -> Any:
+    """Load the fixed library into the test's (writable) database."""
+    await load_library(db)
+    return db
+
+
+async def execute(db: Any, name: str, postgres: str, sqlite: str | None = None) -> None:
+    await db.run(make_query(f"test.{name}", "none", None, postgres, sqlite))
+
+
+async def fail_on(db: Any, table: str, event: str, when: str | None = None) -> None:
+    """A trigger that makes ``event`` on ``table`` fail (optionally only ``when`` holds)."""
+    await execute(
+        db,
+        "fail_function",
+        "CREATE OR REPLACE FUNCTION test_forced_failure() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$",
+        "SELECT 1",
+    )
+    condition = f" WHEN ({when})" if when else ""
+    await execute(
+        db,
+        "fail_trigger",
+        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
+        "EXECUTE FUNCTION test_forced_failure()",
+        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
+        "BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
+    )
+
+
+async def membership(db: Any, collection_id: str) -> list[tuple[str, str]]:
+    rows = await crud.collection_photo.get_by_collection(db, collection_id=collection_id)
+    return sorted((r.id, r.photo_id) for r in rows)
+
+
+# ------------------------------------------------------------------------------------------
+# Regular collections: #23-#29, remove_photo_from_collection, the 2.6 listing
+# ------------------------------------------------------------------------------------------
+
+
+async def test_create_get_list_and_update(db: Any) -> None:
+    await library(db)
+    created = await crud.collection.create(db, obj_in={"name": "Trip", "description": None})
+    assert (created.name, created.description) == ("Trip", None)
+    assert (created.is_public, created.is_smart_collection, created.smart_rules) == (
+        False,
+        False,
+        None,
+    )
+    assert created.created_at == created.updated_at
+    assert await crud.collection.get(db, id=created.id) == created
+    assert await crud.collection.get_collection(db, id=created.id) == created
+    assert await crud.collection.get(db, id=MISSING) is None
+
+    # Newest first; C3 and C4 share created_at, so the id breaks the tie (DESC).
+    listed = [c.id for c in await crud.collection.get_all(db)]
+    assert listed == [created.id, C5, C4, C3, C2, C1]
+    assert [c.id for c in await crud.collection.get_collections(db)] == listed
+
+    await asyncio.sleep(0.002)
+    updated = await crud.collection.update(
+        db, db_obj=created, obj_in=UpdateCollection(name="Trips", cover_photo=path(2))
+    )
+    assert updated is not None
+    assert (updated.name, updated.cover_photo, updated.description) == ("Trips", path(2), None)
+    assert updated.created_at == created.created_at
+    assert updated.updated_at > created.updated_at
+    again = await crud.collection.update_collection(
+        db, db_obj=created.id, obj_in={"description": "x"}
+    )
+    assert again is not None and again.updated_at >= updated.updated_at
+    assert again.description == "x" and again.name == "Trips"
+    assert await crud.collection.update(db, db_obj=MISSING, obj_in={"name": "n"}) is None
+
+    with pytest.raises(ValidationError):
+        await crud.collection.update(db, db_obj=created.id, obj_in={})
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.create(db, obj_in={"description": "no name"})
+    assert bad.value.field == "name"
+    assert await crud.collection.count(db) == 6
+
+
+async def test_get_by_name_takes_the_oldest(db: Any) -> None:
+    await library(db)
+    later = await crud.collection.create(db, obj_in={"name": "Holidays"})
+    found = await crud.collection.get_by_name(db, name="Holidays")
+    assert found is not None and found.id == C1 and later.id != C1
+    assert await crud.collection.get_by_name(db, name="holidays") is None
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.get_by_name(db, name=None)  # type: ignore[arg-type]
+    assert bad.value.field == "name"
+
+
+async def test_delete_removes_photos_and_collection_together(db: Any) -> None:
+    await library(db)
+    deleted = await crud.collection.delete(db, id=C1)
+    assert deleted is not None and deleted.id == C1
+    assert await crud.collection.get(db, id=C1) is None
+    assert await membership(db, C1) == []
+    assert await membership(db, C2) == [(CP[4], FV[2])]  # other collections untouched
+    assert await crud.collection.delete_collection(db, id=C1) is None
+    assert await crud.collection.remove(db, id=MISSING) is None
+    # An empty collection deletes too.
+    assert (await crud.collection.remove(db, id=C5)) is not None
+    assert await crud.collection.count(db) == 3
+
+
+async def test_delete_failure_part_way_changes_nothing(db: Any) -> None:
+    await library(db)
+    # A row the delete does not know about still references the collection: the final
+    # DELETE fails after the photo rows were already deleted in the same transaction.
+    await execute(
+        db,
+        "create_notes",
+        "CREATE TABLE collection_notes (id varchar PRIMARY KEY, "
+        "collection_id varchar REFERENCES collections (id))",
+    )
+    await execute(
+        db, "insert_note", f"INSERT INTO collection_notes (id, collection_id) VALUES ('n', '{C1}')"
+    )
+    before = await membership(db, C1)
+    with pytest.raises(ForeignKeyError) as err:
+        await crud.collection.delete(db, id=C1)
+    assert err.value.table == "collection_notes"
+    assert await membership(db, C1) == before and len(before) == 3
+    assert await crud.collection.exists(db, id=C1)
+
+
+async def test_add_photo_keeps_duplicates_and_checks_references(db: Any) -> None:
+    await library(db)
+    first = await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[3])
+    second = await crud.collection.add_photo_to_collection(db, collection_id=C5, photo_id=FV[3])
+    assert (first.collection_id, first.photo_id) == (C5, FV[3])
+    assert first.id != second.id and second.added_at >= first.added_at
+    assert photo_ids(await crud.collection.get_photos(db, collection_id=C5)) == [FV[3], FV[3]]
+
+    count = await crud.collection_photo.count(db)
+    with pytest.raises(ForeignKeyError) as err:
+        await crud.collection.add_photo(db, collection_id=C5, photo_id=MISSING)
+    assert (err.value.table, err.value.column) == ("collection_photos", "photo_id")
+    assert err.value.referenced_table == "file_versions"
+    with pytest.raises(ForeignKeyError) as err:
+        await crud.collection.add_photo(db, collection_id=MISSING, photo_id=FV[1])
+    assert (err.value.table, err.value.column) == ("collection_photos", "collection_id")
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.add_photo(db, collection_id=C5, photo_id=7)  # type: ignore[arg-type]
+    assert bad.value.field == "photo_id"
+    assert await crud.collection_photo.count(db) == count
+
+
+async def test_photos_of_a_collection(db: Any) -> None:
+    await library(db)
+    photos = await crud.collection.get_photos(db, collection_id=C1)
+    # added_at DESC; cp2 and cp3 were added at the same instant: the row id decides (DESC).
+    assert photo_ids(photos) == [FV[2], FV[6], FV[2]]
+    top = photos[0]
+    assert isinstance(top, CollectionPhotoWithAsset)
+    assert (top.tier, top.file_path, top.rating, top.keywords) == (
+        "gold",
+        path(2),
+        5,
+        ["beach", "sunset"],
+    )
+    assert top.metadata is not None and top.metadata.exif is not None
+    assert top.metadata.exif.camera == "Canon EOS R5"
+    assert top.media_asset == MediaAsset(**MEDIA_ASSETS[0])
+    assert photos[1].media_asset == MediaAsset(**MEDIA_ASSETS[3])  # non-ASCII filename
+    assert await crud.collection.get_collection_photos(db, collection_id=C1) == photos
+    assert await crud.collection.get_photos(db, collection_id=C5) == []
+    assert await crud.collection.get_photos(db, collection_id=MISSING) == []
+
+    # A photo added now comes first.
+    await crud.collection.add_photo(db, collection_id=C1, photo_id=FV[3])
+    latest = await crud.collection.get_photos(db, collection_id=C1)
+    assert photo_ids(latest) == [FV[3], FV[2], FV[6], FV[2]]
+    assert latest[0].metadata is None and latest[0].keywords is None
+    assert latest[0].is_reviewed is None and latest[0].rating is None
+
+
+async def test_collection_photo_entry_and_rows(db: Any) -> None:
+    await library(db)
+    entry = await crud.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[2])
+    assert entry is not None and entry.id == CP[3]  # the latest of the two rows of FV2
+    assert await crud.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[9]) is None
+    rows = await crud.collection_photo.get_by_collection(db, collection_id=C1)
+    assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]
+    assert await crud.collection_photo.get_by_collection(db, collection_id=MISSING) == []
+
+
+async def test_remove_photo_from_collection(db: Any) -> None:
+    await library(db)
+    removed = await crud.collection.remove_photo_from_collection(
+        db, collection_id=C1, photo_id=FV[2]
+    )
+    assert removed == 2  # both duplicate rows
+    assert await membership(db, C1) == [(CP[2], FV[6])]
+    assert await membership(db, C2) == [(CP[4], FV[2])]  # same photo elsewhere stays
+    assert (
+        await crud.collection.remove_photo_from_collection(db, collection_id=C1, photo_id=FV[2])
+        == 0
+    )
+    assert await crud.collection_photo.remove_photo(db, collection_id=MISSING, photo_id=FV[6]) == 0
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.remove_photo_from_collection(
+            db,
+            collection_id=None,  # type: ignore[arg-type]
+            photo_id=FV[2],
+        )
+    assert bad.value.field == "collection_id"
+
+
+async def test_add_many_and_remove_all(db: Any) -> None:
+    await library(db)
+    added = await crud.collection_photo.add_many(
+        db, collection_id=C5, photo_ids=[FV[1], FV[5], FV[1]]
+    )
+    assert added == 3
+    assert sorted(
+        r.photo_id for r in await crud.collection_photo.get_by_collection(db, collection_id=C5)
+    ) == sorted([FV[1], FV[5], FV[1]])
+    assert await crud.collection_photo.add_many(db, collection_id=C5, photo_ids=[]) == 0
+    count = await crud.collection_photo.count(db)
+    with pytest.raises(ForeignKeyError):
+        await crud.collection_photo.add_many(db, collection_id=C5, photo_ids=[FV[2], MISSING])
+    assert await crud.collection_photo.count(db) == count  # one statement: nothing added
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection_photo.add_many(db, collection_id=C5, photo_ids=FV[2])
+    assert bad.value.field == "photo_ids"
+    assert await crud.collection_photo.remove_all(db, collection_id=C5) == 3
+    assert await membership(db, C5) == []
+
+
+async def test_collections_with_photo_count_and_cover(db: Any) -> None:
+    await library(db)
+    stats = await crud.collection.get_all_with_stats(db)
+    assert [s.id for s in stats] == [C5, C4, C3, C2, C1]
+    by_id = {s.id: s for s in stats}
+    assert (by_id[C1].photo_count, by_id[C1].cover_file_path) == (3, path(2))
+    assert (by_id[C2].photo_count, by_id[C2].cover_file_path) == (1, path(2))
+    assert (by_id[C5].photo_count, by_id[C5].cover_file_path) == (0, None)
+    assert by_id[C1].cover_photo is None  # the stored column is reported as stored
+    plain = {c.id: c for c in await crud.collection.get_all(db)}
+    for s in stats:
+        assert isinstance(s, CollectionWithStats)
+        assert Collection(*[getattr(s, f) for f in Collection.__struct_fields__]) == plain[s.id]
+
+    await crud.collection.add_photo(db, collection_id=C1, photo_id=FV[6])
+    await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[7])
+    await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[8])
+    by_id = {s.id: s for s in await crud.collection.get_all_with_stats(db)}
+    assert (by_id[C1].photo_count, by_id[C1].cover_file_path) == (4, path(6))
+    assert (by_id[C5].photo_count, by_id[C5].cover_file_path) == (2, path(8))
+
+
+# ------------------------------------------------------------------------------------------
+# Smart collections (2.3, 2.6)
+# ------------------------------------------------------------------------------------------
+
+
+async def test_smart_collection_listing_and_get(db: Any) -> None:
+    await library(db)
+    smart = await crud.collection.get_smart_collections(db)
+    assert [c.id for c in smart] == [C4, C3, C2]  # NULL and false excluded; newest first
+    assert isinstance(smart[1].smart_rules, list)
+    assert isinstance(smart[1].smart_rules[0], WeightedSmartRule)
+    assert smart[0].smart_rules == SmartCollectionRules()
+    got = await crud.collection.get_smart_collection(db, id=C2)
+    assert got is not None and got.name == "Best rated"
+    assert await crud.collection.get_smart_collection(db, id=C1) is None  # regular
+    assert await crud.collection.get_smart_collection(db, id=MISSING) is None
+
+
+async def test_create_smart_collection(db: Any) -> None:
+    plain = await crud.collection.create_smart_collection(db, name="Plain")
+    assert (plain.is_smart_collection, plain.is_public, plain.description) == (True, False, None)
+    assert plain.smart_rules == SmartCollectionRules()
+    rules = {"rules": [{"field": "tier", "operator": "equals", "value": "gold"}], "operator": "AND"}
+    ruled = await crud.collection.create_smart_collection(
+        db, name="Gold", description="only gold", rules=rules
+    )
+    assert isinstance(ruled.smart_rules, SmartCollectionRules)
+    assert ruled.smart_rules.operator == "AND"
+    assert ruled.smart_rules.rules is not None and ruled.smart_rules.rules[0].value == "gold"
+    weighted = await crud.collection.create_smart_collection(
+        db,
+        name="UI",
+        rules=[{"id": "r", "field": "aiTags", "operator": "contains", "value": "x", "weight": 2}],
+    )
+    assert weighted.smart_rules == [
+        WeightedSmartRule(id="r", field="aiTags", operator="contains", value="x", weight=2)
+    ]
+    as_struct = await crud.collection.create_smart_collection(db, name="S", rules=ruled.smart_rules)
+    assert as_struct.smart_rules == ruled.smart_rules
+    # Created within the same instant, so compared as a set (ties are ordered by id).
+    assert {c.id for c in await crud.collection.get_smart_collections(db)} == {
+        as_struct.id,
+        weighted.id,
+        ruled.id,
+        plain.id,
+    }
+    with pytest.raises(ValidationError):
+        await crud.collection.create_smart_collection(
+            db, name="bad", rules={"rules": [{"operator": "near"}]}
+        )
+    assert await crud.collection.count(db) == 4
+
+
+async def test_update_and_toggle_smart_collection(db: Any) -> None:
+    await library(db)
+    before = await crud.collection.get(db, id=C2)
+    assert before is not None
+    updated = await crud.collection.update_smart_collection(
+        db, id=C2, obj_in={"name": "Top rated", "description": "4+"}
+    )
+    assert updated is not None
+    assert (updated.name, updated.description) == ("Top rated", "4+")
+    assert updated.updated_at > before.updated_at and updated.smart_rules == before.smart_rules
+
+    toggled = await crud.collection.toggle_smart_collection(db, id=C2, is_active=True)
+    assert toggled is not None and toggled.is_public is True
+    toggled = await crud.collection.toggle_smart_collection(db, id=C2, is_active=False)
+    assert toggled is not None and toggled.is_public is False
+
+    # A regular collection is not touched through the smart calls.
+    regular = await crud.collection.get(db, id=C1)
+    assert await crud.collection.update_smart_collection(db, id=C1, obj_in={"name": "x"}) is None
+    assert await crud.collection.toggle_smart_collection(db, id=C1, is_active=False) is None
+    assert (
+        await crud.collection.update_smart_collection(db, id=MISSING, obj_in={"name": "x"}) is None
+    )
+    assert await crud.collection.get(db, id=C1) == regular
+
+    with pytest.raises(ValidationError):
+        await crud.collection.update_smart_collection(db, id=C2, obj_in={})
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.update_smart_collection(
+            db,
+            id=C2,
+            obj_in={"photo_count": 3},  # derived, not a column
+        )
+    assert bad.value.field == "photo_count"
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.toggle_smart_collection(db, id=C2, is_active="yes")  # type: ignore[arg-type]
+    assert bad.value.field == "is_public"
+
+
+async def test_delete_smart_collection(db: Any) -> None:
+    await library(db)
+    assert await crud.collection.delete_smart_collection(db, id=C1) is None  # regular: kept
+    assert await crud.collection.exists(db, id=C1) and len(await membership(db, C1)) == 3
+    deleted = await crud.collection.delete_smart_collection(db, id=C2)
+    assert deleted is not None and deleted.id == C2
+    assert not await crud.collection.exists(db, id=C2)
+    assert await membership(db, C2) == []
+    assert await crud.collection.delete_smart_collection(db, id=C2) is None
+
+
+async def test_smart_collection_photos_and_count(db: Any) -> None:
+    await library(db)
+    photos = await crud.collection.get_smart_collection_photos(db, collection_id=C2)
+    assert photo_ids(photos) == [FV[2]]
+    assert photos == await crud.collection.get_photos(db, collection_id=C2)
+    assert await crud.collection.get_smart_collection_photos(db, collection_id=C1) == []
+    assert await crud.collection.get_smart_collection_photos(db, collection_id=MISSING) == []
+    assert await crud.collection.get_smart_collection_photo_count(db, collection_id=C2) == 1
+    assert await crud.collection.get_smart_collection_photo_count(db, collection_id=C1) == 0
+    assert await crud.collection.get_smart_collection_photo_count(db, collection_id=C4) == 0
+
+
+async def test_add_photos_to_smart_collection(db: Any) -> None:
+    await library(db)
+    added = await crud.collection.add_photos_to_smart_collection(
+        db, collection_id=C2, photo_ids=[FV[6], FV[2], FV[6], FV[9]]
+    )
+    assert added == 2  # FV2 was there; the second FV6 is a repeat
+    assert sorted(photo_ids(await crud.collection.get_photos(db, collection_id=C2))) == sorted(
+        [FV[2], FV[6], FV[9]]
+    )
+    assert await crud.collection.add_photo_to_smart_collection(db, collection_id=C2, photo_id=FV[1])
+    assert not await crud.collection.add_photo_to_smart_collection(
+        db, collection_id=C2, photo_id=FV[1]
+    )
+    assert await crud.collection.get_smart_collection_photo_count(db, collection_id=C2) == 4
+    assert (
+        await crud.collection.add_photos_to_smart_collection(db, collection_id=C2, photo_ids=[])
+        == 0
+    )
+
+    count = await crud.collection_photo.count(db)
+    with pytest.raises(ForeignKeyError) as err:
+        await crud.collection.add_photos_to_smart_collection(
+            db, collection_id=C2, photo_ids=[FV[3], MISSING]
+        )
+    assert (err.value.table, err.value.column) == ("collection_photos", "photo_id")
+    assert await crud.collection_photo.count(db) == count  # FV3 was not added either
+    with pytest.raises(NotFoundError):
+        await crud.collection.add_photos_to_smart_collection(
+            db, collection_id=C1, photo_ids=[FV[3]]
+        )
+    with pytest.raises(NotFoundError):
+        await crud.collection.add_photo_to_smart_collection(
+            db, collection_id=MISSING, photo_id=FV[3]
+        )
+    with pytest.raises(ValidationError) as bad:
+        await crud.collection.add_photos_to_smart_collection(db, collection_id=C2, photo_ids=FV[3])
+    assert bad.value.field == "photo_ids"
+    assert await crud.collection_photo.count(db) == count
+
+
+async def test_photos_for_smart_collections(db: Any) -> None:
+    await library(db)
+    photos = await crud.collection.get_photos_for_smart_collections(db)
+    assert photo_ids(photos) == ALL_NEWEST_FIRST
+    assets = {a["id"]: MediaAsset(**a) for a in MEDIA_ASSETS}
+    assert all(p.media_asset == assets[p.media_asset_id] for p in photos)
+
+
+# ------------------------------------------------------------------------------------------
+# Rule evaluation (A3-A6)
+# ------------------------------------------------------------------------------------------
+
+
+def rule(field: str, operator: str, value: Any) -> dict[str, Any]:
+    return {"field": field, "operator": operator, "value": value}
+
+
+MATCHES: list[tuple[str, dict[str, Any], list[int]]] = [
+    (
+        "rating greater_than is inclusive",
+        {"rules": [rule("rating", "greater_than", 4)], "operator": "AND"},
+        [6, 2],
+    ),
+    (
+        "rating less_than is inclusive, NULL never matches",
+        {"rules": [rule("rating", "less_than", 1)], "operator": "AND"},
+        [7, 5, 4],
+    ),
+    ("rating equals", {"rules": [rule("rating", "equals", 3)], "operator": "AND"}, [10, 1]),
+    (
+        "rating between is inclusive",
+        {"rules": [rule("rating", "between", [2, 3])], "operator": "AND"},
+        [9, 10, 8, 1],
+    ),
+    (
+        "rating given as a numeric string",
+        {"rules": [rule("rating", "greater_than", "4")], "operator": "AND"},
+        [6, 2],
+    ),
+    (
+        "rating given as a float",
+        {"rules": [rule("rating", "greater_than", 4.5)], "operator": "AND"},
+        [2],
+    ),
+    (
+        "keywords contains overlaps [v]",
+        {"rules": [rule("keywords", "contains", "beach")], "operator": "AND"},
+        [2, 1],
+    ),
+    (
+        "keywords contains takes LIKE characters literally",
+        {"rules": [rule("keywords", "contains", "100%_sale")], "operator": "AND"},
+        [7],
+    ),
+    (
+        "keywords contains is case-sensitive",
+        {"rules": [rule("keywords", "contains", "Beach")], "operator": "AND"},
+        [],
+    ),
+    (
+        "keywords in overlaps v",
+        {"rules": [rule("keywords", "in", ["plage", "sunset"])], "operator": "AND"},
+        [6, 2],
+    ),
+    (
+        "keywords in an empty list matches nothing",
+        {"rules": [rule("keywords", "in", [])], "operator": "AND"},
+        [],
+    ),
+    (
+        "eventType equals",
+        {"rules": [rule("eventType", "equals", "holiday")], "operator": "AND"},
+        [2],
+    ),
+    ("eventType in", {"rules": [rule("eventType", "in", ["birthday", "custom"])]}, [7, 5]),
+    ("eventType in an empty list", {"rules": [rule("eventType", "in", [])]}, []),
+    (
+        "tier whatever the operator",
+        {"rules": [rule("tier", "contains", "gold")], "operator": "AND"},
+        [9, 6, 2],
+    ),
+    ("isReviewed true", {"rules": [rule("isReviewed", "equals", True)]}, [2]),
+    (
+        "isReviewed false, NULL never matches",
+        {"rules": [rule("isReviewed", "in", False)]},
+        [9, 10, 8, 7, 6, 5, 4, 1],
+    ),
+    (
+        "any other field is TRUE",
+        {"rules": [rule("location", "equals", "Nice")]},
+        [9, 10, 8, 7, 6, 5, 4, 3, 2, 1],
+    ),
+    (
+        "no rules match every version",
+        {"rules": [], "operator": "AND"},
+        [9, 10, 8, 7, 6, 5, 4, 3, 2, 1],
+    ),
+    (
+        "an unknown operator on rating is dropped",
+        {"rules": [rule("rating", "contains", 3)], "operator": "AND"},
+        [9, 10, 8, 7, 6, 5, 4, 3, 2, 1],
+    ),
+    (
+        "a dropped condition does not widen OR",
+        {"rules": [rule("rating", "in", [3]), rule("tier", "equals", "gold")], "operator": "OR"},
+        [9, 6, 2],
+    ),
+    (
+        "AND joins",
+        {
+            "rules": [rule("rating", "greater_than", 3), rule("tier", "equals", "gold")],
+            "operator": "AND",
+        },
+        [6, 2],
+    ),
+    (
+        "OR joins",
+        {
+            "rules": [rule("keywords", "contains", "beach"), rule("eventType", "equals", "custom")],
+            "operator": "OR",
+        },
+        [7, 2, 1],
+    ),
+    (
+        "a missing operator means OR",
+        {"rules": [rule("tier", "equals", "bronze"), rule("rating", "equals", 5)]},
+        [4, 2],
+    ),
+    (
+        "TRUE in OR matches everything",
+        {
+            "rules": [rule("location", "equals", "x"), rule("tier", "equals", "gold")],
+            "operator": "OR",
+        },
+        [9, 10, 8, 7, 6, 5, 4, 3, 2, 1],
+    ),
+    (
+        "TRUE in AND changes nothing",
+        {
+            "rules": [rule("location", "equals", "x"), rule("tier", "equals", "gold")],
+            "operator": "AND",
+        },
+        [9, 6, 2],
+    ),
+    ("non-ASCII values", {"rules": [rule("eventType", "equals", "Élodie")]}, []),
+]
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"), [(r, e) for _, r, e in MATCHES], ids=[n for n, _, _ in MATCHES]
+)
+async def test_rule_mapping(db: Any, rules: dict[str, Any], expected: list[int]) -> None:
+    await library(db)
+    assert await crud.collection.preview_smart_rules(db, rules=rules) == [FV[n] for n in expected]
+
+
+UNSUPPORTED: list[tuple[Any, str]] = [
+    (
+        [{"id": "r", "field": "aiTags", "operator": "contains", "value": "x", "weight": 1}],
+        "weighted rules",
+    ),
+    ([], "weighted rules"),
+    ({}, "no 'rules' list"),
+    (None, "no rules"),
+    ({"rules": [rule("rating", "between", [1])]}, "needs [min, max]"),
+    ({"rules": [rule("rating", "equals", "high")]}, "must be a number"),
+    ({"rules": [rule("rating", "equals", True)]}, "must be a number"),
+    ({"rules": [rule("rating", "equals", None)]}, "must be a number"),
+    ({"rules": [rule("keywords", "contains", 5)]}, "must be a string"),
+    ({"rules": [rule("keywords", "in", "beach")]}, "list of strings"),
+    ({"rules": [rule("eventType", "in", [1])]}, "list of strings"),
+    ({"rules": [rule("tier", "equals", ["gold"])]}, "must be a string"),
+    ({"rules": [rule("isReviewed", "equals", "yes")]}, "true or false"),
+]
+
+
+@pytest.mark.parametrize(("rules", "reason"), UNSUPPORTED)
+def test_unsupported_rules_say_why(rules: Any, reason: str) -> None:
+    if isinstance(rules, list) and rules:
+        rules = [WeightedSmartRule(**r) for r in rules]
+    with pytest.raises(UnsupportedRules) as err:
+        compile_rules(rules)
+    assert reason in str(err.value)
+    assert err.value.field == "smart_rules"
+    assert isinstance(err.value, ValidationError)
+
+
+def test_rule_sql_is_cached_per_shape_and_binds_values() -> None:
+    q1, p1 = compile_rules(
+        {
+            "rules": [
+                rule("rating", "greater_than", 4),
+                rule("keywords", "contains", "x'; DROP TABLE t; --"),
+            ],
+            "operator": "AND",
+        }
+    )
+    q2, p2 = compile_rules(
+        validate(
+            SmartCollectionRules,
+            {
+                "rules": [
+                    # a dropped rule does not change the shape
+                    {"field": "rating", "operator": "contains", "value": 1},
+                    {"field": "rating", "operator": "greater_than", "value": 1},
+                    {"field": "keywords", "operator": "in", "value": ["a", "b"]},
+                ],
+                "operator": "AND",
+            },
+        )
+    )
+    assert q1 is q2
+    assert p1 == {"r0": 4.0, "r1": ["x'; DROP TABLE t; --"]}
+    assert p2 == {"r0": 1.0, "r1": ["a", "b"]}
+    assert "DROP" not in q1.postgres.text and "DROP" not in q1.sqlite.text
+    assert "&&" in q1.postgres.text and "json_each" in q1.sqlite.text
+    q3, _ = compile_rules({"rules": [rule("rating", "greater_than", 4)], "operator": "OR"})
+    q4, _ = compile_rules({"rules": [rule("rating", "greater_than", 4)], "operator": "AND"})
+    assert q3 is not q1 and q4 is not q1
+
+
+async def test_evaluate_replaces_the_photos(db: Any) -> None:
+    await library(db)
+    result = await crud.collection.evaluate_smart_collection(db, collection_id=C2)
+    assert result == SmartCollectionUpdate(C2, "Best rated", "updated", matched=2, removed=1)
+    photos = await crud.collection.get_photos(db, collection_id=C2)
+    assert sorted(photo_ids(photos)) == sorted([FV[6], FV[2]])
+    assert (
+        len({p.id for p in await crud.collection_photo.get_by_collection(db, collection_id=C2)})
+        == 2
+    )
+    assert CP[4] not in {
+        r.id for r in await crud.collection_photo.get_by_collection(db, collection_id=C2)
+    }
+    # Idempotent: a second run replaces the rows with the same photos.
+    again = await crud.collection.evaluate_smart_collection(db, collection_id=C2)
+    assert again is not None and (again.matched, again.removed) == (2, 2)
+    assert await crud.collection.get_smart_collection_photo_count(db, collection_id=C2) == 2
+
+    # Changing the rules changes the photos; a rule matching nothing empties the collection.
+    await crud.collection.update_smart_collection(
+        db, id=C2, obj_in={"smart_rules": {"rules": [rule("tier", "equals", "platinum")]}}
+    )
+    emptied = await crud.collection.evaluate_smart_collection(db, collection_id=C2)
+    assert emptied is not None and (emptied.status, emptied.matched, emptied.removed) == (
+        "updated",
+        0,
+        2,
+    )
+    assert await crud.collection.get_photos(db, collection_id=C2) == []
+
+
+async def test_evaluate_skips_what_it_cannot_evaluate(db: Any) -> None:
+    await library(db)
+    before = await crud.collection_photo.get_multi(db, limit=100)
+    regular = await crud.collection.evaluate_smart_collection(db, collection_id=C1)
+    assert regular is not None and regular.status == "skipped"
+    assert regular.reason == "not a smart collection"
+    weighted = await crud.collection.evaluate_smart_collection(db, collection_id=C3)
+    assert weighted is not None and weighted.status == "skipped"
+    assert weighted.reason is not None and "weighted rules" in weighted.reason
+    empty = await crud.collection.evaluate_smart_collection(db, collection_id=C4)
+    assert empty is not None and empty.status == "skipped" and empty.matched == 0
+    assert await crud.collection.evaluate_smart_collection(db, collection_id=MISSING) is None
+    with pytest.raises(ValidationError):
+        await crud.collection.evaluate_smart_collection(db, collection_id=5)  # type: ignore[arg-type]
+    assert await crud.collection_photo.get_multi(db, limit=100) == before
+
+
+async def test_update_smart_collections_reports_each_collection(db: Any) -> None:
+    await library(db)
+    gold = await crud.collection.create_smart_collection(
+        db, name="Gold", rules={"rules": [rule("tier", "equals", "gold")], "operator": "AND"}
+    )
+    results = await crud.collection.update_smart_collections(db)
+    assert [(r.collection_id, r.status, r.matched) for r in results] == [
+        (gold.id, "updated", 3),
+        (C4, "skipped", 0),
+        (C3, "skipped", 0),
+        (C2, "updated", 2),
+    ]
+    assert sorted(photo_ids(await crud.collection.get_photos(db, collection_id=gold.id))) == sorted(
+        [FV[9], FV[6], FV[2]]
+    )
+    assert len(await membership(db, C1)) == 3  # regular collections are left alone
+
+
+async def test_evaluation_failure_part_way_changes_nothing(db: Any) -> None:
+    await library(db)
+    gold = await crud.collection.create_smart_collection(
+        db, name="Gold", rules={"rules": [rule("tier", "equals", "gold")], "operator": "AND"}
+    )
+    await crud.collection.add_photo(db, collection_id=gold.id, photo_id=FV[1])
+    # The insert of the new rows (the last statement) fails after the delete of the old ones.
+    await fail_on(db, "collection_photos", "INSERT")
+    with pytest.raises(DatabaseError):
+        await crud.collection.evaluate_smart_collection(db, collection_id=C2)
+    assert await membership(db, C2) == [(CP[4], FV[2])]
+
+    results = await crud.collection.update_smart_collections(db)
+    assert [(r.collection_id, r.status) for r in results] == [
+        (gold.id, "failed"),
+        (C4, "skipped"),
+        (C3, "skipped"),
+        (C2, "failed"),
+    ]
+    assert results[0].reason is not None and "forced failure" in results[0].reason
+    assert [p for _, p in await membership(db, gold.id)] == [FV[1]]
+    assert await membership(db, C2) == [(CP[4], FV[2])]
+
+
+async def test_evaluate_inside_a_caller_transaction(db: Any) -> None:
+    await library(db)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            result = await crud.collection.evaluate_smart_collection(conn, collection_id=C2)
+            assert result is not None and result.matched == 2
+            assert len(await membership(conn, C2)) == 2
+            raise RuntimeError("caller gives up")
+    assert await membership(db, C2) == [(CP[4], FV[2])]
+    async with db.transaction() as conn:
+        results = await crud.collection.update_smart_collections(conn)
+    assert [r.status for r in results] == ["skipped", "skipped", "updated"]
+    assert len(await membership(db, C2)) == 2
+
+
+# ------------------------------------------------------------------------------------------
+# Differential: every read method on both dialects of the fixed library
+# ------------------------------------------------------------------------------------------
+
+
+async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
+    sqlite_db, pg_db = library_pair
+    lite = await method(sqlite_db, **kwargs)
+    pg = await method(pg_db, **kwargs)
+    assert lite == pg, (method.__name__, kwargs)
+    return lite
+
+
+async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> None:
+    c = crud.collection
+    assert [r.id for r in await both(library_pair, c.get_all)] == [C5, C4, C3, C2, C1]
+    stats = await both(library_pair, c.get_all_with_stats)
+    assert [(s.id, s.photo_count, s.cover_file_path) for s in stats] == [
+        (C5, 0, None),
+        (C4, 0, None),
+        (C3, 0, None),
+        (C2, 1, path(2)),
+        (C1, 3, path(2)),
+    ]
+    for id_ in (C1, C3, MISSING):
+        await both(library_pair, c.get, id=id_)
+    assert (await both(library_pair, c.get_by_name, name="Holidays")).id == C1
+    assert await both(library_pair, c.get_by_name, name="holidays") is None
+    assert photo_ids(await both(library_pair, c.get_photos, collection_id=C1)) == [
+        FV[2],
+        FV[6],
+        FV[2],
+    ]
+    assert photo_ids(await both(library_pair, c.get_photos, collection_id=C2)) == [FV[2]]
+    assert await both(library_pair, c.get_photos, collection_id=C5) == []
+    assert await both(library_pair, c.get_photos, collection_id=MISSING) == []
+    entry = await both(library_pair, c.get_collection_photo, collection_id=C1, photo_id=FV[2])
+    assert entry.id == CP[3]
+    assert (
+        await both(library_pair, c.get_collection_photo, collection_id=C1, photo_id=FV[9]) is None
+    )
+    rows = await both(library_pair, crud.collection_photo.get_by_collection, collection_id=C1)
+    assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]
+    await both(library_pair, crud.collection_photo.get_entry, collection_id=C2, photo_id=FV[2])
+
+
+async def test_library_smart_collection_reads_agree(library_pair: tuple[Any, Any]) -> None:
+    c = crud.collection
+    assert [r.id for r in await both(library_pair, c.get_smart_collections)] == [C4, C3, C2]
+    assert (await both(library_pair, c.get_smart_collection, id=C3)).id == C3
+    assert await both(library_pair, c.get_smart_collection, id=C1) is None
+    assert photo_ids(await both(library_pair, c.get_smart_collection_photos, collection_id=C2)) == [
+        FV[2]
+    ]
+    assert await both(library_pair, c.get_smart_collection_photos, collection_id=C1) == []
+    assert await both(library_pair, c.get_smart_collection_photo_count, collection_id=C2) == 1
+    assert await both(library_pair, c.get_smart_collection_photo_count, collection_id=C1) == 0
+    candidates = await both(library_pair, c.get_photos_for_smart_collections)
+    assert photo_ids(candidates) == ALL_NEWEST_FIRST
+    assert candidates[5].media_asset is not None  # FV5 of asset 3
+    assert candidates[5].event_name == "Élodie's birthday"
+    for _, rules, expected in MATCHES:
+        assert await both(library_pair, c.preview_smart_rules, rules=rules) == [
+            FV[n] for n in expected
+        ]
