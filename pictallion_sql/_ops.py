@@ -41,6 +41,7 @@ __all__ = [
     "Progress",
     "adoption_point",
     "check_compatibility",
+    "compare",
     "expected_schema",
     "find_pg_tool",
     "libpq_environment",
@@ -350,17 +351,18 @@ def check_compatibility(
     with read_only_connection(database_url) as conn:
         history = read_history(conn, dialect)
         if dialect == "sqlite":
-            return _compare(settings, migrations, history, snapshot(database_url), None)
-        return _compare(settings, migrations, history, postgres_snapshot_of(conn), conn)
+            return compare(settings, migrations, history, snapshot(database_url), None)
+        return compare(settings, migrations, history, postgres_snapshot_of(conn), conn)
 
 
-def _compare(
+def compare(
     settings: Settings,
     migrations: Sequence[Any],
     history: History,
     live: Schema,
     pg_conn: psycopg.Connection[tuple[Any, ...]] | None,
 ) -> Compatibility:
+    """``live`` against the schema ``history`` calls for; see ``check_compatibility``."""
     dialect = settings.dialect
     known = [m.id for m in migrations]
     by_id = {m.id: m for m in migrations}
