@@ -109,29 +109,60 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         """The photos of a collection with their asset, most recently added first (#29)."""
         return await collection_photo.get_photos(db, collection_id=collection_id)
 
+    delete = remove
+
+    # -- the names the Python routes call (CONTRACT 3.11 item 10) -----------------------------
+    # Arguments may be passed positionally after ``db``, as those routes pass them, or by name.
+
+    async def get_collections(self, db: Executor) -> list[Collection]:
+        """Every collection, newest first; same as :meth:`get_all`."""
+        return await self.get_all(db)
+
+    async def get_collection(self, db: Executor, id: str) -> Collection | None:
+        """The collection with ``id``, or None (#26); same as ``get``."""
+        return await self.get(db, id=id)
+
+    async def create_collection(
+        self, db: Executor, collection: InsertCollection | Mapping[str, Any]
+    ) -> Collection:
+        """Create a collection (#23); same as ``create``."""
+        return await self.create(db, obj_in=collection)
+
+    async def update_collection(
+        self, db: Executor, id: str, updates: UpdateCollection | Mapping[str, Any]
+    ) -> Collection | None:
+        """Update a collection and touch updated_at (#25); None if missing. Same as ``update``."""
+        return await self.update(db, db_obj=id, obj_in=updates)
+
+    async def delete_collection(self, db: Executor, id: str) -> Collection | None:
+        """Delete a collection and its photo rows atomically (#27); same as ``remove``."""
+        return await self.remove(db, id=id)
+
+    async def add_photo_to_collection(
+        self, db: Executor, collection_id: str, photo_id: str
+    ) -> CollectionPhoto:
+        """Add a photo to a collection (#28); same as :meth:`add_photo`."""
+        return await self.add_photo(db, collection_id=collection_id, photo_id=photo_id)
+
+    async def get_collection_photos(
+        self, db: Executor, collection_id: str
+    ) -> list[CollectionPhotoWithAsset]:
+        """The photos of a collection with their asset (#29); same as :meth:`get_photos`."""
+        return await self.get_photos(db, collection_id=collection_id)
+
     async def get_collection_photo(
-        self, db: Executor, *, collection_id: str, photo_id: str
+        self, db: Executor, collection_id: str, photo_id: str
     ) -> CollectionPhoto | None:
         """The membership row of a photo in a collection (the latest of duplicates), or None."""
         return await collection_photo.get_entry(db, collection_id=collection_id, photo_id=photo_id)
 
     async def remove_photo_from_collection(
-        self, db: Executor, *, collection_id: str, photo_id: str
+        self, db: Executor, collection_id: str, photo_id: str
     ) -> int:
         """Remove a photo from a collection, duplicates too; returns the rows removed (0: none)."""
         return await collection_photo.remove_photo(
             db, collection_id=collection_id, photo_id=photo_id
         )
-
-    # The names the Python routes call (CONTRACT 3.11 item 10).
-    get_collections = get_all
-    get_collection = Repository.get
-    create_collection = Repository.create
-    update_collection = Repository.update
-    delete = remove
-    delete_collection = remove
-    add_photo_to_collection = add_photo
-    get_collection_photos = get_photos
 
     # -- smart collections (2.3, 2.6) ---------------------------------------------------------
 

@@ -110,12 +110,14 @@ async def test_create_get_list_and_update(db: Any) -> None:
     assert (updated.name, updated.cover_photo, updated.description) == ("Trips", path(2), None)
     assert updated.created_at == created.created_at
     assert updated.updated_at > created.updated_at
-    again = await crud.collection.update_collection(
-        db, db_obj=created.id, obj_in={"description": "x"}
-    )
+    again = await crud.collection.update_collection(db, created.id, {"description": "x"})
     assert again is not None and again.updated_at >= updated.updated_at
     assert again.description == "x" and again.name == "Trips"
     assert await crud.collection.update(db, db_obj=MISSING, obj_in={"name": "n"}) is None
+    assert await crud.collection.update_collection(db, MISSING, {"name": "n"}) is None
+    assert await crud.collection.get_collection(db, MISSING) is None
+    made = await crud.collection.create_collection(db, {"name": "Routes"})
+    assert await crud.collection.delete_collection(db, made.id) == made
 
     with pytest.raises(ValidationError):
         await crud.collection.update(db, db_obj=created.id, obj_in={})
@@ -227,6 +229,7 @@ async def test_collection_photo_entry_and_rows(db: Any) -> None:
     entry = await crud.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[2])
     assert entry is not None and entry.id == CP[3]  # the latest of the two rows of FV2
     assert await crud.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[9]) is None
+    assert await crud.collection.get_collection_photo(db, C1, FV[2]) == entry  # positional
     rows = await crud.collection_photo.get_by_collection(db, collection_id=C1)
     assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]
     assert await crud.collection_photo.get_by_collection(db, collection_id=MISSING) == []
@@ -240,10 +243,7 @@ async def test_remove_photo_from_collection(db: Any) -> None:
     assert removed == 2  # both duplicate rows
     assert await membership(db, C1) == [(CP[2], FV[6])]
     assert await membership(db, C2) == [(CP[4], FV[2])]  # same photo elsewhere stays
-    assert (
-        await crud.collection.remove_photo_from_collection(db, collection_id=C1, photo_id=FV[2])
-        == 0
-    )
+    assert await crud.collection.remove_photo_from_collection(db, C1, FV[2]) == 0  # positional
     assert await crud.collection_photo.remove_photo(db, collection_id=MISSING, photo_id=FV[6]) == 0
     with pytest.raises(ValidationError) as bad:
         await crud.collection.remove_photo_from_collection(

@@ -68,6 +68,7 @@ async def test_get_by_key_and_value(db: Any) -> None:
     assert await crud.setting.get_setting_value(db, key="missing") is None
     assert await crud.setting.get_setting_value(db, key="missing", default="datetime") == "datetime"
     assert await crud.setting.get_setting_value(db, key="theme", default="light") == "dark"
+    assert await crud.setting.get_setting_value(db, "missing", "datetime") == "datetime"
     with pytest.raises(ValidationError) as bad:
         await crud.setting.get_by_key(db, key=1)  # type: ignore[arg-type]
     assert bad.value.field == "key"
