@@ -1,0 +1,11 @@
+-- $title
+--
+-- Created $created by `pictallion-db create-migration`. Write the $dialect
+-- statements below. yoyo runs all of them in one transaction: if one fails,
+-- none of them stays. Keep this file in step with the other dialect's file of
+-- the same name, give it a rollback ($id.rollback.sql), and update
+-- sql/schema/<dialect>.sql so that it still describes the whole schema (a test
+-- compares the two). Once applied somewhere, do not edit it: add a new migration.
+-- depends: $depends
+
+-- ALTER TABLE ... ;
