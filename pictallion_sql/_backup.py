@@ -655,17 +655,31 @@ def _load_data(
             stderr=errors,
         )
         assert proc.stdout is not None
+        failure: Exception | None = None
         try:
             _feed(conn, proc.stdout, say, total)
+        except (psycopg.Error, _Refused) as exc:
+            failure = exc
         finally:
             proc.stdout.close()
             code = proc.wait()
+        # A damaged archive usually shows first as pg_restore failing (or as garbled
+        # rows that COPY rejects): name pg_restore's complaint when there is one.
         if code != 0:
             raise _Refused(
                 f"refusing to restore {source}: pg_restore could not read its data "
                 f"({_stderr_tail(errors, settings.database_url)}); the restore was rolled "
                 "back and the database was not changed"
             )
+        if isinstance(failure, psycopg.Error):
+            first = str(failure).strip().splitlines()
+            raise _Refused(
+                f"refusing to restore {source}: its data was rejected "
+                f"({type(failure).__name__}: {first[0] if first else ''}); the restore was "
+                "rolled back and the database was not changed"
+            )
+        if failure is not None:
+            raise failure
 
 
 def _feed(
@@ -689,9 +703,9 @@ def _feed(
             statement = line.rstrip()[:-1].decode("utf-8")
             done += 1
             say(f"loading {statement.split()[1]} ({done}/{total})")
+            ended = False
             with conn.cursor() as cur, cur.copy(statement.encode()) as copy:
                 buffer = bytearray()
-                ended = False
                 for row in lines:
                     if row == b"\\.\n" or row == b"\\.":
                         ended = True
@@ -702,8 +716,8 @@ def _feed(
                         buffer.clear()
                 if buffer:
                     copy.write(bytes(buffer))
-                if not ended:
-                    raise _Refused("the archive's data ends in the middle of a table")
+            if not ended:  # raised outside the COPY block: the transaction rolls back
+                raise _Refused("the archive's data ends in the middle of a table")
             continue
         pending.append(line)
     flush_sql()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -562,6 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pictallion-db`` with ``argv`` (default: the command line); return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # psycopg warns on stderr when a COPY it aborts fails to end cleanly; the error
+    # itself reaches the user as one line.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     url: str | None = None
     try:
         ctx = _Context(args)
