@@ -7,7 +7,6 @@ import os
 import stat
 from pathlib import Path
 
-
 from pictallion_sql._introspect import snapshot
 from tests.ops.conftest import ALL, cli_command, cli_env, count, execute, ok, run_cli
 
@@ -153,19 +152,21 @@ async def test_backup_while_the_application_writes(
     db = await connect(migrated_url)
     committed: list[str] = []
     stop = asyncio.Event()
+    warmed_up = asyncio.Event()
 
     async def writer() -> None:
         i = 0
         while not stop.is_set():
             row = await crud.media_asset.create(db, obj_in={"original_filename": f"p{i}.jpg"})
             committed.append(row.id)  # committed: create runs in its own transaction
+            if len(committed) >= 30:
+                warmed_up.set()
             i += 1
             await asyncio.sleep(0.001)
 
     task = asyncio.create_task(writer())
     try:
-        while len(committed) < 30:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(warmed_up.wait(), timeout=60)
         before = list(committed)  # every row committed before the backup begins
         proc = await asyncio.create_subprocess_exec(
             *cli_command("backup", "live-backup", "--json"),
@@ -174,7 +175,7 @@ async def test_backup_while_the_application_writes(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        out, err = await proc.communicate()
+        _, err = await proc.communicate()
         during = len(committed)
     finally:
         stop.set()
