@@ -1,0 +1,30 @@
+"""``make demo`` writes the sample library once and prints it, on the default SQLite path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_demo(cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_TYPE")}
+    result = subprocess.run([sys.executable, "-m", "pictallion_sql.demo"], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_demo_populates_the_default_database_once(tmp_path: Path) -> None:
+    first = run_demo(tmp_path)
+    assert (tmp_path / "data" / "pictallion.db").exists()
+    assert "Migrations applied now: 0001_initial_schema, 0002_tag_library_indexes" in first
+    assert "Wrote the sample library." in first
+    assert "4 photos: 4 silver, 2 gold" in first
+    assert "gold   IMG_2041.jpg" in first
+    assert "search 'élodie' finds: Élodie Martin" in first
+    assert "Five stars   smart  3 photos" in first
+    second = run_demo(tmp_path)
+    assert "none (up to date)" in second and "leaving it as it is" in second
+    assert "  media_assets            4 rows" in second
