@@ -303,3 +303,70 @@ def test_json_is_the_only_stdout(migrated_url: str, command: str) -> None:
     result = ok(migrated_url, command, "--json")
     assert isinstance(result.json, dict)
     assert result.stderr == ""
+
+
+# --- on a terminal ------------------------------------------------------------------------
+
+
+def run_with_terminal(
+    url: str, *args: str, answer: str | None = None, cwd: Path | None = None
+) -> tuple[int, str, str]:
+    """Run the CLI with a terminal on stdin (typing ``answer``) or on stderr."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.ops.conftest import cli_command, cli_env
+
+    master, slave = pty.openpty()
+    try:
+        if answer is not None:  # a terminal on stdin; stderr piped
+            proc = subprocess.Popen(
+                cli_command(*args), env=cli_env(url), cwd=cwd, stdin=slave,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            os.write(master, answer.encode() + b"\n")
+            out, err = proc.communicate(timeout=120)
+            return proc.returncode, out, err
+        proc = subprocess.Popen(
+            cli_command(*args), env=cli_env(url), cwd=cwd, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=slave, text=True,
+        )  # fmt: skip
+        os.close(slave)
+        slave = -1
+        chunks: list[bytes] = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        out = proc.stdout.read() if proc.stdout else ""
+        proc.wait(timeout=120)
+        return proc.returncode, out, b"".join(chunks).decode()
+    finally:
+        os.close(master)
+        if slave != -1:
+            os.close(slave)
+
+
+def test_confirmation_on_a_terminal(migrated_url: str) -> None:
+    add_photo(migrated_url)
+    code, _, err = run_with_terminal(migrated_url, "reset", answer="no")
+    assert code == 1 and "Type 'yes' to reset the database" in err and "cancelled" in err
+    assert count(migrated_url, "file_versions") == 1
+    code, out, err = run_with_terminal(migrated_url, "reset", answer="yes")
+    assert code == 0, err
+    assert "Reset" in out and count(migrated_url, "file_versions") == 0
+
+
+def test_progress_shows_on_a_terminal_only(migrated_url: str, workdir: Path) -> None:
+    code, out, err = run_with_terminal(migrated_url, "backup", "b", cwd=workdir)
+    assert code == 0, err
+    assert "... backing up" in err and "Backed up" in out
+    code, _, err = run_with_terminal(migrated_url, "maintenance", cwd=workdir)
+    assert code == 0 and "... vacuuming" in err and "... analyzing" in err
+    piped = ok(migrated_url, "backup", "c", cwd=workdir)
+    assert piped.stderr == ""
