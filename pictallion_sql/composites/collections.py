@@ -10,11 +10,10 @@ from datetime import datetime
 
 import msgspec
 
-from ..models import CombinedMetadata, MediaAsset, SmartRules, StoredProcessingState, Tier
+from ..models import Collection
 
 __all__ = [
     "RECORDS",
-    "CollectionPhotoWithAsset",
     "CollectionWithStats",
     "MatchedPhoto",
     "TagLibraryEntry",
@@ -22,34 +21,7 @@ __all__ = [
 ]
 
 
-class CollectionPhotoWithAsset(msgspec.Struct, frozen=True, gc=False):
-    """A photo (file version) of a collection, with its media asset nested as ``media_asset``.
-
-    The version's columns come first, as the application's ``{...fileVersion, mediaAsset}``.
-    """
-
-    id: str
-    media_asset_id: str
-    tier: Tier
-    file_path: str
-    file_hash: str
-    file_size: int
-    mime_type: str
-    metadata: CombinedMetadata | None
-    is_reviewed: bool | None
-    rating: int | None
-    keywords: list[str] | None
-    location: str | None
-    event_type: str | None
-    event_name: str | None
-    perceptual_hash: str | None
-    ai_short_description: str | None
-    processing_state: StoredProcessingState | None
-    created_at: datetime
-    media_asset: MediaAsset | None
-
-
-class CollectionWithStats(msgspec.Struct, frozen=True, gc=False):
+class CollectionWithStats(Collection, frozen=True, gc=False):
     """A collection with its number of photo rows and the path of its most recent photo.
 
     ``cover_photo`` is the stored column; ``cover_file_path`` is what the collections
@@ -57,15 +29,6 @@ class CollectionWithStats(msgspec.Struct, frozen=True, gc=False):
     when the collection is empty).
     """
 
-    id: str
-    name: str
-    description: str | None
-    is_public: bool | None
-    cover_photo: str | None
-    is_smart_collection: bool | None
-    smart_rules: SmartRules | None
-    created_at: datetime
-    updated_at: datetime
     photo_count: int
     cover_file_path: str | None
 
@@ -91,7 +54,6 @@ class MatchedPhoto(msgspec.Struct, frozen=True, gc=False):
 
 
 RECORDS: tuple[type, ...] = (
-    CollectionPhotoWithAsset,
     CollectionWithStats,
     MatchedPhoto,
     TagLibraryEntry,

@@ -37,85 +37,27 @@ __all__ = [
 ]
 
 
-class DisplayMediaAsset(msgspec.Struct, frozen=True, gc=False):
+class DisplayMediaAsset(MediaAsset, frozen=True, gc=False):
     """A media asset plus ``display_filename``: the basename of the version's file path."""
 
-    id: str
-    original_filename: str
-    created_at: datetime
     display_filename: str
 
 
-class FileVersionWithAsset(msgspec.Struct, frozen=True, gc=False):
+class FileVersionWithAsset(FileVersion, frozen=True, gc=False):
     """A version's columns and its media asset (None only if the asset row is missing)."""
 
-    id: str
-    media_asset_id: str
-    tier: Tier
-    file_path: str
-    file_hash: str
-    file_size: int
-    mime_type: str
-    metadata: CombinedMetadata | None
-    is_reviewed: bool | None
-    rating: int | None
-    keywords: list[str] | None
-    location: str | None
-    event_type: str | None
-    event_name: str | None
-    perceptual_hash: str | None
-    ai_short_description: str | None
-    processing_state: StoredProcessingState | None
-    created_at: datetime
     media_asset: MediaAsset | None
 
 
-class FileVersionWithDisplayAsset(msgspec.Struct, frozen=True, gc=False):
+class FileVersionWithDisplayAsset(FileVersion, frozen=True, gc=False):
     """A version's columns and its asset with ``display_filename`` (recent photos, listing)."""
 
-    id: str
-    media_asset_id: str
-    tier: Tier
-    file_path: str
-    file_hash: str
-    file_size: int
-    mime_type: str
-    metadata: CombinedMetadata | None
-    is_reviewed: bool | None
-    rating: int | None
-    keywords: list[str] | None
-    location: str | None
-    event_type: str | None
-    event_name: str | None
-    perceptual_hash: str | None
-    ai_short_description: str | None
-    processing_state: StoredProcessingState | None
-    created_at: datetime
     media_asset: DisplayMediaAsset | None
 
 
-class PhotoDetails(msgspec.Struct, frozen=True, gc=False):
+class PhotoDetails(FileVersionWithAsset, frozen=True, gc=False):
     """One version with its media asset and the asset's history (newest first)."""
 
-    id: str
-    media_asset_id: str
-    tier: Tier
-    file_path: str
-    file_hash: str
-    file_size: int
-    mime_type: str
-    metadata: CombinedMetadata | None
-    is_reviewed: bool | None
-    rating: int | None
-    keywords: list[str] | None
-    location: str | None
-    event_type: str | None
-    event_name: str | None
-    perceptual_hash: str | None
-    ai_short_description: str | None
-    processing_state: StoredProcessingState | None
-    created_at: datetime
-    media_asset: MediaAsset | None
     history: list[AssetHistory]
 
 

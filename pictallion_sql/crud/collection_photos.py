@@ -7,7 +7,7 @@ from typing import cast
 
 from .._base import Executor
 from .._queries import queries
-from ..composites.collections import CollectionPhotoWithAsset
+from ..composites.photos import FileVersionWithAsset
 from ..errors import ValidationError
 from ..models import CollectionPhoto, InsertCollectionPhoto, UpdateCollectionPhoto
 from ._base import Repository, check_id, utc_now
@@ -80,13 +80,11 @@ class CollectionPhotoRepository(
             list[CollectionPhoto], await db.run(_BY_COLLECTION, collection_id=collection_id)
         )
 
-    async def get_photos(
-        self, db: Executor, *, collection_id: str
-    ) -> list[CollectionPhotoWithAsset]:
+    async def get_photos(self, db: Executor, *, collection_id: str) -> list[FileVersionWithAsset]:
         """The photos of a collection with their asset (#29): added_at DESC, then row id DESC."""
         check_id("collection_id", collection_id)
         return cast(
-            list[CollectionPhotoWithAsset],
+            list[FileVersionWithAsset],
             await db.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id),
         )
 

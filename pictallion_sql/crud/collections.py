@@ -21,7 +21,8 @@ from .._base import Executor
 from .._dynamic import returning_columns
 from .._queries import queries
 from .._registry import Query, make_query
-from ..composites.collections import CollectionPhotoWithAsset, CollectionWithStats, MatchedPhoto
+from ..composites.collections import CollectionWithStats, MatchedPhoto
+from ..composites.photos import FileVersionWithAsset
 from ..errors import DatabaseError, IntegrityError, NotFoundError, ValidationError
 from ..models import (
     Collection,
@@ -103,9 +104,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         """Add a photo to a collection (#28; no duplicate check). Returns the membership row."""
         return await collection_photo.add(db, collection_id=collection_id, photo_id=photo_id)
 
-    async def get_photos(
-        self, db: Executor, *, collection_id: str
-    ) -> list[CollectionPhotoWithAsset]:
+    async def get_photos(self, db: Executor, *, collection_id: str) -> list[FileVersionWithAsset]:
         """The photos of a collection with their asset, most recently added first (#29)."""
         return await collection_photo.get_photos(db, collection_id=collection_id)
 
@@ -146,7 +145,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
 
     async def get_collection_photos(
         self, db: Executor, collection_id: str
-    ) -> list[CollectionPhotoWithAsset]:
+    ) -> list[FileVersionWithAsset]:
         """The photos of a collection with their asset (#29); same as :meth:`get_photos`."""
         return await self.get_photos(db, collection_id=collection_id)
 
@@ -224,14 +223,14 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
 
     async def get_smart_collection_photos(
         self, db: Executor, *, collection_id: str
-    ) -> list[CollectionPhotoWithAsset]:
+    ) -> list[FileVersionWithAsset]:
         """The photos of a smart collection, as :meth:`get_photos`; [] if not a smart collection."""
         check_id("collection_id", collection_id)
         async with db.transaction(readonly=True) as conn:
             if await conn.run(_GET_SMART_BY_ID, id=collection_id) is None:
                 return []
             return cast(
-                list[CollectionPhotoWithAsset],
+                list[FileVersionWithAsset],
                 await conn.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id),
             )
 
@@ -282,11 +281,9 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         )
         return added == 1
 
-    async def get_photos_for_smart_collections(
-        self, db: Executor
-    ) -> list[CollectionPhotoWithAsset]:
+    async def get_photos_for_smart_collections(self, db: Executor) -> list[FileVersionWithAsset]:
         """Every file version with its asset, the candidates rules run on (newest first)."""
-        return cast(list[CollectionPhotoWithAsset], await db.run(_PHOTOS_FOR_SMART))
+        return cast(list[FileVersionWithAsset], await db.run(_PHOTOS_FOR_SMART))
 
     # -- rule evaluation (A3-A6) --------------------------------------------------------------
 

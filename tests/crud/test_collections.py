@@ -9,7 +9,8 @@ import pytest
 
 from pictallion_sql import crud
 from pictallion_sql._registry import make_query
-from pictallion_sql.composites.collections import CollectionPhotoWithAsset, CollectionWithStats
+from pictallion_sql.composites.collections import CollectionWithStats
+from pictallion_sql.composites.photos import FileVersionWithAsset
 from pictallion_sql.errors import (
     DatabaseError,
     ForeignKeyError,
@@ -39,7 +40,7 @@ def path(n: int) -> str:
     return str(FILE_VERSIONS[n - 1]["file_path"])
 
 
-def photo_ids(rows: list[CollectionPhotoWithAsset]) -> list[str]:
+def photo_ids(rows: list[FileVersionWithAsset]) -> list[str]:
     return [r.id for r in rows]
 
 
@@ -201,7 +202,7 @@ async def test_photos_of_a_collection(db: Any) -> None:
     # added_at DESC; cp2 and cp3 were added at the same instant: the row id decides (DESC).
     assert photo_ids(photos) == [FV[2], FV[6], FV[2]]
     top = photos[0]
-    assert isinstance(top, CollectionPhotoWithAsset)
+    assert isinstance(top, FileVersionWithAsset)
     assert (top.tier, top.file_path, top.rating, top.keywords) == (
         "gold",
         path(2),

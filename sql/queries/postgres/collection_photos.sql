@@ -1,7 +1,7 @@
 -- collection_photos: PostgreSQL bodies of the queries whose SQL differs per dialect.
 
 -- name: collection_photos.photos_of_collection
--- returns: rows CollectionPhotoWithAsset
+-- returns: rows FileVersionWithAsset
 -- params: collection_id
 -- The photos of a collection with their media asset nested, most recently added first
 -- (added_at DESC, then the membership row's id DESC); a photo added twice appears twice.

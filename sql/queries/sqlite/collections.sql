@@ -11,7 +11,7 @@ FROM collections
 WHERE id = :id;
 
 -- name: collections.photos_for_smart_collections
--- returns: rows CollectionPhotoWithAsset
+-- returns: rows FileVersionWithAsset
 -- Every file version (all tiers) with its media asset nested, the candidates smart rules are
 -- evaluated on; newest first (created_at DESC, id DESC).
 SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
