@@ -15,8 +15,9 @@ async def test_every_table_reads_back_equal_on_both_dialects(
     library_pair: tuple[Any, Any], table: str
 ) -> None:
     sqlite_db, pg_db = library_pair
-    repo = next(r for r in (getattr(crud, n) for n in crud.__all__)
-                if getattr(r, "table", None) == table)
+    repo = next(
+        r for r in (getattr(crud, n) for n in crud.__all__) if getattr(r, "table", None) == table
+    )
     lite = await repo.get_multi(sqlite_db, limit=1000)
     pg = await repo.get_multi(pg_db, limit=1000)
     assert len(lite) == len(LIBRARY[table])
