@@ -327,6 +327,15 @@ def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
         _print_compat(ctx, compat)
         if compat["ok"]:
             ctx.line("OK: the schema matches the migrations, and none is pending or edited")
+            return
+        problems = []
+        if not compat["compatible"]:
+            problems.append("schema drift")
+        if compat["pending"]:
+            problems.append("pending migrations (run `pictallion-db migrate`)")
+        if compat["changed"]:
+            problems.append("migrations edited after they were applied")
+        ctx.line("NOT OK: " + "; ".join(problems))
 
     ctx.emit(compat, human)
     return EXIT_OK if compat["ok"] else EXIT_PROBLEM

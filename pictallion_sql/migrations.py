@@ -684,7 +684,7 @@ def _adopt(backend: Any, ordered: list[Any], database_url: str) -> list[str]:
         raise AdoptionError(
             f"refusing to adopt {mask_url(database_url)}: it has Pictallion tables but no "
             f"migration history, and its schema differs from migration {first} in "
-            f"{len(differences)} place(s); nothing was changed",
+            f"{len(differences)} place(s); its tables were left as they are",
             differences,
         )
     adopted = ordered[:point]
