@@ -201,7 +201,7 @@ def connect_postgres(database_url: str) -> Iterator[psycopg.Connection[tuple[Any
     try:
         conn = psycopg.connect(settings.postgres_dsn, autocommit=True, connect_timeout=15)
     except psycopg.Error as exc:
-        reason = scrub(str(exc).strip().splitlines()[-1] if str(exc).strip() else "", database_url)
+        reason = scrub(" ".join(str(exc).split()), database_url)
         raise DatabaseError(
             f"cannot connect to {settings.masked_url}: {type(exc).__name__}: {reason}"
         ) from None

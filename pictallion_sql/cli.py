@@ -124,7 +124,7 @@ def _create_postgres_database(ctx: _Context) -> None:
         except psycopg.errors.DuplicateDatabase:
             return
         except psycopg.Error as exc:
-            last = scrub(str(exc).strip().splitlines()[-1] if str(exc).strip() else "", ctx.url)
+            last = scrub(" ".join(str(exc).split()), ctx.url)
     raise CommandError(
         f"database {name} does not exist and could not be created ({last}); "
         "create it, or ask its administrator to",
