@@ -7,8 +7,10 @@ The first argument of every call is ``db``: a :class:`~pictallion_sql.database.D
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar, cast
 
 import msgspec
@@ -44,6 +46,35 @@ def check_id(name: str, value: Any) -> None:
     """Reject an id that is not a string (ids are UUID strings)."""
     if type(value) is not str:
         raise ValidationError(f"{name} must be a string id, got {type(value).__name__}", field=name)
+
+
+# A date alone ("1990-07-02", what an HTML date input posts) means midnight UTC, as
+# JavaScript's Date reads it; msgspec itself accepts only full RFC 3339 timestamps.
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@cache
+def _timestamp_fields(kind: type[msgspec.Struct]) -> frozenset[str]:
+    return frozenset(
+        f.name
+        for f in msgspec.structs.fields(kind)
+        if _holds_datetime(msgspec.inspect.type_info(f.type))
+    )
+
+
+def _holds_datetime(info: msgspec.inspect.Type) -> bool:
+    if isinstance(info, msgspec.inspect.UnionType):
+        return any(isinstance(t, msgspec.inspect.DateTimeType) for t in info.types)
+    return isinstance(info, msgspec.inspect.DateTimeType)
+
+
+def _full_dates(kind: type[msgspec.Struct], obj_in: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(obj_in)
+    for name in _timestamp_fields(kind) & values.keys():
+        value = values[name]
+        if isinstance(value, str) and _DATE_ONLY.fullmatch(value):
+            values[name] = value + "T00:00:00"
+    return values
 
 
 class Repository(Generic[RowT, InsertT, UpdateT]):
@@ -128,7 +159,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         if isinstance(obj_in, kind):
             return obj_in
         if isinstance(obj_in, Mapping):
-            return validate(kind, dict(obj_in))
+            return validate(kind, _full_dates(kind, obj_in))
         raise ValidationError(
             f"{self.table}: expected {kind.__name__} or a mapping, got {type(obj_in).__name__}"
         )

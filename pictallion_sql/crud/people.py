@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Any, cast
 
 from .._base import Executor
@@ -29,10 +27,6 @@ _DELETE_RELATIONSHIPS = queries["people.delete_relationships"]
 _PHOTOS = queries["people.get_photos"]
 _WITH_COUNTS = queries["people.get_with_counts"]
 
-# A date-only birthdate ("1990-07-02", what an HTML date input posts) means midnight UTC,
-# as JavaScript's Date parses it; msgspec itself only accepts full RFC 3339 timestamps.
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 
 def escape_like(text: str) -> str:
     """``text`` with ``\\``, ``%`` and ``_`` escaped for ``LIKE ... ESCAPE '\\'``."""
@@ -42,14 +36,6 @@ def escape_like(text: str) -> str:
 def _check_text(name: str, value: Any) -> None:
     if type(value) is not str:
         raise ValidationError(f"{name} must be a string, got {type(value).__name__}", field=name)
-
-
-def _full_birthdate(obj_in: Any) -> Any:
-    if isinstance(obj_in, Mapping):
-        birthdate = obj_in.get("birthdate")
-        if isinstance(birthdate, str) and _DATE_ONLY.fullmatch(birthdate):
-            return {**obj_in, "birthdate": birthdate + "T00:00:00"}
-    return obj_in
 
 
 class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
@@ -62,14 +48,6 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
 
     def __init__(self) -> None:
         super().__init__(Person, InsertPerson, UpdatePerson)
-
-    def insert_values(self, obj_in: InsertPerson | Mapping[str, Any]) -> dict[str, Any]:
-        """The given fields of ``obj_in`` as column values, validated."""
-        return super().insert_values(_full_birthdate(obj_in))
-
-    def update_values(self, obj_in: UpdatePerson | Mapping[str, Any]) -> dict[str, Any]:
-        """The given fields of a partial update, validated."""
-        return super().update_values(_full_birthdate(obj_in))
 
     async def get_all(self, db: Executor) -> list[Person]:
         """Every person, newest first (created_at DESC, then id DESC) (#31 getPeople)."""

@@ -297,6 +297,10 @@ async def test_create_event_from_struct_and_port_names(db: Any) -> None:
     assert await crud.event.get_events_by_type(db, "custom") == [made]
     updated = await crud.event.update_event(db, made.id, {"date": "2021-05-04T00:00:00Z"})
     assert updated is not None and updated.date == datetime(2021, 5, 4)
+    date_only = await crud.event.update_event(db, made.id, {"date": "2021-05-05"})
+    assert date_only is not None and date_only.date == datetime(2021, 5, 5)
+    updated = await crud.event.update_event(db, made.id, {"date": "2021-05-04T00:00:00Z"})
+    assert updated is not None
     assert await crud.event.delete_event(db, made.id) == updated
     assert await crud.event.delete_event(db, made.id) is None
     assert await crud.event.get_event(db, made.id) is None
@@ -306,7 +310,7 @@ async def test_create_event_from_struct_and_port_names(db: Any) -> None:
 @pytest.mark.parametrize(
     ("values", "field"),
     [
-        ({"name": "x", "type": "custom", "date": "2026-12-25"}, "date"),  # no time part
+        ({"name": "x", "type": "custom", "date": "2026-13-45"}, "date"),  # no such day
         ({"name": "x", "type": "party", "date": "2026-12-25T00:00:00"}, "type"),
         ({"type": "custom", "date": "2026-12-25T00:00:00"}, "name"),
         (
