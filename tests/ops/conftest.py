@@ -86,7 +86,7 @@ def execute(url: str, *statements: str) -> list[tuple[Any, ...]]:
         return rows
     with psycopg.connect(url, autocommit=True) as pg:
         for statement in statements:
-            cur = pg.execute(statement)  # type: ignore[arg-type]
+            cur = pg.execute(statement)
             rows = list(cur.fetchall()) if cur.description else []
     return rows
 

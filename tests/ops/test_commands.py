@@ -202,7 +202,7 @@ def test_create_migration_and_apply_it(empty_url: str, dialect: str, tmp_path: P
 
     root = tmp_path / "migrations"
     for name in ("postgres", "sqlite"):
-        shutil.copytree(migrations_dir(name), root / name)  # type: ignore[arg-type]
+        shutil.copytree(migrations_dir(name), root / name)
     created = ok(
         empty_url, "create-migration", "Add new feature", "--migrations-root", str(root), "--json"
     ).json

@@ -190,10 +190,8 @@ def test_create_migration_refuses_a_read_only_folder(
 ) -> None:
     root = tmp_path / "migrations"
     for name in ("postgres", "sqlite"):
-        shutil.copytree(migrations_dir(name), root / name)  # type: ignore[arg-type]
-    import pictallion_sql.migrations as module
-
-    monkeypatch.setattr(module.os, "access", lambda *_args, **_kw: False)
+        shutil.copytree(migrations_dir(name), root / name)
+    monkeypatch.setattr("pictallion_sql.migrations.os.access", lambda *_args, **_kw: False)
     with pytest.raises(MigrationError, match="not writable"):
         create_migration("Add new feature", root)
     assert sorted(p.name for p in (root / "sqlite").iterdir()) == sorted(
