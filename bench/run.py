@@ -39,8 +39,10 @@ COLUMNS = (
     "is_reviewed, rating, keywords, location, event_type, event_name, perceptual_hash, "
     "ai_short_description, processing_state, created_at"
 )
-METADATA = {"exif": {"camera": "Canon EOS R5", "gpsLatitude": 48.85, "gpsLongitude": 2.29},
-            "ai": {"aiTags": ["beach", "sunset"], "shortDescription": "Sunset at the beach"}}
+METADATA = {
+    "exif": {"camera": "Canon EOS R5", "gpsLatitude": 48.85, "gpsLongitude": 2.29},
+    "ai": {"aiTags": ["beach", "sunset"], "shortDescription": "Sunset at the beach"},
+}
 
 Op = Callable[[], Awaitable[Any]]
 
@@ -64,10 +66,19 @@ async def seed(db: Database, versions: int) -> tuple[str, list[str]]:
     ids = []
     async with db.transaction() as tx:
         for i in range(versions):
-            row = await crud.file_version.create(tx, obj_in={
-                "media_asset_id": asset.id, "tier": "gold" if i % 2 else "silver",
-                "file_path": f"media/{i}.jpg", "file_hash": f"h{i}", "file_size": 1000 + i,
-                "mime_type": "image/jpeg", "metadata": METADATA, "keywords": ["a", "b"]})
+            row = await crud.file_version.create(
+                tx,
+                obj_in={
+                    "media_asset_id": asset.id,
+                    "tier": "gold" if i % 2 else "silver",
+                    "file_path": f"media/{i}.jpg",
+                    "file_hash": f"h{i}",
+                    "file_size": 1000 + i,
+                    "mime_type": "image/jpeg",
+                    "metadata": METADATA,
+                    "keywords": ["a", "b"],
+                },
+            )
             ids.append(row.id)
     return asset.id, ids
 
@@ -94,8 +105,10 @@ async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[st
     target = ids[len(ids) // 2]
     get_sql = f"SELECT {COLUMNS} FROM file_versions WHERE id = {{p}}"
     page_sql = f"SELECT {COLUMNS} FROM file_versions ORDER BY created_at, id LIMIT 100 OFFSET 0"
-    insert_sql = ("INSERT INTO media_assets (original_filename) VALUES ({p}) "
-                  "RETURNING id, original_filename, created_at")
+    insert_sql = (
+        "INSERT INTO media_assets (original_filename) VALUES ({p}) "
+        "RETURNING id, original_filename, created_at"
+    )
     results: list[tuple[str, float, float]] = []
 
     if dialect == "postgres":
@@ -107,23 +120,34 @@ async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[st
     else:
         raw_lite = await aiosqlite.connect(url.removeprefix("sqlite:///"), isolation_level=None)
         # The same connection settings the library uses, so only the layer differs.
-        for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL",
-                       "busy_timeout = 5000"):
+        for pragma in (
+            "foreign_keys = ON",
+            "journal_mode = WAL",
+            "synchronous = NORMAL",
+            "busy_timeout = 5000",
+        ):
             await raw_lite.execute(f"PRAGMA {pragma}")
         raw_get = lambda: raw_lite.execute_fetchall(get_sql.format(p="?"), (target,))  # noqa: E731
         raw_page = lambda: raw_lite.execute_fetchall(page_sql)  # noqa: E731
         raw_insert = lambda: raw_lite.execute_fetchall(  # noqa: E731
-            insert_sql.format(p="?"), ("x.jpg",))
+            insert_sql.format(p="?"), ("x.jpg",)
+        )
         close_raw = raw_lite.close
 
     async with db.connection() as conn:
         cases: list[tuple[str, Op, Op]] = [
             ("get by id (pooled)", raw_get, lambda: crud.file_version.get(db, id=target)),
-            ("get by id (held connection)", raw_get,
-             lambda: crud.file_version.get(conn, id=target)),
+            (
+                "get by id (held connection)",
+                raw_get,
+                lambda: crud.file_version.get(conn, id=target),
+            ),
             ("list 100 rows", raw_page, lambda: crud.file_version.get_multi(conn, limit=100)),
-            ("insert one row", raw_insert,
-             lambda: crud.media_asset.create(conn, obj_in={"original_filename": "x.jpg"})),
+            (
+                "insert one row",
+                raw_insert,
+                lambda: crud.media_asset.create(conn, obj_in={"original_filename": "x.jpg"}),
+            ),
         ]
         for name, raw_op, ours in cases:
             raw_us = await timed(raw_op, seconds)

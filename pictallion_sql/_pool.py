@@ -94,8 +94,7 @@ class Pool(Generic[C]):
             await asyncio.wait_for(waiter, self._timeout)
         except TimeoutError:
             raise DatabaseError(
-                f"no {self._label} connection free after {self._timeout:g} s "
-                f"(pool of {self._max})"
+                f"no {self._label} connection free after {self._timeout:g} s (pool of {self._max})"
             ) from None
         finally:
             if waiter in self._waiters:

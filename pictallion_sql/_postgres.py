@@ -192,8 +192,11 @@ class PostgresDatabase(Database):
 
     async def run(self, query: Query, /, **params: Any) -> Any:
         """Run ``query`` on a pooled connection."""
-        async with self._acquire() as conn:
+        conn = await self._checked_connection()  # no context manager: this is the hot path
+        try:
             return await _run(conn, query, params, self)
+        finally:
+            await self._give_back(conn)
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction."""
@@ -225,9 +228,13 @@ class PostgresDatabase(Database):
         try:
             yield conn
         finally:
-            closing = self._pool.release(conn, broken=await _needs_discarding(conn))
-            if closing is not None:
-                await closing
+            await self._give_back(conn)
+
+    async def _give_back(self, conn: Any) -> None:
+        broken = conn.is_closed() or (conn.is_in_transaction() and not await _rolled_back(conn))
+        closing = self._pool.release(conn, broken=broken)
+        if closing is not None:
+            await closing
 
     async def _checked_connection(self) -> Any:
         while True:
@@ -413,15 +420,12 @@ async def _close_connection(conn: Any) -> None:
         conn.terminate()
 
 
-async def _needs_discarding(conn: Any) -> bool:
-    if conn.is_closed():
-        return True
-    if conn.is_in_transaction():
-        try:
-            await conn.execute("ROLLBACK")
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-            return True
-    return False
+async def _rolled_back(conn: Any) -> bool:
+    try:
+        await conn.execute("ROLLBACK")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        return False
+    return True
 
 
 async def _discard(pool: Pool[Any], conn: Any) -> None:

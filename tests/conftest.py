@@ -119,7 +119,9 @@ def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:
 
 @pytest.fixture(scope="session")
 async def library_pair(
-    pg_admin_url: str, pg_template: str, sqlite_template: Path,
+    pg_admin_url: str,
+    pg_template: str,
+    sqlite_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Any, Any]]:
     """The fixed test library loaded into SQLite and PostgreSQL: (sqlite_db, postgres_db).

@@ -10,8 +10,14 @@ from pathlib import Path
 
 def run_demo(cwd: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_TYPE")}
-    result = subprocess.run([sys.executable, "-m", "pictallion_sql.demo"], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "pictallion_sql.demo"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -13,8 +13,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_the_usage_example_runs(tmp_path: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
     example = blocks[0].replace("./data/example.db", str(tmp_path / "example.db"))
-    result = subprocess.run([sys.executable, "-c", example], capture_output=True, text=True,
-                            timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     rating, keywords, created = result.stdout.split(" ", 2)
     assert (rating, keywords) == ("0", "['beach']")
