@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -101,10 +102,15 @@ async def postgres_url() -> AsyncIterator[str]:
 async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[str, float, float]]:
     apply_migrations(url)
     db = await connect(url)
-    _, ids = await seed(db, 200)
+    asset_id, ids = await seed(db, 200)
     target = ids[len(ids) // 2]
     get_sql = f"SELECT {COLUMNS} FROM file_versions WHERE id = {{p}}"
     page_sql = f"SELECT {COLUMNS} FROM file_versions ORDER BY created_at, id LIMIT 100 OFFSET 0"
+    bulk_sql = (
+        "INSERT INTO file_versions (id, media_asset_id, tier, file_path, file_hash, file_size, "
+        "mime_type) VALUES ({})"
+    )
+    bulk_rows = 500
     insert_sql = (
         "INSERT INTO media_assets (original_filename) VALUES ({p}) "
         "RETURNING id, original_filename, created_at"
@@ -117,6 +123,14 @@ async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[st
         raw_page: Op = lambda: raw.fetch(page_sql)  # noqa: E731
         raw_insert: Op = lambda: raw.fetchrow(insert_sql.format(p="$1"), "x.jpg")  # noqa: E731
         close_raw = raw.close
+
+        async def raw_bulk() -> None:
+            rows = [
+                (str(uuid.uuid4()), asset_id, "silver", f"b/{i}", "h", i, "image/jpeg")
+                for i in range(bulk_rows)
+            ]
+            async with raw.transaction():
+                await raw.executemany(bulk_sql.format("$1, $2, $3, $4, $5, $6, $7"), rows)
     else:
         raw_lite = await aiosqlite.connect(url.removeprefix("sqlite:///"), isolation_level=None)
         # The same connection settings the library uses, so only the layer differs.
@@ -134,6 +148,31 @@ async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[st
         )
         close_raw = raw_lite.close
 
+        async def raw_bulk() -> None:
+            rows = [
+                (str(uuid.uuid4()), asset_id, "silver", f"b/{i}", "h", i, "image/jpeg")
+                for i in range(bulk_rows)
+            ]
+            await raw_lite.execute("BEGIN IMMEDIATE")
+            await raw_lite.executemany(bulk_sql.format("?, ?, ?, ?, ?, ?, ?"), rows)
+            await raw_lite.execute("COMMIT")
+
+    async def our_bulk() -> None:
+        await crud.file_version.create_many(
+            db,
+            objs=[
+                {
+                    "media_asset_id": asset_id,
+                    "tier": "silver",
+                    "file_path": f"b/{i}",
+                    "file_hash": "h",
+                    "file_size": i,
+                    "mime_type": "image/jpeg",
+                }
+                for i in range(bulk_rows)
+            ],
+        )
+
     async with db.connection() as conn:
         cases: list[tuple[str, Op, Op]] = [
             ("get by id (pooled)", raw_get, lambda: crud.file_version.get(db, id=target)),
@@ -148,6 +187,7 @@ async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[st
                 raw_insert,
                 lambda: crud.media_asset.create(conn, obj_in={"original_filename": "x.jpg"}),
             ),
+            (f"bulk insert {bulk_rows} rows", raw_bulk, our_bulk),
         ]
         for name, raw_op, ours in cases:
             raw_us = await timed(raw_op, seconds)
