@@ -691,11 +691,13 @@ class _Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defa
     """Shared behaviour of the insert and update structs."""
 
     __table__: ClassVar[str]
-    __field_checks__: ClassVar[tuple[tuple[str, _Check], ...]]
+    __field_checks__: ClassVar[tuple[tuple[str, frozenset[type], _Check], ...]]
 
     def __post_init__(self) -> None:
-        for name, check in self.__field_checks__:
+        for name, plain, check in self.__field_checks__:
             value = getattr(self, name)
+            if type(value) in plain:
+                continue  # a value of a type that needs no further check (str, UNSET, None...)
             try:
                 new = check(value)
             except _Mismatch as exc:
@@ -713,9 +715,24 @@ def _validated(cls: type[_I]) -> type[_I]:
     """Compile the class's field checks; applied to every insert and update struct."""
     hints = get_type_hints(cls, include_extras=True)
     cls.__field_checks__ = tuple(
-        (name, _field_check(hints[name])) for name in cls.__struct_fields__
+        (name, _plain_types(hints[name]), _field_check(hints[name]))
+        for name in cls.__struct_fields__
     )
     return cls
+
+
+def _plain_types(tp: Any) -> frozenset[type]:
+    """The exact types a field accepts as they are: no range, enum or time-zone check."""
+    plain: set[type] = set()
+    for member in _union_members(tp) or [tp]:
+        if (
+            member is UnsetType
+            or member is NoneType
+            or member in (str, bool, float)
+            or (isinstance(member, type) and issubclass(member, msgspec.Struct))
+        ):
+            plain.add(member)
+    return frozenset(plain)
 
 
 # ---------------------------------------------------------------------------------------------
