@@ -126,6 +126,16 @@ def make_decoder(query: Query, converter_for: Callable[[Any], Converter | None])
     return decode
 
 
+def group_by_columns(
+    rows: Sequence[Mapping[str, Any]],
+) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
+    """``rows`` grouped by the columns they give, so each group is one statement shape."""
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -147,9 +157,22 @@ class Executor(ABC):
     def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
         """A transaction (a savepoint when one is already open) that commits on success."""
 
+    async def insert_many(
+        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """Insert ``rows`` (each with its ``id``) atomically; the new rows, in no set order."""
+        async with self.transaction() as conn:
+            return await conn.insert_many(table, record, rows)
+
 
 class Connection(Executor):
     """One connection taken from the pool; ``transaction()`` nests as savepoints."""
+
+    @abstractmethod
+    async def insert_many(
+        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """Insert ``rows`` (each with its ``id``) in the open transaction; the new rows."""
 
     @property
     @abstractmethod

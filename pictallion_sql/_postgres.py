@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,13 +22,15 @@ from ._base import (
     Decoder,
     base_type,
     bind_args,
+    group_by_columns,
     is_json_kind,
     json_converter,
     log_query,
     make_decoder,
 )
+from ._dynamic import returning_columns
 from ._pool import Pool
-from ._registry import Query
+from ._registry import Query, make_query
 from .config import Settings, mask_url
 from .errors import (
     DatabaseError,
@@ -362,6 +365,16 @@ class PostgresConnection(Connection):
                 self._failed = True
             raise
 
+    async def insert_many(
+        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """One INSERT per column set, the rows travelling as one jsonb array."""
+        created: list[Any] = []
+        async with self.transaction():
+            for columns, group in group_by_columns(rows).items():
+                created.extend(await self.run(_bulk_insert(table, record, columns), rows=group))
+        return created
+
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, in one round trip."""
         compiled = query.postgres
@@ -411,6 +424,19 @@ async def _quietly(awaitable: Any) -> None:
     # A failed rollback means the connection is gone; the server rolls back on its own.
     with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
         await awaitable
+
+
+@cache
+def _bulk_insert(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
+    # jsonb_populate_recordset turns the array into rows of the table's own type, so one
+    # parameter carries any number of rows (no bound-parameter limit) and JSON arrays
+    # become text[] values.
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sql = (
+        f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM jsonb_populate_recordset('
+        f'CAST(NULL AS "{table}"), CAST(:rows AS jsonb)) RETURNING {returning_columns(record)}'
+    )
+    return make_query(f"{table}.insert_many[{','.join(columns)}]", "rows", record, sql)
 
 
 async def _close_connection(conn: Any) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,15 @@ from ._base import (
     Decoder,
     base_type,
     bind_args,
+    group_by_columns,
     is_json_kind,
     json_converter,
     log_query,
     make_decoder,
 )
+from ._dynamic import returning_columns
 from ._pool import Pool
-from ._registry import Query
+from ._registry import Query, make_query
 from .config import Settings
 from .errors import (
     DatabaseError,
@@ -383,6 +386,16 @@ class SqliteConnection(Connection):
                 self._failed = True
             raise
 
+    async def insert_many(
+        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """One executemany per column set, then the rows read back by id."""
+        async with self.transaction():
+            for columns, group in group_by_columns(rows).items():
+                await self.run_many(insert_row(table, columns), group)
+            ids = [row["id"] for row in rows]
+            return list(await self.run(_rows_by_id(table, record), ids=ids))
+
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, with one executemany."""
         compiled = query.sqlite
@@ -442,6 +455,24 @@ class SqliteConnection(Connection):
                 await self._raw.execute(statement)
         except sqlite3.Error as exc:
             raise await self._db.translate(exc, None, None) from None
+
+
+@cache
+def insert_row(table: str, columns: tuple[str, ...]) -> Query:
+    """``INSERT INTO table (columns) VALUES (:columns)`` without RETURNING, for executemany."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f":{c}" for c in columns)
+    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({values})'
+    return make_query(f"{table}.insert_row[{','.join(columns)}]", "none", None, sql)
+
+
+@cache
+def _rows_by_id(table: str, record: type[msgspec.Struct]) -> Query:
+    sql = (
+        f'SELECT {returning_columns(record)} FROM "{table}" '
+        "WHERE id IN (SELECT value FROM json_each(:ids))"
+    )
+    return make_query(f"{table}.rows_by_id", "rows", record, sql)
 
 
 def _aborted() -> DatabaseError:

@@ -8,7 +8,8 @@ The first argument of every call is ``db``: a :class:`~pictallion_sql.database.D
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Generic, TypeVar, cast
@@ -97,6 +98,29 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         values = self.insert_values(obj_in)
         query = insert_query(self.table, self.row, tuple(values))
         return cast(RowT, await db.run(query, **values))
+
+    async def create_many(
+        self, db: Executor, objs: Sequence[InsertT | Mapping[str, Any]]
+    ) -> list[RowT]:
+        """Insert several rows atomically (one statement or executemany per column set).
+
+        Returns the new rows in input order; fields not given take the column default.
+        Ids are generated here so the rows can be matched back to their inputs. A failure
+        (validation, foreign key, duplicate) inserts nothing.
+        """
+        if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
+            raise ValidationError("objs must be a list of rows to insert", field="objs")
+        rows: list[dict[str, Any]] = []
+        for index, obj in enumerate(objs):
+            try:
+                values = self.insert_values(obj)
+            except ValidationError as exc:
+                raise ValidationError(f"objs[{index}]: {exc}", field=exc.field) from None
+            rows.append({"id": str(uuid.uuid4()), **values})
+        if not rows:
+            return []
+        by_id = {row.id: row for row in await db.insert_many(self.table, self.row, rows)}
+        return [cast(RowT, by_id[row["id"]]) for row in rows]
 
     async def get(self, db: Executor, *, id: str) -> RowT | None:
         """The row with ``id``, or None."""

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
-
-import msgspec
 
 from .._base import Executor
 from .._queries import queries
@@ -26,11 +23,8 @@ _SET_IGNORED = queries["faces.set_ignored"]
 _SET_IGNORED_MANY = queries["faces.set_ignored_many"]
 _GET_MANY = queries["faces.get_many"]
 _COUNT_MANY = queries["faces.count_many"]
-_INSERT_MANY = queries["faces.insert_many"]
 
 _NO_LIMIT = 2**63 - 1
-_json_encode = msgspec.json.encode
-_INSERT_COLUMNS = ("photo_id", "person_id", "bounding_box", "confidence", "embedding", "ignored")
 
 
 def _check_ids(name: str, ids: Any) -> list[str]:
@@ -39,10 +33,6 @@ def _check_ids(name: str, ids: Any) -> list[str]:
     for value in ids:
         check_id(name, value)
     return list(ids)
-
-
-def _json_text(value: Any) -> str:
-    return _json_encode(value).decode()
 
 
 def _check_bool(name: str, value: Any) -> None:
@@ -145,37 +135,6 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
     async def unignore_many(self, db: Executor, *, ids: Sequence[str]) -> int:
         """Mark every face in ``ids`` not ignored in one statement; the number found."""
         return await self._set_ignored_many(db, ids, False)
-
-    async def create_many(
-        self, db: Executor, objs: Iterable[InsertFace | Mapping[str, Any]]
-    ) -> list[Face]:
-        """Insert several faces atomically; the created rows in input order.
-
-        PostgreSQL: one multi-row INSERT from arrays. SQLite: one executemany in one
-        transaction. A failure (for example an unknown photo) inserts nothing.
-        """
-        rows: list[dict[str, Any]] = []
-        for obj in objs:
-            values = self.insert_values(obj)
-            row = {"id": str(uuid.uuid4()), "person_id": None, "embedding": None, "ignored": False}
-            row.update(values)
-            rows.append(row)
-        if not rows:
-            return []
-        ids = [row["id"] for row in rows]
-        async with db.transaction() as conn:
-            if conn.dialect == "postgres":
-                columns = {c: [row[c] for row in rows] for c in ("id", *_INSERT_COLUMNS)}
-                # jsonb[] elements go as JSON text: asyncpg would read a nested list as a
-                # further array dimension.
-                for c in ("bounding_box", "embedding"):
-                    columns[c] = [None if v is None else _json_text(v) for v in columns[c]]
-                await conn.run(_INSERT_MANY, **columns)
-            else:
-                await conn.run_many(_INSERT_MANY, rows)
-            created = await conn.run(_GET_MANY, ids=ids)
-        by_id = {f.id: f for f in cast(list[Face], created)}
-        return [by_id[i] for i in ids]
 
     async def _set_ignored(self, db: Executor, face_id: str, ignored: bool) -> bool:
         check_id("id", face_id)

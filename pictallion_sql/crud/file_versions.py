@@ -47,7 +47,7 @@ from ..models import (
     validate,
 )
 from ._base import Repository, check_id, check_page
-from .media_assets import bulk_insert, check_limit
+from .media_assets import check_limit
 
 __all__ = ["FileVersionRepository", "file_version"]
 
@@ -69,7 +69,6 @@ _TIER_LISTING = queries["file_versions.tier_listing"]
 _SIBLINGS = queries["file_versions.sibling_versions"]
 _DETAILS = queries["file_versions.details"]
 _BY_TAG = queries["file_versions.by_tag"]
-_GET_MANY = queries["file_versions.get_many"]
 _COUNT_ALL = queries["file_versions.count"]
 _COUNT_HIGHEST = queries["file_versions.count_highest_tier"]
 _COUNT_UNPROCESSED = queries["file_versions.count_unprocessed"]
@@ -495,12 +494,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         return PhotoSearchResult([_with_asset(h) for h in hits], total)
 
     # ---- writes -----------------------------------------------------------------------
-
-    async def create_many(
-        self, db: Executor, *, objs: Sequence[InsertFileVersion | Mapping[str, Any]]
-    ) -> list[FileVersion]:
-        """Insert several versions atomically; returns them in input order."""
-        return await bulk_insert(db, self, objs, _GET_MANY)
 
     async def delete_faces_by_photo(self, db: Executor, *, photo_id: str) -> int:
         """The storage name (deleteFacesByPhoto) of :meth:`delete_faces`."""

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any, TypeVar, cast
 
 import msgspec
 
 from .._base import Executor
-from .._dynamic import returning_columns, update_query
+from .._dynamic import update_query
 from .._queries import queries
-from .._registry import Query, make_query
 from ..errors import NotFoundError, ValidationError
 from ..models import InsertMediaAsset, MediaAsset, UpdateMediaAsset
 from ._base import Repository, check_id, utc_now
 
-__all__ = ["MediaAssetRepository", "bulk_insert", "check_limit", "media_asset"]
+__all__ = ["MediaAssetRepository", "check_limit", "media_asset"]
 
 _GET_ALL = queries["media_assets.get_all"]
 _GET_RECENT = queries["media_assets.get_recent"]
 _GET_BY_FILENAME = queries["media_assets.get_by_filename"]
-_GET_MANY = queries["media_assets.get_many"]
 _ADD_TAG = queries["media_assets.add_tag_to_library"]
 
 # The media_assets columns update_photo applies; every other key is ignored, as the
@@ -36,78 +33,6 @@ def check_limit(name: str, value: int) -> None:
     """Reject a ``limit``-like argument that is not a non-negative integer."""
     if type(value) is not int or value < 0:
         raise ValidationError(f"{name} must be a non-negative integer, got {value!r}", field=name)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-@cache
-def _postgres_bulk_insert(
-    table: str, record: type[msgspec.Struct], columns: tuple[str, ...]
-) -> Query:
-    # One statement for the whole batch: the rows travel as one jsonb array and become
-    # table rows through jsonb_populate_recordset (JSON arrays turn into text[] values).
-    # Column names come from the insert struct's fields, never from input.
-    cols = ", ".join(_quote(c) for c in columns)
-    sql = (
-        f"INSERT INTO {_quote(table)} ({cols}) "
-        f"SELECT {cols} FROM jsonb_populate_recordset("
-        f"CAST(NULL AS {_quote(table)}), CAST(:rows AS jsonb)) "
-        f"RETURNING {returning_columns(record)}"
-    )
-    return make_query(f"{table}.bulk_insert[{','.join(columns)}]", "rows", record, sql)
-
-
-@cache
-def _sqlite_insert(table: str, columns: tuple[str, ...]) -> Query:
-    # One row per execution of an executemany; no RETURNING (rows are read back by id).
-    cols = ", ".join(_quote(c) for c in columns)
-    params = ", ".join(f":{c}" for c in columns)
-    sql = f"INSERT INTO {_quote(table)} ({cols}) VALUES ({params})"
-    return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
-
-
-async def bulk_insert(
-    db: Executor,
-    repo: Repository[RowT, Any, Any],
-    objs: Sequence[Any],
-    get_many: Query,
-) -> list[RowT]:
-    """Insert ``objs`` atomically; return the new rows in input order.
-
-    Ids are generated here (UUID4) so the rows can be matched back to their input.
-    Inputs are grouped by the set of fields they give (a field not given takes the column
-    default); PostgreSQL inserts each group with one statement, SQLite with one
-    executemany; every group runs in one transaction, so a failure inserts nothing.
-    """
-    if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
-        raise ValidationError("objs must be a list of rows to insert", field="objs")
-    rows: list[dict[str, Any]] = []
-    for index, obj in enumerate(objs):
-        try:
-            values = repo.insert_values(obj)
-        except ValidationError as exc:
-            raise ValidationError(f"objs[{index}]: {exc}", field=exc.field) from None
-        rows.append({"id": str(uuid.uuid4()), **values})
-    if not rows:
-        return []
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
-    ids = [row["id"] for row in rows]
-    created: list[Any] = []
-    async with db.transaction() as conn:
-        if conn.dialect == "postgres":
-            for columns, group in groups.items():
-                query = _postgres_bulk_insert(repo.table, repo.row, columns)
-                created.extend(await conn.run(query, rows=group))
-        else:
-            for columns, group in groups.items():
-                await conn.run_many(_sqlite_insert(repo.table, columns), group)
-            created = await conn.run(get_many, ids=ids)
-    by_id: dict[str, RowT] = {row.id: row for row in created}
-    return [by_id[i] for i in ids]
 
 
 class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaAsset]):
@@ -130,12 +55,6 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
         if type(filename) is not str:
             raise ValidationError("filename must be a string", field="filename")
         return cast(MediaAsset | None, await db.run(_GET_BY_FILENAME, original_filename=filename))
-
-    async def create_many(
-        self, db: Executor, *, objs: Sequence[InsertMediaAsset | Mapping[str, Any]]
-    ) -> list[MediaAsset]:
-        """Insert several assets atomically; returns them in input order."""
-        return await bulk_insert(db, self, objs, _GET_MANY)
 
     async def update_photo(
         self, db: Executor, *, id: str, updates: Mapping[str, Any]

@@ -23,15 +23,3 @@ SELECT count(*) FROM faces WHERE id = ANY(CAST(:ids AS text[]));
 UPDATE faces
 SET ignored = :ignored
 WHERE id = ANY(CAST(:ids AS text[]));
-
--- name: faces.insert_many
--- returns: none
--- params: id, photo_id, person_id, bounding_box, confidence, embedding, ignored
--- Bulk insert. PostgreSQL: one statement, each parameter an array with one element per face,
--- bounding_box and embedding as JSON texts (rows are read back with faces.get_many). SQLite runs its body once per face (executemany).
-INSERT INTO faces (id, photo_id, person_id, bounding_box, confidence, embedding, ignored)
-SELECT id, photo_id, person_id, bounding_box, confidence, embedding, ignored
-FROM unnest(CAST(:id AS text[]), CAST(:photo_id AS text[]), CAST(:person_id AS text[]),
-            CAST(CAST(:bounding_box AS text[]) AS jsonb[]), CAST(:confidence AS integer[]),
-            CAST(CAST(:embedding AS text[]) AS jsonb[]), CAST(:ignored AS boolean[]))
-     AS v(id, photo_id, person_id, bounding_box, confidence, embedding, ignored);

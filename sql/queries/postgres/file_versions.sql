@@ -209,16 +209,3 @@ WHERE CAST(:tag AS text) = ANY (keywords)
        AND metadata -> 'ai' -> 'aiTags' @> jsonb_build_array(CAST(:tag AS text)))
 ORDER BY created_at DESC, id DESC
 LIMIT :limit OFFSET :skip;
-
--- name: file_versions.get_many
--- returns: rows FileVersion
--- params: ids
--- The versions whose id is in the list :ids (order: id; callers reorder as they need).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
-FROM file_versions
-WHERE id = ANY (CAST(:ids AS varchar[]))
-ORDER BY id;

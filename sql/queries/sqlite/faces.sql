@@ -24,11 +24,3 @@ SELECT count(*) FROM faces WHERE id IN (SELECT value FROM json_each(:ids));
 UPDATE faces
 SET ignored = :ignored
 WHERE id IN (SELECT value FROM json_each(:ids));
-
--- name: faces.insert_many
--- returns: none
--- params: id, photo_id, person_id, bounding_box, confidence, embedding, ignored
--- Bulk insert. SQLite: one face per execution, run with executemany inside one transaction
--- (rows are read back with faces.get_many). PostgreSQL's body takes arrays instead.
-INSERT INTO faces (id, photo_id, person_id, bounding_box, confidence, embedding, ignored)
-VALUES (:id, :photo_id, :person_id, :bounding_box, :confidence, :embedding, :ignored);

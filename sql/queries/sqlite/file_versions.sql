@@ -210,16 +210,3 @@ WHERE EXISTS (SELECT 1 FROM json_each(keywords) AS k
                    WHERE t.type = 'text' AND t.value = :tag))
 ORDER BY created_at DESC, id DESC
 LIMIT :limit OFFSET :skip;
-
--- name: file_versions.get_many
--- returns: rows FileVersion
--- params: ids
--- The versions whose id is in the JSON list :ids (order: id; callers reorder as they need).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
-FROM file_versions
-WHERE id IN (SELECT value FROM json_each(:ids))
-ORDER BY id;
