@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NAME   ?=
 
-.PHONY: install test lint demo migrate new-migration db-status bench clean
+.PHONY: install test lint demo migrate new-migration db-init db-status db-check db-stats \
+        db-integrity db-maintenance db-rollback backup restore bench clean
 
 install: $(STAMP)
 
@@ -36,8 +37,34 @@ new-migration: install
 	@test -n "$(NAME)" || { echo 'usage: make new-migration NAME="Add new feature"' >&2; exit 2; }
 	$(BIN)/pictallion-db create-migration "$(NAME)"
 
+db-init: install
+	$(BIN)/pictallion-db init
+
 db-status: install
 	$(BIN)/pictallion-db status
+
+db-check: install
+	$(BIN)/pictallion-db check
+
+db-stats: install
+	$(BIN)/pictallion-db stats
+
+db-integrity: install
+	$(BIN)/pictallion-db integrity
+
+db-maintenance: install
+	$(BIN)/pictallion-db maintenance
+
+db-rollback: install
+	$(BIN)/pictallion-db rollback
+
+## make backup [TO=backups/]   /   make restore FROM=backups/<file>
+backup: install
+	$(BIN)/pictallion-db backup $(if $(TO),$(TO),backups/)
+
+restore: install
+	@test -n "$(FROM)" || { echo 'usage: make restore FROM=backups/<file>' >&2; exit 2; }
+	$(BIN)/pictallion-db restore "$(FROM)"
 
 bench: install
 	$(BIN)/python bench/run.py
