@@ -12,6 +12,7 @@ from typing import Any, Self
 
 import msgspec
 
+from . import config
 from ._registry import CompiledSQL, Query
 from .config import Dialect, Settings
 from .errors import ValidationError
@@ -184,6 +185,11 @@ class Database(Executor):
     """A connected database: a pool of connections for one URL."""
 
     settings: Settings
+
+    @property
+    def debug(self) -> bool:
+        """Whether queries are logged: this database's settings or the global ones say so."""
+        return self.settings.debug or config.settings.debug
 
     @abstractmethod
     def connection(self) -> AbstractAsyncContextManager[Connection]:

@@ -106,7 +106,7 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresDatabase) -> Any:
     compiled = query.postgres
     args = bind_args(query, compiled, params)
-    started = time.perf_counter() if db.settings.debug else 0.0
+    started = time.perf_counter() if db.debug else 0.0
     returns = query.returns
     try:
         if returns == "rows":
@@ -381,7 +381,7 @@ class PostgresConnection(Connection):
         batch = [bind_args(query, compiled, row) for row in rows]
         if not batch:
             return 0
-        started = time.perf_counter() if self._db.settings.debug else 0.0
+        started = time.perf_counter() if self._db.debug else 0.0
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)

@@ -137,7 +137,7 @@ async def _run(
 ) -> Any:
     compiled = query.sqlite
     args = _encode_args(bind_args(query, compiled, params))
-    started = time.perf_counter() if db.settings.debug else 0.0
+    started = time.perf_counter() if db.debug else 0.0
     returns = query.returns
     try:
         if returns == "none":
@@ -404,7 +404,7 @@ class SqliteConnection(Connection):
             return 0
         if self._failed:
             raise _aborted()
-        started = time.perf_counter() if self._db.settings.debug else 0.0
+        started = time.perf_counter() if self._db.debug else 0.0
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)

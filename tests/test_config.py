@@ -151,3 +151,18 @@ async def test_debug_off_logs_nothing(migrated_url: str, caplog: pytest.LogCaptu
     finally:
         await db.close()
     assert not [r for r in caplog.records if r.name == "pictallion_sql.query"]
+
+
+async def test_debug_switched_on_at_run_time_through_the_global_settings(
+    migrated_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pictallion_sql import config
+
+    db = await connect(migrated_url)
+    try:
+        monkeypatch.setattr(config.settings, "debug", True)
+        with caplog.at_level(logging.DEBUG, logger="pictallion_sql.query"):
+            await crud.user.count(db)
+    finally:
+        await db.close()
+    assert [r.getMessage().split(" ")[0] for r in caplog.records] == ["users.count"]
