@@ -355,3 +355,28 @@ async def test_records_decode_equal_to_msgspec_validation(db: Database) -> None:
     asset = await new_asset(db)
     row = await crud.file_version.create(db, obj_in=version_input(asset.id, keywords=["k"]))
     assert msgspec.convert(msgspec.to_builtins(row), FileVersion) == row
+
+
+async def test_a_connection_dropped_by_the_server_is_replaced(
+    new_pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pictallion_sql._postgres as pg_adapter
+    from tests.conftest import pg_execute
+
+    ping = make_query("test.ping", "scalar", int, "SELECT 1")
+    db = await connect(new_pg_url, config=Settings(pool_size=1, max_overflow=0))
+    try:
+        assert await db.run(ping) == 1
+        name = new_pg_url.rsplit("/", 1)[1]
+        killed = pg_execute(
+            new_pg_url.rsplit("/", 1)[0] + "/postgres",
+            f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+        )
+        assert killed[0][0] >= 1
+        # Pinging every idle connection before use finds the dead one at once.
+        monkeypatch.setattr(pg_adapter, "_IDLE_PING_SECONDS", -1.0)
+        assert await db.run(ping) == 1
+        assert await db.run(ping) == 1
+    finally:
+        await db.close()
