@@ -1,0 +1,50 @@
+"""Storage-style names services call, on both dialects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pictallion_sql import crud
+
+
+async def test_collection_photo_add_writes_a_row_each_time(db: Any) -> None:
+    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
+    photo = await crud.file_version.create(
+        db,
+        obj_in={
+            "media_asset_id": asset.id,
+            "tier": "silver",
+            "file_path": "p",
+            "file_hash": "h",
+            "file_size": 1,
+            "mime_type": "image/jpeg",
+        },
+    )
+    album = await crud.collection.create(db, obj_in={"name": "Album"})
+    first = await crud.collection_photo.add(db, collection_id=album.id, photo_id=photo.id)
+    second = await crud.collection_photo.add(db, collection_id=album.id, photo_id=photo.id)
+    assert (first.collection_id, first.photo_id) == (album.id, photo.id)
+    assert first.id != second.id and first.added_at <= second.added_at
+    assert await crud.collection_photo.count(db) == 2
+
+
+async def test_all_file_versions_with_assets_and_update_media_asset(db: Any) -> None:
+    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
+    photo = await crud.file_version.create(
+        db,
+        obj_in={
+            "media_asset_id": asset.id,
+            "tier": "gold",
+            "file_path": "p",
+            "file_hash": "h",
+            "file_size": 1,
+            "mime_type": "image/jpeg",
+        },
+    )
+    renamed = await crud.media_asset.update_media_asset(
+        db, db_obj=asset, obj_in={"original_filename": "b.jpg"}
+    )
+    assert renamed is not None and renamed.original_filename == "b.jpg"
+    assert renamed.created_at == asset.created_at
+    listed = await crud.file_version.get_all_file_versions_with_assets(db)
+    assert [(p.id, p.media_asset) for p in listed] == [(photo.id, renamed)]
