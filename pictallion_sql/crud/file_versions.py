@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any, Literal, cast, get_args
 
 import msgspec
-from pypika import Criterion, Order, Parameter, Table
-from pypika import Query as Builder
-from pypika.terms import Function, LiteralValue, Term
 
 from .._base import Executor
 from .._dynamic import insert_query
 from .._queries import queries
-from .._registry import Query, make_query
 from ..composites.photos import (
     CollectionStats,
     FileVersionWithAsset,
@@ -53,6 +48,8 @@ __all__ = ["FileVersionRepository", "file_version"]
 
 _BY_ASSET = queries["file_versions.get_by_asset"]
 _BY_TIER = queries["file_versions.get_by_tier"]
+_SEARCH = queries["file_versions.search"]
+_SEARCH_COUNT = queries["file_versions.search_count"]
 _ALL = queries["file_versions.get_all"]
 _BY_HASH = queries["file_versions.get_by_hash"]
 _SET_PHASH = queries["file_versions.update_perceptual_hash"]
@@ -116,88 +113,6 @@ def similarity(a: str, b: str) -> int | None:
         return None
     differing = sum(1 for x, y in zip(a, b, strict=True) if x != y)
     return math.floor((1 - differing / len(a)) * 100 + 0.5)
-
-
-# --------------------------------------------------------------------------------------
-# The live search (POST /api/photos/search): its WHERE clause depends on which filters are
-# given, so it is built with pypika, once per filter shape and dialect pair.
-# --------------------------------------------------------------------------------------
-
-_FV = Table("file_versions", alias="fv")
-_MA = Table("media_assets", alias="ma")
-
-_ASSET_JSON = {
-    "postgres": (
-        "CASE WHEN ma.id IS NULL THEN NULL ELSE json_build_object('id', ma.id, "
-        "'original_filename', ma.original_filename, 'created_at', ma.created_at) END"
-    ),
-    "sqlite": (
-        "CASE WHEN ma.id IS NULL THEN NULL ELSE json_object('id', ma.id, "
-        "'original_filename', ma.original_filename, 'created_at', ma.created_at) END"
-    ),
-}
-# The keywords joined with spaces, as the application's keywords.join(' ').
-_KEYWORDS_TEXT = {
-    "postgres": "array_to_string(fv.keywords, ' ')",
-    "sqlite": "(SELECT group_concat(k.value, ' ') FROM json_each(fv.keywords) AS k)",
-}
-# Case folding of every letter: PostgreSQL's lower() in a UTF-8 database; on SQLite the
-# adapter's pictallion_lower() (Python's str.lower), since SQLite's lower() folds ASCII only.
-_LOWER = {"postgres": "lower", "sqlite": "pictallion_lower"}
-_FIND = {"postgres": "strpos", "sqlite": "instr"}
-
-
-def _contains(dialect: str, haystack: Term) -> Criterion:
-    lower = _LOWER[dialect]
-    needle = Function(lower, Parameter(":query"))
-    found = Function(_FIND[dialect], Function(lower, haystack), needle)
-    return cast(Criterion, found > 0)
-
-
-def _search_sql(
-    dialect: str, has_query: bool, has_tier: bool, has_min: bool, has_max: bool, count: bool
-) -> str:
-    builder = Builder.from_(_FV).left_join(_MA).on(_MA.id == _FV.media_asset_id)
-    if has_tier:
-        builder = builder.where(_FV.tier == Parameter(":tier"))
-    if has_query:
-        builder = builder.where(
-            Criterion.any(
-                [
-                    _contains(dialect, _MA.original_filename),
-                    _contains(dialect, _FV.location),
-                    _contains(dialect, LiteralValue(_KEYWORDS_TEXT[dialect])),
-                ]
-            )
-        )
-    if has_min:
-        builder = builder.where(Function("COALESCE", _FV.rating, 0) >= Parameter(":rating_min"))
-    if has_max:
-        builder = builder.where(Function("COALESCE", _FV.rating, 0) <= Parameter(":rating_max"))
-    if count:
-        return str(builder.select(LiteralValue("count(*)")).get_sql(quote_char='"'))
-    builder = builder.select(
-        *(_FV.field(name) for name in FileVersion.__struct_fields__),
-        LiteralValue(_ASSET_JSON[dialect]).as_("media_asset"),
-        LiteralValue("count(*) OVER ()").as_("total_count"),
-    )
-    builder = builder.orderby(_FV.created_at, order=Order.desc).orderby(_FV.id, order=Order.desc)
-    return str(builder.get_sql(quote_char='"')) + " LIMIT :limit OFFSET :offset"
-
-
-@lru_cache(maxsize=64)
-def _search_query(
-    has_query: bool, has_tier: bool, has_min: bool, has_max: bool, count: bool
-) -> Query:
-    shape = "".join("1" if f else "0" for f in (has_query, has_tier, has_min, has_max))
-    name = f"file_versions.search[{shape}]" + (".count" if count else "")
-    return make_query(
-        name,
-        "scalar" if count else "rows",
-        int if count else PhotoSearchHit,
-        _search_sql("postgres", has_query, has_tier, has_min, has_max, count),
-        _search_sql("sqlite", has_query, has_tier, has_min, has_max, count),
-    )
 
 
 def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
@@ -471,26 +386,21 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
                 raise ValidationError(f"{name} must be an integer", field=name)
         check_limit("limit", limit)
         check_limit("offset", offset)
-        params: dict[str, Any] = {}
-        if query:
-            params["query"] = query
-        if tier is not None:
-            params["tier"] = tier
-        if rating_min is not None:
-            params["rating_min"] = rating_min
-        if rating_max is not None:
-            params["rating_max"] = rating_max
-        shape = (bool(query), tier is not None, rating_min is not None, rating_max is not None)
+        params: dict[str, Any] = {
+            "query": query or None,
+            "tier": tier,
+            "rating_min": rating_min,
+            "rating_max": rating_max,
+        }
         hits = cast(
-            list[PhotoSearchHit],
-            await db.run(_search_query(*shape, False), limit=limit, offset=offset, **params),
+            list[PhotoSearchHit], await db.run(_SEARCH, limit=limit, offset=offset, **params)
         )
         if hits:
             total = hits[0].total_count
         elif offset == 0:
             total = 0
         else:
-            total = cast(int, await db.run(_search_query(*shape, True), **params))
+            total = cast(int, await db.run(_SEARCH_COUNT, **params))
         return PhotoSearchResult([_with_asset(h) for h in hits], total)
 
     # ---- writes -----------------------------------------------------------------------
