@@ -144,3 +144,59 @@ async def library_pair(
         await sqlite_db.close()
         await pg_db.close()
         pgcluster.drop_database(pg_admin_url, pg_url)
+
+
+# ---------------------------------------------------------------------------------------
+# Every named query must run on both dialects somewhere in the suite. The adapters bind
+# arguments for every statement they run; recording those calls tells which queries ran.
+# The check applies when the whole suite runs (no file or -k selection).
+# ---------------------------------------------------------------------------------------
+
+EXECUTED: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_executed_queries() -> Iterator[None]:
+    """Record (dialect, query name) for every statement the adapters run."""
+    import pictallion_sql._postgres as postgres_adapter
+    import pictallion_sql._sqlite as sqlite_adapter
+
+    originals = {}
+    for module, dialect in ((postgres_adapter, "postgres"), (sqlite_adapter, "sqlite")):
+        original = module.bind_args
+        originals[module] = original
+
+        def recording(
+            query: Any, compiled: Any, params: Any, *, _d: str = dialect, _f: Any = original
+        ) -> Any:
+            EXECUTED.add((_d, query.name))
+            return _f(query, compiled, params)
+
+        module.bind_args = recording  # type: ignore[assignment]
+    yield
+    for module, original in originals.items():
+        module.bind_args = original  # type: ignore[assignment]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a full run in which some named query never ran on one of the dialects."""
+    whole_suite = not session.config.option.keyword and all(
+        Path(arg).resolve() == Path(__file__).resolve().parent for arg in session.config.args
+    )
+    if not whole_suite or exitstatus != 0:
+        return
+    from pictallion_sql._queries import queries
+
+    missing = sorted(
+        f"{name} ({dialect})"
+        for name in queries
+        for dialect in DIALECTS
+        if (dialect, name) not in EXECUTED
+    )
+    if missing:
+        session.exitstatus = 1
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                "named queries never run by the suite: " + ", ".join(missing), red=True
+            )
