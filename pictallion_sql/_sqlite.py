@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -104,7 +105,15 @@ async def _open_connection(settings: Settings) -> aiosqlite.Connection:
     path = settings.sqlite_path
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    pending = aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    # aiosqlite runs each connection in a non-daemon thread, so a program that never
+    # closes its database would hang at exit waiting for it. As a daemon the thread ends
+    # with the process; SQLite's journal makes that as safe as a crash (nothing committed
+    # is lost, nothing uncommitted is kept).
+    worker = getattr(pending, "_thread", None)
+    if isinstance(worker, threading.Thread) and not worker.is_alive():
+        worker.daemon = True
+    conn = await pending
     try:
         await conn.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")

@@ -380,3 +380,31 @@ async def test_a_connection_dropped_by_the_server_is_replaced(
         assert await db.run(ping) == 1
     finally:
         await db.close()
+
+
+def test_a_program_that_never_closes_its_database_still_exits(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    from pictallion_sql.migrations import apply_migrations
+
+    url = f"sqlite:///{tmp_path / 'open.db'}"
+    apply_migrations(url)
+    script = (
+        "import asyncio\n"
+        "from pictallion_sql import connect, crud\n"
+        "async def main():\n"
+        f"    db = await connect({url!r})\n"
+        "    await crud.media_asset.create(db, obj_in={'original_filename': 'kept.jpg'})\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "open.db") as check:
+        assert check.execute("SELECT original_filename FROM media_assets").fetchall() == [
+            ("kept.jpg",)
+        ]
