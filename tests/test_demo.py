@@ -34,3 +34,15 @@ def test_demo_populates_the_default_database_once(tmp_path: Path) -> None:
     second = run_demo(tmp_path)
     assert "none (up to date)" in second and "leaving it as it is" in second
     assert "  media_assets            4 rows" in second
+
+
+def test_demo_on_postgres(tmp_path: Path, new_pg_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_TYPE")}
+    command = [sys.executable, "-m", "pictallion_sql.demo", "--database-url", new_pg_url]
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "4 photos: 4 silver, 2 gold" in result.stdout
+    assert "search 'élodie' finds: Élodie Martin" in result.stdout
+    assert not (tmp_path / "data").exists()

@@ -7,12 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_the_usage_example_runs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_the_usage_example_runs(
+    tmp_path: Path, dialect: str, request: pytest.FixtureRequest
+) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
-    example = blocks[0].replace("./data/example.db", str(tmp_path / "example.db"))
+    url = (
+        f"sqlite:///{tmp_path / 'example.db'}"
+        if dialect == "sqlite"
+        else str(request.getfixturevalue("new_pg_url"))
+    )
+    example = blocks[0].replace("sqlite:///./data/example.db", url)
+    assert url in example
     result = subprocess.run(
         [sys.executable, "-c", example], capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
