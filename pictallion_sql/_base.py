@@ -15,7 +15,7 @@ import msgspec
 from . import config
 from ._registry import CompiledSQL, Query
 from .config import Dialect, Settings
-from .errors import ValidationError
+from .errors import DatabaseError, ValidationError
 
 __all__ = ["Connection", "Database", "Decoder", "Executor", "bind_args", "query_log"]
 
@@ -45,6 +45,12 @@ def _raise_param_mismatch(query: Query, params: Mapping[str, Any]) -> None:
     if extra:
         parts.append("unexpected " + ", ".join(extra))
     raise ValidationError(f"query {query.name!r}: " + "; ".join(parts))
+
+
+def decode_error(query: Query, exc: msgspec.MsgspecError) -> DatabaseError:
+    """A stored value that does not fit the query's record (say, a malformed document)."""
+    record = getattr(query.record, "__name__", "its result")
+    return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
 
 
 def log_query(query: Query, started: float, rows: int) -> None:

@@ -22,6 +22,7 @@ from ._base import (
     Decoder,
     base_type,
     bind_args,
+    decode_error,
     group_by_columns,
     is_json_kind,
     json_converter,
@@ -125,6 +126,8 @@ async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresD
         else:
             status = await conn.execute(compiled.text, *args)
             result = count = _affected(status)
+    except msgspec.MsgspecError as exc:
+        raise decode_error(query, exc) from None
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
         raise db.translate(exc, query) from None
     if started:

@@ -28,6 +28,7 @@ from ._base import (
     Decoder,
     base_type,
     bind_args,
+    decode_error,
     group_by_columns,
     is_json_kind,
     json_converter,
@@ -166,6 +167,8 @@ async def _run(
             else:
                 value = next(iter(rows))[0]
                 result = None if value is None else _decoder(query)(value)
+    except msgspec.MsgspecError as exc:
+        raise decode_error(query, exc) from None
     except (sqlite3.Error, ValueError, OverflowError) as exc:
         raise await db.translate(exc, query, conn, args) from None
     if started:

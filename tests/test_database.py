@@ -408,3 +408,18 @@ def test_a_program_that_never_closes_its_database_still_exits(tmp_path: Any) -> 
         assert check.execute("SELECT original_filename FROM media_assets").fetchall() == [
             ("kept.jpg",)
         ]
+
+
+async def test_a_malformed_stored_document_is_a_database_error(db: Database) -> None:
+    asset = await new_asset(db)
+    row = await crud.file_version.create(db, obj_in=version_input(asset.id))
+    spoil = make_query(
+        "test.spoil_metadata",
+        "none",
+        None,
+        "UPDATE file_versions SET metadata = CAST(CAST(:doc AS text) AS jsonb) WHERE id = :id",
+        "UPDATE file_versions SET metadata = :doc WHERE id = :id",
+    )
+    await db.run(spoil, doc='{"exif": 5}', id=row.id)
+    with pytest.raises(DatabaseError, match=r"file_versions\.get.*does not fit FileVersion"):
+        await crud.file_version.get(db, id=row.id)
