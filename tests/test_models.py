@@ -405,7 +405,7 @@ BAD_VALUES: list[tuple[type[Any], str, Any]] = [
     (m.UpdatePerson, "face_count", -2_147_483_649),
     (m.UpdatePerson, "birthdate", "1990-05-01"),
     (m.UpdateAIPrompt, "category", "tagging"),
-    (m.UpdateAIPrompt, "provider", "claude"),
+    (m.UpdateAIPrompt, "provider", "mistral"),
     (m.UpdateEvent, "type", "anniversary"),
     (m.UpdateEvent, "recurring_type", "daily"),
     (m.UpdateRelationship, "relationship_type", "cousin"),
