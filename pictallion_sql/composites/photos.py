@@ -33,7 +33,6 @@ __all__ = [
     "PhotoSearchHit",
     "PhotoSearchResult",
     "SimilarPhoto",
-    "SimilarityCandidate",
 ]
 
 
@@ -67,17 +66,6 @@ class CollectionStats(msgspec.Struct, frozen=True, gc=False):
     total_photos: int
     silver_count: int
     gold_count: int
-
-
-class SimilarityCandidate(msgspec.Struct, frozen=True, gc=False):
-    """A version with a perceptual hash, and the hash of the photo it is compared with."""
-
-    id: str
-    file_path: str
-    perceptual_hash: str
-    tier: Tier
-    original_filename: str | None
-    target_hash: str
 
 
 class SimilarPhoto(msgspec.Struct, frozen=True, gc=False):
@@ -141,6 +129,5 @@ RECORDS: tuple[type, ...] = (
     PhotoSearchHit,
     PhotoSearchResult,
     SimilarPhoto,
-    SimilarityCandidate,
     IngestedPhoto,
 )

@@ -23,7 +23,6 @@ from ..composites.photos import (
     PhotoDetails,
     PhotoSearchHit,
     PhotoSearchResult,
-    SimilarityCandidate,
     SimilarPhoto,
 )
 from ..errors import ValidationError
@@ -57,7 +56,7 @@ _DELETE_FACES = queries["file_versions.delete_faces"]
 _STATS = queries["file_versions.collection_stats"]
 _WITH_EVENTS = queries["file_versions.with_events"]
 _WITHOUT_EVENTS = queries["file_versions.without_events"]
-_CANDIDATES = queries["file_versions.similarity_candidates"]
+_SIMILAR = queries["file_versions.similar"]
 _RECENT_PHOTOS = queries["file_versions.recent_photos"]
 _HIGHEST_TIER = queries["file_versions.highest_tier"]
 _UNPROCESSED = queries["file_versions.unprocessed"]
@@ -337,25 +336,16 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> list[SimilarPhoto]:
         """Versions whose perceptual hash is at least ``threshold`` % similar to version ``id``'s.
 
-        Most similar first; equal similarity keeps the candidates' order (created_at DESC,
-        id DESC). [] when the version is missing or has no perceptual hash.
+        Most similar first, then newest (created_at DESC, id DESC); computed in the database.
+        [] when the version is missing or has no perceptual hash.
         """
         check_id("id", id)
         if type(threshold) not in (int, float) or math.isnan(threshold):
             raise ValidationError("threshold must be a number", field="threshold")
         check_limit("limit", limit)
-        candidates = cast(list[SimilarityCandidate], await db.run(_CANDIDATES, id=id))
-        found: list[SimilarPhoto] = []
-        for c in candidates:
-            score = similarity(c.target_hash, c.perceptual_hash)
-            if score is not None and score >= threshold:
-                found.append(
-                    SimilarPhoto(
-                        c.id, c.file_path, c.perceptual_hash, c.tier, c.original_filename, score
-                    )
-                )
-        found.sort(key=lambda p: -p.similarity)
-        return found[:limit]
+        return cast(
+            list[SimilarPhoto], await db.run(_SIMILAR, id=id, threshold=threshold, limit=limit)
+        )
 
     # ---- live search (POST /api/photos/search, 2.5.2) --------------------------------
 

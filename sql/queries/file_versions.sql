@@ -152,20 +152,6 @@ FROM file_versions
 WHERE event_type IS NULL OR event_type = ''
 ORDER BY created_at DESC, id DESC;
 
--- name: file_versions.similarity_candidates
--- returns: rows SimilarityCandidate
--- params: id
--- Every other version with a perceptual hash, with the hash of version :id, newest first
--- (created_at DESC, id DESC); no rows when :id is missing or has no perceptual hash.
-SELECT fv.id, fv.file_path, fv.perceptual_hash, fv.tier,
-       ma.original_filename, target.perceptual_hash AS target_hash
-FROM file_versions AS target
-JOIN file_versions AS fv
-  ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
-LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE target.id = :id AND target.perceptual_hash IS NOT NULL
-ORDER BY fv.created_at DESC, fv.id DESC;
-
 -- name: file_versions.count_highest_tier
 -- returns: scalar int
 -- How many rows the photo listing has without its cap: assets with a gold or silver version.

@@ -252,3 +252,35 @@ WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
        OR strpos(lower(array_to_string(fv.keywords, ' ')), lower(:query)) > 0)
   AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
+
+-- name: file_versions.similar
+-- returns: rows SimilarPhoto
+-- params: id, threshold, limit
+-- Versions whose perceptual hash is at least :threshold % similar to version :id's (A1 + A2).
+-- similarity = round((1 - differing characters / length) * 100) in double precision, halves
+-- up, as the application computed it; 0 when the lengths differ; two empty hashes are never
+-- similar. Most similar first, then newest (created_at DESC, id DESC). No rows when :id is
+-- missing or has no perceptual hash.
+SELECT id, file_path, perceptual_hash, tier, original_filename, similarity
+FROM (
+    SELECT fv.id, fv.file_path, fv.perceptual_hash, fv.tier, ma.original_filename,
+           fv.created_at,
+           CASE
+               WHEN length(fv.perceptual_hash) <> length(target.perceptual_hash) THEN 0
+               WHEN length(fv.perceptual_hash) = 0 THEN NULL
+               ELSE CAST(floor((1 - (SELECT count(*)
+                                     FROM unnest(string_to_array(fv.perceptual_hash, NULL),
+                                                 string_to_array(target.perceptual_hash, NULL))
+                                          AS pair(mine, theirs)
+                                     WHERE mine <> theirs)
+                                    / CAST(length(fv.perceptual_hash) AS double precision))
+                               * 100 + 0.5) AS integer)
+           END AS similarity
+    FROM file_versions AS target
+    JOIN file_versions AS fv ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
+    LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+    WHERE target.id = :id AND target.perceptual_hash IS NOT NULL
+) AS scored
+WHERE similarity >= CAST(:threshold AS double precision)
+ORDER BY similarity DESC, created_at DESC, id DESC
+LIMIT :limit;

@@ -255,3 +255,35 @@ WHERE (:tier IS NULL OR fv.tier = :tier)
                 pictallion_lower(:query)) > 0)
   AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
+
+-- name: file_versions.similar
+-- returns: rows SimilarPhoto
+-- params: id, threshold, limit
+-- The PostgreSQL body's similarity with SQLite's means: the differing characters are counted
+-- over a recursive series of positions, and REAL is the same IEEE double, so both dialects
+-- round identically. CAST truncates, which is floor() for these non-negative values.
+SELECT id, file_path, perceptual_hash, tier, original_filename, similarity
+FROM (
+    SELECT fv.id, fv.file_path, fv.perceptual_hash, fv.tier, ma.original_filename,
+           fv.created_at,
+           CASE
+               WHEN length(fv.perceptual_hash) <> length(target.perceptual_hash) THEN 0
+               WHEN length(fv.perceptual_hash) = 0 THEN NULL
+               ELSE CAST((1.0 - CAST((WITH RECURSIVE pos(i) AS (
+                                          SELECT 1
+                                          UNION ALL
+                                          SELECT i + 1 FROM pos
+                                          WHERE i < length(fv.perceptual_hash))
+                                      SELECT count(*) FROM pos
+                                      WHERE substr(fv.perceptual_hash, i, 1)
+                                            <> substr(target.perceptual_hash, i, 1)) AS REAL)
+                               / length(fv.perceptual_hash)) * 100 + 0.5 AS INTEGER)
+           END AS similarity
+    FROM file_versions AS target
+    JOIN file_versions AS fv ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
+    LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+    WHERE target.id = :id AND target.perceptual_hash IS NOT NULL
+) AS scored
+WHERE similarity >= :threshold
+ORDER BY similarity DESC, created_at DESC, id DESC
+LIMIT :limit;

@@ -1,0 +1,155 @@
+"""Perceptual-hash similarity computed in the database: both dialects against the reference.
+
+Hypothesis generates libraries of hashes (equal and unequal lengths, empty hashes, lengths
+such as 40 where double-precision rounding differs from exact arithmetic) and checks that
+SQLite and PostgreSQL return what the application's own formula gives, in the same order.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pictallion_sql import crud
+from pictallion_sql._registry import make_query
+from pictallion_sql.composites.photos import SimilarPhoto
+from pictallion_sql.crud.file_versions import similarity
+from pictallion_sql.database import connect
+from tests import pgcluster
+
+EPOCH = datetime(2024, 1, 1)
+_DELETE_VERSIONS = make_query("test.delete_versions", "none", None, "DELETE FROM file_versions")
+_SET_CREATED = make_query(
+    "test.set_created",
+    "none",
+    None,
+    "UPDATE file_versions SET id = :new_id, created_at = :at WHERE id = :id",
+)
+_DELETE_ASSETS = make_query("test.delete_assets", "none", None, "DELETE FROM media_assets")
+
+
+@pytest.fixture(scope="module")
+async def pair(
+    pg_admin_url: str,
+    pg_template: str,
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[Any, Any]]:
+    """One writable migrated database per dialect, shared by this module's examples."""
+    path = tmp_path_factory.mktemp("similar") / "similar.db"
+    shutil.copyfile(sqlite_template, path)
+    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    sqlite_db = await connect(f"sqlite:///{path}")
+    pg_db = await connect(pg_url)
+    try:
+        yield sqlite_db, pg_db
+    finally:
+        await sqlite_db.close()
+        await pg_db.close()
+        pgcluster.drop_database(pg_admin_url, pg_url)
+
+
+async def _load(db: Any, hashes: list[str | None]) -> None:
+    async with db.transaction() as tx:
+        await tx.run(_DELETE_VERSIONS)
+        await tx.run(_DELETE_ASSETS)
+    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
+    created = await crud.file_version.create_many(
+        db,
+        [
+            {
+                "media_asset_id": asset.id,
+                "tier": "silver",
+                "file_path": f"media/{n}.jpg",
+                "file_hash": f"h{n}",
+                "file_size": 1,
+                "mime_type": "image/jpeg",
+                "perceptual_hash": h,
+            }
+            for n, h in enumerate(hashes)
+        ],
+    )
+    # Fixed ids make the dialects comparable; pairs of equal timestamps exercise the tie-break.
+    await db.run_many(
+        _SET_CREATED,
+        [
+            {"id": v.id, "new_id": f"fv-{n:03}", "at": EPOCH + timedelta(minutes=n // 2)}
+            for n, v in enumerate(created)
+        ],
+    )
+
+
+def _reference(
+    rows: list[tuple[str, str | None, datetime]], target: int, threshold: float, limit: int
+) -> list[tuple[str, int]]:
+    target_id, target_hash, _ = rows[target]
+    if target_hash is None:
+        return []
+    scored = []
+    for id, h, created in rows:
+        if id == target_id or h is None:
+            continue
+        score = similarity(target_hash, h)
+        if score is not None and score >= threshold:
+            scored.append((score, created, id))
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    return [(id, score) for score, _, id in scored[:limit]]
+
+
+def _hashes() -> st.SearchStrategy[str | None]:
+    digits = st.sampled_from("0f1e")
+    return st.one_of(
+        st.none(),
+        st.just(""),
+        st.integers(min_value=1, max_value=3).map(lambda n: "ab"[:n] + "x" * (n - 2)),
+        st.lists(digits, min_size=40, max_size=40).map("".join),
+        st.lists(digits, min_size=16, max_size=16).map("".join),
+        st.lists(digits, min_size=5, max_size=5).map("".join),
+    )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    hashes=st.lists(_hashes(), min_size=1, max_size=12),
+    data=st.data(),
+    threshold=st.sampled_from([0, 1, 50, 57.5, 85, 88, 100, 101, -3]),
+    limit=st.integers(min_value=0, max_value=12),
+)
+async def test_similarity_in_sql_matches_the_reference_on_both_dialects(
+    pair: tuple[Any, Any], hashes: list[str | None], data: Any, threshold: float, limit: int
+) -> None:
+    target = data.draw(st.integers(min_value=0, max_value=len(hashes) - 1))
+    answers: list[list[SimilarPhoto]] = []
+    for db in pair:
+        await _load(db, hashes)
+        versions = sorted(await crud.file_version.get_all(db), key=lambda v: int(v.file_hash[1:]))
+        rows = [(v.id, v.perceptual_hash, v.created_at) for v in versions]
+        found = await crud.file_version.find_similar(
+            db, id=rows[target][0], threshold=threshold, limit=limit
+        )
+        assert [(p.id, p.similarity) for p in found] == _reference(rows, target, threshold, limit)
+        answers.append(found)
+    assert answers[0] == answers[1]
+
+
+async def test_lengths_where_double_rounding_differs_from_exact_arithmetic(
+    pair: tuple[Any, Any],
+) -> None:
+    # 17 of 40 characters differ: (1 - 17/40) * 100 is 57.49999... in doubles, so the
+    # application said 57, not the exact 57.5 rounded up.
+    target = "0" * 40
+    other = "1" * 17 + "0" * 23
+    for db in pair:
+        await _load(db, [target, other])
+        versions = sorted(await crud.file_version.get_all(db), key=lambda v: int(v.file_hash[1:]))
+        found = await crud.file_version.find_similar(db, id=versions[0].id, threshold=0)
+        assert [p.similarity for p in found] == [57] == [similarity(target, other)]
