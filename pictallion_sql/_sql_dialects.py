@@ -47,6 +47,22 @@ class SqlDialect(Protocol):
         """``param`` with the SQL type PostgreSQL needs to infer it (SQLite needs none)."""
         ...
 
+    def json_string(self, expr: str, *path: str) -> str:
+        """The text at ``path`` in the JSON document ``expr`` when it is a string, else NULL."""
+        ...
+
+    def json_object(self, *args: str) -> str:
+        """A JSON object built from alternating key and value expressions ``args``."""
+        ...
+
+    def text_elements(self, expr: str, alias: str) -> str:
+        """A FROM item with one row per element of the text array ``expr``, as ``alias.value``."""
+        ...
+
+    def byte_order(self, expr: str) -> str:
+        """``expr`` compared and sorted by its UTF-8 bytes (the same text order everywhere)."""
+        ...
+
 
 class _Postgres:
     name = "postgres"
@@ -71,6 +87,22 @@ class _Postgres:
 
     def typed(self, param: str, sql_type: str) -> str:
         return f"CAST({param} AS {sql_type})"
+
+    def json_string(self, expr: str, *path: str) -> str:
+        where = "{" + ",".join(path) + "}"
+        return (
+            f"(CASE WHEN jsonb_typeof({expr} #> '{where}') = 'string' "
+            f"THEN {expr} #>> '{where}' END)"
+        )
+
+    def json_object(self, *args: str) -> str:
+        return f"json_build_object({', '.join(args)})"
+
+    def text_elements(self, expr: str, alias: str) -> str:
+        return f"unnest({expr}) AS {alias}(value)"
+
+    def byte_order(self, expr: str) -> str:
+        return f'{expr} COLLATE "C"'
 
 
 class _Sqlite:
@@ -99,6 +131,23 @@ class _Sqlite:
 
     def typed(self, param: str, sql_type: str) -> str:
         return param
+
+    def json_string(self, expr: str, *path: str) -> str:
+        where = "$." + ".".join(path)
+        return (
+            f"(CASE WHEN json_type({expr}, '{where}') = 'text' "
+            f"THEN json_extract({expr}, '{where}') END)"
+        )
+
+    def json_object(self, *args: str) -> str:
+        return f"json_object({', '.join(args)})"
+
+    def text_elements(self, expr: str, alias: str) -> str:
+        return f"json_each({expr}) AS {alias}"
+
+    def byte_order(self, expr: str) -> str:
+        # SQLite's default BINARY collation already compares the UTF-8 bytes.
+        return expr
 
 
 POSTGRES: SqlDialect = _Postgres()
