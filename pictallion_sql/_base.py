@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import msgspec
 
@@ -17,12 +17,26 @@ from ._registry import CompiledSQL, Query
 from .config import Dialect, Settings
 from .errors import DatabaseError, ValidationError
 
-__all__ = ["Connection", "Database", "Decoder", "Executor", "bind_args", "query_log"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Connection",
+    "Database",
+    "Decoder",
+    "Executor",
+    "RecordStream",
+    "bind_args",
+    "check_columns",
+    "query_log",
+]
 
 query_log = logging.getLogger("pictallion_sql.query")
 
 Converter = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
+T = TypeVar("T")
+
+DEFAULT_BATCH_SIZE = 1000
+"""Rows a stream fetches per round trip (PostgreSQL) or per worker-thread call (SQLite)."""
 
 
 def bind_args(query: Query, compiled: CompiledSQL, params: Mapping[str, Any]) -> list[Any]:
@@ -51,6 +65,53 @@ def decode_error(query: Query, exc: msgspec.MsgspecError) -> DatabaseError:
     """A stored value that does not fit the query's record (say, a malformed document)."""
     record = getattr(query.record, "__name__", "its result")
     return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
+
+
+def record_columns(query: Query) -> tuple[str, ...] | None:
+    """The columns ``query`` must return in order, or None when nothing is decoded by position."""
+    record = query.record
+    if query.returns in ("one", "rows") and isinstance(record, type):
+        return getattr(record, "__struct_fields__", None)
+    return None
+
+
+def check_columns(query: Query, columns: Sequence[str]) -> None:
+    """Refuse a result whose columns are not the record's fields in order.
+
+    Rows decode by position, which is only right while the SELECT lists exactly the
+    record's fields in the same order; a ``SELECT *`` meeting a newly added column, or a
+    reordered list, would otherwise shift values silently into the wrong fields.
+    """
+    expected = record_columns(query)
+    if expected is None or tuple(columns) == expected:
+        return
+    record = getattr(query.record, "__name__", "its record")
+    for index, column in enumerate(columns):
+        if index >= len(expected) or column != expected[index]:
+            wanted = expected[index] if index < len(expected) else "no further column"
+            raise DatabaseError(
+                f"query {query.name!r}: result column {index + 1} is {column!r} where "
+                f"{record} expects {wanted!r}; the SELECT must list {record}'s fields in order"
+            )
+    raise DatabaseError(
+        f"query {query.name!r}: result lacks column {expected[len(columns)]!r} of {record}"
+    )
+
+
+def check_batch_size(batch_size: int) -> None:
+    """Reject a batch size that is not a positive integer."""
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValidationError(
+            f"batch_size must be a positive integer, got {batch_size!r}", field="batch_size"
+        )
+
+
+def check_streamable(query: Query) -> None:
+    """Only queries returning rows of a record can be streamed."""
+    if query.returns != "rows":
+        raise ValidationError(
+            f"query {query.name!r} returns {query.returns}, not rows; only row queries stream"
+        )
 
 
 def log_query(query: Query, started: float, rows: int) -> None:
@@ -147,6 +208,43 @@ def _identity(value: Any) -> Any:
     return value
 
 
+class RecordStream(AsyncIterator[T], Generic[T]):
+    """Records of a streamed query, fetched in batches while they are consumed.
+
+    Use it as ``async with db.stream(query, ...) as rows: async for row in rows: ...``:
+    leaving the block (also by ``break`` or an exception) closes the cursor at once and
+    gives the connection back. A bare ``async for`` works too and cleans up when the rows
+    run out or fail; after an early ``break`` it cleans up only when the stream is
+    garbage-collected, so prefer the ``async with`` form.
+    """
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: AsyncGenerator[T, None]) -> None:
+        self._rows = rows
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> T:
+        return await self._rows.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop early: close the cursor and release the connection."""
+        await self._rows.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._rows.aclose()
+
+
 class Executor(ABC):
     """Something queries run on: a Database (one pooled connection per call) or a Connection."""
 
@@ -159,6 +257,20 @@ class Executor(ABC):
     @abstractmethod
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per parameter mapping in ``rows``, atomically."""
+
+    def stream(
+        self, query: Query, /, *, batch_size: int = DEFAULT_BATCH_SIZE, **params: Any
+    ) -> RecordStream[Any]:
+        """The records of a ``rows`` query, fetched ``batch_size`` at a time (bounded memory)."""
+        check_streamable(query)
+        check_batch_size(batch_size)
+        return RecordStream(self._stream(query, batch_size, params))
+
+    @abstractmethod
+    def _stream(
+        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        """Yield the decoded records of ``query``, fetching ``batch_size`` rows at a time."""
 
     @abstractmethod
     def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
@@ -219,6 +331,18 @@ class Database(Executor):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    async def _stream(
+        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        # One connection is held for the whole stream and given back when it ends,
+        # fails or is closed early.
+        async with (
+            self.connection() as conn,
+            aclosing(conn._stream(query, batch_size, params)) as rows,
+        ):
+            async for record in rows:
+                yield record
 
     @asynccontextmanager
     async def _transaction_on_new_connection(self, readonly: bool) -> AsyncIterator[Connection]:

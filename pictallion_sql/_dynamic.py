@@ -1,7 +1,8 @@
 """Inserts and partial updates, whose column lists depend on which fields a caller gave.
 
 Each distinct column set is built once with pypika and compiled into a Query; later calls
-with the same fields reuse it, so the hot path does no SQL string work.
+with the same fields reuse it, so the hot path does no SQL string work. pypika is imported
+by the builders, on the first insert or update, so importing the library stays cheap.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 from functools import cache
 
 import msgspec
-from pypika import Parameter, Table
-from pypika import Query as Builder
 
 from ._registry import Query, make_query
 
@@ -30,6 +29,9 @@ def returning_columns(record: type[msgspec.Struct]) -> str:
 @cache
 def insert_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
     """``INSERT INTO table (columns) VALUES (:columns) RETURNING <record's columns>``."""
+    from pypika import Parameter, Table
+    from pypika import Query as Builder
+
     target = Table(table)
     if columns:
         builder = (
@@ -45,6 +47,9 @@ def insert_query(table: str, record: type[msgspec.Struct], columns: tuple[str, .
 @cache
 def update_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
     """``UPDATE table SET c = :c, ... WHERE id = :id RETURNING <record's columns>``."""
+    from pypika import Parameter, Table
+    from pypika import Query as Builder
+
     target = Table(table)
     builder = Builder.update(target)
     for column in columns:

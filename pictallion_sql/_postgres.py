@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +22,7 @@ from ._base import (
     Decoder,
     base_type,
     bind_args,
+    check_columns,
     decode_error,
     group_by_columns,
     is_json_kind,
@@ -112,11 +113,15 @@ async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresD
     try:
         if returns == "rows":
             records = await conn.fetch(compiled.text, *args)
+            if records and query not in db.checked_queries:
+                _check_record_columns(query, records[0], db)
             decode = _decoder(query)
             result: Any = [decode(r) for r in records]
             count = len(records)
         elif returns == "one":
             record = await conn.fetchrow(compiled.text, *args)
+            if record is not None and query not in db.checked_queries:
+                _check_record_columns(query, record, db)
             result = None if record is None else _decoder(query)(record)
             count = 0 if record is None else 1
         elif returns == "scalar":
@@ -133,6 +138,14 @@ async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresD
     if started:
         log_query(query, started, count)
     return result
+
+
+def _check_record_columns(query: Query, record: Any, db: PostgresDatabase) -> None:
+    # Rows decode by position: the first row a query returns on a database proves (or
+    # refutes) that its columns are the record's fields in order. An empty result
+    # decodes nothing, so it needs no check.
+    check_columns(query, list(record.keys()))
+    db.checked_queries.add(query)
 
 
 def _affected(status: str) -> int:
@@ -160,12 +173,20 @@ class PostgresDatabase(Database):
             label="PostgreSQL",
         )
         self._foreign_keys: dict[str, tuple[str, str, str]] = {}
+        # Queries whose result columns were found to match their record on this database.
+        self.checked_queries: set[Query] = set()
 
     async def _open_connection(self) -> Any:
         try:
             conn = await asyncpg.connect(
                 dsn=self.settings.postgres_dsn,
+                # Every statement goes through asyncpg's per-connection cache of prepared
+                # statements (keyed by SQL text). The named queries are a fixed set, so a
+                # statement stays prepared for the connection's life instead of being
+                # re-prepared every 5 minutes (the default), and long ones are cached too.
                 statement_cache_size=self.settings.statement_cache_size,
+                max_cached_statement_lifetime=0,
+                max_cacheable_statement_size=0,
                 server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
                 timeout=self.settings.pool_timeout,
             )
@@ -367,6 +388,57 @@ class PostgresConnection(Connection):
             if self._depth:
                 self._failed = True
             raise
+
+    async def _stream(
+        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        # A server-side cursor lives in a transaction: the caller's, or one opened here
+        # for the stream's duration (rolled back or committed as the stream ends).
+        if self._depth:
+            async with aclosing(self._cursor_records(query, batch_size, params)) as rows:
+                async for record in rows:
+                    yield record
+            return
+        async with (
+            self.transaction(),
+            aclosing(self._cursor_records(query, batch_size, params)) as rows,
+        ):
+            async for record in rows:
+                yield record
+
+    async def _cursor_records(
+        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        compiled = query.postgres
+        args = bind_args(query, compiled, params)
+        decode = _decoder(query)
+        started = time.perf_counter() if self._db.debug else 0.0
+        count = 0
+        try:
+            try:
+                cursor = await self._raw.cursor(compiled.text, *args)
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+                raise self._db.translate(exc, query) from None
+            while True:
+                try:
+                    records = await cursor.fetch(batch_size)  # one round trip per batch
+                    if records and not count:
+                        check_columns(query, list(records[0].keys()))
+                    batch = [decode(r) for r in records]
+                except msgspec.MsgspecError as exc:
+                    raise decode_error(query, exc) from None
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+                    raise self._db.translate(exc, query) from None
+                count += len(batch)
+                for record in batch:
+                    yield record
+                if len(batch) < batch_size:
+                    break
+        except PictallionError:
+            self._failed = True  # always inside a transaction here
+            raise
+        if started:
+            log_query(query, started, count)
 
     async def insert_many(
         self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]

@@ -11,7 +11,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -28,12 +28,14 @@ from ._base import (
     Decoder,
     base_type,
     bind_args,
+    check_columns,
     decode_error,
     group_by_columns,
     is_json_kind,
     json_converter,
     log_query,
     make_decoder,
+    record_columns,
 )
 from ._dynamic import returning_columns
 from ._pool import Pool
@@ -155,7 +157,10 @@ async def _run(
             result: Any = cursor.rowcount if cursor.rowcount >= 0 else 0
             count = result
         else:
-            rows = await conn.execute_fetchall(compiled.text, args)
+            if query in db.checked_queries:
+                rows = await conn.execute_fetchall(compiled.text, args)  # one thread hop
+            else:
+                rows = await _fetch_checking_columns(conn, query, args, db)
             count = len(rows)  # type: ignore[arg-type]
             if returns == "rows":
                 decode = _decoder(query)
@@ -174,6 +179,23 @@ async def _run(
     if started:
         log_query(query, started, count)
     return result
+
+
+async def _fetch_checking_columns(
+    conn: aiosqlite.Connection, query: Query, args: list[Any], db: SqliteDatabase
+) -> list[Any]:
+    # The first run of a query on a database also checks its result columns against the
+    # record (rows decode by position). It costs one extra thread hop, once per query.
+    cursor = await conn.execute(query.sqlite.text, args)
+    if record_columns(query) is not None:
+        try:
+            check_columns(query, [d[0] for d in cursor.description or ()])
+        except DatabaseError:
+            await cursor.close()
+            raise
+    rows = list(await cursor.fetchall())
+    db.checked_queries.add(query)
+    return rows
 
 
 _UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>.+)$")
@@ -205,6 +227,8 @@ class SqliteDatabase(Database):
             label="SQLite",
         )
         self._foreign_keys: dict[str, list[tuple[str, str, str]]] | None = None
+        # Queries whose result columns were found to match their record on this database.
+        self.checked_queries: set[Query] = set()
 
     async def run(self, query: Query, /, **params: Any) -> Any:
         """Run ``query`` on a pooled connection, outside any transaction."""
@@ -279,7 +303,9 @@ class SqliteDatabase(Database):
                 return await self._diagnose_foreign_key(query, conn, args, where)
             if message.startswith("CHECK constraint failed"):
                 return ValidationError(f"{message}{where}")
-        if isinstance(exc, OverflowError):
+        if isinstance(exc, OverflowError) or message == "integer overflow":
+            # A value too large for 64 bits, bound or computed: a bad value, as
+            # PostgreSQL's "out of range" errors are.
             return ValidationError(f"invalid value: integer out of range{where}")
         if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
             return DatabaseError(
@@ -397,6 +423,46 @@ class SqliteConnection(Connection):
             if self._depth:
                 self._failed = True
             raise
+
+    async def _stream(
+        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        # One thread hop to start the statement, one per batch of rows, one to close it.
+        if self._failed:
+            raise _aborted()
+        compiled = query.sqlite
+        args = _encode_args(bind_args(query, compiled, params))
+        decode = _decoder(query)
+        started = time.perf_counter() if self._db.debug else 0.0
+        count = 0
+        try:
+            try:
+                cursor = await self._raw.execute(compiled.text, args)
+            except (sqlite3.Error, ValueError, OverflowError) as exc:
+                raise await self._db.translate(exc, query, self._raw, args) from None
+            try:
+                check_columns(query, [d[0] for d in cursor.description or ()])
+                while True:
+                    try:
+                        rows = await cursor.fetchmany(batch_size)
+                        batch = [decode(row) for row in rows]
+                    except msgspec.MsgspecError as exc:
+                        raise decode_error(query, exc) from None
+                    except (sqlite3.Error, ValueError, OverflowError) as exc:
+                        raise await self._db.translate(exc, query, self._raw, args) from None
+                    count += len(batch)
+                    for record in batch:
+                        yield record
+                    if len(batch) < batch_size:
+                        break
+            finally:
+                await cursor.close()
+        except PictallionError:
+            if self._depth:
+                self._failed = True
+            raise
+        if started:
+            log_query(query, started, count)
 
     async def insert_many(
         self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]

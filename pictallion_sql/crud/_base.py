@@ -1,4 +1,5 @@
-"""The generic calls every repository has: create, get, get_multi, update, remove, count, exists.
+"""The generic calls every repository has: create, get, get_multi, stream_all, update, remove,
+count, exists.
 
 The first argument of every call is ``db``: a :class:`~pictallion_sql.database.Database`
 (a pooled connection is taken for the call) or a
@@ -16,7 +17,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import msgspec
 
-from .._base import Executor
+from .._base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from .._dynamic import insert_query, update_query
 from .._queries import queries
 from ..errors import ValidationError
@@ -89,6 +90,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         self._touches_updated_at = "updated_at" in row.__struct_fields__
         self._get = queries[f"{self.table}.get"]
         self._get_multi = queries[f"{self.table}.get_multi"]
+        self._stream_all = queries[f"{self.table}.stream_all"]
         self._count = queries[f"{self.table}.count"]
         self._exists = queries[f"{self.table}.exists"]
         self._remove = queries[f"{self.table}.remove"]
@@ -131,6 +133,23 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """A page of rows in a stable order (oldest first, then by id; users by username)."""
         check_page(skip, limit)
         return cast(list[RowT], await db.run(self._get_multi, skip=skip, limit=limit))
+
+    def stream_all(
+        self, db: Executor, *, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> RecordStream[RowT]:
+        """Every row in ``get_multi``'s order, fetched ``batch_size`` at a time.
+
+        Memory stays bounded by the batch, whatever the table's size::
+
+            async with crud.file_version.stream_all(db) as rows:
+                async for row in rows:
+                    ...
+
+        On PostgreSQL a server-side cursor reads the rows inside a transaction (the open
+        one, or one held for the stream); on SQLite the rows come in batches. Leaving the
+        ``async with`` block, even early, closes the cursor and frees the connection.
+        """
+        return cast(RecordStream[RowT], db.stream(self._stream_all, batch_size=batch_size))
 
     async def update(
         self,

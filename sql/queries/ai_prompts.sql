@@ -21,6 +21,15 @@ FROM ai_prompts
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: ai_prompts.stream_all
+-- returns: rows AIPrompt
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, name, description, category,
+       provider, system_prompt, user_prompt, is_default,
+       is_active, created_at, updated_at
+FROM ai_prompts
+ORDER BY created_at, id;
+
 -- name: ai_prompts.count
 -- returns: scalar int
 SELECT count(*) FROM ai_prompts;

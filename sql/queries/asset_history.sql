@@ -19,6 +19,14 @@ FROM asset_history
 ORDER BY timestamp, id
 LIMIT :limit OFFSET :skip;
 
+-- name: asset_history.stream_all
+-- returns: rows AssetHistory
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, media_asset_id, action, details,
+       "timestamp"
+FROM asset_history
+ORDER BY timestamp, id;
+
 -- name: asset_history.count
 -- returns: scalar int
 SELECT count(*) FROM asset_history;

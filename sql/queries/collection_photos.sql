@@ -19,6 +19,13 @@ FROM collection_photos
 ORDER BY added_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: collection_photos.stream_all
+-- returns: rows CollectionPhoto
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+ORDER BY added_at, id;
+
 -- name: collection_photos.count
 -- returns: scalar int
 SELECT count(*) FROM collection_photos;

@@ -23,6 +23,15 @@ FROM collections
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: collections.stream_all
+-- returns: rows Collection
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, name, description, is_public,
+       cover_photo, is_smart_collection, smart_rules, created_at,
+       updated_at
+FROM collections
+ORDER BY created_at, id;
+
 -- name: collections.count
 -- returns: scalar int
 SELECT count(*) FROM collections;

@@ -21,6 +21,15 @@ FROM events
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: events.stream_all
+-- returns: rows Event
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, name, "type", "date",
+       is_recurring, recurring_type, country, region,
+       person_id, is_enabled, description, created_at
+FROM events
+ORDER BY created_at, id;
+
 -- name: events.count
 -- returns: scalar int
 SELECT count(*) FROM events;

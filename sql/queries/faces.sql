@@ -19,6 +19,14 @@ FROM faces
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: faces.stream_all
+-- returns: rows Face
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+ORDER BY created_at, id;
+
 -- name: faces.count
 -- returns: scalar int
 SELECT count(*) FROM faces;

@@ -25,6 +25,17 @@ FROM file_versions
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: file_versions.stream_all
+-- returns: rows FileVersion
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+ORDER BY created_at, id;
+
 -- name: file_versions.count
 -- returns: scalar int
 SELECT count(*) FROM file_versions;

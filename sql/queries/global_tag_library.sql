@@ -19,6 +19,13 @@ FROM global_tag_library
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: global_tag_library.stream_all
+-- returns: rows GlobalTag
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, tag, usage_count, created_at
+FROM global_tag_library
+ORDER BY created_at, id;
+
 -- name: global_tag_library.count
 -- returns: scalar int
 SELECT count(*) FROM global_tag_library;

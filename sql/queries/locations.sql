@@ -21,6 +21,15 @@ FROM locations
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: locations.stream_all
+-- returns: rows Location
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, name, description, latitude,
+       longitude, radius, is_user_defined, photo_count,
+       place_name, place_type, created_at, updated_at
+FROM locations
+ORDER BY created_at, id;
+
 -- name: locations.count
 -- returns: scalar int
 SELECT count(*) FROM locations;

@@ -17,6 +17,13 @@ FROM media_assets
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: media_assets.stream_all
+-- returns: rows MediaAsset
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, original_filename, created_at
+FROM media_assets
+ORDER BY created_at, id;
+
 -- name: media_assets.count
 -- returns: scalar int
 SELECT count(*) FROM media_assets;

@@ -19,6 +19,14 @@ FROM people
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: people.stream_all
+-- returns: rows Person
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, name, notes, birthdate,
+       face_count, representative_face, selected_thumbnail_face_id, created_at
+FROM people
+ORDER BY created_at, id;
+
 -- name: people.count
 -- returns: scalar int
 SELECT count(*) FROM people;

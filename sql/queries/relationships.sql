@@ -19,6 +19,14 @@ FROM relationships
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: relationships.stream_all
+-- returns: rows Relationship
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, person1_id, person2_id, relationship_type,
+       notes, created_at
+FROM relationships
+ORDER BY created_at, id;
+
 -- name: relationships.count
 -- returns: scalar int
 SELECT count(*) FROM relationships;

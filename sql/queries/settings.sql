@@ -21,6 +21,14 @@ FROM settings
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: settings.stream_all
+-- returns: rows Setting
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, "key", "value", category,
+       description, created_at, updated_at
+FROM settings
+ORDER BY created_at, id;
+
 -- name: settings.count
 -- returns: scalar int
 SELECT count(*) FROM settings;

@@ -17,6 +17,13 @@ FROM users
 ORDER BY username, id
 LIMIT :limit OFFSET :skip;
 
+-- name: users.stream_all
+-- returns: rows User
+-- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
+SELECT id, username, password
+FROM users
+ORDER BY username, id;
+
 -- name: users.count
 -- returns: scalar int
 SELECT count(*) FROM users;
