@@ -1,220 +1,477 @@
-"""Overhead of pictallion-sql against the raw drivers, measured as ratios in one run.
+"""pictallion-sql against the raw drivers (the floor) and the SQLAlchemy async ORM.
 
-For each dialect and operation, the same statement runs through the raw driver (one
-asyncpg / aiosqlite connection, driver rows, no decoding) and through the library
-(named query, parameter binding, typed msgspec records). The ratio library/raw is what
-matters; absolute times depend on the machine.
+    python bench/run.py --versions 2000 --repeats 5 [--dialects sqlite,postgres]
+                        [--contenders library,raw,orm] [--postgres-url URL]
+                        [--ingest-compare] [--streaming-rows N] [--results-dir DIR]
 
-    make bench                         # SQLite and a throwaway PostgreSQL cluster
-    PICTALLION_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1/postgres make bench
+For each repeat, dialect and contender (the contender order rotates every repeat), a
+fresh database is cloned from one migrated with the library's migrations, and the
+contender runs the whole photo-service workload in a fresh process (``contender.py``).
+The report gives, per dialect and phase, the median seconds of each contender, the
+ratios library/raw and orm/library, and the spread of each contender's runs
+((max - min) / median). Every contender's answers must equal every other's (per-phase
+digests); the run fails naming phase and contender otherwise.
+
+PostgreSQL: ``--postgres-url`` or ``PICTALLION_BENCH_POSTGRES_URL`` (a server where the
+user may create databases), else a throwaway cluster as the tests start. The report is
+printed and written to ``bench/results/<UTC time>-N<versions>.md`` and ``latest.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import json
 import os
+import platform
+import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-import asyncpg
-
-ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from pictallion_sql import connect, crud  # noqa: E402
-from pictallion_sql.database import Database  # noqa: E402
+from contender import PHASES  # noqa: E402
+
 from pictallion_sql.migrations import apply_migrations  # noqa: E402
 from tests import pgcluster  # noqa: E402
 
-COLUMNS = (
-    "id, media_asset_id, tier, file_path, file_hash, file_size, mime_type, metadata, "
-    "is_reviewed, rating, keywords, location, event_type, event_name, perceptual_hash, "
-    "ai_short_description, processing_state, created_at"
-)
-METADATA = {
-    "exif": {"camera": "Canon EOS R5", "gpsLatitude": 48.85, "gpsLongitude": 2.29},
-    "ai": {"aiTags": ["beach", "sunset"], "shortDescription": "Sunset at the beach"},
-}
-
-Op = Callable[[], Awaitable[Any]]
+CONTENDERS = ("library", "raw", "orm")
+IMPORT_RUNS = 5
 
 
-async def timed(op: Op, seconds: float) -> float:
-    """Median microseconds per call over batches filling about ``seconds``."""
-    for _ in range(20):
-        await op()
-    samples: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(samples) < 5:
-        start = time.perf_counter()
-        for _ in range(20):
-            await op()
-        samples.append((time.perf_counter() - start) / 20 * 1e6)
-    return statistics.median(samples)
+class DigestMismatch(RuntimeError):
+    """Two contenders answered a phase differently."""
 
 
-async def seed(db: Database, versions: int) -> tuple[str, list[str]]:
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "bench.jpg"})
-    ids = []
-    async with db.transaction() as tx:
-        for i in range(versions):
-            row = await crud.file_version.create(
-                tx,
-                obj_in={
-                    "media_asset_id": asset.id,
-                    "tier": "gold" if i % 2 else "silver",
-                    "file_path": f"media/{i}.jpg",
-                    "file_hash": f"h{i}",
-                    "file_size": 1000 + i,
-                    "mime_type": "image/jpeg",
-                    "metadata": METADATA,
-                    "keywords": ["a", "b"],
-                },
-            )
-            ids.append(row.id)
-    return asset.id, ids
+# ---- databases ----------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def postgres_url() -> AsyncIterator[str]:
-    given = os.environ.get("PICTALLION_BENCH_POSTGRES_URL")
-    if given:
-        url = pgcluster.create_database(given)
-        try:
-            yield url
-        finally:
-            pgcluster.drop_database(given, url)
+@contextlib.contextmanager
+def postgres_admin(given: str | None) -> Iterator[str]:
+    """An admin URL: the one given, the environment's, or a throwaway cluster's."""
+    url = given or os.environ.get("PICTALLION_BENCH_POSTGRES_URL")
+    if url:
+        pgcluster.wait_until_ready(url)
+        yield url
         return
     with pgcluster.throwaway_cluster() as admin:
         pgcluster.wait_until_ready(admin)
-        yield pgcluster.create_database(admin)
+        yield admin
 
 
-async def bench_dialect(dialect: str, url: str, seconds: float) -> list[tuple[str, float, float]]:
-    apply_migrations(url)
-    db = await connect(url)
-    asset_id, ids = await seed(db, 200)
-    target = ids[len(ids) // 2]
-    get_sql = f"SELECT {COLUMNS} FROM file_versions WHERE id = {{p}}"
-    page_sql = f"SELECT {COLUMNS} FROM file_versions ORDER BY created_at, id LIMIT 100 OFFSET 0"
-    bulk_sql = (
-        "INSERT INTO file_versions (id, media_asset_id, tier, file_path, file_hash, file_size, "
-        "mime_type) VALUES ({})"
+class Databases:
+    """Migrated templates once; a fresh clone per contender run."""
+
+    def __init__(self, work: Path, pg_admin: str | None) -> None:
+        self.work = work
+        self.pg_admin = pg_admin
+        self.sqlite_template = work / "template.db"
+        apply_migrations(f"sqlite:///{self.sqlite_template}")
+        self.pg_template: str | None = None
+        if pg_admin is not None:
+            url = pgcluster.create_database(pg_admin)
+            apply_migrations(url)
+            self.pg_template = url.rsplit("/", 1)[1]
+        self.count = 0
+
+    @contextlib.contextmanager
+    def fresh(self, dialect: str) -> Iterator[str]:
+        """A new migrated, empty database of ``dialect``, removed afterwards."""
+        self.count += 1
+        if dialect == "sqlite":
+            path = self.work / f"run{self.count}.db"
+            shutil.copyfile(self.sqlite_template, path)
+            try:
+                yield f"sqlite:///{path}"
+            finally:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            return
+        assert self.pg_admin is not None
+        url = pgcluster.create_database(self.pg_admin, template=self.pg_template)
+        try:
+            yield url
+        finally:
+            pgcluster.drop_database(self.pg_admin, url)
+
+    def close(self) -> None:
+        """Drop the PostgreSQL template."""
+        if self.pg_admin is not None and self.pg_template is not None:
+            url = pgcluster.database_url(self.pg_admin, self.pg_template)
+            pgcluster.drop_database(self.pg_admin, url)
+
+
+# ---- running ------------------------------------------------------------------------------
+
+
+def run_script(args: list[str]) -> dict[str, Any]:
+    """Run a bench script in a fresh interpreter; its last stdout line is JSON."""
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=ROOT, check=False
     )
-    bulk_rows = 500
-    insert_sql = (
-        "INSERT INTO media_assets (original_filename) VALUES ({p}) "
-        "RETURNING id, original_filename, created_at"
-    )
-    results: list[tuple[str, float, float]] = []
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-4000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
-    if dialect == "postgres":
-        raw = await asyncpg.connect(url)
-        raw_get: Op = lambda: raw.fetchrow(get_sql.format(p="$1"), target)  # noqa: E731
-        raw_page: Op = lambda: raw.fetch(page_sql)  # noqa: E731
-        raw_insert: Op = lambda: raw.fetchrow(insert_sql.format(p="$1"), "x.jpg")  # noqa: E731
-        close_raw = raw.close
 
-        async def raw_bulk() -> None:
-            rows = [
-                (str(uuid.uuid4()), asset_id, "silver", f"b/{i}", "h", i, "image/jpeg")
-                for i in range(bulk_rows)
-            ]
-            async with raw.transaction():
-                await raw.executemany(bulk_sql.format("$1, $2, $3, $4, $5, $6, $7"), rows)
-    else:
-        raw_lite = await aiosqlite.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        # The same connection settings the library uses, so only the layer differs.
-        for pragma in (
-            "foreign_keys = ON",
-            "journal_mode = WAL",
-            "synchronous = NORMAL",
-            "busy_timeout = 5000",
-        ):
-            await raw_lite.execute(f"PRAGMA {pragma}")
-        raw_get = lambda: raw_lite.execute_fetchall(get_sql.format(p="?"), (target,))  # noqa: E731
-        raw_page = lambda: raw_lite.execute_fetchall(page_sql)  # noqa: E731
-        raw_insert = lambda: raw_lite.execute_fetchall(  # noqa: E731
-            insert_sql.format(p="?"), ("x.jpg",)
-        )
-        close_raw = raw_lite.close
-
-        async def raw_bulk() -> None:
-            rows = [
-                (str(uuid.uuid4()), asset_id, "silver", f"b/{i}", "h", i, "image/jpeg")
-                for i in range(bulk_rows)
-            ]
-            await raw_lite.execute("BEGIN IMMEDIATE")
-            await raw_lite.executemany(bulk_sql.format("?, ?, ?, ?, ?, ?, ?"), rows)
-            await raw_lite.execute("COMMIT")
-
-    async def our_bulk() -> None:
-        await crud.file_version.create_many(
-            db,
-            objs=[
-                {
-                    "media_asset_id": asset_id,
-                    "tier": "silver",
-                    "file_path": f"b/{i}",
-                    "file_hash": "h",
-                    "file_size": i,
-                    "mime_type": "image/jpeg",
-                }
-                for i in range(bulk_rows)
-            ],
-        )
-
-    async with db.connection() as conn:
-        cases: list[tuple[str, Op, Op]] = [
-            ("get by id (pooled)", raw_get, lambda: crud.file_version.get(db, id=target)),
-            (
-                "get by id (held connection)",
-                raw_get,
-                lambda: crud.file_version.get(conn, id=target),
-            ),
-            ("list 100 rows", raw_page, lambda: crud.file_version.get_multi(conn, limit=100)),
-            (
-                "insert one row",
-                raw_insert,
-                lambda: crud.media_asset.create(conn, obj_in={"original_filename": "x.jpg"}),
-            ),
-            (f"bulk insert {bulk_rows} rows", raw_bulk, our_bulk),
-        ]
-        for name, raw_op, ours in cases:
-            raw_us = await timed(raw_op, seconds)
-            our_us = await timed(ours, seconds)
-            results.append((name, raw_us, our_us))
-    await close_raw()
-    await db.close()
+def run_contenders(
+    dbs: Databases,
+    dialects: list[str],
+    contenders: list[str],
+    versions: int,
+    repeats: int,
+    seed: int,
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every (repeat, dialect, contender) run, contenders rotated each repeat."""
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {
+        d: {c: [] for c in contenders} for d in dialects
+    }
+    for repeat in range(repeats):
+        shift = repeat % len(contenders)
+        order = contenders[shift:] + contenders[:shift]
+        for dialect in dialects:
+            for contender in order:
+                with dbs.fresh(dialect) as url:
+                    result = run_script(
+                        [
+                            str(BENCH / "contender.py"),
+                            "--contender",
+                            contender,
+                            "--dialect",
+                            dialect,
+                            "--url",
+                            url,
+                            "--versions",
+                            str(versions),
+                            "--seed",
+                            str(seed),
+                        ]
+                    )
+                results[dialect][contender].append(result)
+                total = sum(result["seconds"].values())
+                print(
+                    f"  repeat {repeat + 1}/{repeats} {dialect:8} {contender:8} {total:8.3f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return results
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
+def check_digests(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
+    """Raise DigestMismatch unless every run of every contender answered alike."""
+    for dialect, by_contender in results.items():
+        reference: dict[str, tuple[str, str]] = {}
+        for contender, runs in by_contender.items():
+            for run in runs:
+                for phase, value in run["digests"].items():
+                    seen = reference.setdefault(phase, (contender, value))
+                    if seen[1] != value:
+                        raise DigestMismatch(
+                            f"{dialect}: phase {phase!r}: contender {contender!r} returned "
+                            f"different records than {seen[0]!r} ({value[:12]} != {seen[1][:12]})"
+                        )
+
+
+def ingest_compare(dbs: Databases, versions: int, sample: int, seed: int) -> dict[str, Any]:
+    """create_many against one create per row, on PostgreSQL, in a fresh process."""
+    with dbs.fresh("postgres") as bulk_url, dbs.fresh("postgres") as row_url:
+        return run_script(
+            [
+                str(BENCH / "ingest_compare.py"),
+                "--bulk-url",
+                bulk_url,
+                "--row-url",
+                row_url,
+                "--versions",
+                str(versions),
+                "--sample",
+                str(sample),
+                "--seed",
+                str(seed),
+            ]
+        )
+
+
+def import_cost() -> dict[str, Any]:
+    """Median microseconds to import the package and its repositories; lazy modules."""
+    totals: list[int] = []
+    for _ in range(IMPORT_RUNS):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-X",
+                "importtime",
+                "-c",
+                "import pictallion_sql, pictallion_sql.crud",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        total = 0
+        for line in done.stderr.splitlines():
+            # "import time: self [us] | cumulative | imported package"; top level: no indent.
+            parts = line.split("|")
+            top_level = len(parts) == 3 and not parts[2].startswith("  ")
+            if top_level and parts[2].strip() in ("pictallion_sql", "pictallion_sql.crud"):
+                total += int(parts[1])
+        totals.append(total)
+    probe = (
+        "import sys, pictallion_sql, pictallion_sql.crud; "
+        "print(sorted(m for m in ('pypika', 'yoyo') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.strip()
+    return {"median_us": statistics.median(totals), "runs_us": totals, "eager": loaded}
+
+
+def streaming_table(rows: int | None) -> str | None:
+    """The streaming-memory table of bench/streaming.py, when that script exists."""
+    script = BENCH / "streaming.py"
+    if not script.exists():
+        return None
+    args = [sys.executable, str(script)] + ([] if rows is None else ["--rows", str(rows)])
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        tail = done.stderr[-2000:]
+        return f"bench/streaming.py failed (exit {done.returncode}):\n\n```\n{tail}\n```"
+    return done.stdout.strip()
+
+
+# ---- report -------------------------------------------------------------------------------
+
+
+def machine(pg_admin: str | None) -> str:
+    """CPU model, cores, Python, SQLite and PostgreSQL versions."""
+    cpu = platform.processor() or "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    postgres = "not run"
+    if pg_admin is not None:
+        postgres = str(pgcluster_version(pg_admin))
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"SQLite {sqlite3.sqlite_version}; PostgreSQL {postgres}"
+    )
+
+
+def pgcluster_version(admin: str) -> str:
+    """The server's version string."""
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "?"
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:,.1f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    middle = statistics.median(values)
+    return f"{(max(values) - min(values)) / middle * 100:.0f}%" if middle else "-"
+
+
+def phase_stats(runs: list[dict[str, Any]], phase: str) -> list[float]:
+    """The seconds of one phase over the runs (the total over phases for "total")."""
+    if phase == "total":
+        return [sum(r["seconds"].values()) for r in runs]
+    return [r["seconds"][phase] for r in runs]
+
+
+def dialect_table(by_contender: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The Markdown table of one dialect."""
+    lines = [
+        "| phase | ops | library ms | raw ms | orm ms | library/raw | orm/library "
+        "| spread lib / raw / orm |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    any_run = next(iter(by_contender.values()))[0]
+    for phase in (*PHASES, "total"):
+        medians: dict[str, float | None] = {}
+        spreads: list[str] = []
+        for contender in CONTENDERS:
+            runs = by_contender.get(contender, [])
+            values = phase_stats(runs, phase) if runs else []
+            medians[contender] = statistics.median(values) if values else None
+            spreads.append(_spread(values))
+        ops = "" if phase == "total" else str(any_run["operations"][phase])
+        name = "**total**" if phase == "total" else phase.replace("_", " ")
+        lines.append(
+            f"| {name} | {ops} | {_ms(medians['library'])} | {_ms(medians['raw'])} "
+            f"| {_ms(medians['orm'])} | {_ratio(medians['library'], medians['raw'])} "
+            f"| {_ratio(medians['orm'], medians['library'])} | {' / '.join(spreads)} |"
+        )
+    return lines
+
+
+def targets(
+    results: dict[str, dict[str, list[dict[str, Any]]]],
+    compare: dict[str, Any] | None,
+    imports: dict[str, Any],
+) -> list[str]:
+    """Each target of the benchmark, read from the figures: met or not."""
+    lines: list[str] = []
+
+    def median(dialect: str, contender: str, phase: str) -> float | None:
+        runs = results[dialect].get(contender, [])
+        return statistics.median(phase_stats(runs, phase)) if runs else None
+
+    for dialect in results:
+        worst = max(
+            (
+                (lib / raw, phase)
+                for phase in PHASES
+                if (lib := median(dialect, "library", phase))
+                and (raw := median(dialect, "raw", phase))
+            ),
+            default=None,
+        )
+        if worst is not None:
+            verdict = "met" if worst[0] <= 1.10 else "NOT met"
+            lines.append(
+                f"- {dialect}: library within 1.10x of the floor on every phase: {verdict} "
+                f"(worst {worst[0]:.2f}x on {worst[1].replace('_', ' ')})"
+            )
+        lib_total, orm_total = median(dialect, "library", "total"), median(dialect, "orm", "total")
+        if lib_total and orm_total:
+            speed = orm_total / lib_total
+            verdict = "met" if speed >= 5 else "NOT met"
+            lines.append(
+                f"- {dialect}: at least 5x faster than the ORM in total: {verdict} ({speed:.1f}x)"
+            )
+    if compare is not None:
+        verdict = "met" if compare["speedup"] >= 10 else "NOT met"
+        lines.append(
+            f"- PostgreSQL create_many of {compare['versions']:,} versions at least 10x faster "
+            f"than one create per row: {verdict} ({compare['speedup']:.1f}x)"
+        )
+    fast = imports["median_us"] < 100_000 and imports["eager"] == "[]"
+    lines.append(
+        f"- `import pictallion_sql` under 100 ms without pypika or yoyo: "
+        f"{'met' if fast else 'NOT met'} ({imports['median_us'] / 1000:.1f} ms; "
+        f"eagerly imported: {imports['eager']})"
+    )
+    return lines
+
+
+def report(
+    args: argparse.Namespace,
+    results: dict[str, dict[str, list[dict[str, Any]]]],
+    compare: dict[str, Any] | None,
+    imports: dict[str, Any],
+    streaming: str | None,
+    machine_line: str,
+) -> str:
+    """The whole Markdown report."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        f"# pictallion-sql benchmark - {args.versions:,} file versions, {args.repeats} repeats",
+        "",
+        f"{when}. Machine: {machine_line}.",
+        "",
+        "Medians of the runs, in milliseconds per phase (each phase a fixed number of "
+        "operations). library/raw: the cost over the hand-written floor (1.00x = none); "
+        "orm/library: how many times slower the SQLAlchemy ORM is. Spread: (max - min) / "
+        "median of each contender's runs. Every contender returned the same records in "
+        "every phase (digests compared).",
+    ]
+    for dialect, by_contender in results.items():
+        out += ["", f"## {'SQLite' if dialect == 'sqlite' else 'PostgreSQL'}", ""]
+        out += dialect_table(by_contender)
+    out += ["", "## Bulk ingest: create_many against one create per row (PostgreSQL)", ""]
+    if compare is None:
+        out.append("Not measured (run with `--ingest-compare`).")
+    else:
+        note = (
+            f" (per-row time measured on the first {compare['per_row_sample']:,} versions and "
+            f"extrapolated to {compare['versions']:,})"
+            if compare["extrapolated"]
+            else ""
+        )
+        out.append(
+            f"{compare['versions']:,} file versions: create_many (batches of 2,000) "
+            f"{compare['bulk_seconds']:.2f} s; one create per row "
+            f"{compare['per_row_seconds']:.2f} s{note}: **{compare['speedup']:.1f}x**."
+        )
+    out += [
+        "",
+        "## Import cost",
+        "",
+        f'`python -X importtime -c "import pictallion_sql, pictallion_sql.crud"`, median of '
+        f"{IMPORT_RUNS} fresh processes: **{imports['median_us'] / 1000:.1f} ms** cumulative "
+        f"(runs: {', '.join(f'{u / 1000:.1f}' for u in imports['runs_us'])} ms). pypika / yoyo "
+        f"in `sys.modules` after the import: {imports['eager']}.",
+    ]
+    if streaming is not None:
+        out += ["", "## Streaming memory", "", streaming]
+    out += ["", "## Targets", "", *targets(results, compare, imports), ""]
+    return "\n".join(out)
+
+
+def main() -> None:
+    """Parse the command line, run everything, print and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--versions", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dialects", default="sqlite,postgres")
+    parser.add_argument("--contenders", default=",".join(CONTENDERS))
+    parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ingest-compare", action="store_true")
+    parser.add_argument("--per-row-sample", type=int, default=10_000)
+    parser.add_argument("--streaming-rows", type=int, default=None)
+    parser.add_argument("--results-dir", type=Path, default=BENCH / "results")
     args = parser.parse_args()
-    rows: list[tuple[str, str, float, float]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, raw_us, our_us in await bench_dialect(
-            "sqlite", f"sqlite:///{tmp}/bench.db", args.seconds
-        ):
-            rows.append(("sqlite", name, raw_us, our_us))
-    async with postgres_url() as url:
-        for name, raw_us, our_us in await bench_dialect("postgres", url, args.seconds):
-            rows.append(("postgres", name, raw_us, our_us))
-    print(f"{'dialect':9} {'operation':30} {'raw µs':>9} {'ours µs':>9} {'ratio':>6}")
-    for dialect, name, raw_us, our_us in rows:
-        print(f"{dialect:9} {name:30} {raw_us:9.1f} {our_us:9.1f} {our_us / raw_us:6.2f}")
+    dialects = [d for d in args.dialects.split(",") if d]
+    contenders = [c for c in args.contenders.split(",") if c]
+    for name in contenders:
+        if name not in CONTENDERS:
+            parser.error(f"unknown contender {name!r}")
+    needs_pg = "postgres" in dialects or args.ingest_compare
+    with contextlib.ExitStack() as stack:
+        admin = stack.enter_context(postgres_admin(args.postgres_url)) if needs_pg else None
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pictallion-bench-")))
+        dbs = Databases(work, admin)
+        stack.callback(dbs.close)
+        print(f"benchmark: {args.versions} versions, {args.repeats} repeats", file=sys.stderr)
+        results = run_contenders(dbs, dialects, contenders, args.versions, args.repeats, args.seed)
+        check_digests(results)
+        compare = (
+            ingest_compare(dbs, args.versions, args.per_row_sample, args.seed)
+            if args.ingest_compare
+            else None
+        )
+        imports = import_cost()
+        streaming = streaming_table(args.streaming_rows)
+        text = report(args, results, compare, imports, streaming, machine(admin))
+    print(text)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (args.results_dir / f"{stamp}-N{args.versions}.md").write_text(text + "\n")
+    (args.results_dir / "latest.md").write_text(text + "\n")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -1,0 +1,184 @@
+"""Run one contender through the workload on one fresh database; print a JSON result.
+
+    python bench/contender.py --contender library --dialect sqlite --url sqlite:///x.db \
+        --versions 2000 --seed 1
+
+The database must be freshly migrated and empty. Phases run in order; each is a fixed list
+of operations timed as a whole with ``time.perf_counter()``. Before a read phase is
+timed, its first two operations run once untimed (a warm-up, as in a service that has
+been up for a while: statements prepared, caches filled); their answers are not compared.
+The printed JSON holds the seconds per phase and a digest of each phase's answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import asyncpg
+import workload
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PHASES = (
+    "ingest",
+    "get_by_id",
+    "tier_listing",
+    "people_search",
+    "unassigned_faces",
+    "settings_upsert_read",
+    "person_photos",
+    "photo_listing",
+    "search",
+)
+WARM_UP = 2
+
+Op = Callable[[], Awaitable[Any]]
+
+
+def make_contender(name: str, dialect: str, url: str) -> Any:
+    """The contender object called ``name``."""
+    if name == "library":
+        from contender_library import LibraryContender
+
+        return LibraryContender(dialect, url)
+    if name == "raw":
+        from contender_raw import RawContender
+
+        return RawContender(dialect, url)
+    if name == "orm":
+        from contender_orm import OrmContender
+
+        return OrmContender(dialect, url)
+    raise SystemExit(f"unknown contender {name!r}")
+
+
+async def stamp_times(
+    dialect: str, url: str, w: workload.Workload, ids: dict[str, list[str]]
+) -> None:
+    """Give every row its workload creation time, then ANALYZE (untimed, same for all)."""
+    tables = (
+        ("media_assets", ids["assets"], w.asset_times),
+        ("file_versions", ids["versions"], w.version_times),
+        ("people", ids["people"], w.person_times),
+        ("faces", ids["faces"], w.face_times),
+    )
+    if dialect == "postgres":
+        conn = await asyncpg.connect(url)
+        try:
+            for table, row_ids, times in tables:
+                await conn.execute(
+                    f"UPDATE {table} AS t SET created_at = v.c "
+                    "FROM unnest($1::varchar[], $2::timestamp[]) AS v(id, c) WHERE t.id = v.id",
+                    row_ids,
+                    times,
+                )
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+        return
+    async with aiosqlite.connect(url.removeprefix("sqlite:///"), isolation_level=None) as lite:
+        await lite.execute("BEGIN IMMEDIATE")
+        for table, row_ids, times in tables:
+            await lite.executemany(
+                f"UPDATE {table} SET created_at = ? WHERE id = ?",
+                [
+                    (t.isoformat(timespec="microseconds"), i)
+                    for i, t in zip(row_ids, times, strict=True)
+                ],
+            )
+        await lite.execute("COMMIT")
+        await lite.execute("ANALYZE")
+
+
+def read_phases(c: Any, w: workload.Workload, ids: dict[str, list[str]]) -> dict[str, list[Op]]:
+    """Every read phase as its list of ready-to-call operations."""
+    ops = w.ops
+    versions, people = ids["versions"], ids["people"]
+    settings: list[Op] = []
+    for key, value, category in ops["settings"]:
+        settings.append(partial(c.upsert_setting, key, value, category))
+        settings.append(partial(c.get_setting, key))
+    return {
+        "get_by_id": [partial(c.get_version, versions[i]) for i in ops["get_version"]]
+        + [partial(c.get_person, people[i]) for i in ops["get_person"]],
+        "tier_listing": [partial(c.tier_page, tier, skip) for tier, skip in ops["tier_page"]],
+        "people_search": [partial(c.people_search, text) for text in ops["people_search"]],
+        "unassigned_faces": [partial(c.unassigned_faces, n) for n in ops["unassigned_faces"]],
+        "settings_upsert_read": settings,
+        "person_photos": [partial(c.person_photos, people[p]) for p in ops["person_photos"]],
+        "photo_listing": [partial(c.photo_listing, skip) for skip in ops["photo_listing"]],
+        "search": [partial(c.search, *args) for args in ops["search"]],
+    }
+
+
+async def warm_up(c: Any, phase: str, phase_ops: list[Op]) -> None:
+    """Run the first operations of a phase untimed (settings: on a key of its own)."""
+    if phase == "settings_upsert_read":
+        await c.upsert_setting("bench.warm_up", "1", "general")
+        await c.get_setting("bench.warm_up")
+        return
+    for op in phase_ops[:WARM_UP]:
+        await op()
+
+
+async def run(contender: str, dialect: str, url: str, versions: int, seed: int) -> dict[str, Any]:
+    """All phases of the workload; seconds and answer digests per phase."""
+    w = workload.build(versions, seed)
+    c = make_contender(contender, dialect, url)
+    await c.open()
+    seconds: dict[str, float] = {}
+    digests: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    try:
+        started = time.perf_counter()
+        ids = await c.ingest(w)
+        seconds["ingest"] = time.perf_counter() - started
+        counts["ingest"] = len(w.assets) + len(w.versions) + len(w.people) + len(w.faces)
+        await stamp_times(dialect, url, w, ids)
+        names = workload.id_names(ids)
+        for phase, phase_ops in read_phases(c, w, ids).items():
+            await warm_up(c, phase, phase_ops)
+            answers: list[Any] = []
+            append = answers.append
+            started = time.perf_counter()
+            for op in phase_ops:
+                append(await op())
+            seconds[phase] = time.perf_counter() - started
+            counts[phase] = len(phase_ops)
+            digests[phase] = workload.digest(phase, c.to_plain(phase, answers), names)
+    finally:
+        await c.close()
+    return {
+        "contender": contender,
+        "dialect": dialect,
+        "versions": versions,
+        "seconds": seconds,
+        "operations": counts,
+        "digests": digests,
+    }
+
+
+def main() -> None:
+    """Parse the command line, run, print the result as one JSON line."""
+    parser = argparse.ArgumentParser(description="Run one benchmark contender.")
+    parser.add_argument("--contender", required=True, choices=("library", "raw", "orm"))
+    parser.add_argument("--dialect", required=True, choices=("sqlite", "postgres"))
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--versions", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.contender, args.dialect, args.url, args.versions, args.seed))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,523 @@
+"""The floor: the library's SQL written straight against asyncpg / aiosqlite.
+
+What a careful engineer writes by hand: one held connection (the workload is sequential),
+asyncpg's prepared-statement cache, COPY for bulk ingest on PostgreSQL and one
+``executemany`` per batch on SQLite, and rows decoded by msgspec into Structs shaped like
+the library's records (so both produce the same values; nothing is left undecoded).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+import asyncpg
+import msgspec
+from workload import INGEST_BATCH, Workload
+
+# ---- records ----------------------------------------------------------------------------
+
+
+class Exif(msgspec.Struct, rename="camel", gc=False):
+    camera: str
+    lens: str
+    aperture: str
+    shutter: str
+    iso: str
+    focal_length: str
+    date_time: str
+    gps_latitude: float
+    gps_longitude: float
+    software: str
+
+
+class DetectedObject(msgspec.Struct, rename="camel", gc=False):
+    name: str
+    confidence: float
+    bounding_box: list[float]
+
+
+class Gps(msgspec.Struct, gc=False):
+    latitude: float
+    longitude: float
+
+
+class Ai(msgspec.Struct, rename="camel", gc=False):
+    ai_tags: list[str]
+    short_description: str
+    long_description: str
+    detected_objects: list[DetectedObject]
+    place_name: str
+    gps_coordinates: Gps
+    ai_confidence_scores: dict[str, float]
+
+
+class FaceDetection(msgspec.Struct, gc=False):
+    attempted: bool
+    timestamp: str
+    method: str
+
+
+class Metadata(msgspec.Struct, rename="camel", gc=False):
+    exif: Exif
+    ai: Ai
+    face_detection: FaceDetection
+
+
+class Asset(msgspec.Struct, frozen=True, gc=False):
+    id: str
+    original_filename: str
+    created_at: datetime
+
+
+class DisplayAsset(Asset, frozen=True, gc=False):
+    display_filename: str
+
+
+class Version(msgspec.Struct, frozen=True, gc=False):
+    id: str
+    media_asset_id: str
+    tier: str
+    file_path: str
+    file_hash: str
+    file_size: int
+    mime_type: str
+    metadata: Metadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: str | None
+    created_at: datetime
+
+
+class VersionWithAsset(Version, frozen=True, gc=False):
+    media_asset: Asset | None
+
+
+class VersionWithDisplayAsset(Version, frozen=True, gc=False):
+    media_asset: DisplayAsset | None
+
+
+class SearchResult(msgspec.Struct, frozen=True, gc=False):
+    photos: list[VersionWithAsset]
+    total_count: int
+
+
+class Person(msgspec.Struct, frozen=True, gc=False):
+    id: str
+    name: str
+    notes: str | None
+    birthdate: datetime | None
+    face_count: int | None
+    representative_face: str | None
+    selected_thumbnail_face_id: str | None
+    created_at: datetime
+
+
+class Face(msgspec.Struct, frozen=True, gc=False):
+    id: str
+    photo_id: str
+    person_id: str | None
+    bounding_box: list[float]
+    confidence: int
+    embedding: list[float] | None
+    ignored: bool
+    created_at: datetime
+
+
+class Setting(msgspec.Struct, frozen=True, gc=False):
+    id: str
+    key: str
+    value: str
+    category: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+_metadata = msgspec.json.Decoder(Metadata).decode
+_asset = msgspec.json.Decoder(Asset).decode
+_display_asset = msgspec.json.Decoder(DisplayAsset).decode
+_floats = msgspec.json.Decoder(list[float]).decode
+_strings = msgspec.json.Decoder(list[str]).decode
+_json = msgspec.json.encode
+_iso = datetime.fromisoformat
+
+# ---- SQL (the library's statements, with the driver's placeholders) ----------------------
+
+V_COLS = (
+    "id, media_asset_id, tier, file_path, file_hash, file_size, mime_type, metadata, "
+    "is_reviewed, rating, keywords, location, event_type, event_name, perceptual_hash, "
+    "ai_short_description, processing_state, created_at"
+)
+FV_COLS = ", ".join(f"fv.{c}" for c in V_COLS.split(", "))
+P_COLS = (
+    "id, name, notes, birthdate, face_count, representative_face, selected_thumbnail_face_id, "
+    "created_at"
+)
+F_COLS = "id, photo_id, person_id, bounding_box, confidence, embedding, ignored, created_at"
+S_COLS = 'id, "key", "value", category, description, created_at, updated_at'
+
+
+def _statements(obj: str, lower: str, name_order: str, keywords_text: str) -> dict[str, str]:
+    # Written once with {p} markers; each dialect's placeholders are filled in below.
+    return {
+        "get_version": f"SELECT {V_COLS} FROM file_versions WHERE id = {{p1}}",
+        "get_person": f"SELECT {P_COLS} FROM people WHERE id = {{p1}}",
+        "tier_page": f"SELECT {V_COLS} FROM file_versions WHERE tier = {{p1}} "
+        "ORDER BY created_at DESC, id DESC LIMIT {p2} OFFSET {p3}",
+        "people_search": f"SELECT {P_COLS} FROM people "
+        f"WHERE {lower}(name) LIKE {lower}(CAST({{p1}} AS text)) ESCAPE '\\' "
+        f"ORDER BY {name_order}, id LIMIT {{p2}}",
+        "unassigned": f"SELECT {F_COLS} FROM faces WHERE person_id IS NULL AND ignored = false "
+        "ORDER BY created_at, id LIMIT {p1}",
+        "set_value": 'INSERT INTO settings ("key", "value", category, created_at, updated_at) '
+        'VALUES ({p1}, {p2}, {p3}, {p4}, {p4}) ON CONFLICT ("key") DO UPDATE '
+        'SET "value" = excluded."value", updated_at = excluded.updated_at '
+        f"RETURNING {S_COLS}",
+        "get_setting": f'SELECT {S_COLS} FROM settings WHERE "key" = {{p1}}',
+        "person_photos": f"SELECT {FV_COLS}, CASE WHEN ma.id IS NULL THEN NULL ELSE "
+        f"{obj}('id', ma.id, 'original_filename', ma.original_filename, "
+        "'created_at', ma.created_at) END AS media_asset "
+        "FROM file_versions fv LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id "
+        "WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = {p1}) "
+        "ORDER BY fv.created_at DESC, fv.id DESC",
+        "photo_listing": "WITH best AS (SELECT v.id, row_number() OVER (PARTITION BY "
+        "v.media_asset_id ORDER BY CASE WHEN v.tier = 'gold' THEN 0 ELSE 1 END, "
+        "v.created_at DESC, v.id DESC) AS pick FROM file_versions AS v "
+        "WHERE v.tier IN ('gold', 'silver')) "
+        f"SELECT {FV_COLS}, {obj}('id', ma.id, 'original_filename', ma.original_filename, "
+        "'created_at', ma.created_at, 'display_filename', substr(rtrim(fv.file_path, '/'), "
+        "length(rtrim(rtrim(fv.file_path, '/'), replace(rtrim(fv.file_path, '/'), '/', ''))) "
+        "+ 1)) AS media_asset FROM best JOIN file_versions AS fv ON fv.id = best.id "
+        "JOIN media_assets AS ma ON ma.id = fv.media_asset_id WHERE best.pick = 1 "
+        "ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC LIMIT {p1} OFFSET {p2}",
+        "search": f"SELECT {FV_COLS}, CASE WHEN ma.id IS NULL THEN NULL ELSE "
+        f"{obj}('id', ma.id, 'original_filename', ma.original_filename, "
+        "'created_at', ma.created_at) END AS media_asset, count(*) OVER () AS total_count "
+        "FROM file_versions AS fv LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id "
+        "WHERE (CAST({p1} AS text) IS NULL OR fv.tier = {p1}) "
+        "AND (CAST({p2} AS text) IS NULL "
+        f"OR {_instr(lower, 'ma.original_filename')} OR {_instr(lower, 'fv.location')} "
+        f"OR {_instr(lower, keywords_text)}) "
+        "AND (CAST({p3} AS integer) IS NULL OR COALESCE(fv.rating, 0) >= {p3}) "
+        "ORDER BY fv.created_at DESC, fv.id DESC LIMIT {p4} OFFSET {p5}",
+    }
+
+
+def _instr(lower: str, text: str) -> str:
+    if lower == "lower":
+        return f"strpos(lower({text}), lower({{p2}})) > 0"
+    return f"instr({lower}({text}), {lower}({{p2}})) > 0"
+
+
+def _fill(statements: dict[str, str], marker: Any) -> dict[str, str]:
+    return {
+        name: sql.format(**{f"p{i}": marker(i) for i in range(1, 6)})
+        for name, sql in statements.items()
+    }
+
+
+PG = _fill(
+    _statements(
+        "json_build_object", "lower", 'name COLLATE "C"', "array_to_string(fv.keywords, ' ')"
+    ),
+    lambda i: f"${i}",
+)
+SQLITE_KEYWORDS = "(SELECT group_concat(k.value, ' ') FROM json_each(fv.keywords) AS k)"
+LITE = _fill(
+    _statements("json_object", "pictallion_lower", "name", SQLITE_KEYWORDS), lambda i: f"?{i}"
+)
+
+V_INSERT = (
+    "media_asset_id",
+    "tier",
+    "file_path",
+    "file_hash",
+    "file_size",
+    "mime_type",
+    "metadata",
+    "is_reviewed",
+    "rating",
+    "keywords",
+    "location",
+    "event_type",
+    "event_name",
+    "perceptual_hash",
+    "ai_short_description",
+    "processing_state",
+)
+
+
+def escape_like(text: str) -> str:
+    """``text`` escaped for LIKE ... ESCAPE '\\' (what the library does)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+class RawContender:
+    """Hand-written driver calls for one dialect."""
+
+    name = "raw"
+
+    def __init__(self, dialect: str, url: str) -> None:
+        self.dialect = dialect
+        self.url = url
+        self.pg: Any = None
+        self.lite: Any = None
+        self.pool: Any = None
+
+    async def open(self) -> None:
+        """A pool with one connection held for the run (PostgreSQL), or one aiosqlite."""
+        if self.dialect == "postgres":
+            self.pool = await asyncpg.create_pool(
+                self.url, min_size=1, max_size=1, init=_init_pg, server_settings={"timezone": "UTC"}
+            )
+            self.pg = await self.pool.acquire()
+            return
+        path = self.url.removeprefix("sqlite:///")
+        self.lite = await aiosqlite.connect(path, isolation_level=None)
+        for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL"):
+            await self.lite.execute(f"PRAGMA {pragma}")
+        await self.lite.create_function("pictallion_lower", 1, _lower, deterministic=True)
+
+    async def close(self) -> None:
+        """Give the connection back and close."""
+        if self.pool is not None:
+            await self.pool.release(self.pg)
+            await self.pool.close()
+        if self.lite is not None:
+            await self.lite.close()
+
+    # ---- ingest ---------------------------------------------------------------------------
+
+    async def ingest(self, w: Workload) -> dict[str, list[str]]:
+        """Every table in batches: COPY on PostgreSQL, executemany on SQLite."""
+        assets = [str(uuid.uuid4()) for _ in w.assets]
+        await self._load(
+            "media_assets",
+            ("id", "original_filename"),
+            [(i, a["original_filename"]) for i, a in zip(assets, w.assets, strict=True)],
+        )
+        versions = [str(uuid.uuid4()) for _ in w.versions]
+        await self._load(
+            "file_versions",
+            ("id", *V_INSERT),
+            [
+                (vid, assets[a], *(v[c] for c in V_INSERT[1:]))
+                for vid, a, v in zip(versions, w.version_asset, w.versions, strict=True)
+            ],
+        )
+        people = [str(uuid.uuid4()) for _ in w.people]
+        await self._load(
+            "people",
+            ("id", "name", "notes", "face_count"),
+            [
+                (i, p["name"], p["notes"], p["face_count"])
+                for i, p in zip(people, w.people, strict=True)
+            ],
+        )
+        faces = [str(uuid.uuid4()) for _ in w.faces]
+        await self._load(
+            "faces",
+            ("id", "photo_id", "person_id", "bounding_box", "confidence", "embedding", "ignored"),
+            [
+                (
+                    fid,
+                    versions[v],
+                    None if p is None else people[p],
+                    f["bounding_box"],
+                    f["confidence"],
+                    f["embedding"],
+                    f["ignored"],
+                )
+                for fid, v, p, f in zip(faces, w.face_version, w.face_person, w.faces, strict=True)
+            ],
+        )
+        await self._load(
+            "settings",
+            ("id", "key", "value", "category", "description"),
+            [
+                (str(uuid.uuid4()), s["key"], s["value"], s["category"], s["description"])
+                for s in w.settings
+            ],
+        )
+        return {"assets": assets, "versions": versions, "people": people, "faces": faces}
+
+    async def _load(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        for start in range(0, len(rows), INGEST_BATCH):
+            batch = rows[start : start + INGEST_BATCH]
+            if self.pg is not None:
+                async with self.pg.transaction():
+                    await self.pg.copy_records_to_table(table, records=batch, columns=columns)
+                continue
+            marks = ", ".join("?" for _ in columns)
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            encoded = [tuple(_lite_value(v) for v in row) for row in batch]
+            await self.lite.execute("BEGIN IMMEDIATE")
+            await self.lite.executemany(sql, encoded)
+            await self.lite.execute("COMMIT")
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    async def _rows(self, name: str, *args: Any) -> list[Any]:
+        if self.pg is not None:
+            return list(await self.pg.fetch(PG[name], *args))
+        return list(await self.lite.execute_fetchall(LITE[name], args))
+
+    async def _row(self, name: str, *args: Any) -> Any:
+        if self.pg is not None:
+            return await self.pg.fetchrow(PG[name], *args)
+        rows = await self.lite.execute_fetchall(LITE[name], args)
+        return rows[0] if rows else None
+
+    async def get_version(self, id: str) -> Any:
+        """One version by id."""
+        row = await self._row("get_version", id)
+        return None if row is None else self._version(row)
+
+    async def get_person(self, id: str) -> Any:
+        """One person by id."""
+        row = await self._row("get_person", id)
+        return None if row is None else self._person(row)
+
+    async def tier_page(self, tier: str, skip: int) -> Any:
+        """A page of 50 versions of one tier, newest first."""
+        version = self._version
+        return [version(r) for r in await self._rows("tier_page", tier, 50, skip)]
+
+    async def people_search(self, text: str) -> Any:
+        """People whose name contains ``text``, ignoring case."""
+        person = self._person
+        pattern = f"%{escape_like(text)}%"
+        return [person(r) for r in await self._rows("people_search", pattern, 10)]
+
+    async def unassigned_faces(self, limit: int) -> Any:
+        """Faces of nobody, not ignored."""
+        face = self._face
+        return [face(r) for r in await self._rows("unassigned", limit)]
+
+    async def upsert_setting(self, key: str, value: str, category: str) -> Any:
+        """Insert or update one setting."""
+        now: Any = _now()
+        if self.lite is not None:
+            now = now.isoformat(timespec="microseconds")
+        return self._setting(await self._row("set_value", key, value, category, now))
+
+    async def get_setting(self, key: str) -> Any:
+        """One setting by key."""
+        row = await self._row("get_setting", key)
+        return None if row is None else self._setting(row)
+
+    async def person_photos(self, person_id: str) -> Any:
+        """The versions showing a person, each with its asset."""
+        nested = self._nested
+        return [
+            nested(VersionWithAsset, _asset, r)
+            for r in await self._rows("person_photos", person_id)
+        ]
+
+    async def photo_listing(self, skip: int) -> Any:
+        """A page of 50 of the photo listing (each asset's best version)."""
+        nested = self._nested
+        rows = await self._rows("photo_listing", 50, skip)
+        return [nested(VersionWithDisplayAsset, _display_asset, r) for r in rows]
+
+    async def search(self, keyword: str, tier: str, rating_min: int) -> Any:
+        """A page of 50 search hits with the match count (one statement, as the library)."""
+        rows = await self._rows("search", tier, keyword, rating_min, 50, 0)
+        nested = self._nested
+        photos = [nested(VersionWithAsset, _asset, r) for r in rows]
+        return SearchResult(photos, rows[0][19] if rows else 0)
+
+    def to_plain(self, phase: str, results: list[Any]) -> Any:
+        """The answers as plain values (Structs already)."""
+        return results
+
+    # ---- row decoding ---------------------------------------------------------------------
+
+    def _version_args(self, r: Any) -> tuple[Any, ...]:
+        v = tuple(r)
+        meta = v[7]
+        if self.pg is not None:
+            return (*v[:7], None if meta is None else _metadata(meta), *v[8:18])
+        keywords = v[10]
+        return (
+            *v[:7],
+            None if meta is None else _metadata(meta),
+            None if v[8] is None else bool(v[8]),
+            v[9],
+            None if keywords is None else _strings(keywords),
+            *v[11:17],
+            _iso(v[17]),
+        )
+
+    def _version(self, r: Any) -> Version:
+        return Version(*self._version_args(r))
+
+    def _nested(self, kind: Any, decode_asset: Any, r: Any) -> Any:
+        asset = r[18]
+        return kind(*self._version_args(r), None if asset is None else decode_asset(asset))
+
+    def _person(self, r: Any) -> Person:
+        if self.pg is not None:
+            return Person(*r)
+        v = tuple(r)
+        return Person(*v[:3], None if v[3] is None else _iso(v[3]), *v[4:7], _iso(v[7]))
+
+    def _face(self, r: Any) -> Face:
+        v = tuple(r)
+        if self.pg is not None:
+            return Face(
+                *v[:3], _floats(v[3]), v[4], None if v[5] is None else _floats(v[5]), *v[6:]
+            )
+        return Face(
+            *v[:3],
+            _floats(v[3]),
+            v[4],
+            None if v[5] is None else _floats(v[5]),
+            bool(v[6]),
+            _iso(v[7]),
+        )
+
+    def _setting(self, r: Any) -> Setting:
+        if self.pg is not None:
+            return Setting(*r)
+        v = tuple(r)
+        return Setting(*v[:5], _iso(v[5]), _iso(v[6]))
+
+
+async def _init_pg(conn: Any) -> None:
+    # jsonb travels in binary (a version byte, then JSON text): bytes straight to msgspec.
+    await conn.set_type_codec(
+        "jsonb",
+        schema="pg_catalog",
+        encoder=lambda value: b"\x01" + _json(value),
+        decoder=lambda data: data[1:],
+        format="binary",
+    )
+    await conn.set_type_codec(
+        "json", schema="pg_catalog", encoder=_json, decoder=bytes, format="binary"
+    )
+
+
+def _lite_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return _json(value).decode()
+    return value
