@@ -180,18 +180,53 @@ def make_decoder(query: Query, converter_for: Callable[[Any], Converter | None])
         for index, field in enumerate(msgspec.structs.fields(record))
         if (conv := converter_for(field.type)) is not None
     )
+    # Positional construction is the cheapest correct decode (measured against keyword
+    # construction and msgspec.convert); a row of the wrong width makes it raise TypeError,
+    # turned here into an error naming the query (try costs nothing until it catches).
     if not conversions:
-        return lambda row: record(*row)
+
+        def decode_plain(row: Sequence[Any]) -> Any:
+            try:
+                return record(*row)
+            except TypeError as exc:
+                raise row_shape_error(query, row, exc) from None
+
+        return decode_plain
 
     def decode(row: Sequence[Any]) -> Any:
         values = list(row)
-        for index, conv in conversions:
-            value = values[index]
-            if value is not None:
-                values[index] = conv(value)
-        return record(*values)
+        try:
+            for index, conv in conversions:
+                value = values[index]
+                if value is not None:
+                    values[index] = conv(value)
+            return record(*values)
+        except (TypeError, IndexError) as exc:
+            raise row_shape_error(query, row, exc) from None
 
     return decode
+
+
+def row_shape_error(query: Query, row: Sequence[Any], exc: Exception) -> DatabaseError:
+    """The error for a row its record cannot be built from, naming the query.
+
+    The first result of each query on a database has its column names checked; a table
+    changed after that (say, a column added under a ``SELECT *``) shows up here instead.
+    """
+    keys = getattr(row, "keys", None)
+    if callable(keys):
+        try:
+            check_columns(query, list(keys()))
+        except DatabaseError as error:
+            return error
+    expected = record_columns(query) or ()
+    record = getattr(query.record, "__name__", "its record")
+    if len(row) != len(expected):
+        return DatabaseError(
+            f"query {query.name!r}: a row has {len(row)} columns where {record} has "
+            f"{len(expected)} fields; the SELECT must list {record}'s fields in order"
+        )
+    return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
 
 
 def group_by_columns(

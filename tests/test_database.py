@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 
 import pictallion_sql.database as database_module
 from pictallion_sql import crud
+from pictallion_sql._queries import queries
 from pictallion_sql._registry import make_query
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect, get_db, get_db_transaction
@@ -28,6 +31,7 @@ from pictallion_sql.models import (
     InsertFileVersion,
     MediaAsset,
 )
+from tests import pgcluster
 
 COUNT_ASSETS = make_query("test.count_assets", "scalar", int, "SELECT count(*) FROM media_assets")
 RAW_INSERT = make_query(
@@ -423,3 +427,142 @@ async def test_a_malformed_stored_document_is_a_database_error(db: Database) -> 
     await db.run(spoil, doc='{"exif": 5}', id=row.id)
     with pytest.raises(DatabaseError, match=r"file_versions\.get.*does not fit FileVersion"):
         await crud.file_version.get(db, id=row.id)
+
+
+# --- rows decode by position: the result columns must be the record's fields in order ---
+
+SWAPPED = make_query(
+    "test.swapped_columns",
+    "rows",
+    MediaAsset,
+    "SELECT original_filename, id, created_at FROM media_assets ORDER BY id",
+)
+EVERY_COLUMN = make_query(
+    "test.every_column", "rows", MediaAsset, "SELECT * FROM media_assets ORDER BY id"
+)
+ONE_WITH_EVERY_COLUMN = make_query(
+    "test.one_with_every_column", "one", MediaAsset, "SELECT * FROM media_assets WHERE id = :id"
+)
+ADD_COLUMN = make_query(
+    "test.add_column", "none", None, "ALTER TABLE media_assets ADD COLUMN note text"
+)
+
+
+async def test_columns_in_another_order_are_refused_not_swapped(db: Database) -> None:
+    await new_asset(db)
+    # Both columns are text: decoding by position would swap id and filename silently.
+    with pytest.raises(DatabaseError, match=r"test\.swapped_columns.*'original_filename'.*'id'"):
+        await db.run(SWAPPED)
+    with pytest.raises(DatabaseError, match=r"test\.swapped_columns.*'original_filename'"):
+        async with db.stream(SWAPPED) as rows:
+            [row async for row in rows]
+
+
+async def test_a_column_added_by_a_migration_does_not_shift_values(db: Database) -> None:
+    asset = await new_asset(db)
+    assert await db.run(EVERY_COLUMN) == [asset]  # SELECT * matches while the table does
+    await db.run(ADD_COLUMN)
+    fresh = await connect(db.settings.database_url)  # a database opened after the migration
+    try:
+        for database in (db, fresh):
+            with pytest.raises(DatabaseError, match=r"test\.one_with_every_column.*'note'"):
+                await database.run(ONE_WITH_EVERY_COLUMN, id=asset.id)
+        with pytest.raises(DatabaseError, match=r"test\.every_column.*'note'"):
+            await fresh.run(EVERY_COLUMN)
+        # On the database that ran the query before the column came, the row is too wide.
+        with pytest.raises(DatabaseError, match=r"test\.every_column.*(4 columns|'note')"):
+            await db.run(EVERY_COLUMN)
+        with pytest.raises(DatabaseError, match=r"test\.every_column.*(4 columns|'note')"):
+            async with db.stream(EVERY_COLUMN) as rows:
+                [row async for row in rows]
+        # The named queries list their columns, so they keep working.
+        assert await crud.media_asset.get(fresh, id=asset.id) == asset
+    finally:
+        await fresh.close()
+
+
+class CountingQueue:
+    """Stands in for an aiosqlite connection's work queue and counts what is put on it."""
+
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+        self.count = 0
+
+    def put_nowait(self, item: Any) -> None:
+        self.count += 1
+        self.queue.put_nowait(item)
+
+
+async def test_sqlite_runs_each_call_in_one_thread_hop(sqlite_template: Any, tmp_path: Any) -> None:
+    # Every awaited aiosqlite call is one trip to the connection's worker thread; count the
+    # trips by wrapping the queue the worker reads (the library itself is left alone).
+    shutil.copyfile(sqlite_template, tmp_path / "hops.db")
+    db = await connect(
+        f"sqlite:///{tmp_path / 'hops.db'}", config=Settings(pool_size=1, max_overflow=0)
+    )
+    try:
+        async with db.connection() as conn:
+            raw = conn._raw  # type: ignore[attr-defined]
+        assert hasattr(raw, "_tx"), "aiosqlite no longer has the work queue this test counts"
+        queue = raw._tx = CountingQueue(raw._tx)
+        asset = await new_asset(db)
+        calls: dict[str, Any] = {
+            "get": lambda: crud.media_asset.get(db, id=asset.id),
+            "get_multi": lambda: crud.media_asset.get_multi(db),
+            "count": lambda: crud.media_asset.count(db),
+            "exists": lambda: crud.media_asset.exists(db, id=asset.id),
+            "create": lambda: new_asset(db, "b.jpg"),
+            "update": lambda: crud.media_asset.update(
+                db, db_obj=asset.id, obj_in={"original_filename": "c.jpg"}
+            ),
+            "raw insert": lambda: db.run(RAW_INSERT, id=str(uuid.uuid4()), name="d.jpg"),
+        }
+        hops: dict[str, int] = {}
+        for name, call in calls.items():
+            await call()  # the first run of a query on a database also checks its columns
+            queue.count = 0
+            await call()
+            hops[name] = queue.count
+        assert hops == dict.fromkeys(calls, 1)
+
+        queue.count = 0
+        async with db.transaction() as tx:
+            await new_asset(tx, "e.jpg")
+        assert queue.count == 3  # BEGIN, the insert, COMMIT
+
+        total = await crud.media_asset.count(db)
+        queue.count = 0
+        async with crud.media_asset.stream_all(db, batch_size=2) as rows:
+            assert len([row async for row in rows]) == total
+        # Start the statement, one fetch per batch (the last one short), close it.
+        assert queue.count == 1 + (total // 2 + 1) + 1
+    finally:
+        await db.close()
+
+
+PREPARED = make_query(
+    "test.prepared_statements",
+    "scalar",
+    int,
+    "SELECT count(*) FROM pg_prepared_statements WHERE statement = :text",
+)
+
+
+async def test_postgres_prepares_each_statement_once_per_connection(
+    pg_admin_url: str, pg_template: str
+) -> None:
+    url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    db = await connect(url)
+    try:
+        asset = await new_asset(db)
+        text = queries["media_assets.get"].postgres.text
+        async with db.connection() as conn:
+            for _ in range(5):
+                assert await crud.media_asset.get(conn, id=asset.id) == asset
+            assert await conn.run(PREPARED, text=text) == 1
+            async with conn.transaction() as tx:
+                assert await crud.media_asset.get(tx, id=asset.id) == asset
+            assert await conn.run(PREPARED, text=text) == 1
+    finally:
+        await db.close()
+        pgcluster.drop_database(pg_admin_url, url)
