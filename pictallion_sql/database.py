@@ -12,7 +12,6 @@ same calls. A service usually keeps one process-wide database::
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +20,11 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 from ._base import Connection, Database, Executor
 from .config import Settings, settings
 
+# asyncio is imported where it is used: by then an event loop runs and it is loaded, and
+# ``import pictallion_sql`` stays cheap for programs that only read settings or models.
 if TYPE_CHECKING:
+    import asyncio
+
     from ._ops import Compatibility
     from .db_utils import DatabaseStats
     from .migrations import UpgradeResult
@@ -55,13 +58,17 @@ async def connect(url: str | None = None, *, config: Settings | None = None) -> 
 
 
 _database: Database | None = None
-_lock = asyncio.Lock()
+_lock: asyncio.Lock | None = None
 
 
 async def get_database() -> Database:
     """The process-wide database, opened from ``settings`` on first use."""
-    global _database
+    global _database, _lock
     if _database is None:
+        import asyncio
+
+        if _lock is None:
+            _lock = asyncio.Lock()
         async with _lock:
             if _database is None:
                 _database = await connect()
@@ -127,6 +134,8 @@ class DatabaseManager:
         Never raises: an unreachable or misconfigured database is reported as
         ``unhealthy`` with a one-line ``error``.
         """
+        import asyncio
+
         from .config import mask_url
         from .db_utils import describe_error
 
@@ -184,6 +193,8 @@ class DatabaseManager:
         migrations. A database created by the old backend is reported compatible
         (and adoptable by ``initialize``). Reads only.
         """
+        import asyncio
+
         from ._ops import check_compatibility
 
         return await asyncio.to_thread(check_compatibility, self.settings.database_url)
@@ -193,6 +204,8 @@ class DatabaseManager:
 
         A database created by the old backend is adopted (see ``migrations.upgrade``).
         """
+        import asyncio
+
         from .migrations import upgrade
 
         return await asyncio.to_thread(upgrade, self.settings.database_url)
@@ -202,6 +215,8 @@ class DatabaseManager:
 
         Destroys all data. Runs in one transaction; returns the migrations applied.
         """
+        import asyncio
+
         from .migrations import reset_database
 
         if self._url is None:
