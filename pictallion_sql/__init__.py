@@ -5,7 +5,7 @@ Named SQL queries from ``sql/queries`` run on SQLite (aiosqlite) or PostgreSQL
 """
 
 from .config import Settings, settings
-from .database import Connection, Database, connect, get_db, get_db_transaction
+from .database import Connection, Database, RecordStream, connect, get_db, get_db_transaction
 from .errors import (
     ConfigurationError,
     DatabaseError,
@@ -33,6 +33,7 @@ __all__ = [
     "NotFoundError",
     "PictallionError",
     "QueryFileError",
+    "RecordStream",
     "Settings",
     "ValidationError",
     "connect",

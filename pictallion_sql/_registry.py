@@ -133,7 +133,8 @@ def _parse_file(path: Path) -> Iterator[_Block]:
     current: dict[str, Any] | None = None
     body: list[str] = []
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        header = _HEADER.match(raw.strip())
+        stripped = raw.strip()
+        header = _HEADER.match(stripped) if stripped.startswith("--") else None
         if header and header.group(1) == "name":
             if current is not None:
                 yield _Block(sql="\n".join(body), **current)
@@ -151,9 +152,9 @@ def _parse_file(path: Path) -> Iterator[_Block]:
             if header.group(1) == "returns":
                 current["returns_line"] = lineno
         elif current is None:
-            if raw.strip() and not raw.strip().startswith("--"):
+            if stripped and not stripped.startswith("--"):
                 raise QueryFileError(f"{path}:{lineno}: SQL before the first '-- name:' header")
-        elif body or not raw.strip().startswith("--"):
+        elif body or not stripped.startswith("--"):
             body.append(raw)
     if current is not None:
         yield _Block(sql="\n".join(body), **current)

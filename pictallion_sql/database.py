@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Literal, TypedDict
 
-from ._base import Connection, Database, Executor
+from ._base import Connection, Database, Executor, RecordStream
 from .config import Settings, settings
 
 # asyncio is imported where it is used: by then an event loop runs and it is loaded, and
@@ -35,6 +35,7 @@ __all__ = [
     "DatabaseManager",
     "Executor",
     "HealthReport",
+    "RecordStream",
     "close_db",
     "connect",
     "db_manager",

@@ -4,6 +4,9 @@ from pictallion_sql import crud
 
 photo = await crud.file_version.get(db, id=photo_id)
 golds = await crud.file_version.get_by_tier(db, tier="gold", limit=50)
+async with crud.file_version.stream_all(db, batch_size=1000) as photos:
+    async for photo in photos:  # every row, in batches: memory stays flat
+        ...
 """
 
 from __future__ import annotations
