@@ -66,8 +66,14 @@ restore: install
 	@test -n "$(FROM)" || { echo 'usage: make restore FROM=backups/<file>' >&2; exit 2; }
 	$(BIN)/pictallion-db restore "$(FROM)"
 
+## make bench [BENCH_ARGS="--versions 100000 --repeats 5"]: the library against the raw
+## drivers and the SQLAlchemy ORM (the optional bench extra, installed here if missing).
+BENCH_ARGS ?= --versions 2000 --repeats 5
+
 bench: install
-	$(BIN)/python bench/run.py
+	@$(BIN)/python -c "import sqlalchemy, greenlet" 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/run.py --ingest-compare $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

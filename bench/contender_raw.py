@@ -8,6 +8,7 @@ the library's records (so both produce the same values; nothing is left undecode
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -166,28 +167,31 @@ F_COLS = "id, photo_id, person_id, bounding_box, confidence, embedding, ignored,
 S_COLS = 'id, "key", "value", category, description, created_at, updated_at'
 
 
-def _statements(obj: str, lower: str, name_order: str, keywords_text: str) -> dict[str, str]:
-    # Written once with {p} markers; each dialect's placeholders are filled in below.
+def _statements(
+    obj: str, lower: str, name_order: str, keywords_text: str, cast: Any
+) -> dict[str, str]:
+    # The library's statements with its :name parameters; each dialect's placeholders are
+    # filled in below. ``cast`` is how each dialect types a possibly-NULL parameter.
     return {
-        "get_version": f"SELECT {V_COLS} FROM file_versions WHERE id = {{p1}}",
-        "get_person": f"SELECT {P_COLS} FROM people WHERE id = {{p1}}",
-        "tier_page": f"SELECT {V_COLS} FROM file_versions WHERE tier = {{p1}} "
-        "ORDER BY created_at DESC, id DESC LIMIT {p2} OFFSET {p3}",
+        "get_version": f"SELECT {V_COLS} FROM file_versions WHERE id = :id",
+        "get_person": f"SELECT {P_COLS} FROM people WHERE id = :id",
+        "tier_page": f"SELECT {V_COLS} FROM file_versions WHERE tier = :tier "
+        "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :skip",
         "people_search": f"SELECT {P_COLS} FROM people "
-        f"WHERE {lower}(name) LIKE {lower}(CAST({{p1}} AS text)) ESCAPE '\\' "
-        f"ORDER BY {name_order}, id LIMIT {{p2}}",
+        f"WHERE {lower}(name) LIKE {lower}(CAST(:pattern AS text)) ESCAPE '\\' "
+        f"ORDER BY {name_order}, id LIMIT :limit",
         "unassigned": f"SELECT {F_COLS} FROM faces WHERE person_id IS NULL AND ignored = false "
-        "ORDER BY created_at, id LIMIT {p1}",
+        "ORDER BY created_at, id LIMIT :limit",
         "set_value": 'INSERT INTO settings ("key", "value", category, created_at, updated_at) '
-        'VALUES ({p1}, {p2}, {p3}, {p4}, {p4}) ON CONFLICT ("key") DO UPDATE '
+        'VALUES (:key, :value, :category, :now, :now) ON CONFLICT ("key") DO UPDATE '
         'SET "value" = excluded."value", updated_at = excluded.updated_at '
         f"RETURNING {S_COLS}",
-        "get_setting": f'SELECT {S_COLS} FROM settings WHERE "key" = {{p1}}',
+        "get_setting": f'SELECT {S_COLS} FROM settings WHERE "key" = :key',
         "person_photos": f"SELECT {FV_COLS}, CASE WHEN ma.id IS NULL THEN NULL ELSE "
         f"{obj}('id', ma.id, 'original_filename', ma.original_filename, "
         "'created_at', ma.created_at) END AS media_asset "
         "FROM file_versions fv LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id "
-        "WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = {p1}) "
+        "WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = :person_id) "
         "ORDER BY fv.created_at DESC, fv.id DESC",
         "photo_listing": "WITH best AS (SELECT v.id, row_number() OVER (PARTITION BY "
         "v.media_asset_id ORDER BY CASE WHEN v.tier = 'gold' THEN 0 ELSE 1 END, "
@@ -198,43 +202,63 @@ def _statements(obj: str, lower: str, name_order: str, keywords_text: str) -> di
         "length(rtrim(rtrim(fv.file_path, '/'), replace(rtrim(fv.file_path, '/'), '/', ''))) "
         "+ 1)) AS media_asset FROM best JOIN file_versions AS fv ON fv.id = best.id "
         "JOIN media_assets AS ma ON ma.id = fv.media_asset_id WHERE best.pick = 1 "
-        "ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC LIMIT {p1} OFFSET {p2}",
+        "ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC LIMIT :limit OFFSET :skip",
         "search": f"SELECT {FV_COLS}, CASE WHEN ma.id IS NULL THEN NULL ELSE "
         f"{obj}('id', ma.id, 'original_filename', ma.original_filename, "
         "'created_at', ma.created_at) END AS media_asset, count(*) OVER () AS total_count "
         "FROM file_versions AS fv LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id "
-        "WHERE (CAST({p1} AS text) IS NULL OR fv.tier = {p1}) "
-        "AND (CAST({p2} AS text) IS NULL "
+        f"WHERE ({cast(':tier', 'text')} IS NULL OR fv.tier = :tier) "
+        f"AND ({cast(':query', 'text')} IS NULL "
         f"OR {_instr(lower, 'ma.original_filename')} OR {_instr(lower, 'fv.location')} "
         f"OR {_instr(lower, keywords_text)}) "
-        "AND (CAST({p3} AS integer) IS NULL OR COALESCE(fv.rating, 0) >= {p3}) "
-        "ORDER BY fv.created_at DESC, fv.id DESC LIMIT {p4} OFFSET {p5}",
+        f"AND ({cast(':rating_min', 'integer')} IS NULL "
+        "OR COALESCE(fv.rating, 0) >= :rating_min) "
+        f"AND ({cast(':rating_max', 'integer')} IS NULL "
+        "OR COALESCE(fv.rating, 0) <= :rating_max) "
+        "ORDER BY fv.created_at DESC, fv.id DESC LIMIT :limit OFFSET :offset",
     }
 
 
 def _instr(lower: str, text: str) -> str:
     if lower == "lower":
-        return f"strpos(lower({text}), lower({{p2}})) > 0"
-    return f"instr({lower}({text}), {lower}({{p2}})) > 0"
+        return f"strpos(lower({text}), lower(:query)) > 0"
+    return f"instr({lower}({text}), {lower}(:query)) > 0"
 
 
-def _fill(statements: dict[str, str], marker: Any) -> dict[str, str]:
-    return {
-        name: sql.format(**{f"p{i}": marker(i) for i in range(1, 6)})
-        for name, sql in statements.items()
-    }
+_PARAM = re.compile(r"(?<![:\w]):([a-z_]+)")
 
 
-PG = _fill(
-    _statements(
-        "json_build_object", "lower", 'name COLLATE "C"', "array_to_string(fv.keywords, ' ')"
-    ),
-    lambda i: f"${i}",
-)
+def _postgres(sql: str) -> str:
+    """``:name`` as ``$n``, numbered by first appearance."""
+    numbers: dict[str, int] = {}
+    return _PARAM.sub(lambda m: f"${numbers.setdefault(m.group(1), len(numbers) + 1)}", sql)
+
+
+def _sqlite(sql: str) -> tuple[str, tuple[int, ...] | None]:
+    """``:name`` as ``?``, and which argument each ``?`` takes (None: one each, in order)."""
+    names = _PARAM.findall(sql)
+    distinct = list(dict.fromkeys(names))
+    order = tuple(distinct.index(n) for n in names)
+    return _PARAM.sub("?", sql), None if order == tuple(range(len(distinct))) else order
+
+
+PG = {
+    name: _postgres(sql)
+    for name, sql in _statements(
+        "json_build_object",
+        "lower",
+        'name COLLATE "C"',
+        "array_to_string(fv.keywords, ' ')",
+        lambda param, kind: f"CAST({param} AS {kind})",
+    ).items()
+}
 SQLITE_KEYWORDS = "(SELECT group_concat(k.value, ' ') FROM json_each(fv.keywords) AS k)"
-LITE = _fill(
-    _statements("json_object", "pictallion_lower", "name", SQLITE_KEYWORDS), lambda i: f"?{i}"
-)
+LITE = {
+    name: _sqlite(sql)
+    for name, sql in _statements(
+        "json_object", "pictallion_lower", "name", SQLITE_KEYWORDS, lambda param, kind: param
+    ).items()
+}
 
 V_INSERT = (
     "media_asset_id",
@@ -377,14 +401,17 @@ class RawContender:
     # ---- reads ----------------------------------------------------------------------------
 
     async def _rows(self, name: str, *args: Any) -> list[Any]:
+        # ``args``: the statement's parameters in the order they first appear.
         if self.pg is not None:
             return list(await self.pg.fetch(PG[name], *args))
-        return list(await self.lite.execute_fetchall(LITE[name], args))
+        sql, order = LITE[name]
+        bound = args if order is None else [args[i] for i in order]
+        return list(await self.lite.execute_fetchall(sql, bound))
 
     async def _row(self, name: str, *args: Any) -> Any:
         if self.pg is not None:
             return await self.pg.fetchrow(PG[name], *args)
-        rows = await self.lite.execute_fetchall(LITE[name], args)
+        rows = await self._rows(name, *args)
         return rows[0] if rows else None
 
     async def get_version(self, id: str) -> Any:
@@ -441,7 +468,7 @@ class RawContender:
 
     async def search(self, keyword: str, tier: str, rating_min: int) -> Any:
         """A page of 50 search hits with the match count (one statement, as the library)."""
-        rows = await self._rows("search", tier, keyword, rating_min, 50, 0)
+        rows = await self._rows("search", tier, keyword, rating_min, None, 50, 0)
         nested = self._nested
         photos = [nested(VersionWithAsset, _asset, r) for r in rows]
         return SearchResult(photos, rows[0][19] if rows else 0)
