@@ -266,3 +266,20 @@ async def test_bad_stream_arguments_are_validation_errors(loaded: tuple[str, Dat
     with pytest.raises(PictallionError, match="missing limit"):
         async with db.stream(crud.file_version._get_multi, skip=0) as rows:
             [row async for row in rows]
+
+
+async def test_an_early_break_inside_a_transaction_leaves_it_usable(
+    loaded: tuple[str, Database],
+) -> None:
+    _, db = loaded
+    with pytest.raises(Rollback):
+        async with db.transaction() as conn:
+            async with crud.file_version.stream_all(conn, batch_size=10) as rows:
+                async for _ in rows:
+                    break
+            assert conn.in_transaction
+            assert await crud.file_version.count(conn) == ROWS
+            async with crud.file_version.stream_all(conn, batch_size=100) as rows:
+                assert len([row async for row in rows]) == ROWS
+            raise Rollback
+    assert await crud.file_version.count(db) == ROWS
