@@ -47,6 +47,25 @@ class SqlDialect(Protocol):
         """``param`` with the SQL type PostgreSQL needs to infer it (SQLite needs none)."""
         ...
 
+    def in_numbers(self, expr: str, param: str) -> str:
+        """``expr`` equals an element of the list of numbers ``param``."""
+        ...
+
+    def json_string_items(self, expr: str, *path: str) -> str:
+        """A subquery of the string items (column ``item``) of the JSON array at ``path``.
+
+        No rows when the value at ``path`` is absent or not an array; non-string items are left out.
+        """
+        ...
+
+    def timestamp_text(self, expr: str) -> str:
+        """The timestamp ``expr`` as text starting ``YYYY-MM-DDTHH:MM:SS``."""
+        ...
+
+    def starts_with_date_time(self, expr: str) -> str:
+        """``expr`` starts ``YYYY:MM:DD HH:MM`` (``-`` or ``:``, ``T`` or space, a valid time)."""
+        ...
+
     def json_string(self, expr: str, *path: str) -> str:
         """The text at ``path`` in the JSON document ``expr`` when it is a string, else NULL."""
         ...
@@ -87,6 +106,25 @@ class _Postgres:
 
     def typed(self, param: str, sql_type: str) -> str:
         return f"CAST({param} AS {sql_type})"
+
+    def in_numbers(self, expr: str, param: str) -> str:
+        return f"{expr} = ANY(CAST({param} AS double precision[]))"
+
+    def json_string_items(self, expr: str, *path: str) -> str:
+        at = f"({expr} #> '{{{','.join(path)}}}')"
+        return (
+            "(SELECT e #>> '{}' AS item FROM jsonb_array_elements("
+            f"CASE WHEN jsonb_typeof({at}) = 'array' THEN {at} ELSE CAST('[]' AS jsonb) END"
+            ") AS e WHERE jsonb_typeof(e) = 'string')"
+        )
+
+    def timestamp_text(self, expr: str) -> str:
+        return f"""to_char({expr}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+
+    def starts_with_date_time(self, expr: str) -> str:
+        return (
+            f"({expr} ~ '^[0-9]{{4}}[-:][0-9]{{2}}[-:][0-9]{{2}}[ T]([01][0-9]|2[0-3]):[0-5][0-9]')"
+        )
 
     def json_string(self, expr: str, *path: str) -> str:
         where = "{" + ",".join(path) + "}"
@@ -131,6 +169,26 @@ class _Sqlite:
 
     def typed(self, param: str, sql_type: str) -> str:
         return param
+
+    def in_numbers(self, expr: str, param: str) -> str:
+        return f"{expr} IN (SELECT value FROM json_each({param}))"
+
+    def json_string_items(self, expr: str, *path: str) -> str:
+        at = f"'$.{'.'.join(path)}'"
+        return (
+            "(SELECT j.value AS item FROM json_each("
+            f"CASE WHEN json_type({expr}, {at}) = 'array' THEN json_extract({expr}, {at}) "
+            "ELSE '[]' END) AS j WHERE j.type = 'text')"
+        )
+
+    def timestamp_text(self, expr: str) -> str:
+        return expr  # stored as ISO-8601 text already
+
+    def starts_with_date_time(self, expr: str) -> str:
+        date = "[0-9][0-9][0-9][0-9][-:][0-9][0-9][-:][0-9][0-9][ T]"
+        return (
+            f"({expr} GLOB '{date}[01][0-9]:[0-5][0-9]*' OR {expr} GLOB '{date}2[0-3]:[0-5][0-9]*')"
+        )
 
     def json_string(self, expr: str, *path: str) -> str:
         where = "$." + ".".join(path)

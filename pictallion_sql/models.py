@@ -235,12 +235,15 @@ class CombinedMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
 
 
 class SmartCollectionRule(msgspec.Struct, rename="camel", omit_defaults=True):
-    """One condition of a smart collection (object form)."""
+    """One condition of a smart collection (object form).
+
+    The application writes "equals", "contains", "greater_than", "less_than", "between" or
+    "in". Any string decodes, so a stored document with another operator can still be read;
+    evaluating it raises an error naming the rule (``pictallion_sql.smart_rules``).
+    """
 
     field: str | UnsetType = UNSET
-    operator: (
-        Literal["equals", "contains", "greater_than", "less_than", "between", "in"] | UnsetType
-    ) = UNSET
+    operator: str | UnsetType = UNSET
     # The application types this as "any"; this union covers every JSON value msgspec can tell
     # apart ('between' holds [min, max], 'in' a list).
     value: str | int | float | bool | list[Any] | dict[str, Any] | UnsetType | None = UNSET
@@ -254,13 +257,18 @@ class SmartCollectionRules(msgspec.Struct, rename="camel", omit_defaults=True):
 
 
 class WeightedSmartRule(msgspec.Struct, rename="camel", omit_defaults=True):
-    """One weighted rule as the Smart Collections screen stores them (array form)."""
+    """One weighted rule as the Smart Collections screen stores them (array form).
+
+    The screen writes operators "contains", "equals", ">=", "<=" and "time_range", a string
+    value and a numeric weight. Wider types decode, so any stored document can be read;
+    evaluating an ill-formed rule raises an error naming it (``pictallion_sql.smart_rules``).
+    """
 
     id: str | UnsetType = UNSET
     field: str | UnsetType = UNSET
-    operator: Literal["contains", "equals", ">=", "<=", "time_range"] | UnsetType = UNSET
-    value: str | UnsetType = UNSET
-    weight: float | UnsetType = UNSET
+    operator: str | UnsetType = UNSET
+    value: str | int | float | bool | list[Any] | dict[str, Any] | UnsetType | None = UNSET
+    weight: float | bool | str | UnsetType | None = UNSET
 
 
 # What ``collections.smart_rules`` may hold: the object form (possibly ``{}``) or the array form.

@@ -2,9 +2,9 @@
 
 A smart collection is a ``collections`` row with ``is_smart_collection`` true and rules in
 ``smart_rules``; its photos are ordinary ``collection_photos`` rows, replaced as a whole by
-:meth:`CollectionRepository.evaluate_smart_collection`. The ``*_smart_collection*`` calls only
-see smart collections: for a regular or missing collection they return None, [], 0 or False
-(or raise NotFoundError where they would write).
+:meth:`CollectionRepository.refresh_smart` (rules: :mod:`pictallion_sql.smart_rules`). The
+``*_smart_collection*`` calls only see smart collections: for a regular or missing collection
+they return None, [], 0 or False (or raise NotFoundError where they would write).
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, cast
-
-from pypika import Parameter, Table
-from pypika import Query as Builder
 
 from .._base import Executor
 from .._dynamic import returning_columns
@@ -28,11 +25,10 @@ from ..models import (
     Collection,
     CollectionPhoto,
     InsertCollection,
-    SmartCollectionRules,
     SmartRules,
     UpdateCollection,
 )
-from ..smart_rules import SmartCollectionUpdate, UnsupportedRules, compile_rules
+from ..smart_rules import SmartCollectionUpdate, UnsupportedRules, compile_smart_rules
 from ._base import Repository, check_id, utc_now
 from .collection_photos import check_photo_ids, collection_photo
 
@@ -49,7 +45,6 @@ _SMART_PHOTO_COUNT = queries["collections.smart_photo_count"]
 _WITH_STATS = queries["collections.get_all_with_stats"]
 _PHOTOS_FOR_SMART = queries["collections.photos_for_smart_collections"]
 _ADD_ROW = queries["collection_photos.add_row"]
-_ADD_MANY = queries["collection_photos.add_many"]
 _BY_COLLECTION = queries["collection_photos.get_by_collection"]
 _PHOTOS_OF_COLLECTION = queries["collection_photos.photos_of_collection"]
 _DELETE_PHOTOS = queries["collection_photos.delete_by_collection"]
@@ -58,6 +53,10 @@ _DELETE_PHOTOS = queries["collection_photos.delete_by_collection"]
 @cache
 def _smart_update_query(columns: tuple[str, ...]) -> Query:
     """``UPDATE collections SET ... WHERE id = :id AND is_smart_collection`` per column set."""
+    # Imported here so that importing the repositories does not load the query builder.
+    from pypika import Parameter, Table
+    from pypika import Query as Builder
+
     target = Table("collections")
     builder = Builder.update(target)
     for column in columns:
@@ -185,8 +184,11 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         """Create a smart collection as the smart-collections screen does (not public, no photos).
 
         ``rules`` are stored as given (object form, weighted-rule array); None stores ``{}``.
-        Photos are filled in by :meth:`evaluate_smart_collection`.
+        Rules that could not be evaluated raise UnsupportedRules (a ValidationError naming the
+        rule) and nothing is written. Photos are filled in by :meth:`refresh_smart`.
         """
+        if rules is not None:
+            compile_smart_rules(rules)
         values: dict[str, Any] = {
             "name": name,
             "description": description,
@@ -199,9 +201,15 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
     async def update_smart_collection(
         self, db: Executor, *, id: str, obj_in: UpdateCollection | Mapping[str, Any]
     ) -> Collection | None:
-        """Set fields of a smart collection and touch updated_at; None if missing or not smart."""
+        """Set fields of a smart collection and touch updated_at; None if missing or not smart.
+
+        New ``smart_rules`` that could not be evaluated raise UnsupportedRules, writing nothing;
+        the photos change only on the next :meth:`refresh_smart`.
+        """
         check_id("id", id)
         values = self.update_values(obj_in)
+        if values.get("smart_rules") is not None:
+            compile_smart_rules(values["smart_rules"])
         query = _smart_update_query(tuple(values))
         return cast(Collection | None, await db.run(query, id=id, **values))
 
@@ -288,65 +296,81 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
     # -- rule evaluation (A3-A6) --------------------------------------------------------------
 
     async def preview_smart_rules(
-        self, db: Executor, *, rules: SmartCollectionRules | Mapping[str, Any]
+        self,
+        db: Executor,
+        *,
+        rules: SmartRules | Mapping[str, Any] | Sequence[Any] | None,
     ) -> list[str]:
-        """The ids of the versions ``rules`` (object form) match, newest first; writes nothing.
+        """The ids of the versions ``rules`` (either shape) match, newest first; writes nothing.
 
-        Raises ValidationError (UnsupportedRules) for rules that cannot be evaluated.
+        Raises UnsupportedRules (a ValidationError) naming a rule that cannot be evaluated.
         """
-        query, params = compile_rules(rules)
-        return [m.id for m in cast(list[MatchedPhoto], await db.run(query, **params))]
+        compiled = compile_smart_rules(rules)
+        matches = cast(list[MatchedPhoto], await db.run(compiled.select, **compiled.params))
+        return [m.id for m in matches]
 
-    async def evaluate_smart_collection(
-        self, db: Executor, *, collection_id: str
-    ) -> SmartCollectionUpdate | None:
+    async def refresh_smart(self, db: Executor, collection_id: str) -> SmartCollectionUpdate:
         """Replace a smart collection's photos by the versions its rules match, atomically.
 
-        One SELECT built from the rules finds the versions; the old rows are deleted and the
-        new ones inserted in one statement, in one transaction. Rules that cannot be evaluated
-        (weighted-rule arrays, ``{}``, ill-typed values) and regular collections are reported
-        as skipped, unchanged. None if the collection does not exist.
+        In one transaction, with the collection row locked: its photo rows are deleted, then
+        one ``INSERT ... SELECT`` built from the rules adds the matches (no row passes through
+        Python). Raises NotFoundError if the collection does not exist or is not a smart
+        collection, UnsupportedRules if its rules cannot be evaluated; either way nothing
+        changes. A failing statement rolls the whole replacement back.
         """
         check_id("collection_id", collection_id)
         async with db.transaction() as conn:
             row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=collection_id))
-            if row is None:
-                return None
-            if not row.is_smart_collection:
-                return _skipped(row, "not a smart collection")
-            try:
-                query, params = compile_rules(row.smart_rules)
-            except UnsupportedRules as exc:
-                return _skipped(row, str(exc))
-            matches = cast(list[MatchedPhoto], await conn.run(query, **params))
-            removed = cast(int, await conn.run(_DELETE_PHOTOS, collection_id=collection_id))
-            if matches:
-                await conn.run(
-                    _ADD_MANY,
-                    collection_id=collection_id,
-                    photo_ids=[m.id for m in matches],
-                    added_at=utc_now(),
+            if row is None or not row.is_smart_collection:
+                raise NotFoundError(
+                    f"smart collection {collection_id} not found", table="collections"
                 )
+            compiled = compile_smart_rules(row.smart_rules)
+            removed = cast(int, await conn.run(_DELETE_PHOTOS, collection_id=collection_id))
+            matched = cast(
+                int,
+                await conn.run(
+                    compiled.refresh,
+                    collection_id=collection_id,
+                    added_at=utc_now(),
+                    **compiled.params,
+                ),
+            )
             return SmartCollectionUpdate(
-                row.id, row.name, "updated", matched=len(matches), removed=removed
+                row.id, row.name, "updated", matched=matched, removed=removed
             )
 
-    async def update_smart_collections(self, db: Executor) -> list[SmartCollectionUpdate]:
-        """Re-evaluate every smart collection, each in its own transaction; one result each.
+    async def refresh_all_smart(self, db: Executor) -> list[SmartCollectionUpdate]:
+        """Refresh every smart collection, each in its own transaction; one result each.
 
-        A collection that is skipped, or whose replacement fails (rolled back, reported as
-        "failed"), does not stop the run. Results follow get_smart_collections' order.
+        Rules that cannot be evaluated give "skipped" with the reason; a refresh that fails
+        with a database error is rolled back and reported as "failed". Neither changes that
+        collection nor stops the run. Results follow get_smart_collections' order; a
+        collection deleted or made regular meanwhile is left out.
         """
         results: list[SmartCollectionUpdate] = []
         for row in cast(list[Collection], await db.run(_GET_SMART)):
             try:
-                result = await self.evaluate_smart_collection(db, collection_id=row.id)
+                result = await self.refresh_smart(db, row.id)
+            except NotFoundError:
+                continue
+            except UnsupportedRules as exc:
+                result = _skipped(row, str(exc))
             except (IntegrityError, DatabaseError) as exc:
-                log.warning("smart collection %s not updated: %s", row.id, exc)
+                log.warning("smart collection %s not refreshed: %s", row.id, exc)
                 result = SmartCollectionUpdate(row.id, row.name, "failed", reason=str(exc))
-            if result is not None:
-                results.append(result)
+            results.append(result)
         return results
+
+    async def evaluate_smart_collection(
+        self, db: Executor, *, collection_id: str
+    ) -> SmartCollectionUpdate:
+        """Same as :meth:`refresh_smart` (the name the service layer used)."""
+        return await self.refresh_smart(db, collection_id)
+
+    async def update_smart_collections(self, db: Executor) -> list[SmartCollectionUpdate]:
+        """Same as :meth:`refresh_all_smart` (advancedSearch.updateSmartCollections, A3-A6)."""
+        return await self.refresh_all_smart(db)
 
 
 def _skipped(row: Collection, reason: str) -> SmartCollectionUpdate:
