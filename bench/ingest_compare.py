@@ -1,11 +1,13 @@
 """Bulk ingest through ``create_many`` against one ``create`` per row (library only).
 
-    python bench/ingest_compare.py --bulk-url URL --row-url URL --versions N --sample S
+    python bench/ingest_compare.py --bulk-url URL --row-url URL --autocommit-url URL \
+        --versions N --sample S
 
-Both URLs name fresh, migrated, empty databases. The workload's file versions go in
-through ``crud.file_version.create_many`` in batches of ``INGEST_BATCH``; then, on the other
-database, the first ``S`` of them go in through ``crud.file_version.create``, one call each
-inside one transaction, and that rate is extrapolated to N (said so in the output).
+The URLs name fresh, migrated, empty databases. The workload's file versions go in
+through ``crud.file_version.create_many`` in batches of ``INGEST_BATCH``; then, on the
+second database, the first ``S`` of them go in through ``crud.file_version.create``, one
+call each inside one transaction, and on the third the same with each call committing on
+its own. Per-row rates are extrapolated to N when S < N (said so in the output).
 Media assets are loaded first, untimed. Prints one JSON line.
 """
 
@@ -46,15 +48,23 @@ async def bulk(url: str, w: workload.Workload) -> float:
         await db.close()
 
 
-async def per_row(url: str, w: workload.Workload, sample: int) -> float:
-    """Seconds to insert the first ``sample`` versions with one create each."""
+async def per_row(url: str, w: workload.Workload, sample: int, one_transaction: bool) -> float:
+    """Seconds to insert the first ``sample`` versions with one create each.
+
+    In one transaction around the loop, or each create committing on its own (the plain
+    loop a service writes without thinking of transactions).
+    """
     db = await connect(url)
     try:
         rows = await _versions(db, w, sample)
         started = time.perf_counter()
-        async with db.transaction() as tx:
+        if one_transaction:
+            async with db.transaction() as tx:
+                for row in rows:
+                    await crud.file_version.create(tx, obj_in=row)
+        else:
             for row in rows:
-                await crud.file_version.create(tx, obj_in=row)
+                await crud.file_version.create(db, obj_in=row)
         return time.perf_counter() - started
     finally:
         await db.close()
@@ -65,16 +75,18 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     w = workload.build(args.versions, args.seed)
     sample = min(args.sample, len(w.versions))
     bulk_s = await bulk(args.bulk_url, w)
-    row_s = await per_row(args.row_url, w, sample)
-    per_row_total = row_s / sample * len(w.versions)
+    in_tx = await per_row(args.row_url, w, sample, one_transaction=True) / sample
+    each = await per_row(args.autocommit_url, w, sample, one_transaction=False) / sample
+    versions = len(w.versions)
     return {
-        "versions": len(w.versions),
+        "versions": versions,
         "bulk_seconds": bulk_s,
         "per_row_sample": sample,
-        "per_row_sample_seconds": row_s,
-        "per_row_seconds": per_row_total,
-        "extrapolated": sample < len(w.versions),
-        "speedup": per_row_total / bulk_s,
+        "extrapolated": sample < versions,
+        "per_row_seconds": in_tx * versions,
+        "speedup": in_tx * versions / bulk_s,
+        "autocommit_seconds": each * versions,
+        "autocommit_speedup": each * versions / bulk_s,
     }
 
 
@@ -83,6 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="create_many against one create per row.")
     parser.add_argument("--bulk-url", required=True)
     parser.add_argument("--row-url", required=True)
+    parser.add_argument("--autocommit-url", required=True)
     parser.add_argument("--versions", type=int, default=2000)
     parser.add_argument("--sample", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
