@@ -483,7 +483,15 @@ def _restore_sql(pg_restore: Path, archive: Path, listing: Path, section: str) -
             f"refusing to restore {archive}: pg_restore cannot read its {section} section "
             f"({reason[-1] if reason else 'no message'}); the database was not changed"
         )
-    return _without_meta_commands(proc.stdout.decode("utf-8"))
+    try:
+        script = proc.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        # A damaged archive can hand back garbled definitions that pg_restore still prints.
+        raise BackupError(
+            f"refusing to restore {archive}: its {section} section is not valid UTF-8 text "
+            "(the archive is damaged); the database was not changed"
+        ) from None
+    return _without_meta_commands(script)
 
 
 def _without_meta_commands(script: str) -> str:
