@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import msgspec
 import psycopg
 import pytest
 
@@ -22,11 +23,31 @@ from pictallion_sql.migrations import (
     yoyo_url,
 )
 
-ALL = ["0001_initial_schema", "0002_tag_library_indexes"]
+ALL = ["0001_initial_schema", "0002_tag_library_indexes", "0003_catalogue_indexes"]
+
+TAG_INDEXES = {"idx_global_tag_library_tag", "idx_global_tag_library_usage"}
+CATALOGUE_INDEXES = {
+    "idx_file_versions_media_asset_id",
+    "idx_file_versions_gold_asset",
+    "idx_file_versions_tier_created_at",
+    "idx_file_versions_created_at",
+    "idx_file_versions_file_hash",
+    "idx_media_assets_created_at",
+    "idx_faces_photo_id",
+    "idx_faces_person_id",
+    "idx_faces_unassigned",
+    "idx_asset_history_media_asset_id",
+    "idx_asset_history_timestamp",
+    "idx_collection_photos_collection_id",
+    "idx_collection_photos_photo_id",
+    "idx_events_person_id",
+    "idx_relationships_person1_id",
+    "idx_relationships_person2_id",
+}
 
 BROKEN_MIGRATION = """\
 -- A migration that fails at its last statement, after changing the schema and data.
--- depends: 0002_tag_library_indexes
+-- depends: 0003_catalogue_indexes
 
 CREATE TABLE scratch (id integer PRIMARY KEY);
 
@@ -58,6 +79,10 @@ def tag_indexes(url: str) -> list[str]:
     return [i.name for i in snapshot(url).tables["global_tag_library"].indexes]
 
 
+def all_indexes(url: str) -> set[str]:
+    return {i.name for t in snapshot(url).tables.values() for i in t.indexes}
+
+
 def test_apply_is_idempotent(empty_url: str, dialect: str) -> None:
     assert migration_status(empty_url) == {"dialect": dialect, "applied": [], "pending": ALL}
     assert apply_migrations(empty_url) == ALL
@@ -71,16 +96,61 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
     before = snapshot(empty_url)
     assert tag_indexes(empty_url) == ["idx_global_tag_library_tag", "idx_global_tag_library_usage"]
 
+    assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
     assert tag_indexes(empty_url) == []
-    assert migration_status(empty_url)["pending"] == ["0002_tag_library_indexes"]
+    assert migration_status(empty_url)["pending"] == ALL[1:]
 
-    assert apply_migrations(empty_url) == ["0002_tag_library_indexes"]
+    assert apply_migrations(empty_url) == ALL[1:]
     assert snapshot(empty_url) == before
+
+
+def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
+    apply_migrations(empty_url)
+    head = snapshot(empty_url)
+    assert all_indexes(empty_url) >= CATALOGUE_INDEXES
+
+    assert rollback_last(empty_url) == "0003_catalogue_indexes"
+    assert all_indexes(empty_url) == set(TAG_INDEXES)
+    assert migration_status(empty_url)["pending"] == ["0003_catalogue_indexes"]
+    # Only indexes went: every table, column and constraint is as before.
+    after_rollback = snapshot(empty_url)
+    for name, table in head.tables.items():
+        assert after_rollback.tables[name] == msgspec.structs.replace(
+            table, indexes=tuple(i for i in table.indexes if i.name in TAG_INDEXES)
+        )
+
+    assert apply_migrations(empty_url) == ["0003_catalogue_indexes"]
+    assert snapshot(empty_url) == head
+    assert rollback_last(empty_url) == "0003_catalogue_indexes"
+    assert apply_migrations(empty_url) == ["0003_catalogue_indexes"]
+    assert snapshot(empty_url) == head
+
+
+def test_catalogue_indexes_built_by_hand_beforehand_are_kept(empty_url: str, dialect: str) -> None:
+    """A DBA may build some indexes first (CONCURRENTLY, on a live table); 0003 builds the rest."""
+    apply_migrations(empty_url)
+    head = snapshot(empty_url)
+    rollback_last(empty_url)
+    by_hand = [
+        "CREATE INDEX idx_file_versions_file_hash ON file_versions (file_hash)",
+        "CREATE INDEX idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL",
+    ]
+    if dialect == "sqlite":
+        conn = sqlite3.connect(Settings(database_url=empty_url).sqlite_path)
+        conn.executescript(";".join(by_hand))
+        conn.close()
+    else:
+        with psycopg.connect(empty_url, autocommit=True) as pg:
+            for statement in by_hand:
+                pg.execute(statement.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY"))
+    assert apply_migrations(empty_url) == ["0003_catalogue_indexes"]
+    assert snapshot(empty_url) == head
 
 
 def test_rollback_everything(empty_url: str) -> None:
     apply_migrations(empty_url)
+    assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
     assert rollback_last(empty_url) == "0001_initial_schema"
     assert snapshot(empty_url).tables == {}
@@ -93,6 +163,7 @@ def test_indexes_migration_accepts_existing_indexes(empty_url: str, dialect: str
     folder = migrations_dir(dialect)  # type: ignore[arg-type]
     apply_migrations(empty_url)
     rollback_last(empty_url)
+    rollback_last(empty_url)
     statements = (folder / "0002_tag_library_indexes.sql").read_text()
     old_style = statements.replace(" IF NOT EXISTS", "")
     if dialect == "sqlite":
@@ -102,7 +173,7 @@ def test_indexes_migration_accepts_existing_indexes(empty_url: str, dialect: str
     else:
         with psycopg.connect(empty_url, autocommit=True) as pg:
             pg.execute(old_style)
-    assert apply_migrations(empty_url) == ["0002_tag_library_indexes"]
+    assert apply_migrations(empty_url) == ALL[1:]
 
 
 def test_broken_migration_changes_nothing(empty_url: str, dialect: str, tmp_path: Path) -> None:
@@ -111,22 +182,22 @@ def test_broken_migration_changes_nothing(empty_url: str, dialect: str, tmp_path
 
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0003_broken.sql").write_text(BROKEN_MIGRATION)
+    (folder / "0004_broken.sql").write_text(BROKEN_MIGRATION)
 
     with pytest.raises(MigrationError) as caught:
         apply_migrations(empty_url, migrations_path=folder)
     message = str(caught.value)
-    assert "migration 0003_broken failed" in message
+    assert "migration 0004_broken failed" in message
     assert "'INSERT INTO no_such_table'" in message
 
     # Every statement before the failing one was undone, schema and data alike.
     assert snapshot(empty_url) == before
     assert count_rows(empty_url, "users") == 0
     status = migration_status(empty_url, migrations_path=folder)
-    assert status["applied"] == ALL and status["pending"] == ["0003_broken"]
+    assert status["applied"] == ALL and status["pending"] == ["0004_broken"]
 
     # The lock was released: the next run gets as far as the broken migration again.
-    with pytest.raises(MigrationError, match="0003_broken"):
+    with pytest.raises(MigrationError, match="0004_broken"):
         apply_migrations(empty_url, migrations_path=folder)
 
 
@@ -135,8 +206,8 @@ def test_failure_on_a_fresh_database_keeps_the_earlier_migrations(
 ) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0003_broken.sql").write_text(BROKEN_MIGRATION)
-    with pytest.raises(MigrationError, match="0003_broken"):
+    (folder / "0004_broken.sql").write_text(BROKEN_MIGRATION)
+    with pytest.raises(MigrationError, match="0004_broken"):
         apply_migrations(empty_url, migrations_path=folder)
     assert migration_status(empty_url, migrations_path=folder)["applied"] == ALL
     assert "scratch" not in snapshot(empty_url).tables

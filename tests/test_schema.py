@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from yoyo.migrations import read_sql_migration
 
-from pictallion_sql._introspect import SQLITE_TYPES, Schema, diff, snapshot
+from pictallion_sql._introspect import SQLITE_TYPES, Index, Schema, diff, snapshot
 from pictallion_sql._resources import migrations_dir, schema_file
 from pictallion_sql.config import Settings
 from pictallion_sql.migrations import apply_migrations
@@ -27,6 +28,39 @@ DRIZZLE_SNAPSHOT = DATA / "drizzle_snapshot.json"
 TAG_INDEXES = {
     "idx_global_tag_library_tag": ("tag",),
     "idx_global_tag_library_usage": ("usage_count DESC",),
+}
+
+# Migration 0003: (table, columns, partial-index condition) by index name, in the spelling
+# of ``comparable`` below.
+CATALOGUE_INDEXES = {
+    "idx_file_versions_media_asset_id": ("file_versions", ("media_asset_id",), None),
+    "idx_file_versions_gold_asset": ("file_versions", ("media_asset_id",), "tier = 'gold'"),
+    "idx_file_versions_tier_created_at": (
+        "file_versions",
+        ("tier", "created_at DESC", "id DESC"),
+        None,
+    ),
+    "idx_file_versions_created_at": ("file_versions", ("created_at DESC", "id DESC"), None),
+    "idx_file_versions_file_hash": ("file_versions", ("file_hash",), None),
+    "idx_media_assets_created_at": ("media_assets", ("created_at DESC", "id DESC"), None),
+    "idx_faces_photo_id": ("faces", ("photo_id",), None),
+    "idx_faces_person_id": ("faces", ("person_id", "created_at", "id"), None),
+    "idx_faces_unassigned": ("faces", ("created_at", "id"), "person_id IS NULL"),
+    "idx_asset_history_media_asset_id": (
+        "asset_history",
+        ("media_asset_id", "timestamp DESC", "id DESC"),
+        None,
+    ),
+    "idx_asset_history_timestamp": ("asset_history", ("timestamp DESC", "id DESC"), None),
+    "idx_collection_photos_collection_id": (
+        "collection_photos",
+        ("collection_id", "added_at DESC", "id DESC"),
+        None,
+    ),
+    "idx_collection_photos_photo_id": ("collection_photos", ("photo_id",), None),
+    "idx_events_person_id": ("events", ("person_id",), None),
+    "idx_relationships_person1_id": ("relationships", ("person1_id",), None),
+    "idx_relationships_person2_id": ("relationships", ("person2_id",), None),
 }
 
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -60,6 +94,28 @@ def run_sql(url: str, script: str) -> None:
     else:
         with psycopg.connect(url, autocommit=True) as pg:
             pg.execute(script)
+
+
+def comparable(index: Index) -> Index:
+    """An index as both dialects can spell it: PostgreSQL prints ``"timestamp"`` quoted and
+    a partial index's condition with parentheses and casts (``(tier = 'gold'::text)``)."""
+    where = index.where
+    if where is not None:
+        where = re.sub(r"::[a-z ]+", "", where)
+        while where.startswith("(") and where.endswith(")"):
+            where = where[1:-1]
+    return msgspec.structs.replace(
+        index, columns=tuple(c.replace('"', "") for c in index.columns), where=where
+    )
+
+
+def all_indexes(schema: Schema) -> dict[str, tuple[str, tuple[str, ...], str | None]]:
+    """Every index of ``schema`` by name: (table, columns, condition), spelled by ``comparable``."""
+    return {
+        i.name: (t.name, i.columns, i.where)
+        for t in schema.tables.values()
+        for i in map(comparable, t.indexes)
+    }
 
 
 def build_from_schema_file(url: str) -> None:
@@ -97,8 +153,10 @@ def test_migrations_and_schema_file_build_the_same_schema(empty_url: str, other_
     assert len(migrated.tables) == 14
     assert sum(len(t.columns) for t in migrated.tables.values()) == 110
     assert sum(len(t.foreign_keys) for t in migrated.tables.values()) == 9
-    indexes = {i.name: i.columns for t in migrated.tables.values() for i in t.indexes}
-    assert indexes == TAG_INDEXES
+    tag_indexes = {
+        name: ("global_tag_library", columns, None) for name, columns in TAG_INDEXES.items()
+    }
+    assert all_indexes(migrated) == {**tag_indexes, **CATALOGUE_INDEXES}
 
 
 def test_diff_reports_drift(empty_url: str, other_url: str, dialect: str) -> None:
@@ -128,6 +186,11 @@ def test_diff_reports_drift(empty_url: str, other_url: str, dialect: str) -> Non
                 + ";DROP TABLE settings;"
                 + ddl["settings"].replace("DEFAULT 'general'", "DEFAULT 'misc'")
                 + ";ALTER TABLE people ADD COLUMN updated_at TIMESTAMP_TEXT;"
+            )
+            # Dropping the table dropped its indexes too: build them again.
+            schema_sql = schema_file("sqlite").read_text()
+            conn.executescript(
+                "".join(re.findall(r"^CREATE INDEX \w+ ON file_versions .*$", schema_sql, re.M))
             )
         finally:
             conn.close()
@@ -206,13 +269,19 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
         assert table.primary_key == ("id",)
         assert spec["indexes"] == {}
 
-    # The only objects drizzle does not create: the two tag-library indexes.
+    # The only objects drizzle does not create: the two tag-library indexes and the
+    # catalogue indexes of migration 0003, none of them unique.
     extra = {
         (t.name, i.name): (i.columns, i.unique) for t in schema.tables.values() for i in t.indexes
     }
-    assert extra == {
-        ("global_tag_library", name): (columns, False) for name, columns in TAG_INDEXES.items()
+    assert {key: columns for key, (columns, _) in extra.items()} == {
+        **{("global_tag_library", name): columns for name, columns in TAG_INDEXES.items()},
+        **{
+            (table, name): tuple(c.replace("timestamp", '"timestamp"') for c in columns)
+            for name, (table, columns, _) in CATALOGUE_INDEXES.items()
+        },
     }
+    assert not any(unique for _, unique in extra.values())
 
 
 def test_first_postgres_migration_is_drizzles_statements() -> None:
@@ -235,6 +304,8 @@ def test_migration_files_are_where_the_package_looks() -> None:
             "0001_initial_schema.sql",
             "0002_tag_library_indexes.rollback.sql",
             "0002_tag_library_indexes.sql",
+            "0003_catalogue_indexes.rollback.sql",
+            "0003_catalogue_indexes.sql",
         ]
         assert schema_file(dialect).is_file()
 
@@ -260,7 +331,8 @@ def test_sqlite_schema_is_the_postgres_schema_in_sqlite_terms(
         ], name
         assert lite_table.foreign_keys == pg_table.foreign_keys, name
         assert lite_table.unique_constraints == pg_table.unique_constraints, name
-        assert lite_table.indexes == pg_table.indexes, name
+        lite_indexes = tuple(map(comparable, lite_table.indexes))
+        assert lite_indexes == tuple(map(comparable, pg_table.indexes)), name
         assert lite_table.primary_key == pg_table.primary_key, name
 
 

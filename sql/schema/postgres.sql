@@ -202,3 +202,23 @@ ALTER TABLE relationships ADD CONSTRAINT relationships_person2_id_people_id_fk
 
 CREATE INDEX idx_global_tag_library_usage ON global_tag_library (usage_count DESC);
 CREATE INDEX idx_global_tag_library_tag ON global_tag_library (tag);
+
+-- Catalogue indexes (migration 0003): the foreign-key columns and the keys the listings
+-- filter and sort on; docs/indexes.md names the queries each one serves.
+
+CREATE INDEX idx_file_versions_media_asset_id ON file_versions (media_asset_id);
+CREATE INDEX idx_file_versions_gold_asset ON file_versions (media_asset_id) WHERE tier = 'gold';
+CREATE INDEX idx_file_versions_tier_created_at ON file_versions (tier, created_at DESC, id DESC);
+CREATE INDEX idx_file_versions_created_at ON file_versions (created_at DESC, id DESC);
+CREATE INDEX idx_file_versions_file_hash ON file_versions (file_hash);
+CREATE INDEX idx_media_assets_created_at ON media_assets (created_at DESC, id DESC);
+CREATE INDEX idx_faces_photo_id ON faces (photo_id);
+CREATE INDEX idx_faces_person_id ON faces (person_id, created_at, id);
+CREATE INDEX idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL;
+CREATE INDEX idx_asset_history_media_asset_id ON asset_history (media_asset_id, "timestamp" DESC, id DESC);
+CREATE INDEX idx_asset_history_timestamp ON asset_history ("timestamp" DESC, id DESC);
+CREATE INDEX idx_collection_photos_collection_id ON collection_photos (collection_id, added_at DESC, id DESC);
+CREATE INDEX idx_collection_photos_photo_id ON collection_photos (photo_id);
+CREATE INDEX idx_events_person_id ON events (person_id);
+CREATE INDEX idx_relationships_person1_id ON relationships (person1_id);
+CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);

@@ -1,0 +1,36 @@
+-- The catalogue indexes, as in migrations/postgres/0003_catalogue_indexes.sql (the same
+-- names, columns, directions and partial-index conditions; the reasons are there and in
+-- docs/indexes.md). IF NOT EXISTS keeps the statements identical to the PostgreSQL ones.
+-- depends: 0002_tag_library_indexes
+
+CREATE INDEX IF NOT EXISTS idx_file_versions_media_asset_id ON file_versions (media_asset_id);
+
+CREATE INDEX IF NOT EXISTS idx_file_versions_gold_asset ON file_versions (media_asset_id) WHERE tier = 'gold';
+
+CREATE INDEX IF NOT EXISTS idx_file_versions_tier_created_at ON file_versions (tier, created_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_file_versions_created_at ON file_versions (created_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_file_versions_file_hash ON file_versions (file_hash);
+
+CREATE INDEX IF NOT EXISTS idx_media_assets_created_at ON media_assets (created_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_faces_photo_id ON faces (photo_id);
+
+CREATE INDEX IF NOT EXISTS idx_faces_person_id ON faces (person_id, created_at, id);
+
+CREATE INDEX IF NOT EXISTS idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL;
+
+CREATE INDEX IF NOT EXISTS idx_asset_history_media_asset_id ON asset_history (media_asset_id, "timestamp" DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_asset_history_timestamp ON asset_history ("timestamp" DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_collection_photos_collection_id ON collection_photos (collection_id, added_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_collection_photos_photo_id ON collection_photos (photo_id);
+
+CREATE INDEX IF NOT EXISTS idx_events_person_id ON events (person_id);
+
+CREATE INDEX IF NOT EXISTS idx_relationships_person1_id ON relationships (person1_id);
+
+CREATE INDEX IF NOT EXISTS idx_relationships_person2_id ON relationships (person2_id);
