@@ -227,6 +227,23 @@ def test_snapshot_ignores_yoyo_bookkeeping(empty_url: str) -> None:
     assert not any("yoyo" in name for name in snapshot(empty_url).tables)
 
 
+def test_every_foreign_key_leads_an_index(empty_url: str) -> None:
+    """Deleting a parent row looks its children up by the foreign key: never a table scan."""
+    apply_migrations(empty_url)
+    schema = snapshot(empty_url)
+    unindexed = [
+        f"{table.name}.{','.join(fk.columns)}"
+        for table in schema.tables.values()
+        for fk in table.foreign_keys
+        if not any(
+            comparable(i).columns[: len(fk.columns)] == fk.columns and i.where is None
+            for i in table.indexes
+        )
+    ]
+    assert unindexed == []
+    assert sum(len(t.foreign_keys) for t in schema.tables.values()) == 9
+
+
 # --- PostgreSQL versus drizzle ------------------------------------------------------
 
 
