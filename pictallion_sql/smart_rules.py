@@ -291,6 +291,18 @@ def _time_ranges(value: Any, what: str) -> tuple[str, list[int]]:
     return "".join(shapes), bounds
 
 
+def _boolean(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise UnsupportedRules(f"{what}: value must be true or false, got {value!r}")
+    return value
+
+
+def _pair(value: Any, what: str) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise UnsupportedRules(f"{what}: value must be [min, max], got {value!r}")
+    return _number(value[0], what), _number(value[1], what)
+
+
 def _describe(index: int, field: Any, operator: Any) -> str:
     show = [x if isinstance(x, str) else "?" for x in (field, operator)]
     return f"rule {index} ({show[0]} {show[1]})"
@@ -298,14 +310,14 @@ def _describe(index: int, field: Any, operator: Any) -> str:
 
 # -- the object form --------------------------------------------------------------------------
 
-# field -> operator -> (condition kind, how the value is read)
+# field -> operator -> (condition kind, how the value is read: one parameter, or a tuple of them)
 _Reader = Callable[[Any, str], Any]
 _OBJECT_RULES: dict[str, dict[str, tuple[str, _Reader]]] = {
     "rating": {
         "equals": ("rating_eq", _number),
         "greater_than": ("rating_ge", _number),
         "less_than": ("rating_le", _number),
-        "between": ("rating_between", lambda v, w: v),  # checked in _object_rule
+        "between": ("rating_between", _pair),
         "in": ("rating_in", _numbers),
     },
     "keywords": {
@@ -314,19 +326,13 @@ _OBJECT_RULES: dict[str, dict[str, tuple[str, _Reader]]] = {
     },
     "eventType": {"equals": ("event_type_eq", _string), "in": ("event_type_in", _strings)},
     "tier": {"equals": ("tier_eq", _string), "in": ("tier_in", _strings)},
-    "isReviewed": {"equals": ("is_reviewed_eq", lambda v, w: _boolean(v, w))},
+    "isReviewed": {"equals": ("is_reviewed_eq", _boolean)},
     "location": {
         "equals": ("location_eq", _string),
         "contains": ("location_contains", _string),
         "in": ("location_in", _strings),
     },
 }
-
-
-def _boolean(value: Any, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise UnsupportedRules(f"{what}: value must be true or false, got {value!r}")
-    return value
 
 
 def _known(field: Any, operator: Any, table: Mapping[str, Mapping[str, Any]], what: str) -> Any:
@@ -348,12 +354,8 @@ def _known(field: Any, operator: Any, table: Mapping[str, Mapping[str, Any]], wh
 def _object_rule(rule: SmartCollectionRule, index: int) -> _Condition:
     what = _describe(index, rule.field, rule.operator)
     kind, read = _known(rule.field, rule.operator, _OBJECT_RULES, what)
-    value = None if rule.value is msgspec.UNSET else rule.value
-    if kind == "rating_between":
-        if not isinstance(value, list) or len(value) != 2:
-            raise UnsupportedRules(f"{what}: value must be [min, max], got {value!r}")
-        return _Condition(kind, (_number(value[0], what), _number(value[1], what)))
-    return _Condition(kind, (read(value, what),))
+    value = read(None if rule.value is msgspec.UNSET else rule.value, what)
+    return _Condition(kind, value if isinstance(value, tuple) else (value,))
 
 
 def _object_rules(rules: SmartCollectionRules) -> tuple[str, list[_Condition]]:
@@ -391,11 +393,17 @@ _WEIGHTED_RULES: dict[str, dict[str, tuple[str, _Reader]]] = {
 def _weight(value: Any, what: str) -> float:
     if value is msgspec.UNSET or value is None:
         raise UnsupportedRules(f"{what}: the rule has no weight")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise UnsupportedRules(f"{what}: weight must be a number, got {value!r}")
-    if value < 0:
+    try:
+        weight = float(value)
+    except OverflowError:
+        weight = math.inf
+    if not math.isfinite(weight):
+        raise UnsupportedRules(f"{what}: weight must be a finite number, got {value!r}")
+    if weight < 0:
         raise UnsupportedRules(f"{what}: weight must not be negative, got {value!r}")
-    return float(value)
+    return weight
 
 
 def _weighted_rule(rule: WeightedSmartRule, index: int) -> tuple[_Condition, float]:
@@ -458,6 +466,8 @@ def compile_smart_rules(smart_rules: Any) -> CompiledRules:
         if conditions:
             if total <= 0:
                 raise UnsupportedRules("the weights of the rules add up to 0")
+            if not math.isfinite(total * 5):
+                raise UnsupportedRules("the weights of the rules are too large to add up")
             params["total"] = total
     elif isinstance(smart_rules, SmartCollectionRules | Mapping):
         form, conditions = _object_rules(_as_object(smart_rules))

@@ -308,7 +308,9 @@ def date_time_texts() -> st.SearchStrategy[Any]:
 @st.composite
 def metadata(draw: st.DrawFn) -> Any:
     if draw(st.integers(0, 3)) == 0:
-        return draw(st.sampled_from([None, {}, {"ai": None}]))
+        # Documents without the paths the rules read, some not even objects.
+        odd = [None, {}, {"ai": None}, {"ai": "x", "exif": [1]}, [1, 2], 5]
+        return draw(st.sampled_from(odd))
     doc: dict[str, Any] = {}
     if draw(st.integers(0, 3)) > 0:
         tags = st.lists(st.one_of(texts(), st.integers(0, 3)), max_size=3)
@@ -814,6 +816,25 @@ def test_documents_that_cannot_be_stored_are_refused_too() -> None:
         (["x"], "rule 0: must be an object, got 'x'"),
         ({"rules": [5]}, "rule 0: must be an object, got 5"),
         ("x", "rules must be an object or a list, got str"),
+        (
+            all_of(rule("rating", "equals", 10**400)),
+            f"rule 0 (rating equals): value must be a finite number, got {10**400!r}",
+        ),
+        (
+            [weighted("faceCount", ">=", "nan")],
+            "rule 0 (faceCount >=): value must be a number, got 'nan'",
+        ),
+        (
+            [weighted("aiTags", "contains", "x", 10**400)],
+            "rule 0: WeightedSmartRule.weight: number out of range",
+        ),
+        (
+            [
+                weighted("aiTags", "contains", "x", 1e308),
+                weighted("location", "equals", "x", 1e308),
+            ],
+            "the weights of the rules are too large to add up",
+        ),
     ]:
         with pytest.raises(UnsupportedRules) as err:
             compile_smart_rules(rules)
