@@ -31,7 +31,10 @@ __all__ = [
     "IngestedPhoto",
     "PhotoDetails",
     "PhotoSearchHit",
+    "PhotoSearchPage",
     "PhotoSearchResult",
+    "SearchFacets",
+    "SearchRow",
     "SimilarPhoto",
 ]
 
@@ -109,6 +112,61 @@ class PhotoSearchResult(msgspec.Struct, frozen=True, gc=False):
 
     photos: list[FileVersionWithAsset]
     total_count: int
+
+
+class SearchFacets(msgspec.Struct, frozen=True, gc=False):
+    """Counts over every photo a search matched, each by count descending, then key.
+
+    ``tiers`` and ``ratings`` (a NULL rating counts as 0) cover every match; the other
+    facets leave out NULL and empty values; a keyword counts once per photo.
+    """
+
+    tiers: dict[str, int]
+    ratings: dict[int, int]
+    event_types: dict[str, int]
+    mime_types: dict[str, int]
+    cameras: dict[str, int]
+    keywords: dict[str, int]
+
+
+class PhotoSearchPage(msgspec.Struct, frozen=True, gc=False):
+    """A page of search matches, how many matched in all, and the facets of all matches."""
+
+    photos: list[FileVersionWithAsset]
+    total_count: int
+    facets: SearchFacets
+
+
+class SearchRow(msgspec.Struct, frozen=True, gc=False):
+    """One row of the search statement: a photo of the page (``facet`` NULL) or a facet count.
+
+    The photo's columns come first, in :class:`FileVersionWithAsset` order; they are NULL
+    on facet rows, which carry ``facet``, ``value`` and ``count`` instead.
+    """
+
+    id: str | None
+    media_asset_id: str | None
+    tier: Tier | None
+    file_path: str | None
+    file_hash: str | None
+    file_size: int | None
+    mime_type: str | None
+    metadata: CombinedMetadata | None
+    is_reviewed: bool | None
+    rating: int | None
+    keywords: list[str] | None
+    location: str | None
+    event_type: str | None
+    event_name: str | None
+    perceptual_hash: str | None
+    ai_short_description: str | None
+    processing_state: StoredProcessingState | None
+    created_at: datetime | None
+    media_asset: MediaAsset | None
+    search_position: int | None
+    facet: str | None
+    value: str | None
+    count: int | None
 
 
 class IngestedPhoto(msgspec.Struct, frozen=True, gc=False):

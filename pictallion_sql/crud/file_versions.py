@@ -22,7 +22,9 @@ from ..composites.photos import (
     IngestedPhoto,
     PhotoDetails,
     PhotoSearchHit,
+    PhotoSearchPage,
     PhotoSearchResult,
+    SearchRow,
     SimilarPhoto,
 )
 from ..errors import ValidationError
@@ -40,6 +42,7 @@ from ..models import (
     provided_fields,
     validate,
 )
+from ..search import PhotoFilters, PhotoSort, check_rows, page_from_rows, plan_search
 from ._base import Repository, check_id, check_page
 from .media_assets import check_limit
 
@@ -392,6 +395,29 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         else:
             total = cast(int, await db.run(_SEARCH_COUNT, **params))
         return PhotoSearchResult([_with_asset(h) for h in hits], total)
+
+    # ---- search with filters, sort and facets (advancedSearch.searchPhotos, 2.5.1) ------
+
+    async def search(
+        self,
+        db: Executor,
+        filters: PhotoFilters | Mapping[str, Any] | None = None,
+        *,
+        sort: PhotoSort | Mapping[str, Any] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> PhotoSearchPage:
+        """A page of the versions matching ``filters`` (with their asset), the total and facets.
+
+        ``filters``/``sort`` may be plain mappings (a JSON body); the default order is
+        created_at DESC. One statement answers the page, the count and the facets of every
+        match, so all three come from one snapshot. docs/search.md has the semantics.
+        """
+        plan = plan_search(filters, sort)
+        check_rows("limit", limit)
+        check_rows("offset", offset)
+        rows = await db.run(plan.query, limit=limit, offset=offset, **plan.params)
+        return page_from_rows(cast(list[SearchRow], rows))
 
     # ---- writes -----------------------------------------------------------------------
 
