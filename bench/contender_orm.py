@@ -54,7 +54,7 @@ Keywords = ARRAY(Text).with_variant(JSON(), "sqlite")
 
 
 class Base(DeclarativeBase):
-    pass
+    """The mapped classes below, each over a table the migrations created."""
 
 
 class MediaAssetRow(Base):
@@ -402,7 +402,7 @@ class OrmContender:
 def _plain(obj: Any) -> Any:
     if obj is None:
         return None
-    if isinstance(obj, list | tuple) or type(obj).__name__ == "Sequence":
+    if isinstance(obj, list | tuple):
         return [_plain(o) for o in obj]
     if isinstance(obj, FileVersionRow):
         return _version(obj)
@@ -412,7 +412,7 @@ def _plain(obj: Any) -> Any:
         return {**{f: getattr(obj, f) for f in F_FIELDS}, "created_at": obj.created_at}
     if isinstance(obj, SettingRow):
         return {f: getattr(obj, f) for f in ("key", "value", "category", "description")}
-    return [_plain(o) for o in obj]
+    raise TypeError(f"no plain form for {type(obj).__name__}")
 
 
 def _version(v: FileVersionRow, nested: bool = False, display: bool = False) -> dict[str, Any]:
