@@ -26,7 +26,7 @@ from pictallion_sql._registry import make_query
 from pictallion_sql.composites.photos import PhotoSearchPage
 from pictallion_sql.database import connect
 from pictallion_sql.errors import ValidationError
-from pictallion_sql.search import PhotoFilters, PhotoSort
+from pictallion_sql.search import PhotoFilters, PhotoSort, plan_search
 from tests import pgcluster
 from tests.search_reference import Library
 from tests.search_reference import search as reference_search
@@ -589,3 +589,16 @@ async def test_bad_input_is_a_validation_error_naming_the_field(
         errors.append(str(caught.value))
     assert errors[0] == errors[1]
     assert field in errors[0]
+
+
+def test_the_statement_is_compiled_once_per_shape_and_values_stay_parameters() -> None:
+    payload = INJECTIONS[0]
+    short = plan_search({"keywords": ["a"], "query": payload}, {"field": "rating"})
+    long = plan_search({"query": "b", "keywords": ["x", "y", "z"]}, PhotoSort(field="rating"))
+    assert short.query is long.query  # list lengths and values are not part of the shape
+    assert short.params == {"query": payload, "keywords": ["a"]}
+    for sql in (short.query.postgres.text, short.query.sqlite.text):
+        assert payload not in sql
+    other = plan_search({"query": "b"}, {"field": "rating"})
+    assert other.query is not short.query
+    assert plan_search(None, None).query is plan_search({"query": ""}, {}).query
