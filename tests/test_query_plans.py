@@ -3,15 +3,16 @@
 A migrated database is filled in SQL with a realistic catalogue (50,000 media assets,
 100,000 file versions of mixed tiers over five years, 20,000 faces, 100,000 history
 entries, 10,000 memberships of 40 collections, people, settings), then vacuumed and
-analysed as autovacuum would. Each hot query's compiled
-PostgreSQL text then goes through ``EXPLAIN (FORMAT JSON)`` with realistic bound values,
-and the test fails when the plan reads a whole large table with a sequential scan.
+analysed as autovacuum would. Each hot query's compiled PostgreSQL text then goes through
+``EXPLAIN (FORMAT JSON)`` with realistic bound values, and the test fails when the plan
+reads a whole large table with a sequential scan.
 Nothing in the planner's configuration is changed: this is its real choice.
 
 A few queries read whole tables by nature (counts, statistics, whole-catalogue listings,
 similarity against every hash); they are listed in ``WHOLE_TABLE_READS`` with the reason
-and the tables they may scan, and are held to that list. docs/indexes.md explains the
-indexes these plans rely on.
+and the tables they may scan, and are held to that list. The photo search
+(``crud.file_version.search``) is checked the same way for a set of filter combinations.
+docs/indexes.md explains the indexes these plans rely on.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 import pytest
 
 from pictallion_sql._queries import queries
+from pictallion_sql._registry import Query
+from pictallion_sql.search import plan_search
 from tests import pgcluster
 
 LARGE_TABLES = frozenset(
@@ -334,6 +338,44 @@ def no_params(sample: Sample) -> Mapping[str, object]:
     return {}
 
 
+# crud.file_version.search (pictallion_sql/search.py) builds one statement per filter shape;
+# it returns the page and the facet counts of every match, so it reads every matching row.
+# Filter sets that select a slice of the catalogue must reach it through an index.
+PERSON_7 = "00000000-0000-4000-a000-000000000007"
+COLLECTION_3 = "00000000-0000-4000-c000-000000000003"
+SELECTIVE_SEARCHES: dict[str, dict[str, object]] = {
+    "tier, rating and a year": {
+        "tier": "gold",
+        "rating_min": 3,
+        "created_from": datetime(2022, 1, 1),
+        "created_to": datetime(2022, 12, 31, 23, 59, 59),
+    },
+    "a month": {"created_from": datetime(2023, 6, 1), "created_to": datetime(2023, 6, 30)},
+    "two tiers since a date": {"tiers": ["gold", "silver"], "created_from": datetime(2024, 1, 1)},
+    "a person": {"people_ids": [PERSON_7]},
+    "a collection": {"collection_ids": [COLLECTION_3]},
+}
+
+# Filter sets that read whole tables by nature, with the tables they may scan.
+BROAD_SEARCHES: dict[str, tuple[dict[str, object], frozenset[str]]] = {
+    # a case-insensitive substring of names, paths, descriptions: no btree serves it
+    "free text": ({"query": "img_0001"}, frozenset({"file_versions", "media_assets"})),
+    # a substring of a JSON value
+    "camera": ({"camera": "canon"}, frozenset({"file_versions"})),
+    # a whole tier, a fifth to a half of the catalogue, counted for the facets
+    "tier and rating": (
+        {"tier": "gold", "rating_min": 3, "rating_max": 5},
+        frozenset({"file_versions"}),
+    ),
+}
+
+
+async def explain_search(conn: asyncpg.Connection, filters: Mapping[str, object]) -> Any:
+    """The plan of the search statement for ``filters``, newest first, first page."""
+    plan = plan_search(filters, {"field": "created_at", "direction": "desc"})
+    return await explain_query(conn, plan.query, {**plan.params, "limit": 50, "offset": 0})
+
+
 @dataclass
 class Catalogue:
     """The loaded database: a connection to it and the sample rows."""
@@ -358,13 +400,20 @@ async def catalogue(pg_admin_url: str, pg_template: str) -> AsyncIterator[Catalo
         pgcluster.drop_database(pg_admin_url, url)
 
 
-async def explain(conn: asyncpg.Connection, name: str, params: Mapping[str, object]) -> Any:
-    """The plan of named query ``name`` (its PostgreSQL text) for these parameter values."""
-    compiled = queries[name].postgres
-    assert set(compiled.arg_names) == set(params), name
+async def explain_query(
+    conn: asyncpg.Connection, query: Query, params: Mapping[str, object]
+) -> Any:
+    """The plan of ``query`` (its PostgreSQL text) for these parameter values."""
+    compiled = query.postgres
+    assert set(compiled.arg_names) == set(params), query.name
     args = [params[arg] for arg in compiled.arg_names]
     document = await conn.fetchval("EXPLAIN (FORMAT JSON) " + compiled.text, *args)
     return json.loads(document)[0]["Plan"]
+
+
+async def explain(conn: asyncpg.Connection, name: str, params: Mapping[str, object]) -> Any:
+    """The plan of named query ``name`` for these parameter values."""
+    return await explain_query(conn, queries[name], params)
 
 
 def nodes(plan: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -413,3 +462,22 @@ async def test_whole_table_reads_stay_within_their_tables(catalogue: Catalogue, 
     plan = await explain(catalogue.conn, name, params)
     scanned = {scan.split(" ")[0] for scan in whole_table_scans(plan)}
     assert scanned <= allowed, f"{name}: Seq Scan on {', '.join(sorted(scanned - allowed))}"
+
+
+@pytest.mark.parametrize("label", sorted(SELECTIVE_SEARCHES))
+async def test_selective_search_reads_no_whole_large_table(
+    catalogue: Catalogue, label: str
+) -> None:
+    plan = await explain_search(catalogue.conn, SELECTIVE_SEARCHES[label])
+    scans = whole_table_scans(plan)
+    assert not scans, f"search by {label}: Seq Scan on {', '.join(scans)}"
+
+
+@pytest.mark.parametrize("label", sorted(BROAD_SEARCHES))
+async def test_broad_search_stays_within_its_tables(catalogue: Catalogue, label: str) -> None:
+    filters, allowed = BROAD_SEARCHES[label]
+    plan = await explain_search(catalogue.conn, filters)
+    scanned = {scan.split(" ")[0] for scan in whole_table_scans(plan)}
+    assert scanned <= allowed, (
+        f"search by {label}: Seq Scan on {', '.join(sorted(scanned - allowed))}"
+    )
