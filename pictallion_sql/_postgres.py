@@ -29,6 +29,7 @@ from ._base import (
     json_converter,
     log_query,
     make_decoder,
+    record_columns,
 )
 from ._dynamic import returning_columns
 from ._pool import Pool
@@ -105,47 +106,95 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def _run(conn: Any, query: Query, params: Mapping[str, Any], db: PostgresDatabase) -> Any:
-    compiled = query.postgres
-    args = bind_args(query, compiled, params)
-    started = time.perf_counter() if db.debug else 0.0
+class StatementConnection(asyncpg.Connection):  # type: ignore[misc]
+    """An asyncpg connection that keeps one prepared statement per query it has run.
+
+    Running a prepared statement skips asyncpg's lookup of its statement cache by SQL
+    text: a few microseconds per call, measured at 5 to 10% of a lookup by id. Statements
+    live as long as the connection; ``statement_limit`` (``statement_cache_size``) bounds
+    how many, and 0 runs every statement by its text instead.
+    """
+
+    __slots__ = ("statement_limit", "statements")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statements: dict[Query, Any] = {}
+        self.statement_limit = 0
+
+
+# A table changed since a statement was prepared: prepare it again.
+_STALE = (asyncpg.InvalidCachedStatementError, asyncpg.exceptions.OutdatedSchemaCacheError)
+
+
+async def _prepared(conn: StatementConnection, query: Query) -> Any:
+    statement = await conn.prepare(query.postgres.text)
+    if record_columns(query) is not None:
+        # Rows decode by position: the statement's result columns must be the record's
+        # fields in order. Checked once per statement, before any row is decoded.
+        check_columns(query, [a.name for a in statement.get_attributes()])
+    statements = conn.statements
+    if len(statements) >= conn.statement_limit:
+        del statements[next(iter(statements))]  # the oldest goes
+    statements[query] = statement
+    return statement
+
+
+async def _fetch(conn: StatementConnection, query: Query, args: list[Any]) -> tuple[Any, int]:
+    """Run a query that returns something; (decoded result, row count)."""
     returns = query.returns
-    try:
+    if conn.statement_limit:
+        statement = conn.statements.get(query) or await _prepared(conn, query)
         if returns == "rows":
-            records = await conn.fetch(compiled.text, *args)
-            if records and query not in db.checked_queries:
-                _check_record_columns(query, records[0], db)
-            decode = _decoder(query)
-            result: Any = [decode(r) for r in records]
-            count = len(records)
+            records = await statement.fetch(*args)
         elif returns == "one":
-            record = await conn.fetchrow(compiled.text, *args)
-            if record is not None and query not in db.checked_queries:
-                _check_record_columns(query, record, db)
-            result = None if record is None else _decoder(query)(record)
-            count = 0 if record is None else 1
-        elif returns == "scalar":
-            value = await conn.fetchval(compiled.text, *args)
-            result = None if value is None else _decoder(query)(value)
-            count = 1
+            record = await statement.fetchrow(*args)
         else:
-            status = await conn.execute(compiled.text, *args)
-            result = count = _affected(status)
+            value = await statement.fetchval(*args)
+    else:
+        text = query.postgres.text
+        if returns == "rows":
+            records = await conn.fetch(text, *args)
+            if records:
+                check_columns(query, list(records[0].keys()))
+        elif returns == "one":
+            record = await conn.fetchrow(text, *args)
+            if record is not None:
+                check_columns(query, list(record.keys()))
+        else:
+            value = await conn.fetchval(text, *args)
+    if returns == "rows":
+        decode = _decoder(query)
+        return [decode(r) for r in records], len(records)
+    if returns == "one":
+        return (None, 0) if record is None else (_decoder(query)(record), 1)
+    return (None if value is None else _decoder(query)(value)), 1
+
+
+async def _run(
+    conn: StatementConnection, query: Query, params: Mapping[str, Any], db: PostgresDatabase
+) -> Any:
+    args = bind_args(query, query.postgres, params)
+    started = time.perf_counter() if db.debug else 0.0
+    try:
+        if query.returns == "none":
+            # By text: asyncpg caches it, and without arguments it may hold several statements.
+            result = count = _affected(await conn.execute(query.postgres.text, *args))
+        else:
+            try:
+                result, count = await _fetch(conn, query, args)
+            except _STALE:
+                conn.statements.pop(query, None)
+                if conn.is_in_transaction():
+                    raise
+                result, count = await _fetch(conn, query, args)
     except msgspec.MsgspecError as exc:
         raise decode_error(query, exc) from None
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+    except (*_STALE, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
         raise db.translate(exc, query) from None
     if started:
         log_query(query, started, count)
     return result
-
-
-def _check_record_columns(query: Query, record: Any, db: PostgresDatabase) -> None:
-    # Rows decode by position: the first row a query returns on a database proves (or
-    # refutes) that its columns are the record's fields in order. An empty result
-    # decodes nothing, so it needs no check.
-    check_columns(query, list(record.keys()))
-    db.checked_queries.add(query)
 
 
 def _affected(status: str) -> int:
@@ -173,8 +222,6 @@ class PostgresDatabase(Database):
             label="PostgreSQL",
         )
         self._foreign_keys: dict[str, tuple[str, str, str]] = {}
-        # Queries whose result columns were found to match their record on this database.
-        self.checked_queries: set[Query] = set()
 
     async def _open_connection(self) -> Any:
         try:
@@ -187,6 +234,7 @@ class PostgresDatabase(Database):
                 statement_cache_size=self.settings.statement_cache_size,
                 max_cached_statement_lifetime=0,
                 max_cacheable_statement_size=0,
+                connection_class=StatementConnection,
                 server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
                 timeout=self.settings.pool_timeout,
             )
@@ -195,6 +243,7 @@ class PostgresDatabase(Database):
                 f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
                 f"{type(exc).__name__}: {_scrub(str(exc), self.settings)}"
             ) from None
+        conn.statement_limit = self.settings.statement_cache_size
         try:
             await _init_connection(conn)
         except BaseException:

@@ -461,6 +461,7 @@ async def test_columns_in_another_order_are_refused_not_swapped(db: Database) ->
 async def test_a_column_added_by_a_migration_does_not_shift_values(db: Database) -> None:
     asset = await new_asset(db)
     assert await db.run(EVERY_COLUMN) == [asset]  # SELECT * matches while the table does
+    assert await crud.media_asset.get_multi(db) == [asset]
     await db.run(ADD_COLUMN)
     fresh = await connect(db.settings.database_url)  # a database opened after the migration
     try:
@@ -475,8 +476,11 @@ async def test_a_column_added_by_a_migration_does_not_shift_values(db: Database)
         with pytest.raises(DatabaseError, match=r"test\.every_column.*(4 columns|'note')"):
             async with db.stream(EVERY_COLUMN) as rows:
                 [row async for row in rows]
-        # The named queries list their columns, so they keep working.
-        assert await crud.media_asset.get(fresh, id=asset.id) == asset
+        # The named queries list their columns, so they keep working, also where they
+        # were prepared before the column came.
+        for database in (db, fresh):
+            assert await crud.media_asset.get(database, id=asset.id) == asset
+            assert await crud.media_asset.get_multi(database) == [asset]
     finally:
         await fresh.close()
 
@@ -565,4 +569,32 @@ async def test_postgres_prepares_each_statement_once_per_connection(
             assert await conn.run(PREPARED, text=text) == 1
     finally:
         await db.close()
+        pgcluster.drop_database(pg_admin_url, url)
+
+
+async def test_postgres_statement_cache_settings_bound_or_skip_preparing(
+    pg_admin_url: str, pg_template: str
+) -> None:
+    url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    bounded = await connect(url, config=Settings(statement_cache_size=2))
+    by_text = await connect(url, config=Settings(statement_cache_size=0))
+    try:
+        asset = await new_asset(bounded)
+        async with bounded.connection() as conn:
+            for _ in range(2):
+                assert await crud.media_asset.get(conn, id=asset.id) == asset
+                assert await crud.media_asset.get_multi(conn) == [asset]
+                assert await crud.media_asset.exists(conn, id=asset.id)
+            assert len(conn._raw.statements) == 2  # type: ignore[attr-defined]
+        async with by_text.connection() as conn:
+            assert await crud.media_asset.get(conn, id=asset.id) == asset
+            assert await crud.media_asset.get_multi(conn) == [asset]
+            text = queries["media_assets.get"].postgres.text
+            assert await conn.run(PREPARED, text=text) == 0
+            # Without prepared statements the columns are checked on the rows.
+            with pytest.raises(DatabaseError, match=r"test\.swapped_columns.*'original_filename'"):
+                await conn.run(SWAPPED)
+    finally:
+        await bounded.close()
+        await by_text.close()
         pgcluster.drop_database(pg_admin_url, url)
