@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from workload import INGEST_BATCH, Workload
 
 from pictallion_sql import Database, connect, crud
+from pictallion_sql.search import PhotoFilters
 
 
 class LibraryContender:
@@ -90,16 +92,18 @@ class LibraryContender:
         """A page of 50 of the photo listing (each asset's best version)."""
         return await crud.file_version.list_photos(self.db, skip=skip, limit=50)
 
-    async def search(self, keyword: str, tier: str, rating_min: int) -> Any:
-        """A page of 50 search hits with the match count."""
-        return await crud.file_version.search_photos(
-            self.db,
-            query=keyword,
+    async def search(
+        self, keyword: str, tier: str, rating_min: int, start: datetime, end: datetime
+    ) -> Any:
+        """A page of 50 matches of several filters, newest first, with total and facets."""
+        filters = PhotoFilters(
             tier=tier,  # type: ignore[arg-type]
             rating_min=rating_min,
-            limit=50,
-            offset=0,
+            keywords=[keyword],
+            created_from=start,
+            created_to=end,
         )
+        return await crud.file_version.search(self.db, filters, limit=50, offset=0)
 
     def to_plain(self, phase: str, results: list[Any]) -> Any:
         """The answers as plain values (records are msgspec Structs already)."""

@@ -8,6 +8,7 @@ nested asset, ``session.add_all`` per batch for ingest. Needs the ``bench`` extr
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +25,6 @@ from sqlalchemy import (
     case,
     event,
     func,
-    or_,
     select,
     type_coerce,
 )
@@ -183,11 +183,15 @@ class OrmContender:
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
         pg = self.dialect == "postgres"
         self.name_order = PersonRow.name.collate("C") if pg else PersonRow.name
+        # A keyword matches inside one element: the elements joined by a separator no
+        # keyword contains (PostgreSQL), or the JSON text, whose quotes play that part.
         self.keywords_text = (
-            func.array_to_string(FileVersionRow.keywords, " ")
+            func.array_to_string(FileVersionRow.keywords, "\x1f")
             if pg
             else type_coerce(FileVersionRow.keywords, Text)
         )
+        self.id_order = FileVersionRow.id.collate("C").desc() if pg else FileVersionRow.id.desc()
+        self.camera = FileVersionRow.metadata_[("exif", "camera")].as_string()
 
     async def close(self) -> None:
         """Dispose of the engine's pool."""
@@ -357,40 +361,64 @@ class OrmContender:
         async with self.session() as s:
             return (await s.scalars(stmt)).all()
 
-    async def search(self, keyword: str, tier: str, rating_min: int) -> Any:
-        """A page of 50 search hits, then the match count (two statements)."""
+    async def search(
+        self, keyword: str, tier: str, rating_min: int, start: datetime, end: datetime
+    ) -> Any:
+        """A page of 50 matches, then the total and each facet by its own GROUP BY."""
         fv = FileVersionRow
-        pattern = f"%{keyword}%"
         conditions = (
             fv.tier == tier,
-            or_(
-                MediaAssetRow.original_filename.ilike(pattern),
-                fv.location.ilike(pattern),
-                self.keywords_text.ilike(pattern),
-            ),
             func.coalesce(fv.rating, 0) >= rating_min,
+            func.lower(self.keywords_text).contains(keyword.lower()),
+            fv.created_at >= start,
+            fv.created_at <= end,
         )
         page = (
             select(fv)
             .outerjoin(fv.media_asset)
             .options(contains_eager(fv.media_asset))
             .where(*conditions)
-            .order_by(fv.created_at.desc(), fv.id.desc())
+            .order_by(fv.created_at.desc(), self.id_order)
             .limit(50)
             .offset(0)
         )
-        count = select(func.count()).select_from(fv).outerjoin(fv.media_asset).where(*conditions)
+        rating = func.coalesce(fv.rating, 0)
+        grouped = {
+            "tiers": fv.tier,
+            "ratings": rating,
+            "event_types": fv.event_type,
+            "mime_types": fv.mime_type,
+            "cameras": self.camera,
+        }
+        facets: dict[str, dict[Any, int]] = {}
         async with self.session() as s:
             photos = (await s.scalars(page)).all()
-            total = await s.scalar(count)
-        return photos, total
+            for name, column in grouped.items():
+                stmt = select(column, func.count()).where(*conditions).group_by(column)
+                if name not in ("tiers", "ratings"):
+                    stmt = stmt.where(column.is_not(None), column != "")
+                facets[name] = {key: count for key, count in (await s.execute(stmt)).all()}
+            # Keywords are counted once per photo, from the matching rows' arrays.
+            keyword_counts: Counter[str] = Counter()
+            for (words,) in (await s.execute(select(fv.keywords).where(*conditions))).all():
+                keyword_counts.update({w for w in words or () if w})
+        facets["keywords"] = dict(keyword_counts)
+        ordered = {
+            name: dict(sorted(c.items(), key=lambda item: (-item[1], item[0])))
+            for name, c in facets.items()
+        }
+        return photos, ordered
 
     def to_plain(self, phase: str, results: list[Any]) -> Any:
         """The mapped objects as the plain values the other contenders give."""
         if phase == "search":
             return [
-                {"photos": [_version(p, nested=True) for p in photos], "total_count": total}
-                for photos, total in results
+                {
+                    "photos": [_version(p, nested=True) for p in photos],
+                    "total_count": sum(facets["tiers"].values()),
+                    "facets": facets,
+                }
+                for photos, facets in results
             ]
         if phase == "photo_listing":
             return [[_version(p, nested=True, display=True) for p in page] for page in results]

@@ -106,9 +106,19 @@ class VersionWithDisplayAsset(Version, frozen=True, gc=False):
     media_asset: DisplayAsset | None
 
 
-class SearchResult(msgspec.Struct, frozen=True, gc=False):
+class Facets(msgspec.Struct, frozen=True, gc=False):
+    tiers: dict[str, int]
+    ratings: dict[int, int]
+    event_types: dict[str, int]
+    mime_types: dict[str, int]
+    cameras: dict[str, int]
+    keywords: dict[str, int]
+
+
+class SearchPage(msgspec.Struct, frozen=True, gc=False):
     photos: list[VersionWithAsset]
     total_count: int
+    facets: Facets
 
 
 class Person(msgspec.Struct, frozen=True, gc=False):
@@ -167,11 +177,9 @@ F_COLS = "id, photo_id, person_id, bounding_box, confidence, embedding, ignored,
 S_COLS = 'id, "key", "value", category, description, created_at, updated_at'
 
 
-def _statements(
-    obj: str, lower: str, name_order: str, keywords_text: str, cast: Any
-) -> dict[str, str]:
+def _statements(dialect: str, obj: str, lower: str, name_order: str) -> dict[str, str]:
     # The library's statements with its :name parameters; each dialect's placeholders are
-    # filled in below. ``cast`` is how each dialect types a possibly-NULL parameter.
+    # filled in below.
     return {
         "get_version": f"SELECT {V_COLS} FROM file_versions WHERE id = :id",
         "get_person": f"SELECT {P_COLS} FROM people WHERE id = :id",
@@ -203,26 +211,93 @@ def _statements(
         "+ 1)) AS media_asset FROM best JOIN file_versions AS fv ON fv.id = best.id "
         "JOIN media_assets AS ma ON ma.id = fv.media_asset_id WHERE best.pick = 1 "
         "ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC LIMIT :limit OFFSET :skip",
-        "search": f"SELECT {FV_COLS}, CASE WHEN ma.id IS NULL THEN NULL ELSE "
-        f"{obj}('id', ma.id, 'original_filename', ma.original_filename, "
-        "'created_at', ma.created_at) END AS media_asset, count(*) OVER () AS total_count "
-        "FROM file_versions AS fv LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id "
-        f"WHERE ({cast(':tier', 'text')} IS NULL OR fv.tier = :tier) "
-        f"AND ({cast(':query', 'text')} IS NULL "
-        f"OR {_instr(lower, 'ma.original_filename')} OR {_instr(lower, 'fv.location')} "
-        f"OR {_instr(lower, keywords_text)}) "
-        f"AND ({cast(':rating_min', 'integer')} IS NULL "
-        "OR COALESCE(fv.rating, 0) >= :rating_min) "
-        f"AND ({cast(':rating_max', 'integer')} IS NULL "
-        "OR COALESCE(fv.rating, 0) <= :rating_max) "
-        "ORDER BY fv.created_at DESC, fv.id DESC LIMIT :limit OFFSET :offset",
+        "search": _filtered_search(dialect),
     }
 
 
-def _instr(lower: str, text: str) -> str:
-    if lower == "lower":
-        return f"strpos(lower({text}), lower(:query)) > 0"
-    return f"instr({lower}({text}), {lower}(:query)) > 0"
+def _filtered_search(dialect: str) -> str:
+    """The search with tier, minimum rating, a keyword and a time window, with facets.
+
+    One statement: the page's photos, then one row per facet value, counted over every
+    match (the library's statement for this set of filters, sorted by created_at DESC).
+    """
+    pg = dialect == "postgres"
+    q = '"'
+
+    def col(table: str, name: str) -> str:
+        return f"{q}{table}{q}.{q}{name}{q}"
+
+    if pg:
+        camera = (
+            "(CASE WHEN jsonb_typeof(\"fv\".\"metadata\" #> '{exif,camera}') = 'string' "
+            'THEN "fv"."metadata" #>> \'{exif,camera}\' END)'
+        )
+        keyword_match = (
+            'EXISTS (SELECT 1 FROM unnest("fv"."keywords") AS kw(value), '
+            "unnest(CAST(:keywords AS text[])) AS wanted(value) "
+            "WHERE strpos(lower(kw.value), lower(CAST(wanted.value AS text))) > 0)"
+        )
+        where = (
+            '"fv"."tier" = CAST(:tier AS text) '
+            'AND COALESCE("fv"."rating", 0) >= CAST(:rating_min AS integer) '
+            f"AND {keyword_match} "
+            'AND "fv"."created_at" >= CAST(:created_from AS timestamp) '
+            'AND "fv"."created_at" <= CAST(:created_to AS timestamp)'
+        )
+        id_order, obj, keywords = (
+            '"m"."id" COLLATE "C" DESC',
+            "json_build_object",
+            ('unnest("m"."keywords") AS kw(value)'),
+        )
+    else:
+        camera = (
+            "(CASE WHEN json_type(\"fv\".\"metadata\", '$.exif.camera') = 'text' "
+            'THEN json_extract("fv"."metadata", \'$.exif.camera\') END)'
+        )
+        keyword_match = (
+            'EXISTS (SELECT 1 FROM json_each("fv"."keywords") AS kw, json_each(:keywords) '
+            "AS wanted WHERE instr(pictallion_lower(kw.value), pictallion_lower(wanted.value)) > 0)"
+        )
+        where = (
+            '"fv"."tier" = :tier AND COALESCE("fv"."rating", 0) >= :rating_min '
+            f'AND {keyword_match} AND "fv"."created_at" >= :created_from '
+            'AND "fv"."created_at" <= :created_to'
+        )
+        id_order, obj, keywords = '"m"."id" DESC', "json_object", 'json_each("m"."keywords") AS kw'
+    matched = ", ".join(
+        col("fv", c) for c in ("id", "tier", "rating", "event_type", "mime_type", "keywords")
+    )
+    photo_cols = ", ".join(col("fv", c) for c in V_COLS.split(", "))
+    nulls = ", ".join(["NULL"] * 20)
+
+    def facet(name: str, value: str, count: str = "count(*)", source: str = '"m"') -> str:
+        skip = "" if name in ("tier", "rating") else f" WHERE {value} IS NOT NULL AND {value} <> ''"
+        return (
+            f" UNION ALL SELECT {nulls}, '{name}', {value}, {count} FROM {source}{skip} "
+            f"GROUP BY {value}"
+        )
+
+    rating = 'CAST(COALESCE("m"."rating", 0) AS TEXT)'
+    return (
+        f'WITH "m" AS (SELECT {matched},{camera} "camera","fv"."created_at" "sort_key" '
+        'FROM "file_versions" "fv" LEFT JOIN "media_assets" "ma" '
+        'ON "ma"."id"="fv"."media_asset_id" '
+        f'WHERE {where}), "page" AS (SELECT "id",row_number() OVER (ORDER BY "m"."sort_key" DESC, '
+        f'{id_order}) "search_position" FROM "m" ORDER BY "m"."sort_key" DESC,{id_order} '
+        f'LIMIT :limit OFFSET :offset) SELECT {photo_cols}, CASE WHEN "ma"."id" IS NULL THEN NULL '
+        f'ELSE {obj}(\'id\', "ma"."id", \'original_filename\', "ma"."original_filename", '
+        '\'created_at\', "ma"."created_at") END AS "media_asset", '
+        '"page"."search_position" AS "search_position", NULL AS "facet", NULL AS "value", '
+        'NULL AS "count" FROM "page" JOIN "file_versions" AS "fv" ON "fv"."id" = "page"."id" '
+        'LEFT JOIN "media_assets" AS "ma" ON "ma"."id" = "fv"."media_asset_id"'
+        + facet("tier", '"m"."tier"')
+        + facet("rating", rating)
+        + facet("event_type", '"m"."event_type"')
+        + facet("mime_type", '"m"."mime_type"')
+        + facet("camera", '"m"."camera"')
+        + facet("keyword", '"kw"."value"', 'count(DISTINCT "m"."id")', f'"m", {keywords}')
+        + ' ORDER BY "search_position"'
+    )
 
 
 _PARAM = re.compile(r"(?<![:\w]):([a-z_]+)")
@@ -245,19 +320,12 @@ def _sqlite(sql: str) -> tuple[str, tuple[int, ...] | None]:
 PG = {
     name: _postgres(sql)
     for name, sql in _statements(
-        "json_build_object",
-        "lower",
-        'name COLLATE "C"',
-        "array_to_string(fv.keywords, ' ')",
-        lambda param, kind: f"CAST({param} AS {kind})",
+        "postgres", "json_build_object", "lower", 'name COLLATE "C"'
     ).items()
 }
-SQLITE_KEYWORDS = "(SELECT group_concat(k.value, ' ') FROM json_each(fv.keywords) AS k)"
 LITE = {
     name: _sqlite(sql)
-    for name, sql in _statements(
-        "json_object", "pictallion_lower", "name", SQLITE_KEYWORDS, lambda param, kind: param
-    ).items()
+    for name, sql in _statements("sqlite", "json_object", "pictallion_lower", "name").items()
 }
 
 V_INSERT = (
@@ -283,6 +351,21 @@ V_INSERT = (
 def escape_like(text: str) -> str:
     """``text`` escaped for LIKE ... ESCAPE '\\' (what the library does)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_FACETS = {
+    "tier": "tiers",
+    "rating": "ratings",
+    "event_type": "event_types",
+    "mime_type": "mime_types",
+    "camera": "cameras",
+    "keyword": "keywords",
+}
+
+
+def _by_count(counts: dict[Any, int]) -> dict[Any, int]:
+    """Facet counts by count descending, then key (as the library orders them)."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _now() -> datetime:
@@ -466,12 +549,31 @@ class RawContender:
         rows = await self._rows("photo_listing", 50, skip)
         return [nested(VersionWithDisplayAsset, _display_asset, r) for r in rows]
 
-    async def search(self, keyword: str, tier: str, rating_min: int) -> Any:
-        """A page of 50 search hits with the match count (one statement, as the library)."""
-        rows = await self._rows("search", tier, keyword, rating_min, None, 50, 0)
+    async def search(
+        self, keyword: str, tier: str, rating_min: int, start: datetime, end: datetime
+    ) -> Any:
+        """A page of 50 matches of several filters, newest first, with total and facets."""
+        if self.pg is not None:
+            args: tuple[Any, ...] = (tier, rating_min, [keyword], start, end, 50, 0)
+        else:
+            stamps = (
+                start.isoformat(timespec="microseconds"),
+                end.isoformat(timespec="microseconds"),
+            )
+            args = (tier, rating_min, _json([keyword]).decode(), *stamps, 50, 0)
+        photos: list[VersionWithAsset] = []
+        counts: dict[str, dict[Any, int]] = {name: {} for name in _FACETS.values()}
         nested = self._nested
-        photos = [nested(VersionWithAsset, _asset, r) for r in rows]
-        return SearchResult(photos, rows[0][19] if rows else 0)
+        for r in await self._rows("search", *args):
+            facet = r[20]
+            if facet is None:
+                photos.append(nested(VersionWithAsset, _asset, r))
+            elif facet == "rating":
+                counts["ratings"][int(r[21])] = r[22]
+            else:
+                counts[_FACETS[facet]][r[21]] = r[22]
+        ordered = {name: _by_count(c) for name, c in counts.items()}
+        return SearchPage(photos, sum(ordered["tiers"].values()), Facets(**ordered))
 
     def to_plain(self, phase: str, results: list[Any]) -> Any:
         """The answers as plain values (Structs already)."""

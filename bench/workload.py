@@ -327,8 +327,13 @@ def _operations(rng: random.Random, w: Workload) -> dict[str, list[Any]]:
     for k in range(100):
         key = f"app.option_{rng.randrange(100):02d}"
         ops["settings"].append((key, f"value-{k}", "general"))
+    first, last = min(w.version_times), max(w.version_times)
     for k in range(40):
-        ops["search"].append((rng.choice(TAGS), ("silver", "gold")[k % 2], rng.randrange(0, 4)))
+        # A window over about half of the library's time span, at a random place.
+        start = first + (last - first) * rng.uniform(0, 0.5)
+        end = start + (last - first) / 2
+        tier = ("silver", "gold")[k % 2]
+        ops["search"].append((rng.choice(TAGS), tier, rng.randrange(0, 4), start, end))
     return ops
 
 
@@ -356,7 +361,7 @@ def _rename(value: Any, names: dict[str, str]) -> Any:
 
 def digest(phase: str, plain: Any, names: dict[str, str]) -> str:
     """sha256 of a phase's answers: plain values, ids renamed, keys sorted."""
-    plain = msgspec.to_builtins(plain)
+    plain = msgspec.to_builtins(plain, str_keys=True)
     if phase == SETTINGS_PHASE:
         # Settings rows carry the clock (updated_at) and server-made ids: compare content.
         keep = ("key", "value", "category", "description")

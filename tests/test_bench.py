@@ -6,6 +6,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -89,6 +90,7 @@ def test_the_floor_runs_the_library_statements() -> None:
     """The raw contender's SQL is the library's named query text, on both dialects."""
     raw = _bench_module("contender_raw")
     from pictallion_sql._queries import queries
+    from pictallion_sql.search import PhotoFilters, plan_search
 
     names = {
         "get_version": "file_versions.get",
@@ -100,14 +102,24 @@ def test_the_floor_runs_the_library_statements() -> None:
         "get_setting": "settings.get_by_key",
         "person_photos": "people.get_photos",
         "photo_listing": "file_versions.highest_tier",
-        "search": "file_versions.search",
     }
 
     def normal(sql: str) -> str:
         spaced = re.sub(r"\s*([(),])\s*", r"\1", sql)
         return re.sub(r"\s+", " ", spaced).strip().rstrip(";").lower()
 
-    assert set(names) == set(raw.PG) == set(raw.LITE)
+    assert {*names, "search"} == set(raw.PG) == set(raw.LITE)
     for statement, query in names.items():
         assert normal(raw.PG[statement]) == normal(queries[query].postgres.text), statement
         assert normal(raw.LITE[statement][0]) == normal(queries[query].sqlite.text), statement
+    # The search statement is planned per set of filters: the bench's set, newest first.
+    filters = PhotoFilters(
+        tier="gold",
+        rating_min=1,
+        keywords=["beach"],
+        created_from=datetime(2020, 1, 1),
+        created_to=datetime(2021, 1, 1),
+    )
+    planned = plan_search(filters, None).query
+    assert normal(raw.PG["search"]) == normal(planned.postgres.text)
+    assert normal(raw.LITE["search"][0]) == normal(planned.sqlite.text)
