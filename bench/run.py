@@ -280,9 +280,16 @@ def machine(pg_admin: str | None) -> str:
     postgres = "not run"
     if pg_admin is not None:
         postgres = str(pgcluster_version(pg_admin))
+    revision = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    ).stdout.strip()
     return (
         f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"SQLite {sqlite3.sqlite_version}; PostgreSQL {postgres}"
+        f"SQLite {sqlite3.sqlite_version}; PostgreSQL {postgres}; code {revision or 'unknown'}"
     )
 
 
