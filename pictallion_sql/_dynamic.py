@@ -8,12 +8,37 @@ by the builders, on the first insert or update, so importing the library stays c
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import msgspec
 
 from ._registry import Query, make_query
 
-__all__ = ["insert_query", "returning_columns", "update_query"]
+__all__ = ["insert_query", "returning_columns", "sql_condition", "update_query"]
+
+
+@cache
+def _condition_type() -> type:
+    """The pypika condition class for fixed SQL (defined on first use: pypika loads lazily)."""
+    from pypika import Criterion
+
+    class SqlCondition(Criterion):
+        """Fixed SQL text in parentheses: identifiers and ``:name`` placeholders, never values."""
+
+        def __init__(self, sql: str) -> None:
+            super().__init__()
+            self.sql = sql
+
+        def get_sql(self, **kwargs: Any) -> str:
+            # Parenthesised so that an OR inside never binds with the AND around it.
+            return f"({self.sql})"
+
+    return SqlCondition
+
+
+def sql_condition(sql: str) -> Any:
+    """A pypika condition holding the fixed SQL ``sql``, for ``Criterion.all`` / ``any``."""
+    return _condition_type()(sql)
 
 
 def _quote(name: str) -> str:

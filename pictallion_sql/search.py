@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from ._dynamic import sql_condition
 from ._registry import Query, make_query
 from ._sql_dialects import SqlDialect, dialect_sql
 from .composites.photos import (
@@ -303,24 +304,6 @@ def _condition(name: str, d: SqlDialect) -> str:
     raise AssertionError(f"unknown filter {name!r}")
 
 
-@cache
-def _fragment_type() -> type:
-    """A pypika condition holding fixed SQL (defined on first use: pypika loads lazily)."""
-    from pypika import Criterion
-
-    class Fragment(Criterion):
-        """Fixed SQL text: identifiers and ``:name`` placeholders only, never values."""
-
-        def __init__(self, sql: str) -> None:
-            super().__init__()
-            self.sql = sql
-
-        def get_sql(self, **kwargs: Any) -> str:
-            return self.sql
-
-    return Fragment
-
-
 def _matches_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
     """The filtered set: ids, facet columns and the sort key of every matching version."""
     from pypika import Criterion, Table
@@ -345,8 +328,7 @@ def _matches_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
         )
     )
     if names:
-        fragment = _fragment_type()
-        builder = builder.where(Criterion.all([fragment(_condition(n, d)) for n in names]))
+        builder = builder.where(Criterion.all([sql_condition(_condition(n, d)) for n in names]))
     return str(builder.get_sql(quote_char='"'))
 
 

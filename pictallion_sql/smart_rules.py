@@ -38,8 +38,9 @@ module cannot evaluate (unknown field, an operator that makes no sense for its f
 or weight of the wrong type, a malformed time range, weights adding up to 0) raises
 :class:`UnsupportedRules` naming the rule by its position (from 0): never a silent match-all.
 
-SQL text depends only on the rules' *shape* (form, join, kind of each condition) and is
-compiled once per shape and cached; every value and weight is a bound parameter.
+The statements are built with pypika from the conditions' fixed SQL; their text depends only
+on the rules' *shape* (form, join, kind of each condition), so each shape is compiled once and
+cached; every value and weight is a bound parameter.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from typing import Any, Literal, NamedTuple
 
 import msgspec
 
+from ._dynamic import sql_condition
 from ._registry import Query, make_query
 from ._sql_dialects import SqlDialect, dialect_sql
 from .composites.collections import MatchedPhoto
@@ -127,11 +129,6 @@ _MINUTE_OF_DAY = (
 )
 
 
-def _versions(d: SqlDialect) -> str:
-    """``file_versions`` plus the column ``photo_time``, computed once per row, as ``fv``."""
-    return f"(SELECT fv.*, {_photo_time(d)} AS photo_time FROM file_versions AS fv) AS fv"
-
-
 def _person_age_minus(d: SqlDialect, number: str) -> str:
     """sum(photo year - birth year) - number * count, over the photo's faces with a birthdate.
 
@@ -197,12 +194,15 @@ def _params(n: int, count: int) -> list[str]:
     return [f":r{n}_{k}" for k in range(count)]
 
 
-def _where(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> str:
+def _where(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> Any:
+    """The pypika condition of one rule shape: the rules joined, or the weighted score."""
+    from pypika import Criterion
+
     conditions = [
         _condition_sql(kind, _params(n, count), d) for n, (kind, count) in enumerate(kinds)
     ]
     if not conditions:
-        return "1 = 0"  # an empty rule list matches nothing
+        return sql_condition("1 = 0")  # an empty rule list matches nothing
     if form == "weighted":
         number = "double precision"
         score = " + ".join(
@@ -210,29 +210,52 @@ def _where(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> str:
             for n, c in enumerate(conditions)
         )
         # 60 % as 5 * score >= 3 * total: exact for whole weights, no rounding of 0.6.
-        return f"({score}) * 5 >= {d.typed(':total', number)} * 3"
-    joiner = " AND " if form == "AND" else " OR "
-    return joiner.join(f"({c})" for c in conditions)
+        return sql_condition(f"({score}) * 5 >= {d.typed(':total', number)} * 3")
+    parts = [sql_condition(c) for c in conditions]
+    return Criterion.all(parts) if form == "AND" else Criterion.any(parts)
+
+
+def _statements(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> tuple[str, str]:
+    """The SELECT of the matching ids and the INSERT ... SELECT of one dialect."""
+    from pypika import Order, Table
+    from pypika import Query as Builder
+    from pypika.terms import LiteralValue
+
+    versions = (
+        Builder.from_(Table("file_versions").as_("fv"))
+        .select(LiteralValue("fv.*"), LiteralValue(_photo_time(d)).as_("photo_time"))
+        .as_("fv")
+    )
+    where = _where(form, kinds, d)
+    select = (
+        Builder.from_(versions)
+        .select(LiteralValue("fv.id"))
+        .where(where)
+        .orderby(LiteralValue("fv.created_at"), order=Order.desc)
+        .orderby(LiteralValue("fv.id"), order=Order.desc)
+    )
+    insert = (
+        Builder.into(Table("collection_photos"))
+        .columns("collection_id", "photo_id", "added_at")
+        .from_(versions)
+        .select(
+            LiteralValue(d.typed(":collection_id", "varchar")),
+            LiteralValue("fv.id"),
+            LiteralValue(d.typed(":added_at", "timestamp")),
+        )
+        .where(where)
+    )
+    return str(select.get_sql(quote_char='"')), str(insert.get_sql(quote_char='"'))
 
 
 @lru_cache(maxsize=512)
 def _queries(form: str, kinds: tuple[tuple[str, int], ...]) -> tuple[Query, Query]:
     """The SELECT and the INSERT ... SELECT of one rule shape (cached per shape)."""
     label = f"{form}:{','.join(kind for kind, _ in kinds)}"
-    selects, inserts = [], []
-    for d in (dialect_sql("postgres"), dialect_sql("sqlite")):
-        where = _where(form, kinds, d)
-        selects.append(
-            f"SELECT fv.id FROM {_versions(d)} WHERE {where} "
-            "ORDER BY fv.created_at DESC, fv.id DESC"
-        )
-        inserts.append(
-            "INSERT INTO collection_photos (collection_id, photo_id, added_at) "
-            f"SELECT {d.typed(':collection_id', 'varchar')}, fv.id, "
-            f"{d.typed(':added_at', 'timestamp')} FROM {_versions(d)} WHERE {where}"
-        )
-    select = make_query(f"smart_rules.match[{label}]", "rows", MatchedPhoto, *selects)
-    refresh = make_query(f"smart_rules.refresh[{label}]", "none", None, *inserts)
+    pg_select, pg_insert = _statements(form, kinds, dialect_sql("postgres"))
+    lite_select, lite_insert = _statements(form, kinds, dialect_sql("sqlite"))
+    select = make_query(f"smart_rules.match[{label}]", "rows", MatchedPhoto, pg_select, lite_select)
+    refresh = make_query(f"smart_rules.refresh[{label}]", "none", None, pg_insert, lite_insert)
     return select, refresh
 
 
