@@ -82,7 +82,7 @@ class Settings:
     max_overflow: int = 20
     pool_timeout: float = 30.0
     busy_timeout_ms: int = 5000
-    statement_cache_size: int = 256
+    statement_cache_size: int = 1024
     debug: bool = False
 
     @classmethod
