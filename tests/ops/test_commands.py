@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -290,10 +291,12 @@ def test_passwords_are_never_printed(new_pg_url: str, pg_admin_url: str, workdir
 
 
 def test_init_creates_a_missing_postgres_database(pg_admin_url: str) -> None:
-    url = pgcluster.database_url(pg_admin_url, "pt_created_by_init")
+    # A name of its own, so that runs sharing one server never race for it.
+    name = f"pt_created_by_init_{uuid.uuid4().hex[:12]}"
+    url = pgcluster.database_url(pg_admin_url, name)
     try:
         result = ok(url, "init")
-        assert "Created database pt_created_by_init" in result.stdout
+        assert f"Created database {name}" in result.stdout
         assert ok(url, "check", "--json").json["ok"] is True
     finally:
         pgcluster.drop_database(pg_admin_url, url)
