@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -479,6 +480,8 @@ def main() -> None:
     parser.add_argument("--streaming-rows", type=int, default=None)
     parser.add_argument("--results-dir", type=Path, default=BENCH / "results")
     args = parser.parse_args()
+    # A terminated run still drops its databases and removes its files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     dialects = [d for d in args.dialects.split(",") if d]
     contenders = [c for c in args.contenders.split(",") if c]
     for name in contenders:

@@ -300,6 +300,8 @@ def build(versions: int, seed: int) -> Workload:
 
 
 def _operations(rng: random.Random, w: Workload) -> dict[str, list[Any]]:
+    # Counts chosen so that every phase lasts a few hundred milliseconds or more at the
+    # default size: shorter phases measure the machine's noise more than the code.
     per_tier = {t: sum(1 for v in w.versions if v["tier"] == t) for t in ("silver", "gold")}
     people = len(w.people)
     assigned = sorted({p for p in w.face_person if p is not None})
@@ -310,25 +312,25 @@ def _operations(rng: random.Random, w: Workload) -> dict[str, list[Any]]:
         return part.upper() if rng.random() < 0.5 else part.lower()
 
     ops: dict[str, list[Any]] = {
-        "get_version": [rng.randrange(len(w.versions)) for _ in range(500)],
-        "get_person": [rng.randrange(people) for _ in range(200)],
+        "get_version": [rng.randrange(len(w.versions)) for _ in range(2000)],
+        "get_person": [rng.randrange(people) for _ in range(500)],
         "tier_page": [],
-        "people_search": [search_text(rng.choice(w.people)["name"]) for _ in range(200)],
-        "unassigned_faces": [100] * 50,
+        "people_search": [search_text(rng.choice(w.people)["name"]) for _ in range(1000)],
+        "unassigned_faces": [100] * 200,
         "settings": [],
-        "person_photos": [rng.choice(assigned) for _ in range(100)] if assigned else [],
+        "person_photos": [rng.choice(assigned) for _ in range(500)] if assigned else [],
         "photo_listing": [(k % 20) * 50 for k in range(20)],
         "search": [],
     }
-    for k in range(40):
+    for k in range(200):
         tier = ("silver", "gold")[k % 2]
         pages = max(1, min(20, per_tier[tier] // 50))
         ops["tier_page"].append((tier, (k * 7 % pages) * 50))
-    for k in range(100):
+    for k in range(500):
         key = f"app.option_{rng.randrange(100):02d}"
         ops["settings"].append((key, f"value-{k}", "general"))
     first, last = min(w.version_times), max(w.version_times)
-    for k in range(40):
+    for k in range(100):
         # A window over about half of the library's time span, at a random place.
         start = first + (last - first) * rng.uniform(0, 0.5)
         end = start + (last - first) / 2
