@@ -237,12 +237,12 @@ def _filtered_search(dialect: str) -> str:
             "unnest(CAST(:keywords AS text[])) AS wanted(value) "
             "WHERE strpos(lower(kw.value), lower(CAST(wanted.value AS text))) > 0)"
         )
-        where = (
-            '"fv"."tier" = CAST(:tier AS text) '
-            'AND COALESCE("fv"."rating", 0) >= CAST(:rating_min AS integer) '
-            f"AND {keyword_match} "
-            'AND "fv"."created_at" >= CAST(:created_from AS timestamp) '
-            'AND "fv"."created_at" <= CAST(:created_to AS timestamp)'
+        conditions = (
+            '"fv"."tier" = CAST(:tier AS text)',
+            'COALESCE("fv"."rating", 0) >= CAST(:rating_min AS integer)',
+            keyword_match,
+            '"fv"."created_at" >= CAST(:created_from AS timestamp)',
+            '"fv"."created_at" <= CAST(:created_to AS timestamp)',
         )
         id_order, obj, keywords = (
             '"m"."id" COLLATE "C" DESC',
@@ -258,12 +258,15 @@ def _filtered_search(dialect: str) -> str:
             'EXISTS (SELECT 1 FROM json_each("fv"."keywords") AS kw, json_each(:keywords) '
             "AS wanted WHERE instr(pictallion_lower(kw.value), pictallion_lower(wanted.value)) > 0)"
         )
-        where = (
-            '"fv"."tier" = :tier AND COALESCE("fv"."rating", 0) >= :rating_min '
-            f'AND {keyword_match} AND "fv"."created_at" >= :created_from '
-            'AND "fv"."created_at" <= :created_to'
+        conditions = (
+            '"fv"."tier" = :tier',
+            'COALESCE("fv"."rating", 0) >= :rating_min',
+            keyword_match,
+            '"fv"."created_at" >= :created_from',
+            '"fv"."created_at" <= :created_to',
         )
         id_order, obj, keywords = '"m"."id" DESC', "json_object", 'json_each("m"."keywords") AS kw'
+    where = " AND ".join(f"({c})" for c in conditions)
     matched = ", ".join(
         col("fv", c) for c in ("id", "tier", "rating", "event_type", "mime_type", "keywords")
     )
