@@ -494,6 +494,7 @@ def main() -> None:
         dbs = Databases(work, admin)
         stack.callback(dbs.close)
         print(f"benchmark: {args.versions} versions, {args.repeats} repeats", file=sys.stderr)
+        machine_line = machine(admin)  # before the runs: the code revision they measure
         results = run_contenders(dbs, dialects, contenders, args.versions, args.repeats, args.seed)
         check_digests(results)
         compare = (
@@ -504,7 +505,7 @@ def main() -> None:
         imports = import_cost()
         args.results_dir.mkdir(parents=True, exist_ok=True)
         streaming = streaming_table(args.streaming_rows, dialects, admin, args.results_dir)
-        text = report(args, results, compare, imports, streaming, machine(admin))
+        text = report(args, results, compare, imports, streaming, machine_line)
     print(text)
     args.results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
