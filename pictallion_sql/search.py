@@ -32,7 +32,7 @@ from .composites.photos import (
     SearchRow,
 )
 from .errors import ValidationError
-from .models import Tier, validation_error
+from .models import FileVersion, Tier, validation_error
 
 __all__ = [
     "PhotoFilters",
@@ -210,26 +210,7 @@ def check_rows(name: str, value: Any) -> None:
 
 # ---- SQL ---------------------------------------------------------------------------------
 
-_VERSION_COLUMNS = (
-    "id",
-    "media_asset_id",
-    "tier",
-    "file_path",
-    "file_hash",
-    "file_size",
-    "mime_type",
-    "metadata",
-    "is_reviewed",
-    "rating",
-    "keywords",
-    "location",
-    "event_type",
-    "event_name",
-    "perceptual_hash",
-    "ai_short_description",
-    "processing_state",
-    "created_at",
-)
+_VERSION_COLUMNS: tuple[str, ...] = FileVersion.__struct_fields__
 _SORT_KEYS: dict[str, str] = {
     "created_at": '"fv"."created_at"',
     "rating": 'COALESCE("fv"."rating", 0)',

@@ -146,6 +146,32 @@ async def library_pair(
         pgcluster.drop_database(pg_admin_url, pg_url)
 
 
+@pytest.fixture(scope="module")
+async def writable_pair(
+    pg_admin_url: str,
+    pg_template: str,
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[Any, Any]]:
+    """One writable migrated database per dialect for a test module: (sqlite_db, postgres_db).
+
+    For property tests that reload the same pair of databases with each generated example.
+    """
+    from pictallion_sql.database import connect
+
+    path = tmp_path_factory.mktemp("pair") / "pair.db"
+    shutil.copyfile(sqlite_template, path)
+    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    sqlite_db = await connect(f"sqlite:///{path}")
+    pg_db = await connect(pg_url)
+    try:
+        yield sqlite_db, pg_db
+    finally:
+        await sqlite_db.close()
+        await pg_db.close()
+        pgcluster.drop_database(pg_admin_url, pg_url)
+
+
 # ---------------------------------------------------------------------------------------
 # Every named query must run on both dialects somewhere in the suite. The adapters bind
 # arguments for every statement they run; recording those calls tells which queries ran.

@@ -7,10 +7,7 @@ SQLite and PostgreSQL return what the application's own formula gives, in the sa
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +18,6 @@ from pictallion_sql import crud
 from pictallion_sql._registry import make_query
 from pictallion_sql.composites.photos import SimilarPhoto
 from pictallion_sql.crud.file_versions import similarity
-from pictallion_sql.database import connect
-from tests import pgcluster
 
 EPOCH = datetime(2024, 1, 1)
 _DELETE_VERSIONS = make_query("test.delete_versions", "none", None, "DELETE FROM file_versions")
@@ -36,24 +31,9 @@ _DELETE_ASSETS = make_query("test.delete_assets", "none", None, "DELETE FROM med
 
 
 @pytest.fixture(scope="module")
-async def pair(
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
-    """One writable migrated database per dialect, shared by this module's examples."""
-    path = tmp_path_factory.mktemp("similar") / "similar.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    sqlite_db = await connect(f"sqlite:///{path}")
-    pg_db = await connect(pg_url)
-    try:
-        yield sqlite_db, pg_db
-    finally:
-        await sqlite_db.close()
-        await pg_db.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+def pair(writable_pair: tuple[Any, Any]) -> tuple[Any, Any]:
+    """The module's writable (sqlite_db, postgres_db)."""
+    return writable_pair
 
 
 async def _load(db: Any, hashes: list[str | None]) -> None:

@@ -8,13 +8,11 @@ PostgreSQL; both must give the same membership as a plain-Python evaluator of th
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,6 @@ from hypothesis import strategies as st
 
 from pictallion_sql import crud
 from pictallion_sql._registry import make_query
-from pictallion_sql.database import connect
 from pictallion_sql.errors import DatabaseError, NotFoundError, ValidationError
 from pictallion_sql.models import SmartCollectionRule, SmartCollectionRules, WeightedSmartRule
 from pictallion_sql.smart_rules import (
@@ -32,7 +29,6 @@ from pictallion_sql.smart_rules import (
     compile_rules,
     compile_smart_rules,
 )
-from tests import pgcluster
 from tests.library import FACES, FILE_VERSIONS, PEOPLE, load_library, uid
 
 # ------------------------------------------------------------------------------------------
@@ -211,24 +207,9 @@ _INSERT_MEMBER = _insert("collection_photos", ("id", "collection_id", "photo_id"
 
 
 @pytest.fixture(scope="module")
-async def pair(
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
-    """One writable migrated database per dialect: (sqlite_db, postgres_db)."""
-    path = tmp_path_factory.mktemp("smart") / "smart.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    sqlite_db = await connect(f"sqlite:///{path}")
-    pg_db = await connect(pg_url)
-    try:
-        yield sqlite_db, pg_db
-    finally:
-        await sqlite_db.close()
-        await pg_db.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+def pair(writable_pair: tuple[Any, Any]) -> tuple[Any, Any]:
+    """The module's writable (sqlite_db, postgres_db)."""
+    return writable_pair
 
 
 async def load(db: Any, lib: Library, rules: Any, members: list[str]) -> None:
