@@ -175,6 +175,7 @@ Params = Callable[[Sample], Mapping[str, object]]
 
 # Every hot query with realistic values: none of these may scan a whole large table.
 HOT: dict[str, Params] = {
+    "file_versions.highest_tier": lambda s: {"skip": 0, "limit": 50},
     # lookups by primary key
     "file_versions.get": lambda s: {"id": s.version_id},
     "file_versions.exists": lambda s: {"id": s.version_id},
@@ -246,11 +247,6 @@ WHOLE_TABLE_READS: dict[str, tuple[frozenset[str], str]] = {
         "counts every version of a tier (half the catalogue for silver), less those whose "
         "asset has a gold copy",
     ),
-    "file_versions.highest_tier": (
-        frozenset({"file_versions", "media_assets"}),
-        "picks the best version of every asset before it can sort and page: a window over "
-        "every gold and silver version",
-    ),
     "file_versions.count_highest_tier": (
         frozenset({"file_versions", "media_assets"}),
         "counts the distinct assets of every gold and silver version",
@@ -312,7 +308,6 @@ WHOLE_TABLE_READS: dict[str, tuple[frozenset[str], str]] = {
 # Values for the whole-table readers that take parameters.
 WHOLE_TABLE_PARAMS: dict[str, Params] = {
     "file_versions.count_by_tier": lambda s: {"tier": "silver", "show_all_versions": False},
-    "file_versions.highest_tier": lambda s: {"skip": 0, "limit": 50},
     "file_versions.unprocessed": lambda s: {"skip": 0, "limit": 50},
     "file_versions.similar": lambda s: {"id": s.version_id, "threshold": 85, "limit": 20},
     "file_versions.by_tag": lambda s: {"tag": "beach", "skip": 0, "limit": 50},

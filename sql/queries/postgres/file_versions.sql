@@ -34,15 +34,6 @@ LIMIT :limit;
 -- The photo listing: per asset its most recent gold version, else its most recent silver
 -- (recency: created_at DESC, id DESC); sorted by the version's created_at DESC, then the
 -- asset's created_at DESC and id DESC (the order the assets were walked in).
-WITH best AS (
-    SELECT v.id,
-           row_number() OVER (
-               PARTITION BY v.media_asset_id
-               ORDER BY CASE WHEN v.tier = 'gold' THEN 0 ELSE 1 END,
-                        v.created_at DESC, v.id DESC) AS pick
-    FROM file_versions AS v
-    WHERE v.tier IN ('gold', 'silver')
-)
 SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
        fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
        fv.is_reviewed, fv.rating, fv.keywords, fv.location,
@@ -56,10 +47,20 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
                length(rtrim(rtrim(fv.file_path, '/'),
                             replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
        ) AS media_asset
-FROM best
-JOIN file_versions AS fv ON fv.id = best.id
+FROM file_versions AS fv
 JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE best.pick = 1
+WHERE fv.tier IN ('gold', 'silver')
+  -- A version is its asset's pick when no version of the asset beats it. Written as an
+  -- anti-join, a page walks the versions newest first and stops at the page's end
+  -- instead of ranking every version of the library.
+  AND NOT EXISTS (
+      SELECT 1 FROM file_versions AS better
+      WHERE better.media_asset_id = fv.media_asset_id
+        AND better.id <> fv.id
+        AND ((better.tier = 'gold' AND fv.tier = 'silver')
+             OR (better.tier = fv.tier
+                 AND (better.created_at > fv.created_at
+                      OR (better.created_at = fv.created_at AND better.id > fv.id)))))
 ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC
 LIMIT :limit OFFSET :skip;
 
