@@ -201,15 +201,17 @@ def _statements(dialect: str, obj: str, lower: str, name_order: str) -> dict[str
         "FROM file_versions fv LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id "
         "WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = :person_id) "
         "ORDER BY fv.created_at DESC, fv.id DESC",
-        "photo_listing": "WITH best AS (SELECT v.id, row_number() OVER (PARTITION BY "
-        "v.media_asset_id ORDER BY CASE WHEN v.tier = 'gold' THEN 0 ELSE 1 END, "
-        "v.created_at DESC, v.id DESC) AS pick FROM file_versions AS v "
-        "WHERE v.tier IN ('gold', 'silver')) "
-        f"SELECT {FV_COLS}, {obj}('id', ma.id, 'original_filename', ma.original_filename, "
+        "photo_listing": f"SELECT {FV_COLS}, {obj}('id', ma.id, "
+        "'original_filename', ma.original_filename, "
         "'created_at', ma.created_at, 'display_filename', substr(rtrim(fv.file_path, '/'), "
         "length(rtrim(rtrim(fv.file_path, '/'), replace(rtrim(fv.file_path, '/'), '/', ''))) "
-        "+ 1)) AS media_asset FROM best JOIN file_versions AS fv ON fv.id = best.id "
-        "JOIN media_assets AS ma ON ma.id = fv.media_asset_id WHERE best.pick = 1 "
+        "+ 1)) AS media_asset FROM file_versions AS fv "
+        "JOIN media_assets AS ma ON ma.id = fv.media_asset_id "
+        "WHERE fv.tier IN ('gold', 'silver') AND NOT EXISTS (SELECT 1 FROM file_versions "
+        "AS better WHERE better.media_asset_id = fv.media_asset_id AND better.id <> fv.id "
+        "AND ((better.tier = 'gold' AND fv.tier = 'silver') OR (better.tier = fv.tier "
+        "AND (better.created_at > fv.created_at OR (better.created_at = fv.created_at "
+        "AND better.id > fv.id))))) "
         "ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC LIMIT :limit OFFSET :skip",
         "search": _filtered_search(dialect),
     }

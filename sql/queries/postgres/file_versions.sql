@@ -34,6 +34,8 @@ LIMIT :limit;
 -- The photo listing: per asset its most recent gold version, else its most recent silver
 -- (recency: created_at DESC, id DESC); sorted by the version's created_at DESC, then the
 -- asset's created_at DESC and id DESC (the order the assets were walked in).
+-- A version is its asset's pick when no version of the asset beats it: as an anti-join, a
+-- page walks the versions newest first and stops at its end instead of ranking the library.
 SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
        fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
        fv.is_reviewed, fv.rating, fv.keywords, fv.location,
@@ -50,9 +52,6 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
 FROM file_versions AS fv
 JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE fv.tier IN ('gold', 'silver')
-  -- A version is its asset's pick when no version of the asset beats it. Written as an
-  -- anti-join, a page walks the versions newest first and stops at the page's end
-  -- instead of ranking every version of the library.
   AND NOT EXISTS (
       SELECT 1 FROM file_versions AS better
       WHERE better.media_asset_id = fv.media_asset_id
