@@ -492,12 +492,29 @@ class PostgresConnection(Connection):
     async def insert_many(
         self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
-        """One INSERT per column set, the rows travelling as one jsonb array."""
-        created: list[Any] = []
+        """One binary COPY per column set, then the rows read back by id in one query.
+
+        COPY fills the columns it does not list with their defaults, as INSERT does, and
+        sends every value through the connection's codecs (jsonb as msgspec JSON). The
+        read-back returns what the database stored, defaults and all.
+        """
         async with self.transaction():
             for columns, group in group_by_columns(rows).items():
-                created.extend(await self.run(_bulk_insert(table, record, columns), rows=group))
-        return created
+                await self._copy(table, columns, [tuple(row.values()) for row in group])
+            ids = [row["id"] for row in rows]
+            return list(await self.run(_rows_by_id(table, record), ids=ids))
+
+    async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
+        # Only called inside a transaction: a failure spoils it, and nothing is kept.
+        label = _copy_label(table, columns)
+        started = time.perf_counter() if self._db.debug else 0.0
+        try:
+            await self._raw.copy_records_to_table(table, records=records, columns=columns)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            self._failed = True
+            raise self._db.translate(exc, label) from None
+        if started:
+            log_query(label, started, len(records))
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, in one round trip."""
@@ -551,16 +568,17 @@ async def _quietly(awaitable: Any) -> None:
 
 
 @cache
-def _bulk_insert(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
-    # jsonb_populate_recordset turns the array into rows of the table's own type, so one
-    # parameter carries any number of rows (no bound-parameter limit) and JSON arrays
-    # become text[] values.
+def _copy_label(table: str, columns: tuple[str, ...]) -> Query:
+    # Names the COPY in error messages and the debug log; the statement itself is asyncpg's.
     cols = ", ".join(f'"{c}"' for c in columns)
-    sql = (
-        f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM jsonb_populate_recordset('
-        f'CAST(NULL AS "{table}"), CAST(:rows AS jsonb)) RETURNING {returning_columns(record)}'
-    )
-    return make_query(f"{table}.insert_many[{','.join(columns)}]", "rows", record, sql)
+    sql = f'COPY "{table}" ({cols}) FROM STDIN (FORMAT binary)'
+    return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
+
+
+@cache
+def _rows_by_id(table: str, record: type[msgspec.Struct]) -> Query:
+    sql = f'SELECT {returning_columns(record)} FROM "{table}" WHERE id = ANY(CAST(:ids AS text[]))'
+    return make_query(f"{table}.rows_by_id", "rows", record, sql)
 
 
 async def _close_connection(conn: Any) -> None:
