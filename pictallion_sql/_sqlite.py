@@ -467,10 +467,15 @@ class SqliteConnection(Connection):
     async def insert_many(
         self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
-        """One executemany per column set, then the rows read back by id."""
+        """One executemany per column set, then the rows read back by id.
+
+        The parameter tuples are built straight from the rows (their values are in
+        column order), so no per-row mapping is looked up by name.
+        """
         async with self.transaction():
             for columns, group in group_by_columns(rows).items():
-                await self.run_many(insert_row(table, columns), group)
+                batch = [_encode_args(tuple(row.values())) for row in group]
+                await self._execute_many(insert_row(table, columns), batch)
             ids = [row["id"] for row in rows]
             return list(await self.run(_rows_by_id(table, record), ids=ids))
 
@@ -480,18 +485,22 @@ class SqliteConnection(Connection):
         batch = [_encode_args(bind_args(query, compiled, row)) for row in rows]
         if not batch:
             return 0
+        async with self.transaction():
+            await self._execute_many(query, batch)
+        return len(batch)
+
+    async def _execute_many(self, query: Query, batch: list[list[Any]]) -> None:
+        # Only called inside a transaction: a failure spoils it, and nothing is kept.
         if self._failed:
             raise _aborted()
         started = time.perf_counter() if self._db.debug else 0.0
-        async with self.transaction():
-            try:
-                await self._raw.executemany(compiled.text, batch)
-            except (sqlite3.Error, ValueError, OverflowError) as exc:
-                self._failed = True
-                raise await self._db.translate(exc, query, self._raw, batch) from None
+        try:
+            await self._raw.executemany(query.sqlite.text, batch)
+        except (sqlite3.Error, ValueError, OverflowError) as exc:
+            self._failed = True
+            raise await self._db.translate(exc, query, self._raw, batch) from None
         if started:
             log_query(query, started, len(batch))
-        return len(batch)
 
     @asynccontextmanager
     async def transaction(self, *, readonly: bool = False) -> AsyncIterator[SqliteConnection]:
