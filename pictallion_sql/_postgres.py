@@ -31,7 +31,7 @@ from ._base import (
     make_decoder,
     record_columns,
 )
-from ._dynamic import returning_columns
+from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._pool import Pool
 from ._registry import Query, make_query
 from .config import Settings, mask_url
@@ -501,8 +501,10 @@ class PostgresConnection(Connection):
         async with self.transaction():
             for columns, group in group_by_columns(rows).items():
                 await self._copy(table, columns, [tuple(row.values()) for row in group])
+            echoed = echoed_columns(record, rows)
             ids = [row["id"] for row in rows]
-            return list(await self.run(_rows_by_id(table, record), ids=ids))
+            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
+            return with_echoed_values(stored, rows, echoed)
 
     async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
@@ -573,12 +575,6 @@ def _copy_label(table: str, columns: tuple[str, ...]) -> Query:
     cols = ", ".join(f'"{c}"' for c in columns)
     sql = f'COPY "{table}" ({cols}) FROM STDIN (FORMAT binary)'
     return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
-
-
-@cache
-def _rows_by_id(table: str, record: type[msgspec.Struct]) -> Query:
-    sql = f'SELECT {returning_columns(record)} FROM "{table}" WHERE id = ANY(CAST(:ids AS text[]))'
-    return make_query(f"{table}.rows_by_id", "rows", record, sql)
 
 
 async def _close_connection(conn: Any) -> None:

@@ -37,7 +37,7 @@ from ._base import (
     make_decoder,
     record_columns,
 )
-from ._dynamic import returning_columns
+from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._pool import Pool
 from ._registry import Query, make_query
 from .config import Settings
@@ -476,8 +476,10 @@ class SqliteConnection(Connection):
             for columns, group in group_by_columns(rows).items():
                 batch = [_encode_args(tuple(row.values())) for row in group]
                 await self._execute_many(insert_row(table, columns), batch)
+            echoed = echoed_columns(record, rows)
             ids = [row["id"] for row in rows]
-            return list(await self.run(_rows_by_id(table, record), ids=ids))
+            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
+            return with_echoed_values(stored, rows, echoed)
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, with one executemany."""
@@ -551,15 +553,6 @@ def insert_row(table: str, columns: tuple[str, ...]) -> Query:
     values = ", ".join(f":{c}" for c in columns)
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({values})'
     return make_query(f"{table}.insert_row[{','.join(columns)}]", "none", None, sql)
-
-
-@cache
-def _rows_by_id(table: str, record: type[msgspec.Struct]) -> Query:
-    sql = (
-        f'SELECT {returning_columns(record)} FROM "{table}" '
-        "WHERE id IN (SELECT value FROM json_each(:ids))"
-    )
-    return make_query(f"{table}.rows_by_id", "rows", record, sql)
 
 
 def _aborted() -> DatabaseError:
