@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, Generic, TypeVar, cast
 
 import msgspec
+from msgspec import UNSET
 
 from .._base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from .._dynamic import insert_query, update_query
@@ -112,7 +113,15 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """
         if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
             raise ValidationError("objs must be a list of rows to insert", field="objs")
-        rows = [{"id": str(uuid.uuid4()), **provided_fields(obj)} for obj in self._inputs(objs)]
+        fields = self.insert_type.__struct_fields__
+        new_id = uuid.uuid4
+        rows: list[dict[str, Any]] = []
+        for obj in self._inputs(objs):
+            row = {"id": str(new_id())}
+            for name in fields:  # provided_fields, with the id first, in one dict
+                if (value := getattr(obj, name)) is not UNSET:
+                    row[name] = value
+            rows.append(row)
         if not rows:
             return []
         by_id = {row.id: row for row in await db.insert_many(self.table, self.row, rows)}
@@ -125,8 +134,11 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         fails, the rows are validated one by one so the error names the first bad row.
         """
         kind = self.insert_type
+        if not _timestamp_fields(kind) and all(type(obj) is dict for obj in objs):
+            mappings: list[Any] = list(objs)  # the usual call: plain dicts, nothing to rewrite
+            return self._converted(objs, mappings)
         given: list[InsertT | None] = []
-        mappings: list[dict[str, Any]] = []
+        mappings = []
         for obj in objs:
             if isinstance(obj, kind):
                 given.append(obj)
@@ -135,14 +147,20 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
                 mappings.append(_full_dates(kind, obj))
             else:
                 given.append(None)
-                mappings.append(obj)  # type: ignore[arg-type]  # rejected below, with its index
+                mappings.append(obj)  # rejected by the conversion, then named by its index
+        converted = iter(self._converted(objs, mappings))
+        return [next(converted) if obj is None else obj for obj in given]
+
+    def _converted(
+        self, objs: Sequence[InsertT | Mapping[str, Any]], mappings: list[Any]
+    ) -> list[InsertT]:
+        """``mappings`` as insert structs, in one call; a failure names its row in ``objs``."""
         try:
-            converted = iter(msgspec.convert(mappings, list[kind]))  # type: ignore[valid-type]
+            return msgspec.convert(mappings, list[self.insert_type])  # type: ignore[name-defined]
         except msgspec.ValidationError as exc:
             self._first_invalid(objs)
             # Not reached while one-by-one validation agrees with the batch; kept as a guard.
             raise validation_error(exc, self.table) from None
-        return [next(converted) if obj is None else obj for obj in given]
 
     def _first_invalid(self, objs: Sequence[InsertT | Mapping[str, Any]]) -> None:
         """Raise the ValidationError of the first row that fails, prefixed with its index."""
