@@ -8,19 +8,23 @@ when the stored value is known to read back equal to it:
 
 - text, integers, booleans, naive UTC timestamps and text arrays are stored exactly on
   both dialects (inputs are validated first, so their types are right);
+- a JSON list of floats stores each float's shortest repr, which parses back to the same
+  float, when every element is a finite float (an int would come back as a float);
 - a JSON document given as a struct is stored as its msgspec encoding, which decodes
   back to an equal struct, unless the encoding holds a ``null``: a non-finite float is
   written as ``null`` and would not read back. Such a batch reads the column back.
   The record holds the document struct that was validated: a fresh one for a mapping
   input, the caller's own for an insert struct passed in.
 
-Float columns and free-form JSON (``Any``, ``list[float]`` given integers) are never
-echoed: the database may store them in another form than the one sent.
+Float columns and free-form JSON (``Any``, ``dict``) are never echoed: the database may
+store them in another form than the one sent. (One nuance: PostgreSQL's jsonb keeps no
+negative zero, so an echoed ``-0.0`` reads back later as ``0.0``; the two compare equal.)
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
@@ -32,7 +36,7 @@ from ._sql_dialects import dialect_sql
 
 __all__ = ["echoed_columns", "read_back_query", "with_echoed_values"]
 
-_Echo = Literal["plain", "list", "document"]
+_Echo = Literal["plain", "list", "floats", "document"]
 _PLAIN_TYPES = (str, int, bool, datetime.datetime)
 
 
@@ -49,6 +53,8 @@ def _echo_kind(record: type[msgspec.Struct], column: str) -> _Echo | None:
         (member,) = members
         if get_origin(member) is list and get_args(member) == (str,):
             return "list"
+        if get_origin(member) is list and get_args(member) == (float,):
+            return "floats"
         if isinstance(member, type) and issubclass(member, msgspec.Struct):
             return "document"
     return None
@@ -84,12 +90,20 @@ def echoed_columns(
             continue
         if kind == "document" and not all(_round_trips(row[column]) for row in rows):
             continue
+        if kind == "floats" and not all(_finite_floats(row[column]) for row in rows):
+            continue
         echoed.append(column)
     return tuple(echoed)
 
 
 def _round_trips(value: Any) -> bool:
     return value is None or b"null" not in msgspec.json.encode(value)
+
+
+def _finite_floats(value: Any) -> bool:
+    # An int would read back as a float, and a non-finite float as null; a finite sum
+    # means no element is infinite or NaN (an overflowing sum only costs the echo).
+    return value is None or (all(type(x) is float for x in value) and math.isfinite(sum(value)))
 
 
 @cache

@@ -11,7 +11,7 @@ import pytest
 from pictallion_sql import crud
 from pictallion_sql._bulk import echoed_columns
 from pictallion_sql.errors import DuplicateKeyError, ForeignKeyError, ValidationError
-from pictallion_sql.models import CombinedMetadata, FileVersion, InsertFileVersion
+from pictallion_sql.models import CombinedMetadata, Face, FileVersion, InsertFileVersion
 
 MISSING = "99999999-0000-4000-8000-000000000000"
 
@@ -142,22 +142,38 @@ async def test_timestamps_are_stored_as_naive_utc(db: Any) -> None:
 async def test_float_documents_read_back_as_stored(db: Any) -> None:
     asset = await _asset(db)
     (version,) = await crud.file_version.create_many(db, [_version(asset, 0)])
-    faces = await crud.face.create_many(
-        db,
-        [
-            {"photo_id": version.id, "bounding_box": [1, 2, 3, 4], "confidence": 90},
-            {
-                "photo_id": version.id,
-                "bounding_box": [0.5, 0.25, 10, 20],
-                "confidence": 50,
-                "embedding": [0.1, -2, 3.5e-8],
-            },
-        ],
-    )
+    face_rows: list[dict[str, Any]] = [
+        {"photo_id": version.id, "bounding_box": [1, 2, 3, 4], "confidence": 90},
+        {
+            "photo_id": version.id,
+            "bounding_box": [0.5, 0.25, 10, 20],
+            "confidence": 50,
+            "embedding": [0.1, -2, 3.5e-8],
+        },
+    ]
+    faces = await crud.face.create_many(db, face_rows)
+    # Integers in a list of floats: the column is read back, so the floats are real floats.
+    assert "bounding_box" not in echoed_columns(Face, [{"id": "x", **f} for f in face_rows])
     assert faces[0].bounding_box == [1.0, 2.0, 3.0, 4.0]
     assert all(type(x) is float for x in faces[0].bounding_box)
     assert faces[1].embedding == [0.1, -2.0, 3.5e-8]
     for face in faces:
+        assert await crud.face.get(db, id=face.id) == face
+
+    # Finite floats only: echoed, and equal to what the database returns later.
+    floats: list[dict[str, Any]] = [
+        {
+            "photo_id": version.id,
+            "bounding_box": [0.1, 1e300, 5e-324, 2.5],
+            "confidence": 70,
+            "embedding": [i / 7 for i in range(128)],
+        },
+        {"photo_id": version.id, "bounding_box": [0.0, 1.0, 2.0, 3.0], "confidence": 1},
+    ]
+    assert {"bounding_box", "confidence"} <= set(
+        echoed_columns(Face, [{"id": "x", **f} for f in floats])
+    )
+    for face in await crud.face.create_many(db, floats):
         assert await crud.face.get(db, id=face.id) == face
 
 
