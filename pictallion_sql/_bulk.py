@@ -38,6 +38,7 @@ __all__ = ["echoed_columns", "read_back_query", "with_echoed_values"]
 
 _Echo = Literal["plain", "list", "floats", "document"]
 _PLAIN_TYPES = (str, int, bool, datetime.datetime)
+_FLOAT = frozenset({float})
 
 
 @cache
@@ -103,7 +104,7 @@ def _round_trips(value: Any) -> bool:
 def _finite_floats(value: Any) -> bool:
     # An int would read back as a float, and a non-finite float as null; a finite sum
     # means no element is infinite or NaN (an overflowing sum only costs the echo).
-    return value is None or (all(type(x) is float for x in value) and math.isfinite(sum(value)))
+    return value is None or (set(map(type, value)) <= _FLOAT and math.isfinite(sum(value)))
 
 
 @cache

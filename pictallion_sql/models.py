@@ -610,10 +610,15 @@ def _check_list(tp: Any) -> _Check:
     (item_type,) = get_args(tp) or (Any,)
     item_check = _compile(item_type)
     expected = _describe(tp)
+    # Item types the item check passes through unchanged: a list made only of them (a face
+    # embedding of 128 floats, keywords) is checked by one pass over the item types.
+    unchanged = _unchanged_items(item_type)
 
     def check(value: Any) -> Any:
         if not isinstance(value, list):
             raise _Mismatch(f"expected {expected}, got {_type_name(value)}")
+        if unchanged and set(map(type, value)) <= unchanged:
+            return value
         out: list[Any] | None = None
         for i, item in enumerate(value):
             try:
@@ -627,6 +632,15 @@ def _check_list(tp: Any) -> _Check:
         return value if out is None else out
 
     return check
+
+
+def _unchanged_items(item_type: Any) -> frozenset[type]:
+    """Exact item types the compiled item check accepts as they are, with no bound to test."""
+    if item_type is float:
+        return frozenset({float, int})  # _check_float passes both (bool is another type)
+    if item_type is str:
+        return frozenset({str})
+    return frozenset()
 
 
 def _check_union(members: list[Any]) -> _Check:
