@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from pictallion_sql import crud
 from pictallion_sql._bulk import echoed_columns
+from pictallion_sql.crud._base import new_ids
 from pictallion_sql.errors import DuplicateKeyError, ForeignKeyError, ValidationError
 from pictallion_sql.models import CombinedMetadata, Face, FileVersion, InsertFileVersion
 
@@ -262,3 +264,12 @@ async def test_five_thousand_rows_in_one_call(db: Any) -> None:
     assert await crud.media_asset.count(db) == 5000
     assets = {a.id: a for a in await crud.media_asset.get_multi(db, limit=5000)}
     assert [assets[a.id] for a in created] == created
+
+
+def test_new_ids_are_random_version_4_uuids() -> None:
+    ids = new_ids(2000)
+    assert len(set(ids)) == 2000 and new_ids(0) == []
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
