@@ -552,7 +552,7 @@ def insert_row(table: str, columns: tuple[str, ...]) -> Query:
     cols = ", ".join(f'"{c}"' for c in columns)
     values = ", ".join(f":{c}" for c in columns)
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({values})'
-    return make_query(f"{table}.insert_row[{','.join(columns)}]", "none", None, sql)
+    return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
 
 
 def _aborted() -> DatabaseError:
