@@ -312,9 +312,12 @@ class Executor(ABC):
         """A transaction (a savepoint when one is already open) that commits on success."""
 
     async def insert_many(
-        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
-        """Insert ``rows`` (each with its ``id``) atomically; the new rows, in no set order."""
+        """Insert ``rows`` (each with its ``id``) atomically; the new rows as ``record``s.
+
+        With ``record`` None nothing is read back and the result is empty.
+        """
         async with self.transaction() as conn:
             return await conn.insert_many(table, record, rows)
 
@@ -324,9 +327,12 @@ class Connection(Executor):
 
     @abstractmethod
     async def insert_many(
-        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
-        """Insert ``rows`` (each with its ``id``) in the open transaction; the new rows."""
+        """Insert ``rows`` (each with its ``id``) in the open transaction; the new rows.
+
+        With ``record`` None nothing is read back and the result is empty.
+        """
 
     @property
     @abstractmethod

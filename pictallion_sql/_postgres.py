@@ -490,7 +490,7 @@ class PostgresConnection(Connection):
             log_query(query, started, count)
 
     async def insert_many(
-        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
         """One binary COPY per column set, then the rows read back by id in one query.
 
@@ -501,6 +501,8 @@ class PostgresConnection(Connection):
         async with self.transaction():
             for columns, group in group_by_columns(rows).items():
                 await self._copy(table, columns, [tuple(row.values()) for row in group])
+            if record is None:
+                return []
             echoed = echoed_columns(record, rows)
             ids = [row["id"] for row in rows]
             stored = await self.run(read_back_query(table, record, echoed), ids=ids)

@@ -465,7 +465,7 @@ class SqliteConnection(Connection):
             log_query(query, started, count)
 
     async def insert_many(
-        self, table: str, record: type[msgspec.Struct], rows: Sequence[Mapping[str, Any]]
+        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
         """One executemany per column set, then the rows read back by id.
 
@@ -476,6 +476,8 @@ class SqliteConnection(Connection):
             for columns, group in group_by_columns(rows).items():
                 batch = [_encode_args(tuple(row.values())) for row in group]
                 await self._execute_many(insert_row(table, columns), batch)
+            if record is None:
+                return []
             echoed = echoed_columns(record, rows)
             ids = [row["id"] for row in rows]
             stored = await self.run(read_back_query(table, record, echoed), ids=ids)

@@ -19,6 +19,7 @@ async def caller() -> None:
     reveal_type(await crud.file_version.get_by_tier(db, tier="gold"))
     reveal_type(await crud.person.search_by_name(db, name_query="jo"))
     reveal_type(await crud.media_asset.create_many(db, [{"original_filename": "a"}]))
+    reveal_type(await crud.media_asset.create_many(db, [], returning=False))
     reveal_type(await crud.setting.set_value(db, key="k", value="v"))
     reveal_type(await crud.media_asset.count(db))
     async with get_db_transaction() as tx:
@@ -33,6 +34,7 @@ EXPECTED = [
     "list[pictallion_sql.models.FileVersion]",
     "list[pictallion_sql.models.Person]",
     "list[pictallion_sql.models.MediaAsset]",
+    "list[str]",
     "pictallion_sql.models.Setting",
     "int",
     "list[pictallion_sql.models.Face]",

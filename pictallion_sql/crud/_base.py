@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast, overload
 
 import msgspec
 from msgspec import UNSET
@@ -119,14 +119,37 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         query = insert_query(self.table, self.row, tuple(values))
         return cast(RowT, await db.run(query, **values))
 
+    @overload
     async def create_many(
-        self, db: Executor, objs: Sequence[InsertT | Mapping[str, Any]]
-    ) -> list[RowT]:
-        """Insert several rows atomically (one statement or executemany per column set).
+        self,
+        db: Executor,
+        objs: Sequence[InsertT | Mapping[str, Any]],
+        *,
+        returning: Literal[True] = True,
+    ) -> list[RowT]: ...
+
+    @overload
+    async def create_many(
+        self,
+        db: Executor,
+        objs: Sequence[InsertT | Mapping[str, Any]],
+        *,
+        returning: Literal[False],
+    ) -> list[str]: ...
+
+    async def create_many(
+        self,
+        db: Executor,
+        objs: Sequence[InsertT | Mapping[str, Any]],
+        *,
+        returning: bool = True,
+    ) -> list[RowT] | list[str]:
+        """Insert several rows atomically (one COPY or executemany per column set).
 
         Returns the new rows in input order; fields not given take the column default.
-        Ids are generated here so the rows can be matched back to their inputs. A failure
-        (validation, foreign key, duplicate) inserts nothing.
+        With ``returning=False`` nothing is read back: the result is the new ids, in input
+        order (the cheapest bulk load). A failure (validation, foreign key, duplicate)
+        inserts nothing.
         """
         if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
             raise ValidationError("objs must be a list of rows to insert", field="objs")
@@ -141,6 +164,9 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
             rows.append(row)
         if not rows:
             return []
+        if not returning:
+            await db.insert_many(self.table, None, rows)
+            return [row["id"] for row in rows]
         by_id = {row.id: row for row in await db.insert_many(self.table, self.row, rows)}
         return [cast(RowT, by_id[row["id"]]) for row in rows]
 

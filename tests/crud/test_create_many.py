@@ -275,3 +275,24 @@ def test_new_ids_are_random_version_4_uuids() -> None:
         parsed = uuid.UUID(text)
         assert str(parsed) == text
         assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+
+
+async def test_without_returning_the_ids_come_back_in_input_order(db: Any) -> None:
+    asset = await _asset(db)
+    objs = [_version(asset, i, rating=i % 5) for i in range(50)]
+    ids = await crud.file_version.create_many(db, objs, returning=False)
+    assert len(set(ids)) == 50
+    for index, id in enumerate(ids):
+        stored = await crud.file_version.get(db, id=id)
+        assert stored is not None
+        assert (stored.file_path, stored.rating) == (objs[index]["file_path"], index % 5)
+        assert stored.keywords == []  # the column default applied
+
+
+async def test_without_returning_a_failure_inserts_nothing(db: Any) -> None:
+    asset = await _asset(db)
+    objs = [_version(asset, i) for i in range(6)]
+    objs[4] = _version(MISSING, 4)
+    with pytest.raises(ForeignKeyError):
+        await crud.file_version.create_many(db, objs, returning=False)
+    assert await crud.file_version.count(db) == 0
