@@ -113,6 +113,6 @@ class LibraryContender:
 async def _bulk(repo: Any, db: Database, rows: list[dict[str, Any]]) -> list[str]:
     ids: list[str] = []
     for start in range(0, len(rows), INGEST_BATCH):
-        created = await repo.create_many(db, rows[start : start + INGEST_BATCH])
-        ids.extend(row.id for row in created)
+        # The ingest needs only the new ids, so no row is read back.
+        ids.extend(await repo.create_many(db, rows[start : start + INGEST_BATCH], returning=False))
     return ids
