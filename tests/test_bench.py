@@ -68,7 +68,7 @@ def test_bench_runs_on_both_dialects_and_writes_the_report(
             library_ms, raw_ms = row.split("|")[3:5]
             assert float(library_ms.replace(",", "")) > 0
             assert float(raw_ms.replace(",", "")) > 0
-    assert "| create_many, batches of 2,000 |" in latest
+    assert "| create_many(returning=False), batches of 2,000 |" in latest
     assert "extrapolated to 50" in latest
     assert "pypika / yoyo in `sys.modules` after the import: []" in latest
 
