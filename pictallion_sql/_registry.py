@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+import msgspec
 
 from .errors import QueryFileError
 
@@ -53,16 +54,14 @@ _TOKENS = re.compile(
 _HEADER = re.compile(r"^--\s*(name|returns|params):\s*(.*?)\s*$")
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledSQL:
+class CompiledSQL(msgspec.Struct, frozen=True, gc=False):
     """SQL in a driver's placeholder style and the parameter name behind each placeholder."""
 
     text: str
     arg_names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Query:
+class Query(msgspec.Struct, frozen=True, eq=False):
     """One named query: what it returns and its SQL compiled for each dialect."""
 
     name: str
@@ -110,8 +109,7 @@ def compile_sql(sql: str, dialect: str) -> CompiledSQL:
     return CompiledSQL("".join(out).strip(), tuple(args))
 
 
-@dataclass(slots=True)
-class _Block:
+class _Block(msgspec.Struct):
     name: str
     returns: str
     params: str | None

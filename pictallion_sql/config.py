@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
+
+import msgspec
 
 from .errors import ConfigurationError
 
@@ -71,8 +72,7 @@ def _parse_int(name: str, raw: str, minimum: int) -> int:
     return value
 
 
-@dataclass(repr=False)
-class Settings:
+class Settings(msgspec.Struct):
     """Database settings: ``Settings.from_env()`` reads them; attributes may change at run time."""
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -109,7 +109,7 @@ class Settings:
 
     def with_url(self, url: str) -> Settings:
         """Return a copy pointing at ``url``; the dialect is taken from the URL."""
-        return replace(self, database_url=url, db_type=None)
+        return msgspec.structs.replace(self, database_url=url, db_type=None)
 
     @property
     def dialect(self) -> Dialect:

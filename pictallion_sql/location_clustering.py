@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from .composites.catalog import Hotspot, HotspotPhoto, LocatedPhoto
 from .models import CombinedMetadata
@@ -39,8 +40,7 @@ EARTH_RADIUS_M = 6_371_000.0
 """The Earth radius the old backend used, in metres."""
 
 
-@dataclass(frozen=True, slots=True)
-class GeoPoint:
+class GeoPoint(msgspec.Struct, frozen=True, gc=False):
     """One photo with usable coordinates, in decimal degrees."""
 
     photo: LocatedPhoto
