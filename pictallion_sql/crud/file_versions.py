@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 import msgspec
 
@@ -42,9 +42,11 @@ from ..models import (
     provided_fields,
     validate,
 )
-from ..search import PhotoFilters, PhotoSort, check_rows, page_from_rows, plan_search
 from ._base import Repository, check_id, check_page
 from .media_assets import check_limit
+
+if TYPE_CHECKING:
+    from ..search import PhotoFilters, PhotoSort
 
 __all__ = ["FileVersionRepository", "file_version"]
 
@@ -413,6 +415,9 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         created_at DESC. One statement answers the page, the count and the facets of every
         match, so all three come from one snapshot. docs/search.md has the semantics.
         """
+        # Loaded on first use: the search module is not needed to import the repositories.
+        from ..search import check_rows, page_from_rows, plan_search
+
         plan = plan_search(filters, sort)
         check_rows("limit", limit)
         check_rows("offset", offset)
