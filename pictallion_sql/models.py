@@ -133,18 +133,20 @@ Confidence: TypeAlias = Annotated[int, Meta(ge=0, le=100)]
 # ---------------------------------------------------------------------------------------------
 # JSON documents. Every key is optional: stored documents were written by several generations of
 # the application, and reading one must never fail because a key is missing. UNSET keys are
-# omitted on encode, so a document round-trips with the keys it had.
+# omitted on encode, so a document round-trips with the keys it had. The documents are trees of
+# decoded JSON that cannot form reference cycles, so the garbage collector does not track them
+# (gc=False): reading many rows then costs no collector passes over the caller's whole heap.
 # ---------------------------------------------------------------------------------------------
 
 
-class GpsCoordinates(msgspec.Struct, rename="camel", omit_defaults=True):
+class GpsCoordinates(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """Decimal-degree coordinates found by AI analysis (0,0 means "unknown")."""
 
     latitude: float | UnsetType = UNSET
     longitude: float | UnsetType = UNSET
 
 
-class DetectedObject(msgspec.Struct, rename="camel", omit_defaults=True):
+class DetectedObject(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """One object the AI found in a photo."""
 
     name: str | UnsetType = UNSET
@@ -152,7 +154,7 @@ class DetectedObject(msgspec.Struct, rename="camel", omit_defaults=True):
     bounding_box: list[float] | UnsetType = UNSET
 
 
-class DetectedFace(msgspec.Struct, rename="camel", omit_defaults=True):
+class DetectedFace(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """One face the AI found in a photo."""
 
     face_id: str | UnsetType = UNSET
@@ -161,7 +163,7 @@ class DetectedFace(msgspec.Struct, rename="camel", omit_defaults=True):
     bounding_box: list[float] | UnsetType = UNSET
 
 
-class DetectedEvent(msgspec.Struct, rename="camel", omit_defaults=True):
+class DetectedEvent(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """One event (holiday, birthday, ...) the AI associated with a photo."""
 
     event_type: str | UnsetType = UNSET
@@ -169,7 +171,7 @@ class DetectedEvent(msgspec.Struct, rename="camel", omit_defaults=True):
     confidence: float | UnsetType = UNSET
 
 
-class AIMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
+class AIMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """AI analysis results, stored at ``file_versions.metadata.ai``."""
 
     ai_tags: list[str] | UnsetType = UNSET
@@ -184,7 +186,7 @@ class AIMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
     ai_confidence_scores: dict[str, float] | UnsetType = UNSET
 
 
-class ExifMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
+class ExifMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """Camera EXIF data, stored at ``file_versions.metadata.exif``; only GPS values are numbers."""
 
     camera: str | UnsetType = UNSET
@@ -213,7 +215,7 @@ class ExifMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
     resolution_unit: str | UnsetType = UNSET
 
 
-class FaceDetectionInfo(msgspec.Struct, rename="camel", omit_defaults=True):
+class FaceDetectionInfo(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """How face detection went at upload time, merged into the metadata as ``faceDetection``."""
 
     attempted: bool | UnsetType = UNSET
@@ -225,7 +227,7 @@ class FaceDetectionInfo(msgspec.Struct, rename="camel", omit_defaults=True):
     error: str | UnsetType | None = UNSET
 
 
-class CombinedMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
+class CombinedMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """The ``file_versions.metadata`` document."""
 
     exif: ExifMetadata | UnsetType = UNSET
@@ -234,7 +236,7 @@ class CombinedMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
     face_detection: FaceDetectionInfo | UnsetType = UNSET
 
 
-class SmartCollectionRule(msgspec.Struct, rename="camel", omit_defaults=True):
+class SmartCollectionRule(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """One condition of a smart collection (object form).
 
     The application writes "equals", "contains", "greater_than", "less_than", "between" or
@@ -249,14 +251,14 @@ class SmartCollectionRule(msgspec.Struct, rename="camel", omit_defaults=True):
     value: str | int | float | bool | list[Any] | dict[str, Any] | UnsetType | None = UNSET
 
 
-class SmartCollectionRules(msgspec.Struct, rename="camel", omit_defaults=True):
+class SmartCollectionRules(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """Smart collection rules in object form; an empty object decodes with both keys UNSET."""
 
     rules: list[SmartCollectionRule] | UnsetType = UNSET
     operator: Literal["AND", "OR"] | UnsetType = UNSET
 
 
-class WeightedSmartRule(msgspec.Struct, rename="camel", omit_defaults=True):
+class WeightedSmartRule(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     """One weighted rule as the Smart Collections screen stores them (array form).
 
     The screen writes operators "contains", "equals", ">=", "<=" and "time_range", a string
