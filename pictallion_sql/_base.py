@@ -13,6 +13,7 @@ from typing import Any, Generic, Self, TypeVar
 import msgspec
 
 from . import config
+from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._registry import CompiledSQL, Query
 from .config import Dialect, Settings
 from .errors import DatabaseError, ValidationError
@@ -325,14 +326,29 @@ class Executor(ABC):
 class Connection(Executor):
     """One connection taken from the pool; ``transaction()`` nests as savepoints."""
 
-    @abstractmethod
     async def insert_many(
         self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
-        """Insert ``rows`` (each with its ``id``) in the open transaction; the new rows.
+        """Insert ``rows`` (each with its ``id``) in one transaction; the new rows.
 
-        With ``record`` None nothing is read back and the result is empty.
+        Rows are written one column set at a time by the dialect's bulk path, then read back
+        by id in one query. With ``record`` None nothing is read back and the result is empty.
         """
+        async with self.transaction():
+            for columns, group in group_by_columns(rows).items():
+                await self._write_rows(table, columns, group)
+            if record is None:
+                return []
+            echoed = echoed_columns(record, rows)
+            ids = [row["id"] for row in rows]
+            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
+            return with_echoed_values(stored, rows, echoed)
+
+    @abstractmethod
+    async def _write_rows(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Insert ``rows``, each giving exactly ``columns`` in order, in the open transaction."""
 
     @property
     @abstractmethod

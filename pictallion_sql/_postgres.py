@@ -24,14 +24,12 @@ from ._base import (
     bind_args,
     check_columns,
     decode_error,
-    group_by_columns,
     is_json_kind,
     json_converter,
     log_query,
     make_decoder,
     record_columns,
 )
-from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._pool import Pool
 from ._registry import Query, make_query
 from .config import Settings, mask_url
@@ -489,24 +487,14 @@ class PostgresConnection(Connection):
         if started:
             log_query(query, started, count)
 
-    async def insert_many(
-        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
-    ) -> list[Any]:
-        """One binary COPY per column set, then the rows read back by id in one query.
+    async def _write_rows(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """One binary COPY: the columns it does not list take their defaults, as with INSERT.
 
-        COPY fills the columns it does not list with their defaults, as INSERT does, and
-        sends every value through the connection's codecs (jsonb as msgspec JSON). The
-        read-back returns what the database stored, defaults and all.
+        Every value goes through the connection's codecs (jsonb as msgspec JSON).
         """
-        async with self.transaction():
-            for columns, group in group_by_columns(rows).items():
-                await self._copy(table, columns, [tuple(row.values()) for row in group])
-            if record is None:
-                return []
-            echoed = echoed_columns(record, rows)
-            ids = [row["id"] for row in rows]
-            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
-            return with_echoed_values(stored, rows, echoed)
+        await self._copy(table, columns, [tuple(row.values()) for row in rows])
 
     async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.

@@ -30,14 +30,12 @@ from ._base import (
     bind_args,
     check_columns,
     decode_error,
-    group_by_columns,
     is_json_kind,
     json_converter,
     log_query,
     make_decoder,
     record_columns,
 )
-from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._pool import Pool
 from ._registry import Query, make_query
 from .config import Settings
@@ -464,24 +462,12 @@ class SqliteConnection(Connection):
         if started:
             log_query(query, started, count)
 
-    async def insert_many(
-        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
-    ) -> list[Any]:
-        """One executemany per column set, then the rows read back by id.
-
-        The parameter tuples are built straight from the rows (their values are in
-        column order), so no per-row mapping is looked up by name.
-        """
-        async with self.transaction():
-            for columns, group in group_by_columns(rows).items():
-                batch = [_encode_args(tuple(row.values())) for row in group]
-                await self._execute_many(insert_row(table, columns), batch)
-            if record is None:
-                return []
-            echoed = echoed_columns(record, rows)
-            ids = [row["id"] for row in rows]
-            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
-            return with_echoed_values(stored, rows, echoed)
+    async def _write_rows(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """One executemany, its parameter tuples built straight from the rows' values."""
+        batch = [_encode_args(tuple(row.values())) for row in rows]
+        await self._execute_many(insert_row(table, columns), batch)
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, with one executemany."""
