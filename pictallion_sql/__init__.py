@@ -8,14 +8,18 @@ from .config import Settings, settings
 from .database import Connection, Database, RecordStream, connect, get_db, get_db_transaction
 from .errors import (
     ConfigurationError,
+    ConnectionLostError,
     DatabaseError,
     DuplicateKeyError,
     ForeignKeyError,
     IntegrityError,
     MigrationError,
     NotFoundError,
+    PermissionDeniedError,
     PictallionError,
+    PoolTimeoutError,
     QueryFileError,
+    ReadOnlyError,
     ValidationError,
 )
 
@@ -24,6 +28,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConfigurationError",
     "Connection",
+    "ConnectionLostError",
     "Database",
     "DatabaseError",
     "DuplicateKeyError",
@@ -31,8 +36,11 @@ __all__ = [
     "IntegrityError",
     "MigrationError",
     "NotFoundError",
+    "PermissionDeniedError",
     "PictallionError",
+    "PoolTimeoutError",
     "QueryFileError",
+    "ReadOnlyError",
     "RecordStream",
     "Settings",
     "ValidationError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -16,7 +17,7 @@ from . import config
 from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._registry import CompiledSQL, Query
 from .config import Dialect, Settings
-from .errors import DatabaseError, ValidationError
+from .errors import ConnectionLostError, DatabaseError, PictallionError, ValidationError
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -25,8 +26,10 @@ __all__ = [
     "Decoder",
     "Executor",
     "RecordStream",
+    "aborted_error",
     "bind_args",
     "check_columns",
+    "interrupted_error",
     "query_log",
 ]
 
@@ -324,7 +327,103 @@ class Executor(ABC):
 
 
 class Connection(Executor):
-    """One connection taken from the pool; ``transaction()`` nests as savepoints."""
+    """One connection taken from the pool; ``transaction()`` nests as savepoints.
+
+    The transaction state machine lives here, once for both dialects; an adapter gives
+    only the statements (``_begin_statement``) and a way to run one (``_control``).
+
+    * A statement that fails inside a transaction spoils it (``_failed``): the block
+      cannot commit, rolls back (to its savepoint) when it ends and raises.
+    * A call cut off part-way (cancelled, timed out, or the server went away) leaves the
+      connection's state unknown (``_interrupted``): the statement may still run, or
+      may have run, on the server or in SQLite's worker thread. Nothing more runs on
+      it, no COMMIT is sent, and the pool discards it instead of reusing it; closing it
+      rolls back whatever it had open. So a write is acknowledged only once committed,
+      and no later caller inherits a half-open transaction.
+    """
+
+    _depth: int = 0
+    _failed: bool = False
+    _interrupted: bool = False
+
+    @abstractmethod
+    def _begin_statement(self, readonly: bool) -> str:
+        """The statement that opens a top-level transaction."""
+
+    @abstractmethod
+    async def _control(self, statement: str) -> None:
+        """Run one transaction-control statement, raising the library's errors."""
+
+    def _cut_off(self) -> None:
+        """Called once when the state becomes unknown; a driver may close the link now."""
+
+    def _interrupt(self) -> None:
+        """Mark the connection's state unknown: it is discarded when it goes back."""
+        if not self._interrupted:
+            self._interrupted = True
+            self._failed = True
+            self._cut_off()
+
+    def _refusal(self) -> DatabaseError:
+        """Why statements are refused now (``_failed`` is set)."""
+        if self._interrupted:
+            return interrupted_error()
+        return aborted_error()
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Self]:
+        """A transaction, or a savepoint inside the open one; commits when the block ends."""
+        if self._failed:
+            raise self._refusal()
+        depth = self._depth
+        if depth == 0:
+            begin = self._begin_statement(readonly)
+            commit: tuple[str, ...] = ("COMMIT",)
+            rollback: tuple[str, ...] = ("ROLLBACK",)
+        else:
+            name = f"pictallion_sp_{depth}"
+            begin = f"SAVEPOINT {name}"
+            commit = (f"RELEASE SAVEPOINT {name}",)
+            rollback = (f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}")
+        try:
+            await self._control(begin)
+        except PictallionError as exc:
+            # A refused BEGIN or SAVEPOINT opened nothing, unless the link broke.
+            if isinstance(exc, ConnectionLostError):
+                self._interrupt()
+            raise
+        except BaseException:
+            self._interrupt()
+            raise
+        self._depth = depth + 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = depth
+            if not self._interrupted:
+                self._failed = False
+                with contextlib.suppress(PictallionError):
+                    await self._steps(rollback)
+            raise
+        self._depth = depth
+        if self._interrupted:
+            # The block swallowed the interruption; what it wrote is not committed.
+            raise interrupted_error()
+        if self._failed:
+            self._failed = False
+            await self._steps(rollback)
+            raise DatabaseError("the transaction was rolled back because a statement in it failed")
+        await self._steps(commit)
+
+    async def _steps(self, statements: tuple[str, ...]) -> None:
+        # A COMMIT, RELEASE or ROLLBACK that fails or is cut off leaves the state unknown
+        # (SQLite keeps a transaction open after a busy COMMIT): the connection goes.
+        try:
+            for statement in statements:
+                await self._control(statement)
+        except BaseException:
+            self._interrupt()
+            raise
 
     async def insert_many(
         self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
@@ -351,9 +450,24 @@ class Connection(Executor):
         """Insert ``rows``, each giving exactly ``columns`` in order, in the open transaction."""
 
     @property
-    @abstractmethod
     def in_transaction(self) -> bool:
         """True while a transaction is open on this connection."""
+        return self._depth > 0
+
+
+def aborted_error() -> DatabaseError:
+    """Statements after a failed one in the same transaction."""
+    return DatabaseError(
+        "current transaction is aborted; statements are refused until it rolls back"
+    )
+
+
+def interrupted_error() -> ConnectionLostError:
+    """Statements on a connection whose call was cut off: its state is unknown."""
+    return ConnectionLostError(
+        "the connection was cut off (a call on it was cancelled or timed out, or the server "
+        "went away); nothing uncommitted on it was kept, and it is no longer used"
+    )
 
 
 class Database(Executor):

@@ -3,16 +3,20 @@
 Up to ``size`` idle connections are kept; under load up to ``size + overflow`` are open,
 and the extra ones close when they come back. Taking an idle connection costs no await,
 which is most of the reason this exists instead of the drivers' own pools.
+
+A connection whose state is unknown (a call on it was cancelled, or the server went
+away) is never put back: ``discard`` drops it at once, without awaiting, so a second
+cancellation cannot interrupt the cleanup and leave it half-released.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
-from .errors import DatabaseError
+from .errors import DatabaseError, PoolTimeoutError
 
 __all__ = ["Pool"]
 
@@ -26,7 +30,8 @@ class Pool(Generic[C]):
         self,
         *,
         open: Callable[[], Awaitable[C]],
-        close: Callable[[C], Awaitable[None]],
+        close: Callable[[C], Coroutine[Any, Any, None]],
+        terminate: Callable[[C], None] | None = None,
         size: int,
         overflow: int,
         timeout: float,
@@ -34,6 +39,8 @@ class Pool(Generic[C]):
     ) -> None:
         self._open = open
         self._close = close
+        self._terminate = terminate
+        self._closing: set[asyncio.Task[None]] = set()
         self._size = size
         self._max = size + overflow
         self._timeout = timeout
@@ -76,6 +83,21 @@ class Pool(Generic[C]):
         self._wake()
         return None
 
+    def discard(self, conn: C) -> None:
+        """Drop ``conn`` (its state is unknown) now; its slot is free at once.
+
+        With a ``terminate`` the connection is cut synchronously (the server rolls back
+        whatever it had open); otherwise its close runs as a task ``close()`` waits for.
+        """
+        self._open_count -= 1
+        self._wake()
+        if self._terminate is not None:
+            self._terminate(conn)
+            return
+        task = asyncio.get_running_loop().create_task(self._close(conn))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     async def close(self) -> None:
         """Close idle connections now; connections in use close when released."""
         self._closed = True
@@ -86,6 +108,8 @@ class Pool(Generic[C]):
                 waiter.set_result(None)
         for conn, _ in idle:
             await self._close(conn)
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     async def _wait(self) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -93,12 +117,26 @@ class Pool(Generic[C]):
         try:
             await asyncio.wait_for(waiter, self._timeout)
         except TimeoutError:
-            raise DatabaseError(
-                f"no {self._label} connection free after {self._timeout:g} s (pool of {self._max})"
+            self._pass_on(waiter)
+            raise PoolTimeoutError(
+                f"pool exhausted: no {self._label} connection free after {self._timeout:g} s "
+                f"(all {self._max} in use: pool_size {self._size} + max_overflow "
+                f"{self._max - self._size}); raise DB_POOL_SIZE or DB_POOL_TIMEOUT, or hold "
+                "connections for less time",
+                size=self._max,
+                timeout=self._timeout,
             ) from None
-        finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
+        except BaseException:
+            self._pass_on(waiter)
+            raise
+
+    def _pass_on(self, waiter: asyncio.Future[None]) -> None:
+        # A waiter woken just as it timed out or was cancelled must not swallow the
+        # wake-up: the freed slot goes to the next one in line.
+        if waiter in self._waiters:
+            self._waiters.remove(waiter)
+        elif waiter.done() and not waiter.cancelled():
+            self._wake()
 
     def _wake(self) -> None:
         while self._waiters:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
@@ -20,10 +19,12 @@ from ._base import (
     Converter,
     Database,
     Decoder,
+    aborted_error,
     base_type,
     bind_args,
     check_columns,
     decode_error,
+    interrupted_error,
     is_json_kind,
     json_converter,
     log_query,
@@ -34,10 +35,13 @@ from ._pool import Pool
 from ._registry import Query, make_query
 from .config import Settings, mask_url
 from .errors import (
+    ConnectionLostError,
     DatabaseError,
     DuplicateKeyError,
     ForeignKeyError,
+    PermissionDeniedError,
     PictallionError,
+    ReadOnlyError,
     ValidationError,
 )
 
@@ -121,6 +125,26 @@ class StatementConnection(asyncpg.Connection):  # type: ignore[misc]
         self.statement_limit = 0
 
 
+# Everything asyncpg raises for a failed call (InternalClientError: a protocol in a state
+# it cannot go on from, say after the server went away mid-operation).
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+
+# The link to the server is gone, or the server is going away: the connection is dead.
+_LOST = (
+    asyncpg.PostgresConnectionError,  # class 08, and ConnectionDoesNotExistError
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+
 # A table changed since a statement was prepared: prepare it again.
 _STALE = (asyncpg.InvalidCachedStatementError, asyncpg.exceptions.OutdatedSchemaCacheError)
 
@@ -188,7 +212,7 @@ async def _run(
                 result, count = await _fetch(conn, query, args)
     except msgspec.MsgspecError as exc:
         raise decode_error(query, exc) from None
-    except (*_STALE, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+    except (*_STALE, *_DRIVER_ERRORS) as exc:
         raise db.translate(exc, query) from None
     if started:
         log_query(query, started, count)
@@ -214,6 +238,7 @@ class PostgresDatabase(Database):
         self._pool: Pool[Any] = Pool(
             open=self._open_connection,
             close=_close_connection,
+            terminate=_terminate,
             size=settings.pool_size,
             overflow=settings.max_overflow,
             timeout=settings.pool_timeout,
@@ -236,8 +261,11 @@ class PostgresDatabase(Database):
                 server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
                 timeout=self.settings.pool_timeout,
             )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            raise DatabaseError(
+        except (*_DRIVER_ERRORS, TimeoutError) as exc:
+            # Unreachable or starting up (a restart): worth retrying; anything else
+            # (a wrong password, a missing database) is not.
+            error = ConnectionLostError if isinstance(exc, _LOST) else DatabaseError
+            raise error(
                 f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
                 f"{type(exc).__name__}: {_scrub(str(exc), self.settings)}"
             ) from None
@@ -268,9 +296,19 @@ class PostgresDatabase(Database):
         """Run ``query`` on a pooled connection."""
         conn = await self._checked_connection()  # no context manager: this is the hot path
         try:
-            return await _run(conn, query, params, self)
-        finally:
-            await self._give_back(conn)
+            result = await _run(conn, query, params, self)
+        except PictallionError as exc:
+            if type(exc) is ConnectionLostError:
+                self._pool.discard(conn)
+            else:
+                await self._give_back(conn)
+            raise
+        except BaseException:
+            # Cut off mid-statement: whether it ran is unknown, so the connection goes.
+            self._pool.discard(conn)
+            raise
+        await self._give_back(conn)
+        return result
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction."""
@@ -280,8 +318,15 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[PostgresConnection]:
         """Hold one pooled connection for several calls."""
-        async with self._acquire() as conn:
-            yield PostgresConnection(conn, self)
+        raw = await self._checked_connection()
+        conn = PostgresConnection(raw, self)
+        try:
+            yield conn
+        finally:
+            if conn._interrupted:
+                self._pool.discard(raw)
+            else:
+                await self._give_back(raw)
 
     def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
         """A transaction on a connection of its own."""
@@ -301,12 +346,18 @@ class PostgresDatabase(Database):
         conn = await self._checked_connection()
         try:
             yield conn
-        finally:
+        except PictallionError:
             await self._give_back(conn)
+            raise
+        except BaseException:
+            self._pool.discard(conn)
+            raise
+        await self._give_back(conn)
 
     async def _give_back(self, conn: Any) -> None:
-        broken = conn.is_closed() or (conn.is_in_transaction() and not await _rolled_back(conn))
-        closing = self._pool.release(conn, broken=broken)
+        # A connection still inside a transaction (as the server reports it) is never
+        # reused: it is dropped, and the server rolls the transaction back.
+        closing = self._pool.release(conn, broken=conn.is_closed() or conn.is_in_transaction())
         if closing is not None:
             await closing
 
@@ -314,16 +365,19 @@ class PostgresDatabase(Database):
         while True:
             conn, idle = await self._pool.acquire()
             if conn.is_closed():
-                await _discard(self._pool, conn)
+                self._pool.discard(conn)
                 continue
             if idle > _IDLE_PING_SECONDS:
                 # A connection idle for a while is pinged before use, so a server restart
                 # or a dropped link costs a reconnect instead of a failed call.
                 try:
                     await conn.execute("SELECT 1")
-                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-                    await _discard(self._pool, conn)
+                except _DRIVER_ERRORS:
+                    self._pool.discard(conn)
                     continue
+                except BaseException:
+                    self._pool.discard(conn)
+                    raise
             return conn
 
     def translate(self, exc: BaseException, query: Query | None) -> PictallionError:
@@ -350,15 +404,22 @@ class PostgresDatabase(Database):
         if isinstance(exc, asyncpg.DataError | asyncpg.exceptions.DataError):
             return ValidationError(self._argument_message(exc, query) + where)
         if isinstance(exc, asyncpg.InFailedSQLTransactionError):
-            return DatabaseError(
-                "current transaction is aborted; statements are refused until it rolls back"
-            )
-        if isinstance(exc, OSError | TimeoutError | asyncpg.CannotConnectNowError):
-            return DatabaseError(
-                f"cannot reach PostgreSQL at {mask_url(self.settings.database_url)}: "
-                f"{type(exc).__name__}"
-            )
+            return aborted_error()
         message = _scrub(str(exc), self.settings)
+        if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
+            return ReadOnlyError(f"the database is read-only (PostgreSQL: {message}){where}")
+        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+            privilege = _privilege(query)
+            needs = f" (the statement needs {privilege})" if privilege else ""
+            return PermissionDeniedError(f"{message}{needs}{where}", privilege=privilege)
+        if isinstance(exc, _LOST) or (
+            isinstance(exc, asyncpg.InterfaceError) and _CLOSED.search(message)
+        ):
+            return ConnectionLostError(
+                f"lost the connection to PostgreSQL at {mask_url(self.settings.database_url)} "
+                f"({type(exc).__name__}: {message.splitlines()[0] if message else ''}); "
+                f"nothing uncommitted was kept{where}"
+            )
         return DatabaseError(f"{type(exc).__name__}: {message}{where}")
 
     def _foreign_key_error(self, exc: Any, where: str) -> ForeignKeyError:
@@ -400,6 +461,18 @@ class PostgresDatabase(Database):
         return f"invalid value: {text}"
 
 
+_CLOSED = re.compile(r"connection is closed|connection was closed|another operation is in progress")
+_VERB = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _privilege(query: Query | None) -> str | None:
+    # PostgreSQL names the object but not the privilege; the statement's verb is it.
+    if query is None:
+        return None
+    match = _VERB.match(query.postgres.text)
+    return match.group(1).upper() if match else None
+
+
 def _key_columns(exc: Any) -> str:
     match = _KEY.search(exc.detail or "")
     if match:
@@ -421,19 +494,37 @@ class PostgresConnection(Connection):
         self._db = db
         self._depth = 0
         self._failed = False
+        self._interrupted = False
 
-    @property
-    def in_transaction(self) -> bool:
-        """True while a transaction is open."""
-        return self._depth > 0
+    def _begin_statement(self, readonly: bool) -> str:
+        return "BEGIN READ ONLY" if readonly else "BEGIN"
+
+    async def _control(self, statement: str) -> None:
+        # Plain statements rather than asyncpg's Transaction objects: those keep their own
+        # marker on the connection, which a cancelled start leaves set.
+        try:
+            await self._raw.execute(statement)
+        except _DRIVER_ERRORS as exc:
+            raise self._db.translate(exc, None) from None
+
+    def _cut_off(self) -> None:
+        # Closing the socket now makes the server roll back whatever was open.
+        self._raw.terminate()
 
     async def run(self, query: Query, /, **params: Any) -> Any:
         """Run ``query`` on this connection."""
+        if self._interrupted:
+            raise interrupted_error()
         try:
             return await _run(self._raw, query, params, self._db)
-        except PictallionError:
+        except PictallionError as exc:
             if self._depth:
                 self._failed = True
+            if type(exc) is ConnectionLostError:
+                self._interrupt()
+            raise
+        except BaseException:
+            self._interrupt()
             raise
 
     async def _stream(
@@ -464,8 +555,11 @@ class PostgresConnection(Connection):
         try:
             try:
                 cursor = await self._raw.cursor(compiled.text, *args)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            except _DRIVER_ERRORS as exc:
                 raise self._db.translate(exc, query) from None
+            except BaseException:
+                self._interrupt()
+                raise
             while True:
                 try:
                     records = await cursor.fetch(batch_size)  # one round trip per batch
@@ -474,15 +568,22 @@ class PostgresConnection(Connection):
                     batch = [decode(r) for r in records]
                 except msgspec.MsgspecError as exc:
                     raise decode_error(query, exc) from None
-                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+                except _DRIVER_ERRORS as exc:
                     raise self._db.translate(exc, query) from None
+                except PictallionError:
+                    raise
+                except BaseException:
+                    self._interrupt()
+                    raise
                 count += len(batch)
                 for record in batch:
                     yield record
                 if len(batch) < batch_size:
                     break
-        except PictallionError:
+        except PictallionError as exc:
             self._failed = True  # always inside a transaction here
+            if type(exc) is ConnectionLostError:
+                self._interrupt()
             raise
         if started:
             log_query(query, started, count)
@@ -502,9 +603,15 @@ class PostgresConnection(Connection):
         started = time.perf_counter() if self._db.debug else 0.0
         try:
             await self._raw.copy_records_to_table(table, records=records, columns=columns)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except _DRIVER_ERRORS as exc:
             self._failed = True
-            raise self._db.translate(exc, label) from None
+            error = self._db.translate(exc, label)
+            if type(error) is ConnectionLostError:
+                self._interrupt()
+            raise error from None
+        except BaseException:
+            self._interrupt()
+            raise
         if started:
             log_query(label, started, len(records))
 
@@ -518,45 +625,18 @@ class PostgresConnection(Connection):
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            except _DRIVER_ERRORS as exc:
                 self._failed = True
-                raise self._db.translate(exc, query) from None
+                error = self._db.translate(exc, query)
+                if type(error) is ConnectionLostError:
+                    self._interrupt()
+                raise error from None
+            except BaseException:
+                self._interrupt()
+                raise
         if started:
             log_query(query, started, len(batch))
         return len(batch)
-
-    @asynccontextmanager
-    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[PostgresConnection]:
-        """A transaction, or a savepoint inside the open one."""
-        depth = self._depth
-        tx = self._raw.transaction(readonly=readonly) if depth == 0 else self._raw.transaction()
-        try:
-            await tx.start()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-            raise self._db.translate(exc, None) from None
-        self._depth = depth + 1
-        try:
-            yield self
-        except BaseException:
-            self._depth = depth
-            self._failed = False
-            await _quietly(tx.rollback())
-            raise
-        self._depth = depth
-        if self._failed:
-            self._failed = False
-            await _quietly(tx.rollback())
-            raise DatabaseError("the transaction was rolled back because a statement in it failed")
-        try:
-            await tx.commit()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-            raise self._db.translate(exc, None) from None
-
-
-async def _quietly(awaitable: Any) -> None:
-    # A failed rollback means the connection is gone; the server rolls back on its own.
-    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-        await awaitable
 
 
 @cache
@@ -570,22 +650,12 @@ def _copy_label(table: str, columns: tuple[str, ...]) -> Query:
 async def _close_connection(conn: Any) -> None:
     try:
         await asyncio.wait_for(conn.close(), 5)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+    except (*_DRIVER_ERRORS, TimeoutError):
         conn.terminate()
 
 
-async def _rolled_back(conn: Any) -> bool:
-    try:
-        await conn.execute("ROLLBACK")
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-        return False
-    return True
-
-
-async def _discard(pool: Pool[Any], conn: Any) -> None:
-    closing = pool.release(conn, broken=True)
-    if closing is not None:
-        await closing
+def _terminate(conn: Any) -> None:
+    conn.terminate()
 
 
 async def connect_postgres(settings: Settings) -> PostgresDatabase:

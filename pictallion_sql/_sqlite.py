@@ -7,6 +7,7 @@ JSON documents as JSON text. Rows come back as the same Python values as on Post
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -43,7 +44,9 @@ from .errors import (
     DatabaseError,
     DuplicateKeyError,
     ForeignKeyError,
+    PermissionDeniedError,
     PictallionError,
+    ReadOnlyError,
     ValidationError,
 )
 
@@ -102,11 +105,37 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+def create_private_database(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (0600), unless it exists.
+
+    The database holds password hashes. SQLite gives its -wal and -shm files the
+    database file's permissions, so they are private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _connect_target(settings: Settings) -> str:
+    """What aiosqlite opens: the path (a new file made private), or a read-only URI."""
+    path = settings.sqlite_path
+    if settings.sqlite_read_only:
+        return f"{Path(path).resolve().as_uri()}?mode=ro"
+    if path != ":memory:":
+        create_private_database(Path(path))
+    return path
+
+
 async def _open_connection(settings: Settings) -> aiosqlite.Connection:
     path = settings.sqlite_path
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    pending = aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    read_only = settings.sqlite_read_only
+    target = _connect_target(settings)
+    pending = aiosqlite.connect(
+        target, isolation_level=None, check_same_thread=False, uri=read_only
+    )
     # aiosqlite runs each connection in a non-daemon thread, so a program that never
     # closes its database would hang at exit waiting for it. As a daemon the thread ends
     # with the process; SQLite's journal makes that as safe as a crash (nothing committed
@@ -118,7 +147,7 @@ async def _open_connection(settings: Settings) -> aiosqlite.Connection:
     try:
         await conn.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")
-        if path != ":memory:":
+        if path != ":memory:" and not read_only:
             await conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable across application crashes in WAL mode; only an OS
             # crash can lose the last commits, never corrupt the file.
@@ -132,14 +161,6 @@ async def _open_connection(settings: Settings) -> aiosqlite.Connection:
 
 async def _close_connection(conn: aiosqlite.Connection) -> None:
     await conn.close()
-
-
-async def _rollback_quietly(conn: aiosqlite.Connection) -> bool:
-    try:
-        await conn.execute("ROLLBACK")
-        return True
-    except sqlite3.Error:
-        return False
 
 
 async def _run(
@@ -232,9 +253,17 @@ class SqliteDatabase(Database):
         """Run ``query`` on a pooled connection, outside any transaction."""
         conn, _ = await self._pool.acquire()
         try:
-            return await _run(conn, query, params, self)
-        finally:
+            result = await _run(conn, query, params, self)
+        except PictallionError:
             await self._release(conn)
+            raise
+        except BaseException:
+            # Cut off mid-statement: the worker thread may still run it, so the
+            # connection's state is unknown and it goes.
+            self._pool.discard(conn)
+            raise
+        await self._release(conn)
+        return result
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction."""
@@ -244,15 +273,19 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[SqliteConnection]:
         """Hold one pooled connection for several calls."""
-        conn, _ = await self._pool.acquire()
+        raw, _ = await self._pool.acquire()
+        conn = SqliteConnection(raw, self)
         try:
-            yield SqliteConnection(conn, self)
+            yield conn
         finally:
-            await self._release(conn)
+            if conn._interrupted:
+                self._pool.discard(raw)
+            else:
+                await self._release(raw)
 
     async def _release(self, conn: aiosqlite.Connection) -> None:
-        broken = conn.in_transaction and not await _rollback_quietly(conn)
-        closing = self._pool.release(conn, broken=broken)
+        # Never reuse a connection still inside a transaction: closing it rolls back.
+        closing = self._pool.release(conn, broken=conn.in_transaction)
         if closing is not None:
             await closing
 
@@ -305,6 +338,15 @@ class SqliteDatabase(Database):
             # A value too large for 64 bits, bound or computed: a bad value, as
             # PostgreSQL's "out of range" errors are.
             return ValidationError(f"invalid value: integer out of range{where}")
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code == sqlite3.SQLITE_READONLY:
+            return ReadOnlyError(f"the database is read-only (SQLite: {message}){where}")
+        if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH, sqlite3.SQLITE_CANTOPEN):
+            return PermissionDeniedError(
+                f"permission denied: cannot write SQLite database {self.settings.sqlite_path} "
+                f"or its folder ({message}){where}",
+                privilege="write",
+            )
         if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
             return DatabaseError(
                 f"database is locked: another connection kept the write lock longer than "
@@ -405,21 +447,31 @@ class SqliteConnection(Connection):
         self._db = db
         self._depth = 0
         self._failed = False
+        self._interrupted = False
 
-    @property
-    def in_transaction(self) -> bool:
-        """True while a transaction is open."""
-        return self._depth > 0
+    def _begin_statement(self, readonly: bool) -> str:
+        # IMMEDIATE takes the write lock at once, so a writer never fails half-way
+        # on a lock another writer took after its first read.
+        return "BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE"
+
+    async def _control(self, statement: str) -> None:
+        try:
+            await self._raw.execute(statement)
+        except sqlite3.Error as exc:
+            raise await self._db.translate(exc, None, None) from None
 
     async def run(self, query: Query, /, **params: Any) -> Any:
         """Run ``query`` on this connection."""
         if self._failed:
-            raise _aborted()
+            raise self._refusal()
         try:
             return await _run(self._raw, query, params, self._db)
         except PictallionError:
             if self._depth:
                 self._failed = True
+            raise
+        except BaseException:
+            self._interrupt()
             raise
 
     async def _stream(
@@ -427,7 +479,7 @@ class SqliteConnection(Connection):
     ) -> AsyncGenerator[Any, None]:
         # One thread hop to start the statement, one per batch of rows, one to close it.
         if self._failed:
-            raise _aborted()
+            raise self._refusal()
         compiled = query.sqlite
         args = _encode_args(bind_args(query, compiled, params))
         decode = _decoder(query)
@@ -438,6 +490,9 @@ class SqliteConnection(Connection):
                 cursor = await self._raw.execute(compiled.text, args)
             except (sqlite3.Error, ValueError, OverflowError) as exc:
                 raise await self._db.translate(exc, query, self._raw, args) from None
+            except BaseException:
+                self._interrupt()
+                raise
             try:
                 check_columns(query, [d[0] for d in cursor.description or ()])
                 while True:
@@ -448,13 +503,23 @@ class SqliteConnection(Connection):
                         raise decode_error(query, exc) from None
                     except (sqlite3.Error, ValueError, OverflowError) as exc:
                         raise await self._db.translate(exc, query, self._raw, args) from None
+                    except PictallionError:
+                        raise
+                    except BaseException:
+                        self._interrupt()
+                        raise
                     count += len(batch)
                     for record in batch:
                         yield record
                     if len(batch) < batch_size:
                         break
             finally:
-                await cursor.close()
+                if not self._interrupted:
+                    try:
+                        await cursor.close()
+                    except BaseException:
+                        self._interrupt()
+                        raise
         except PictallionError:
             if self._depth:
                 self._failed = True
@@ -482,56 +547,18 @@ class SqliteConnection(Connection):
     async def _execute_many(self, query: Query, batch: list[list[Any]]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         if self._failed:
-            raise _aborted()
+            raise self._refusal()
         started = time.perf_counter() if self._db.debug else 0.0
         try:
             await self._raw.executemany(query.sqlite.text, batch)
         except (sqlite3.Error, ValueError, OverflowError) as exc:
             self._failed = True
             raise await self._db.translate(exc, query, self._raw, batch) from None
+        except BaseException:
+            self._interrupt()
+            raise
         if started:
             log_query(query, started, len(batch))
-
-    @asynccontextmanager
-    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[SqliteConnection]:
-        """A transaction (BEGIN IMMEDIATE unless read-only), or a savepoint inside one."""
-        if self._failed:
-            raise _aborted()
-        depth = self._depth
-        commit: tuple[str, ...]
-        rollback: tuple[str, ...]
-        if depth == 0:
-            begin, commit, rollback = (
-                "BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE",
-                ("COMMIT",),
-                ("ROLLBACK",),
-            )
-        else:
-            name = f"pictallion_sp_{depth}"
-            begin, commit = f"SAVEPOINT {name}", (f"RELEASE {name}",)
-            rollback = (f"ROLLBACK TO {name}", f"RELEASE {name}")
-        await self._control(begin)
-        self._depth = depth + 1
-        try:
-            yield self
-        except BaseException:
-            self._depth = depth
-            self._failed = False
-            await self._control(*rollback)
-            raise
-        self._depth = depth
-        if self._failed:
-            self._failed = False
-            await self._control(*rollback)
-            raise DatabaseError("the transaction was rolled back because a statement in it failed")
-        await self._control(*commit)
-
-    async def _control(self, *statements: str) -> None:
-        try:
-            for statement in statements:
-                await self._raw.execute(statement)
-        except sqlite3.Error as exc:
-            raise await self._db.translate(exc, None, None) from None
 
 
 @cache
@@ -541,12 +568,6 @@ def insert_row(table: str, columns: tuple[str, ...]) -> Query:
     values = ", ".join(f":{c}" for c in columns)
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({values})'
     return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
-
-
-def _aborted() -> DatabaseError:
-    return DatabaseError(
-        "current transaction is aborted; statements are refused until it rolls back"
-    )
 
 
 async def connect_sqlite(settings: Settings) -> SqliteDatabase:

@@ -174,6 +174,11 @@ class Settings(msgspec.Struct):
         return path
 
     @property
+    def sqlite_read_only(self) -> bool:
+        """True for a SQLite URL ending in ``?mode=ro``: the file is opened read-only."""
+        return self.dialect == "sqlite" and ("mode", "ro") in parse_qsl(self._parts().query)
+
+    @property
     def postgres_dsn(self) -> str:
         """The URL in the form asyncpg accepts; TLS query options pass through."""
         if self.dialect != "postgres":

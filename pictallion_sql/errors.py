@@ -4,14 +4,18 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigurationError",
+    "ConnectionLostError",
     "DatabaseError",
     "DuplicateKeyError",
     "ForeignKeyError",
     "IntegrityError",
     "MigrationError",
     "NotFoundError",
+    "PermissionDeniedError",
     "PictallionError",
+    "PoolTimeoutError",
     "QueryFileError",
+    "ReadOnlyError",
     "ValidationError",
 ]
 
@@ -87,3 +91,40 @@ class MigrationError(PictallionError):
 
 class DatabaseError(PictallionError):
     """Any other failure reported by the database or its driver."""
+
+    retryable: bool = False
+    """True when the same call may succeed if simply tried again (nothing was written)."""
+
+
+class ConnectionLostError(DatabaseError):
+    """The connection to the server broke (server restart, backend terminated, network).
+
+    Whatever the call was doing did not happen: a transaction it ran in was rolled back
+    by the server. The broken connection is discarded from the pool, so retrying the
+    whole call (or transaction) is safe and uses a fresh connection.
+    """
+
+    retryable = True
+
+
+class PoolTimeoutError(DatabaseError):
+    """Every pooled connection stayed in use for the whole pool timeout; nothing ran."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, size: int, timeout: float) -> None:
+        super().__init__(message)
+        self.size = size
+        self.timeout = timeout
+
+
+class ReadOnlyError(DatabaseError):
+    """The database refuses writes: a hot standby, a read-only transaction or file."""
+
+
+class PermissionDeniedError(DatabaseError):
+    """The connecting role (or process, for a SQLite file) lacks a privilege; it is named."""
+
+    def __init__(self, message: str, *, privilege: str | None = None) -> None:
+        super().__init__(message)
+        self.privilege = privilege
