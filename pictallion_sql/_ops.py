@@ -31,7 +31,13 @@ from yoyo.migrations import topological_sort
 from ._introspect import Schema, diff, postgres_snapshot_of, snapshot
 from ._resources import migrations_dir, schema_file
 from .config import Dialect, Settings, mask_url
-from .errors import ConfigurationError, DatabaseError, MigrationError
+from .errors import (
+    ConfigurationError,
+    DatabaseError,
+    MigrationError,
+    PermissionDeniedError,
+    ReadOnlyError,
+)
 
 __all__ = [
     "CHECKSUM_TABLE",
@@ -211,6 +217,62 @@ def connect_postgres(database_url: str) -> Iterator[psycopg.Connection[tuple[Any
         conn.close()
 
 
+def refuse_read_only(
+    conn: psycopg.Connection[tuple[Any, ...]], database_url: str, purpose: str
+) -> None:
+    """Raise ReadOnlyError at once when the server or database refuses writes.
+
+    A hot standby, or a database (or role) with ``default_transaction_read_only`` on:
+    without this, yoyo would wait out its whole lock timeout on a lock it cannot take.
+    """
+    row = conn.execute(
+        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
+    ).fetchone()
+    if row is None:
+        return
+    in_recovery, read_only = bool(row[0]), row[1] == "on"
+    if not (in_recovery or read_only):
+        return
+    why = (
+        "the server is a hot standby (in recovery); use the primary"
+        if in_recovery
+        else "default_transaction_read_only is on for this database or role"
+    )
+    raise ReadOnlyError(f"the database at {mask_url(database_url)} is read-only: {why}; {purpose}")
+
+
+def refuse_without_create(conn: psycopg.Connection[tuple[Any, ...]], database_url: str) -> None:
+    """Raise PermissionDeniedError at once when migrating needs a privilege the role lacks.
+
+    yoyo keeps its lock in a table it creates: a role that may not create it (no CREATE
+    on the schema) would otherwise wait out the lock timeout on a missing table.
+    """
+    row = conn.execute(
+        "SELECT current_user, current_schema(), "
+        "current_schema() IS NOT NULL AND has_schema_privilege(current_schema(), 'CREATE'), "
+        "to_regclass('yoyo_lock') IS NOT NULL, "
+        "to_regclass('yoyo_lock') IS NULL "
+        "OR has_table_privilege(to_regclass('yoyo_lock'), 'INSERT, DELETE')"
+    ).fetchone()
+    if row is None:
+        return
+    user, schema, may_create, lock_exists, may_lock = row
+    if not lock_exists and not may_create:
+        raise PermissionDeniedError(
+            f"permission denied: role {user} has no CREATE privilege on schema "
+            f"{schema or '(none: the search_path names no existing schema)'} of "
+            f"{mask_url(database_url)}; migrating creates tables there "
+            f"(GRANT CREATE ON SCHEMA {schema or 'public'} TO {user})",
+            privilege="CREATE",
+        )
+    if not may_lock:
+        raise PermissionDeniedError(
+            f"permission denied: role {user} has no INSERT and DELETE privilege on table "
+            f"yoyo_lock of {mask_url(database_url)}, the migration lock",
+            privilege="INSERT",
+        )
+
+
 # --- the schema a database should have ----------------------------------------------
 
 _EXPECTED: dict[tuple[str, str], Schema] = {}
@@ -284,9 +346,15 @@ def _expected_postgres(conn: psycopg.Connection[tuple[Any, ...]], scripts: Seque
                 conn.execute(script)  # a whole script: no parameters, simple protocol
             return postgres_snapshot_of(conn)
     except psycopg.errors.InsufficientPrivilege as exc:
-        raise DatabaseError(
+        raise PermissionDeniedError(
             "checking the schema needs the TEMPORARY privilege on the database "
-            f"(GRANT TEMPORARY ON DATABASE ... TO ...): {exc}"
+            f"(GRANT TEMPORARY ON DATABASE ... TO ...): {exc}",
+            privilege="TEMPORARY",
+        ) from None
+    except psycopg.errors.ReadOnlySqlTransaction as exc:
+        raise ReadOnlyError(
+            "the database is read-only: checking the schema builds the expected one in "
+            f"temporary tables, which a read-only server refuses ({exc})"
         ) from None
 
 
@@ -349,6 +417,13 @@ def check_compatibility(
     dialect = settings.dialect
     migrations = load_migrations(dialect, migrations_path)
     with read_only_connection(database_url) as conn:
+        if dialect == "postgres":
+            refuse_read_only(
+                conn,
+                database_url,
+                "checking the schema builds the expected one in temporary tables, "
+                "which a read-only server refuses",
+            )
         history = read_history(conn, dialect)
         if dialect == "sqlite":
             return compare(settings, migrations, history, snapshot(database_url), None)

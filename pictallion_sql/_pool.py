@@ -115,7 +115,8 @@ class Pool(Generic[C]):
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
-            await asyncio.wait_for(waiter, self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await waiter
         except TimeoutError:
             self._pass_on(waiter)
             raise PoolTimeoutError(

@@ -4,7 +4,9 @@ Run ``pictallion-db --help`` (or ``python -m pictallion_sql --help``). The datab
 ``DATABASE_URL`` from the environment (default ``sqlite:///./data/pictallion.db``),
 or ``--database-url``. Exit codes: 0 fine, 1 a problem was found or an operation
 failed (drift, pending migrations for ``check``, integrity failures, a refused
-backup), 2 usage, configuration or connection error. Errors are one line on stderr.
+backup), 2 usage, configuration or connection error, and a database the command cannot
+work on: read-only (a hot standby), a missing privilege, a lost connection. Errors are
+one line on stderr.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from typing import Any, TextIO
 from . import config
 from ._ops import scrub
 from .config import Settings, mask_url
-from .errors import ConfigurationError, PictallionError
+from .errors import (
+    ConfigurationError,
+    ConnectionLostError,
+    PermissionDeniedError,
+    PictallionError,
+    ReadOnlyError,
+)
 
 __all__ = ["main"]
 
@@ -583,7 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(ctx, args)
     except CommandError as exc:
         return _fail(str(exc), exc.code, url, exc.details)
-    except ConfigurationError as exc:
+    except (ConfigurationError, ReadOnlyError, PermissionDeniedError, ConnectionLostError) as exc:
         return _fail(str(exc), EXIT_USAGE, url)
     except PictallionError as exc:
         from ._backup import error_details

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import unquote, urlsplit
 
+import psycopg
 from yoyo import get_backend
 from yoyo.exceptions import LockTimeout
 
@@ -52,11 +53,13 @@ from ._ops import (
     migration_checksum,
     read_history,
     read_only_connection,
+    refuse_read_only,
+    refuse_without_create,
     rollback_path,
 )
 from ._resources import migrations_dir
 from .config import Dialect, Settings, mask_url
-from .errors import MigrationError, PictallionError
+from .errors import MigrationError, PermissionDeniedError, PictallionError, ReadOnlyError
 
 __all__ = [
     "CHECKSUM_TABLE",
@@ -598,10 +601,14 @@ def _migrating(
         migrations = read_migrations(glob.escape(str(folder)))
     except Exception as exc:
         raise MigrationError(f"cannot read migrations in {folder}: {exc}") from exc
+    if lock:
+        _preflight(database_url)
     if dialect == "sqlite":
         path = Settings(database_url=database_url).sqlite_file()
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            from ._sqlite import create_private_database
+
+            create_private_database(path)
     try:
         backend = get_backend(yoyo_url(database_url))
     except Exception as exc:
@@ -630,6 +637,43 @@ def _migrating(
         ) from exc
     finally:
         backend.connection.close()
+
+
+def _preflight(database_url: str) -> None:
+    """Fail at once, with a typed error, where migrating could only wait and then fail."""
+    settings = Settings(database_url=database_url)
+    purpose = "migrations must run on a writable database"
+    if settings.dialect == "postgres":
+        try:
+            with connect_postgres(database_url) as conn:
+                refuse_read_only(conn, database_url, purpose)
+                refuse_without_create(conn, database_url)
+        except psycopg.Error as exc:
+            raise MigrationError(
+                f"cannot check {mask_url(database_url)} before migrating: "
+                f"{type(exc).__name__}: {_scrub(exc, database_url)}"
+            ) from None
+        return
+    path = settings.sqlite_file()
+    if settings.sqlite_read_only:
+        raise ReadOnlyError(
+            f"the database at {settings.masked_url} is read-only: the URL opens it with "
+            f"mode=ro; {purpose}"
+        )
+    if path is None:
+        return
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionDeniedError(
+            f"permission denied: this process may not write the SQLite file {path}; {purpose}",
+            privilege="write",
+        )
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if folder is not None and not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionDeniedError(
+            f"permission denied: this process may not write in folder {folder}, where SQLite "
+            f"keeps {path.name} and its journal; {purpose}",
+            privilege="write",
+        )
 
 
 def _ensure_checksum_table(backend: Any) -> None:

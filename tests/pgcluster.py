@@ -43,6 +43,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Admin URL -> (pg_ctl command prefix, subprocess options) of the clusters started here.
+_CLUSTERS: dict[str, tuple[list[str], dict[str, object]]] = {}
+
+
+def restart_cluster(admin_url: str) -> None:
+    """Restart a cluster started by ``throwaway_cluster`` (fast shutdown: sessions are cut)."""
+    command, options = _CLUSTERS[admin_url]
+    subprocess.run([*command, "-m", "fast", "-w", "-t", "60", "restart"], check=True, **options)  # type: ignore[call-overload]
+
+
 @contextmanager
 def throwaway_cluster() -> Iterator[str]:
     """Start a private cluster in a temporary folder; yield its admin URL; remove it after."""
@@ -98,8 +108,14 @@ def throwaway_cluster() -> Iterator[str]:
             cwd=root,
             **run_as,  # type: ignore[call-overload]
         )
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        _CLUSTERS[url] = (
+            [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options],
+            {"capture_output": True, "cwd": root, **run_as},
+        )
+        yield url
     finally:
+        _CLUSTERS.pop(f"postgresql://postgres@127.0.0.1:{port}/postgres", None)
         if (data / "postmaster.pid").exists():
             subprocess.run(
                 [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
