@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NAME   ?=
 
 .PHONY: install test lint demo migrate new-migration db-init db-status db-check db-stats \
-        db-integrity db-maintenance db-rollback backup restore bench clean
+        db-integrity db-maintenance db-rollback backup restore bench clean fuzz-cancellation
 
 install: $(STAMP)
 
@@ -77,3 +77,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+
+## Cancellation fuzzing at a larger scale than CI (1,500 cancellations per dialect).
+fuzz-cancellation: install
+	PICTALLION_FUZZ=1 $(BIN)/python -m pytest -s -p no:cacheprovider tests/test_cancellation.py

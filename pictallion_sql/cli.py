@@ -518,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pictallion-db",
         description="Manage the Pictallion database (SQLite or PostgreSQL).",
         epilog="Exit codes: 0 fine, 1 problem found or operation failed, "
-        "2 usage, configuration or connection error.",
+        "2 usage, configuration or connection error, read-only database, missing privilege.",
         parents=[_common(suppress=False)],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

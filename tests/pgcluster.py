@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -122,6 +123,56 @@ def throwaway_cluster() -> Iterator[str]:
                 capture_output=True,
                 cwd=root,
                 **run_as,  # type: ignore[call-overload]
+            )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def hot_standby(primary_url: str) -> Iterator[str]:
+    """A read-only hot standby of a cluster started by ``throwaway_cluster``; its admin URL."""
+    command, options = _CLUSTERS[primary_url]
+    bindir = Path(command[0]).parent
+    basebackup = bindir / "pg_basebackup"
+    if not basebackup.exists():
+        found = shutil.which("pg_basebackup") or max(
+            glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"), default="pg_basebackup"
+        )
+        basebackup = Path(found)
+    primary = urlsplit(primary_url)
+    root = Path(tempfile.mkdtemp(prefix="pictallion-standby-"))
+    run_as = {k: v for k, v in options.items() if k in ("user", "group")}
+    if run_as:
+        os.chmod(root, 0o700)
+        shutil.chown(root, "nobody", "nogroup")
+    data = root / "data"
+    port = _free_port()
+    common: dict[str, Any] = {"check": True, "capture_output": True, "cwd": root, **run_as}
+    settings = "-c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200"
+    try:
+        subprocess.run(
+            [
+                str(basebackup),
+                "-D", str(data), "-h", "127.0.0.1", "-p", str(primary.port),
+                "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
+            ],
+            **common,
+        )  # fmt: skip
+        subprocess.run(
+            [
+                str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"),
+                "-o", f"-p {port} -k {root} {settings}",
+                "-w", "-t", "60", "start",
+            ],
+            **common,
+        )  # fmt: skip
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                cwd=root,
+                **run_as,
             )
         shutil.rmtree(root, ignore_errors=True)
 

@@ -152,3 +152,33 @@ async def test_new_sqlite_files_are_private(tmp_path: Path) -> None:
     finally:
         await db.close()
     assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
+
+
+async def test_a_hot_standby_is_read_only_for_the_library_and_the_cli() -> None:
+    """A real standby (pg_basebackup of a dedicated cluster): typed errors at once."""
+    from pictallion_sql.migrations import apply_migrations
+    from tests import pgcluster
+
+    with pgcluster.throwaway_cluster() as primary:
+        pgcluster.wait_until_ready(primary)
+        primary_db = pgcluster.create_database(primary)
+        apply_migrations(primary_db)
+        name = _database(primary_db)
+        with pgcluster.hot_standby(primary) as standby:
+            pgcluster.wait_until_ready(standby)
+            url = pgcluster.database_url(standby, name)
+            db = await connect(url)
+            try:
+                assert await db.run(COUNT) == 0
+                with pytest.raises(ReadOnlyError) as refused:
+                    await db.run(INSERT, id="hs-1", name="a.jpg")
+                assert str(refused.value) == (
+                    "the database is read-only (PostgreSQL: cannot execute INSERT in a "
+                    "read-only transaction) (query test.ro_insert)"
+                )
+            finally:
+                await db.close()
+            for command in (("migrate", "--lock-timeout", "60"), ("status",), ("check",)):
+                result = run_cli(url, *command)
+                assert result.code == 2, result.output
+                assert "is read-only: the server is a hot standby (in recovery)" in result.stderr
