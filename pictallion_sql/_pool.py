@@ -32,6 +32,7 @@ class Pool(Generic[C]):
         open: Callable[[], Awaitable[C]],
         close: Callable[[C], Coroutine[Any, Any, None]],
         terminate: Callable[[C], None] | None = None,
+        recover: Callable[[C], Coroutine[Any, Any, bool]] | None = None,
         size: int,
         overflow: int,
         timeout: float,
@@ -40,6 +41,7 @@ class Pool(Generic[C]):
         self._open = open
         self._close = close
         self._terminate = terminate
+        self._recover = recover
         self._closing: set[asyncio.Task[None]] = set()
         self._size = size
         self._max = size + overflow
@@ -84,17 +86,36 @@ class Pool(Generic[C]):
         return None
 
     def discard(self, conn: C) -> None:
-        """Drop ``conn`` (its state is unknown) now; its slot is free at once.
+        """Drop ``conn`` (its state is unknown) now, without awaiting.
 
         With a ``terminate`` the connection is cut synchronously (the server rolls back
         whatever it had open); otherwise its close runs as a task ``close()`` waits for.
+        With a ``recover`` (a connection that cannot be replaced, such as the one holding
+        an in-memory database) the task first brings it to a known state and gives it
+        back, and closes it only if that fails.
         """
+        if self._recover is not None:
+            self._spawn(self._recover_or_close(conn))
+            return
         self._open_count -= 1
         self._wake()
         if self._terminate is not None:
             self._terminate(conn)
             return
-        task = asyncio.get_running_loop().create_task(self._close(conn))
+        self._spawn(self._close(conn))
+
+    async def _recover_or_close(self, conn: C) -> None:
+        assert self._recover is not None
+        try:
+            healthy = await self._recover(conn)
+        except BaseException:
+            healthy = False
+        closing = self.release(conn, broken=not healthy)
+        if closing is not None:
+            await closing
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 

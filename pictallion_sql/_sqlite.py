@@ -163,6 +163,17 @@ async def _close_connection(conn: aiosqlite.Connection) -> None:
     await conn.close()
 
 
+async def _settle(conn: aiosqlite.Connection) -> bool:
+    """Wait for the statements a cut-off call left queued, then roll back what is open."""
+    try:
+        await conn.execute("SELECT 1")  # runs after everything queued before it
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        return False
+    return not conn.in_transaction
+
+
 async def _run(
     conn: aiosqlite.Connection, query: Query, params: Mapping[str, Any], db: SqliteDatabase
 ) -> Any:
@@ -240,6 +251,9 @@ class SqliteDatabase(Database):
         self._pool: Pool[aiosqlite.Connection] = Pool(
             open=lambda: _open_connection(settings),
             close=_close_connection,
+            # The one connection of an in-memory database is its data: after a cut-off
+            # call it is settled (rolled back once its worker is idle), never replaced.
+            recover=_settle if memory else None,
             size=1 if memory else settings.pool_size,
             overflow=0 if memory else settings.max_overflow,
             timeout=settings.pool_timeout,

@@ -233,3 +233,39 @@ async def test_cancellation_never_loses_an_acknowledged_write(migrated_url: str)
 
 async def plain_write_id(db: Database, row: str) -> None:
     await db.run(INSERT, id=row, name="after.jpg")
+
+
+async def test_cancellation_keeps_an_in_memory_sqlite_database() -> None:
+    # Its one connection holds the data: a cut-off call settles it instead of replacing it.
+    create = make_query("test.cancel_memory_table", "none", None, "CREATE TABLE t (id text)")
+    insert = make_query("test.cancel_memory_insert", "none", None, "INSERT INTO t VALUES (:id)")
+    listed = make_query("test.cancel_memory_ids", "rows", Id, "SELECT id FROM t")
+    db = await connect("sqlite:///:memory:")
+    rng = random.Random(7)
+    acknowledged = {"kept"}
+    cancelled = 0
+    try:
+        await db.run(create)
+        await db.run(insert, id="kept")
+
+        async def write(row: str) -> None:
+            async with db.transaction() as conn:
+                await conn.run(insert, id=row)
+
+        for n in range(200):
+            task = asyncio.ensure_future(write(f"m-{n}"))
+            for _ in range(rng.randrange(0, 40)):
+                await asyncio.sleep(0)
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                cancelled += 1
+            else:
+                acknowledged.add(f"m-{n}")
+        await db.run(insert, id="after")
+        stored = {row.id for row in await db.run(listed)}
+    finally:
+        await db.close()
+    assert cancelled > 0
+    assert acknowledged | {"after"} <= stored
