@@ -59,7 +59,13 @@ from ._ops import (
 )
 from ._resources import migrations_dir
 from .config import Dialect, Settings, mask_url
-from .errors import MigrationError, PermissionDeniedError, PictallionError, ReadOnlyError
+from .errors import (
+    DatabaseError,
+    MigrationError,
+    PermissionDeniedError,
+    PictallionError,
+    ReadOnlyError,
+)
 
 __all__ = [
     "CHECKSUM_TABLE",
@@ -648,6 +654,10 @@ def _preflight(database_url: str) -> None:
             with connect_postgres(database_url) as conn:
                 refuse_read_only(conn, database_url, purpose)
                 refuse_without_create(conn, database_url)
+        except (ReadOnlyError, PermissionDeniedError):
+            raise
+        except DatabaseError as exc:  # cannot connect: the message names the masked URL
+            raise MigrationError(str(exc)) from None
         except psycopg.Error as exc:
             raise MigrationError(
                 f"cannot check {mask_url(database_url)} before migrating: "

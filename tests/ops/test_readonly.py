@@ -62,6 +62,13 @@ async def test_writes_to_a_read_only_database_raise_read_only_error(
         assert await db.run(COUNT) == 0
     finally:
         await db.close()
+    if dialect == "postgres":
+        from pictallion_sql.database import DatabaseManager
+
+        with pytest.raises(
+            ReadOnlyError, match="is read-only: default_transaction_read_only is on"
+        ):
+            await DatabaseManager(read_only_url).check_compatibility()
 
 
 def test_cli_refuses_a_read_only_database_at_once(read_only_url: str, dialect: str) -> None:
