@@ -16,9 +16,34 @@ from typing import Any
 import psycopg
 import pytest
 
+from hypothesis import HealthCheck, settings
+
 from tests import pgcluster
 
 DIALECTS = ("sqlite", "postgres")
+
+# Property tests: the "ci" profile (the default) draws the same examples on every run, so a
+# run fails or passes whatever the machine or its history; "fuzz" (HYPOTHESIS_PROFILE=fuzz,
+# or `make fuzz`) draws many more, at random, to find new failing examples. A failing
+# example found that way becomes an @example of its test. The tests share one database
+# per module between examples (function-scoped fixtures are on purpose).
+_PROPERTY_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=_PROPERTY_CHECKS,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_PROPERTY_CHECKS,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from pictallion_sql import crud
@@ -442,9 +442,6 @@ async def refresh_both(pair: tuple[Any, Any], lib: Library, rules: Any) -> list[
     return expected
 
 
-@settings(
-    max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(lib=libraries(), rules=object_rules())
 async def test_object_rules_match_the_reference_on_both_dialects(
     pair: tuple[Any, Any], lib: Library, rules: dict[str, Any]
@@ -452,9 +449,6 @@ async def test_object_rules_match_the_reference_on_both_dialects(
     await refresh_both(pair, lib, rules)
 
 
-@settings(
-    max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(lib=libraries(), rules=weighted_rules())
 async def test_weighted_rules_match_the_reference_on_both_dialects(
     pair: tuple[Any, Any], lib: Library, rules: list[dict[str, Any]]
