@@ -15,7 +15,6 @@ from typing import Any
 
 import psycopg
 import pytest
-
 from hypothesis import HealthCheck, settings
 
 from tests import pgcluster
