@@ -16,10 +16,12 @@ import pytest
 
 from pictallion_sql import crud
 from pictallion_sql._dynamic import insert_query
+from pictallion_sql._registry import make_query
 from pictallion_sql.composites.catalog import Hotspot, LocatedPhoto, LocationStats
+from pictallion_sql.config import Settings
 from pictallion_sql.crud import ai_prompts as ai_prompts_module
 from pictallion_sql.database import connect
-from pictallion_sql.errors import ForeignKeyError, ValidationError
+from pictallion_sql.errors import DatabaseError, ForeignKeyError, ValidationError
 from pictallion_sql.location_clustering import (
     EARTH_RADIUS_M,
     GeoPoint,
@@ -588,15 +590,48 @@ async def test_ensure_defaults_inserts_nothing_on_failure(
     assert await count_rows(db, crud.ai_prompt) == 0
 
 
-async def test_ensure_defaults_waits_for_a_concurrent_seeder(db: Any) -> None:
-    async with db.transaction() as conn:
-        first = await crud.ai_prompt.ensure_defaults(conn)
-        assert len(first) == 3
-        waiting = asyncio.create_task(crud.ai_prompt.ensure_defaults(db))
-        await asyncio.sleep(0.5)
-        assert not waiting.done()  # blocked on the lock held by this transaction
-    assert await waiting == []
-    assert await crud.ai_prompt.get_all(db) == first
+# A seeder blocked on the table lock the seeding transaction holds (PostgreSQL).
+_SEEDERS_WAITING = make_query(
+    "test.seeders_waiting",
+    "scalar",
+    int,
+    "SELECT count(*) FROM pg_locks WHERE relation = CAST('ai_prompts' AS regclass) AND NOT granted",
+    "SELECT 0",
+)
+
+
+async def _until_a_seeder_waits(db: Any) -> None:
+    """Return once another transaction waits for the seeding lock (PostgreSQL's lock table
+    shows it); the loop polls an observable state, the deadline only bounds a failure."""
+    for _ in range(3000):
+        if await db.run(_SEEDERS_WAITING) == 1:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the second seeder never waited for the lock")
+
+
+async def test_ensure_defaults_waits_for_a_concurrent_seeder(
+    db: Any, migrated_url: str, dialect: str
+) -> None:
+    impatient = await connect(migrated_url, config=Settings(busy_timeout_ms=50))
+    try:
+        async with db.transaction() as conn:
+            first = await crud.ai_prompt.ensure_defaults(conn)
+            assert len(first) == 3
+            waiting = asyncio.create_task(crud.ai_prompt.ensure_defaults(db))
+            if dialect == "postgres":
+                await _until_a_seeder_waits(db)
+                assert not waiting.done()  # blocked on the lock held by this transaction
+            else:
+                # SQLite shows no lock waiters: a seeder with a short busy timeout gives up
+                # while the lock is held, which shows that seeders wait for it.
+                with pytest.raises(DatabaseError, match=r"^database is locked: .*\(50 ms\)"):
+                    await crud.ai_prompt.ensure_defaults(impatient)
+        assert await waiting == []
+        assert await crud.ai_prompt.get_all(db) == first
+        assert await crud.ai_prompt.ensure_defaults(impatient) == []
+    finally:
+        await impatient.close()
 
 
 async def test_concurrent_seeders_and_resets_leave_three_defaults(db: Any) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
+import itertools
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from pictallion_sql import crud
 from pictallion_sql._registry import make_query
 from pictallion_sql.composites.collections import CollectionWithStats
 from pictallion_sql.composites.photos import FileVersionWithAsset
+from pictallion_sql.crud import _base as crud_base
 from pictallion_sql.errors import (
     ForeignKeyError,
     NotFoundError,
@@ -81,7 +83,7 @@ async def membership(db: Any, collection_id: str) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------------------------------
 
 
-async def test_create_get_list_and_update(db: Any) -> None:
+async def test_create_get_list_and_update(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     await library(db)
     created = await crud.collection.create(db, obj_in={"name": "Trip", "description": None})
     assert (created.name, created.description) == ("Trip", None)
@@ -100,16 +102,19 @@ async def test_create_get_list_and_update(db: Any) -> None:
     assert listed == [created.id, C5, C4, C3, C2, C1]
     assert [c.id for c in await crud.collection.get_collections(db)] == listed
 
-    await asyncio.sleep(0.002)
+    # The application clock, fixed: updated_at is exactly the time of each update.
+    one, two = (created.created_at + timedelta(seconds=n) for n in (1, 2))
+    clock = itertools.chain([one], itertools.repeat(two))
+    monkeypatch.setattr(crud_base, "utc_now", lambda: next(clock))
     updated = await crud.collection.update(
         db, db_obj=created, obj_in=UpdateCollection(name="Trips", cover_photo=path(2))
     )
     assert updated is not None
     assert (updated.name, updated.cover_photo, updated.description) == ("Trips", path(2), None)
     assert updated.created_at == created.created_at
-    assert updated.updated_at > created.updated_at
+    assert updated.updated_at == one
     again = await crud.collection.update_collection(db, created.id, {"description": "x"})
-    assert again is not None and again.updated_at >= updated.updated_at
+    assert again is not None and again.updated_at == two
     assert again.description == "x" and again.name == "Trips"
     assert await crud.collection.update(db, db_obj=MISSING, obj_in={"name": "n"}) is None
     assert await crud.collection.update_collection(db, MISSING, {"name": "n"}) is None
