@@ -33,6 +33,9 @@ from pictallion_sql.models import (
 )
 from tests import pgcluster
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 COUNT_ASSETS = make_query("test.count_assets", "scalar", int, "SELECT count(*) FROM media_assets")
 RAW_INSERT = make_query(
     "test.raw_insert",

@@ -24,6 +24,9 @@ from tests.conftest import DIALECTS
 from tests.crud.test_pinned_reads import ORDERS
 from tests.library import LIBRARY, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 ROWS = 250
 
 
@@ -131,7 +134,6 @@ def documented_order(rows: list[Any]) -> list[str]:
     return [r.id for r in sorted(rows, key=lambda r: (r.created_at, r.id))]
 
 
-@pytest.mark.pins
 @pytest.mark.parametrize("table", sorted(ORDERS))
 async def test_every_table_streams_its_rows_in_page_order(
     library_pair: tuple[Any, Any], table: str

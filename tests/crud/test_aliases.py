@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pictallion_sql import crud
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 
 async def test_collection_photo_add_writes_a_row_each_time(db: Any) -> None:

@@ -40,6 +40,9 @@ from pictallion_sql.models import (
 from tests import pgcluster
 from tests.library import at, load_library, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 # ---------------------------------------------------------------------------------------------
 # Extra rows loaded on top of the fixed library: GPS edge cases, ties, byte-order names.
 # ---------------------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ from pictallion_sql.models import (
 )
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 C1, C2, C3, C4, C5 = (uid("coll", n) for n in range(1, 6))
 FV = {n: uid("fv", n) for n in range(1, 11)}
 CP = {n: uid("cp", n) for n in range(1, 5)}

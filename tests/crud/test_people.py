@@ -30,6 +30,9 @@ from pictallion_sql.models import (
 )
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, PEOPLE, T0, at, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 P1, P2, P3, P4 = (uid("person", n) for n in range(1, 5))
 F1, F2, F3, F4, F5, F6 = (uid("face", n) for n in range(1, 7))
 MISSING = "99999999-0000-4000-8000-000000000000"

@@ -32,6 +32,9 @@ from pictallion_sql.errors import (
 from pictallion_sql.models import FileVersion, InsertFileVersion, InsertMediaAsset
 from tests.library import at, load_library, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 
 def fv(*ns: int) -> list[str]:
     """Ids of file versions ``ns``."""

@@ -27,6 +27,9 @@ from pictallion_sql.search import PhotoFilters, PhotoSort, plan_search
 from tests.search_reference import Library
 from tests.search_reference import search as reference_search
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 EPOCH = datetime(2026, 3, 1, 9, 30, 0, 250000)
 TIERS = ("bronze", "silver", "gold")
 MIME_TYPES = ("image/jpeg", "image/png", "video/mp4", "")

@@ -15,6 +15,9 @@ from pictallion_sql.errors import DatabaseError, DuplicateKeyError, ValidationEr
 from pictallion_sql.models import InsertSetting, Setting, UpdateSetting
 from tests.library import GLOBAL_TAGS, SETTINGS, at, load_library, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 S1, S2, S3, S4 = (uid("setting", n) for n in range(1, 5))
 
 

@@ -19,6 +19,9 @@ from pictallion_sql._registry import make_query
 from pictallion_sql.composites.photos import SimilarPhoto
 from pictallion_sql.crud.file_versions import similarity
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 EPOCH = datetime(2024, 1, 1)
 _DELETE_VERSIONS = make_query("test.delete_versions", "none", None, "DELETE FROM file_versions")
 _SET_CREATED = make_query(

@@ -31,6 +31,9 @@ from pictallion_sql.smart_rules import (
 )
 from tests.library import FACES, FILE_VERSIONS, PEOPLE, load_library, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 # ------------------------------------------------------------------------------------------
 # The reference evaluator: the documented semantics, in Python
 # ------------------------------------------------------------------------------------------
