@@ -238,7 +238,13 @@ def shape_labels(name: str) -> list[str]:
     if base in ("smart_rules.match", "smart_rules.refresh"):
         form, _, kinds = inner.partition(":")
         family = "weighted" if form == "weighted" else "object"
-        return [f"{base}[{form}]"] + [f"{base}[{family}:{k}]" for k in kinds.split(",") if k]
+        labels = [f"{base}[{form}]"]
+        for kind in filter(None, kinds.split(",")):
+            if kind.startswith("time_"):  # one letter per time range: i inside a day, w wraps
+                labels += [f"{base}[{family}:time_{letter}]" for letter in sorted(set(kind[5:]))]
+            else:
+                labels.append(f"{base}[{family}:{kind}]")
+        return labels
     return [name]
 
 
@@ -261,6 +267,8 @@ def required_labels() -> set[str]:
         ("weighted", smart_rules._WEIGHTED_RULES),
     ):
         kinds = {kind for operators in rules.values() for kind, _ in operators.values()}
+        if "time" in kinds:
+            kinds = (kinds - {"time"}) | {"time_i", "time_w"}
         for statement in ("match", "refresh"):
             labels |= {f"smart_rules.{statement}[{family}:{kind}]" for kind in kinds}
     forms = ("AND", "OR", "weighted")

@@ -1004,3 +1004,19 @@ async def test_refresh_inside_a_caller_transaction(db: Any) -> None:
         results = await crud.collection.refresh_all_smart(conn)
     assert [r.status for r in results] == ["updated", "updated", "updated"]
     assert await member_ids(db, C2) == sorted([FV[6], FV[2]])
+
+
+async def test_each_field_and_operator_refreshes_a_collection(fixed: tuple[Any, Any]) -> None:
+    # The INSERT ... SELECT of a refresh is built apart from the preview's SELECT: each
+    # example's rules stored on collection 2, refreshed, give exactly the expected members.
+    previous = 1  # collection 2 holds fv 2 in the library
+    for name, rules, expected in EXAMPLES:
+        for db in fixed:
+            await crud.collection.update(db, db_obj=C2, obj_in={"smart_rules": rules})
+            update = await crud.collection.refresh_smart(db, C2)
+            assert update == SmartCollectionUpdate(
+                C2, "Best rated", "updated", matched=len(expected), removed=previous
+            ), name
+            rows = await crud.collection_photo.get_by_collection(db, collection_id=C2)
+            assert sorted(r.photo_id for r in rows) == sorted(FV[n] for n in expected), name
+        previous = len(expected)
