@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,37 @@ async def db(migrated_url: str) -> AsyncIterator[object]:
         yield database
     finally:
         await database.close()
+
+
+class FixedClock:
+    """The application clock, fixed: it moves only when a test calls advance()."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 1) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """Fix the clock the repositories stamp rows with (updated_at, added_at, ...) at
+    2027-01-02 03:04:05, so tests assert exact timestamps instead of comparing clock reads.
+    Column defaults (now() in the database) are not affected."""
+    import sys
+
+    from pictallion_sql.crud import _base
+
+    clock = FixedClock(datetime(2027, 1, 2, 3, 4, 5))
+    original = _base.utc_now
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pictallion_sql.") and getattr(module, "utc_now", None) is original:
+            monkeypatch.setattr(module, "utc_now", clock)
+    return clock
 
 
 def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:

@@ -38,6 +38,7 @@ from pictallion_sql.models import (
     UpdateLocation,
 )
 from tests import pgcluster
+from tests.conftest import FixedClock
 from tests.library import at, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -489,7 +490,7 @@ async def test_prompt_filters_validate(db: Any, bad: Any) -> None:
     assert info.value.field == "provider"
 
 
-async def test_prompt_create_update_delete(db: Any) -> None:
+async def test_prompt_create_update_delete(db: Any, fixed_clock: FixedClock) -> None:
     made = await crud.ai_prompt.create_ai_prompt(
         db,
         {
@@ -504,7 +505,7 @@ async def test_prompt_create_update_delete(db: Any) -> None:
     assert await crud.ai_prompt.get_ai_prompt(db, made.id) == made
     updated = await crud.ai_prompt.update_ai_prompt(db, made.id, {"is_active": False})
     assert updated is not None
-    assert updated.is_active is False and updated.updated_at > made.updated_at
+    assert updated.is_active is False and updated.updated_at == fixed_clock.now
     assert updated.created_at == made.created_at
     assert await crud.ai_prompt.update(db, db_obj=uid("prompt", 9), obj_in={"name": "x"}) is None
     with pytest.raises(ValidationError) as info:
@@ -653,7 +654,7 @@ async def test_concurrent_seeders_and_resets_leave_three_defaults(db: Any) -> No
 # ---------------------------------------------------------------------------------------------
 
 
-async def test_location_create_list_update_delete(db: Any) -> None:
+async def test_location_create_list_update_delete(db: Any, fixed_clock: FixedClock) -> None:
     await load_library(db)
     await load_rows(db, {"locations": EXTRA_LOCATIONS})
     assert names(await crud.location.get_all(db)) == [
@@ -678,7 +679,7 @@ async def test_location_create_list_update_delete(db: Any) -> None:
     )
     assert after is not None
     assert (after.photo_count, after.place_name, after.name) == (3, None, "home")
-    assert after.updated_at > before.updated_at and after.created_at == before.created_at
+    assert (after.created_at, after.updated_at) == (at(121), fixed_clock.now)
     assert await crud.location.update(db, db_obj=uid("loc", 99), obj_in={"name": "x"}) is None
     with pytest.raises(ValidationError) as info:
         await crud.location.update(db, db_obj=before.id, obj_in={"radius": 2**31})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +11,6 @@ from pictallion_sql import crud
 from pictallion_sql._registry import make_query
 from pictallion_sql.composites.collections import CollectionWithStats
 from pictallion_sql.composites.photos import FileVersionWithAsset
-from pictallion_sql.crud import _base as crud_base
 from pictallion_sql.errors import (
     ForeignKeyError,
     NotFoundError,
@@ -25,6 +23,7 @@ from pictallion_sql.models import (
     UpdateCollection,
     WeightedSmartRule,
 )
+from tests.conftest import FixedClock
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -86,7 +85,7 @@ async def membership(db: Any, collection_id: str) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------------------------------
 
 
-async def test_create_get_list_and_update(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_create_get_list_and_update(db: Any, fixed_clock: FixedClock) -> None:
     await library(db)
     created = await crud.collection.create(db, obj_in={"name": "Trip", "description": None})
     assert (created.name, created.description) == ("Trip", None)
@@ -105,10 +104,8 @@ async def test_create_get_list_and_update(db: Any, monkeypatch: pytest.MonkeyPat
     assert listed == [created.id, C5, C4, C3, C2, C1]
     assert [c.id for c in await crud.collection.get_collections(db)] == listed
 
-    # The application clock, fixed: updated_at is exactly the time of each update.
-    one, two = (created.created_at + timedelta(seconds=n) for n in (1, 2))
-    clock = itertools.chain([one], itertools.repeat(two))
-    monkeypatch.setattr(crud_base, "utc_now", lambda: next(clock))
+    # The application clock is fixed: updated_at is exactly the time of each update.
+    one = fixed_clock.now
     updated = await crud.collection.update(
         db, db_obj=created, obj_in=UpdateCollection(name="Trips", cover_photo=path(2))
     )
@@ -116,6 +113,7 @@ async def test_create_get_list_and_update(db: Any, monkeypatch: pytest.MonkeyPat
     assert (updated.name, updated.cover_photo, updated.description) == ("Trips", path(2), None)
     assert updated.created_at == created.created_at
     assert updated.updated_at == one
+    two = fixed_clock.advance()
     again = await crud.collection.update_collection(db, created.id, {"description": "x"})
     assert again is not None and again.updated_at == two
     assert again.description == "x" and again.name == "Trips"
@@ -179,12 +177,19 @@ async def test_delete_failure_part_way_changes_nothing(db: Any) -> None:
     assert await crud.collection.exists(db, id=C1)
 
 
-async def test_add_photo_keeps_duplicates_and_checks_references(db: Any) -> None:
+async def test_add_photo_keeps_duplicates_and_checks_references(
+    db: Any, fixed_clock: FixedClock
+) -> None:
     await library(db)
     first = await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[3])
+    fixed_clock.advance()
     second = await crud.collection.add_photo_to_collection(db, collection_id=C5, photo_id=FV[3])
     assert (first.collection_id, first.photo_id) == (C5, FV[3])
-    assert first.id != second.id and second.added_at >= first.added_at
+    assert first.id != second.id
+    assert (first.added_at, second.added_at) == (
+        fixed_clock.now - timedelta(seconds=1),
+        fixed_clock.now,
+    )
     assert photo_ids(await crud.collection.get_photos(db, collection_id=C5)) == [FV[3], FV[3]]
 
     count = await crud.collection_photo.count(db)
@@ -356,7 +361,7 @@ async def test_create_smart_collection(db: Any) -> None:
     assert await crud.collection.count(db) == 4
 
 
-async def test_update_and_toggle_smart_collection(db: Any) -> None:
+async def test_update_and_toggle_smart_collection(db: Any, fixed_clock: FixedClock) -> None:
     await library(db)
     before = await crud.collection.get(db, id=C2)
     assert before is not None
@@ -365,7 +370,7 @@ async def test_update_and_toggle_smart_collection(db: Any) -> None:
     )
     assert updated is not None
     assert (updated.name, updated.description) == ("Top rated", "4+")
-    assert updated.updated_at > before.updated_at and updated.smart_rules == before.smart_rules
+    assert updated.updated_at == fixed_clock.now and updated.smart_rules == before.smart_rules
 
     toggled = await crud.collection.toggle_smart_collection(db, id=C2, is_active=True)
     assert toggled is not None and toggled.is_public is True

@@ -20,10 +20,10 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql.crud import _base as crud_base
 from pictallion_sql.database import connect
 from pictallion_sql.errors import ForeignKeyError, ValidationError
 from tests import pgcluster
+from tests.conftest import FixedClock
 from tests.crud.test_catalog import load_rows
 from tests.library import LIBRARY, at, load_library, uid
 
@@ -325,12 +325,10 @@ CHANGES: dict[str, tuple[int, dict[str, Any]]] = {
     "relationships": (2, {"notes": "college"}),
 }
 
-FIXED_NOW = datetime(2027, 1, 2, 3, 4, 5, 6)
-
 
 @pytest.mark.parametrize("table", TABLES)
 async def test_update_and_remove_return_the_row_by_value(
-    db: Any, table: str, monkeypatch: pytest.MonkeyPatch
+    db: Any, table: str, fixed_clock: FixedClock
 ) -> None:
     await load_library(db)
     await load_rows(db, PIN_EXTRAS)
@@ -338,12 +336,11 @@ async def test_update_and_remove_return_the_row_by_value(
     number, change = CHANGES[table]
     row_id = uid(kind, number)
     before = plain_columns(source_rows(table)[row_id])
-    monkeypatch.setattr(crud_base, "utc_now", lambda: FIXED_NOW)
 
     updated = await repo.update(db, db_obj=row_id, obj_in=change)
     expected = {**before, **change}
     if "updated_at" in repo.row.__struct_fields__:
-        expected["updated_at"] = FIXED_NOW
+        expected["updated_at"] = fixed_clock.now
     assert updated is not None
     assert stored(updated, expected) == expected
     assert await repo.get(db, id=row_id) == updated
