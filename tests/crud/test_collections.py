@@ -498,8 +498,12 @@ async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> 
         (C2, 1, path(2)),
         (C1, 3, path(2)),
     ]
-    for id_ in (C1, C3, MISSING):
-        await both(library_pair, c.get, id=id_)
+    got = [await both(library_pair, c.get, id=id_) for id_ in (C1, C3, MISSING)]
+    assert [(r.id, r.name) if r else None for r in got] == [
+        (C1, "Holidays"),
+        (C3, "UI rules"),
+        None,
+    ]
     assert (await both(library_pair, c.get_by_name, name="Holidays")).id == C1
     assert await both(library_pair, c.get_by_name, name="holidays") is None
     assert photo_ids(await both(library_pair, c.get_photos, collection_id=C1)) == [
@@ -517,7 +521,10 @@ async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> 
     )
     rows = await both(library_pair, crud.collection_photo.get_by_collection, collection_id=C1)
     assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]
-    await both(library_pair, crud.collection_photo.get_entry, collection_id=C2, photo_id=FV[2])
+    entry = await both(
+        library_pair, crud.collection_photo.get_entry, collection_id=C2, photo_id=FV[2]
+    )
+    assert (entry.id, entry.collection_id, entry.photo_id) == (CP[4], C2, FV[2])
 
 
 async def test_library_smart_collection_reads_agree(library_pair: tuple[Any, Any]) -> None:
