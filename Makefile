@@ -21,6 +21,12 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest
 
+## make fuzz: the property tests under the "fuzz" hypothesis profile, many random examples
+## instead of the fixed ones of the default "ci" profile (tests/conftest.py).
+.PHONY: fuzz
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:cacheprovider -m hypothesis
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

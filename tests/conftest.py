@@ -7,18 +7,44 @@ PostgreSQL tests are never skipped: if no server can be had, they error.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests import pgcluster
 
 DIALECTS = ("sqlite", "postgres")
+
+# Property tests: the "ci" profile (the default) draws the same examples on every run, so a
+# run fails or passes whatever the machine or its history; "fuzz" (HYPOTHESIS_PROFILE=fuzz,
+# or `make fuzz`) draws many more, at random, to find new failing examples. A failing
+# example found that way becomes an @example of its test. The tests share one database
+# per module between examples (function-scoped fixtures are on purpose).
+_PROPERTY_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=_PROPERTY_CHECKS,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_PROPERTY_CHECKS,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +136,37 @@ async def db(migrated_url: str) -> AsyncIterator[object]:
         await database.close()
 
 
+class FixedClock:
+    """The application clock, fixed: it moves only when a test calls advance()."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 1) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """Fix the clock the repositories stamp rows with (updated_at, added_at, ...) at
+    2027-01-02 03:04:05, so tests assert exact timestamps instead of comparing clock reads.
+    Column defaults (now() in the database) are not affected."""
+    import sys
+
+    from pictallion_sql.crud import _base
+
+    clock = FixedClock(datetime(2027, 1, 2, 3, 4, 5))
+    original = _base.utc_now
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pictallion_sql.") and getattr(module, "utc_now", None) is original:
+            monkeypatch.setattr(module, "utc_now", clock)
+    return clock
+
+
 def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:
     """Run one statement through a separate synchronous connection (test set-up and checks)."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -173,17 +230,113 @@ async def writable_pair(
 
 
 # ---------------------------------------------------------------------------------------
-# Every named query must run on both dialects somewhere in the suite. The adapters bind
-# arguments for every statement they run; recording those calls tells which queries ran.
-# The check applies when the whole suite runs (no file or -k selection).
+# Query coverage. Every named query, and every shape of the SQL built at run time, must run
+# on both dialects under a test marked ``pins`` (one that asserts the results of what it
+# runs by value). The adapters bind arguments for every statement they run; recording those
+# calls tells which statements ran, in which test. The check applies when the whole suite
+# runs (no file, -k or -m selection).
 # ---------------------------------------------------------------------------------------
 
-EXECUTED: set[tuple[str, str]] = set()
+EXECUTED: set[tuple[str, str]] = set()  # (dialect, query or shape) run by any test
+PINNED: set[tuple[str, str]] = set()  # (dialect, query or shape) run by a pinning test
+QUERY_TESTS: dict[str, set[str]] = {}  # query name -> node ids of the tests that ran it
+_RUNNING: list[tuple[str, bool]] = []  # (node id, pins) of the test being set up or run
+QUERY_MAP_ENV = "PICTALLION_QUERY_MAP"
+
+# Generated statements are named "<generator>[<shape details>]" (pictallion_sql/_dynamic.py,
+# _bulk.py, search.py, smart_rules.py); the coverage check counts them by these labels.
+_PER_TABLE = (".insert", ".update", ".read_back")
+
+
+def is_generated(label: str) -> bool:
+    """True for the coverage label of SQL built at run time."""
+    return label.endswith(_PER_TABLE) or label.startswith(("search.", "smart_rules."))
+
+
+def shape_labels(name: str) -> list[str]:
+    """The coverage labels of one executed statement: the name of a named query itself;
+    for generated SQL, its generator per table ("media_assets.insert"), each search filter
+    and sort ("search.filter[tiers]", "search.sort[rating asc]"), and each smart-rule form
+    and condition kind ("smart_rules.match[OR]", "smart_rules.refresh[weighted:time]")."""
+    base, bracket, rest = name.partition("[")
+    if not bracket:
+        return [name]
+    inner = rest[:-1]
+    if base.endswith(_PER_TABLE):
+        return [base]
+    if base == "file_versions.search_filtered":
+        filters, _, sort = inner.partition("|")
+        return [f"search.filter[{f}]" for f in filters.split(",") if f] + [f"search.sort[{sort}]"]
+    if base in ("smart_rules.match", "smart_rules.refresh"):
+        form, _, kinds = inner.partition(":")
+        family = "weighted" if form == "weighted" else "object"
+        labels = [f"{base}[{form}]"]
+        for kind in filter(None, kinds.split(",")):
+            if kind.startswith("time_"):  # one letter per time range: i inside a day, w wraps
+                labels += [f"{base}[{family}:time_{letter}]" for letter in sorted(set(kind[5:]))]
+            else:
+                labels.append(f"{base}[{family}:{kind}]")
+        return labels
+    return [name]
+
+
+def required_labels() -> set[str]:
+    """Every named query and every generated shape the library can produce."""
+    from pictallion_sql import search, smart_rules
+    from pictallion_sql._queries import queries
+    from pictallion_sql.models import ROW_TYPES
+
+    labels = set(queries)
+    labels |= {f"{table}{kind}" for table in ROW_TYPES for kind in (".insert", ".update")}
+    labels |= {f"search.filter[{field}]" for field in search._FILTER_FIELDS}
+    labels |= {
+        f"search.sort[{key} {direction}]"
+        for key in search._SORT_KEYS
+        for direction in ("asc", "desc")
+    }
+    for family, rules in (
+        ("object", smart_rules._OBJECT_RULES),
+        ("weighted", smart_rules._WEIGHTED_RULES),
+    ):
+        kinds = {kind for operators in rules.values() for kind, _ in operators.values()}
+        if "time" in kinds:
+            kinds = (kinds - {"time"}) | {"time_i", "time_w"}
+        for statement in ("match", "refresh"):
+            labels |= {f"smart_rules.{statement}[{family}:{kind}]" for kind in kinds}
+    forms = ("AND", "OR", "weighted")
+    labels |= {f"smart_rules.{s}[{form}]" for s in ("match", "refresh") for form in forms}
+    return labels
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    _RUNNING.append((item.nodeid, False))  # fixtures' statements: recorded, not pinned
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    _RUNNING.append((item.nodeid, item.get_closest_marker("pins") is not None))
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def record_executed_queries() -> Iterator[None]:
-    """Record (dialect, query name) for every statement the adapters run."""
+    """Record every statement the adapters run: its dialect, its test, whether that test pins.
+
+    With ``PICTALLION_QUERY_MAP=<path>`` set, the session writes which tests ran each
+    statement to ``<path>`` as JSON, one key per query name (named queries, and generated
+    statements under their full generated name), each with the sorted node ids of the
+    tests that ran it on either dialect, during set-up (fixtures) or the test itself::
+
+        {"file_versions.get_multi": ["tests/crud/test_generic.py::test_x[sqlite-users]", ...]}
+    """
     import pictallion_sql._postgres as postgres_adapter
     import pictallion_sql._sqlite as sqlite_adapter
 
@@ -195,7 +348,14 @@ def record_executed_queries() -> Iterator[None]:
         def recording(
             query: Any, compiled: Any, params: Any, *, _d: str = dialect, _f: Any = original
         ) -> Any:
-            EXECUTED.add((_d, query.name))
+            name = query.name
+            if _RUNNING:
+                test, pins = _RUNNING[-1]
+                QUERY_TESTS.setdefault(name, set()).add(test)
+                for label in shape_labels(name):
+                    EXECUTED.add((_d, label))
+                    if pins:
+                        PINNED.add((_d, label))
             return _f(query, compiled, params)
 
         module.bind_args = recording  # type: ignore[assignment]
@@ -204,25 +364,46 @@ def record_executed_queries() -> Iterator[None]:
         module.bind_args = original  # type: ignore[assignment]
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail a full run in which some named query never ran on one of the dialects."""
-    whole_suite = not session.config.option.keyword and all(
-        Path(arg).resolve() == Path(__file__).resolve().parent for arg in session.config.args
+def _whole_suite(config: pytest.Config) -> bool:
+    option = config.option
+    here = Path(__file__).resolve().parent
+    return (
+        not option.keyword
+        and not option.markexpr
+        and not option.collectonly
+        and not getattr(option, "deselect", None)
+        and not getattr(option, "lf", False)
+        and all(Path(arg).resolve() == here for arg in config.args)
     )
-    if not whole_suite or exitstatus != 0:
-        return
-    from pictallion_sql._queries import queries
 
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the query map when asked; fail a full run in which a named query or a generated
+    shape never ran on one of the dialects under a pinning test."""
+    target = os.environ.get(QUERY_MAP_ENV)
+    if target:
+        Path(target).write_text(
+            json.dumps(
+                {name: sorted(tests) for name, tests in sorted(QUERY_TESTS.items())}, indent=1
+            )
+            + "\n"
+        )
+    if not _whole_suite(session.config) or exitstatus != 0:
+        return
+    # Generated shapes that ran somewhere count too, even if required_labels() misses them.
+    wanted = required_labels() | {label for _, label in EXECUTED if is_generated(label)}
     missing = sorted(
-        f"{name} ({dialect})"
-        for name in queries
+        f"{label} ({dialect})"
+        for label in wanted
         for dialect in DIALECTS
-        if (dialect, name) not in EXECUTED
+        if (dialect, label) not in PINNED
     )
     if missing:
         session.exitstatus = 1
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(
-                "named queries never run by the suite: " + ", ".join(missing), red=True
+                "queries and generated SQL shapes never run under a test marked pins "
+                f"({len(missing)}): " + ", ".join(missing),
+                red=True,
             )

@@ -33,6 +33,9 @@ from pictallion_sql.models import (
 )
 from tests import pgcluster
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 COUNT_ASSETS = make_query("test.count_assets", "scalar", int, "SELECT count(*) FROM media_assets")
 RAW_INSERT = make_query(
     "test.raw_insert",
@@ -307,9 +310,12 @@ async def test_concurrent_writers_all_succeed(db: Database) -> None:
 async def test_pool_exhaustion_times_out_with_a_clear_error(migrated_url: str) -> None:
     db = await connect(migrated_url, config=Settings(pool_size=1, max_overflow=0, pool_timeout=1))
     try:
-        async with db.connection():
-            with pytest.raises(DatabaseError):
+        async with db.connection() as held:
+            # PoolTimeoutError where the library has it; a DatabaseError either way.
+            with pytest.raises(DatabaseError, match=r"connection free after 1 s \(pool of 1\)"):
                 await db.run(COUNT_ASSETS)
+            assert await held.run(COUNT_ASSETS) == 0  # the held connection still works
+        assert await db.run(COUNT_ASSETS) == 0  # and is free again once released
     finally:
         await db.close()
 
@@ -317,8 +323,11 @@ async def test_pool_exhaustion_times_out_with_a_clear_error(migrated_url: str) -
 async def test_closed_database_refuses_work(migrated_url: str) -> None:
     db = await connect(migrated_url)
     await db.close()
-    with pytest.raises(DatabaseError):
+    with pytest.raises(DatabaseError, match=r"^the database has been closed$"):
         await db.run(COUNT_ASSETS)
+    with pytest.raises(DatabaseError, match=r"^the database has been closed$"):
+        async with db.transaction():
+            pass
 
 
 async def test_get_db_and_get_db_transaction_use_the_configured_database(

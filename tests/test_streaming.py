@@ -21,7 +21,11 @@ from pictallion_sql.database import Database, connect
 from pictallion_sql.errors import DatabaseError, PictallionError, ValidationError
 from tests import pgcluster
 from tests.conftest import DIALECTS
-from tests.crud.test_generic import CASES
+from tests.crud.test_pinned_reads import ORDERS
+from tests.library import LIBRARY, uid
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 ROWS = 250
 
@@ -125,17 +129,24 @@ async def single_connection(url: str) -> Database:
     return await connect(url, config=Settings(pool_size=1, max_overflow=0, pool_timeout=5))
 
 
-@pytest.mark.parametrize("table", sorted(CASES))
+def documented_order(rows: list[Any]) -> list[str]:
+    """The ids of ``rows`` in the documented order of file versions: created_at, then id."""
+    return [r.id for r in sorted(rows, key=lambda r: (r.created_at, r.id))]
+
+
+@pytest.mark.parametrize("table", sorted(ORDERS))
 async def test_every_table_streams_its_rows_in_page_order(
     library_pair: tuple[Any, Any], table: str
 ) -> None:
-    repo = CASES[table][0]
+    repo, kind, order = ORDERS[table]
+    in_library = {row["id"] for row in LIBRARY[table]}
+    expected = [uid(kind, n) for n in order if uid(kind, n) in in_library]
     streamed = []
     for database in library_pair:
         async with repo.stream_all(database, batch_size=3) as rows:
             records = [row async for row in rows]
+        assert [r.id for r in records] == expected
         assert records == await repo.get_multi(database, limit=10_000)
-        assert records, f"the test library has no {table}"
         streamed.append(records)
     assert streamed[0] == streamed[1]
 
@@ -147,7 +158,8 @@ async def test_batches_of_any_size_give_every_row_once(
     _, db = loaded
     async with crud.file_version.stream_all(db, batch_size=batch_size) as rows:
         records = [row async for row in rows]
-    assert len(records) == ROWS
+    assert sorted(r.file_path for r in records) == sorted(f"media/{i}.jpg" for i in range(ROWS))
+    assert [r.id for r in records] == documented_order(records)
     assert records == await crud.file_version.get_multi(db, limit=1000)
 
 
@@ -172,7 +184,7 @@ async def test_an_early_break_gives_the_connection_back(loaded: tuple[str, Datab
             async for row in rows:
                 first = row
                 break
-        assert first.file_path == "media/0.jpg" or first.file_path.startswith("media/")
+        assert first.id == documented_order(await crud.file_version.get_multi(db, limit=1000))[0]
         # The only connection is free again, with no cursor or transaction left open on it.
         assert await db.run(OPEN_CURSORS) == 0
         assert await crud.file_version.count(db) == ROWS

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pictallion_sql import crud
+from tests.conftest import FixedClock
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 
-async def test_collection_photo_add_writes_a_row_each_time(db: Any) -> None:
+async def test_collection_photo_add_writes_a_row_each_time(
+    db: Any, fixed_clock: FixedClock
+) -> None:
     asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
     photo = await crud.file_version.create(
         db,
@@ -22,9 +30,11 @@ async def test_collection_photo_add_writes_a_row_each_time(db: Any) -> None:
     )
     album = await crud.collection.create(db, obj_in={"name": "Album"})
     first = await crud.collection_photo.add(db, collection_id=album.id, photo_id=photo.id)
+    one = fixed_clock.now
+    two = fixed_clock.advance()
     second = await crud.collection_photo.add(db, collection_id=album.id, photo_id=photo.id)
     assert (first.collection_id, first.photo_id) == (album.id, photo.id)
-    assert first.id != second.id and first.added_at <= second.added_at
+    assert first.id != second.id and (first.added_at, second.added_at) == (one, two)
     assert await crud.collection_photo.count(db) == 2
 
 

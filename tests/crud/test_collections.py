@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +23,11 @@ from pictallion_sql.models import (
     UpdateCollection,
     WeightedSmartRule,
 )
+from tests.conftest import FixedClock
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 C1, C2, C3, C4, C5 = (uid("coll", n) for n in range(1, 6))
 FV = {n: uid("fv", n) for n in range(1, 11)}
@@ -81,7 +85,7 @@ async def membership(db: Any, collection_id: str) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------------------------------
 
 
-async def test_create_get_list_and_update(db: Any) -> None:
+async def test_create_get_list_and_update(db: Any, fixed_clock: FixedClock) -> None:
     await library(db)
     created = await crud.collection.create(db, obj_in={"name": "Trip", "description": None})
     assert (created.name, created.description) == ("Trip", None)
@@ -100,16 +104,18 @@ async def test_create_get_list_and_update(db: Any) -> None:
     assert listed == [created.id, C5, C4, C3, C2, C1]
     assert [c.id for c in await crud.collection.get_collections(db)] == listed
 
-    await asyncio.sleep(0.002)
+    # The application clock is fixed: updated_at is exactly the time of each update.
+    one = fixed_clock.now
     updated = await crud.collection.update(
         db, db_obj=created, obj_in=UpdateCollection(name="Trips", cover_photo=path(2))
     )
     assert updated is not None
     assert (updated.name, updated.cover_photo, updated.description) == ("Trips", path(2), None)
     assert updated.created_at == created.created_at
-    assert updated.updated_at > created.updated_at
+    assert updated.updated_at == one
+    two = fixed_clock.advance()
     again = await crud.collection.update_collection(db, created.id, {"description": "x"})
-    assert again is not None and again.updated_at >= updated.updated_at
+    assert again is not None and again.updated_at == two
     assert again.description == "x" and again.name == "Trips"
     assert await crud.collection.update(db, db_obj=MISSING, obj_in={"name": "n"}) is None
     assert await crud.collection.update_collection(db, MISSING, {"name": "n"}) is None
@@ -171,12 +177,19 @@ async def test_delete_failure_part_way_changes_nothing(db: Any) -> None:
     assert await crud.collection.exists(db, id=C1)
 
 
-async def test_add_photo_keeps_duplicates_and_checks_references(db: Any) -> None:
+async def test_add_photo_keeps_duplicates_and_checks_references(
+    db: Any, fixed_clock: FixedClock
+) -> None:
     await library(db)
     first = await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[3])
+    fixed_clock.advance()
     second = await crud.collection.add_photo_to_collection(db, collection_id=C5, photo_id=FV[3])
     assert (first.collection_id, first.photo_id) == (C5, FV[3])
-    assert first.id != second.id and second.added_at >= first.added_at
+    assert first.id != second.id
+    assert (first.added_at, second.added_at) == (
+        fixed_clock.now - timedelta(seconds=1),
+        fixed_clock.now,
+    )
     assert photo_ids(await crud.collection.get_photos(db, collection_id=C5)) == [FV[3], FV[3]]
 
     count = await crud.collection_photo.count(db)
@@ -348,7 +361,7 @@ async def test_create_smart_collection(db: Any) -> None:
     assert await crud.collection.count(db) == 4
 
 
-async def test_update_and_toggle_smart_collection(db: Any) -> None:
+async def test_update_and_toggle_smart_collection(db: Any, fixed_clock: FixedClock) -> None:
     await library(db)
     before = await crud.collection.get(db, id=C2)
     assert before is not None
@@ -357,7 +370,7 @@ async def test_update_and_toggle_smart_collection(db: Any) -> None:
     )
     assert updated is not None
     assert (updated.name, updated.description) == ("Top rated", "4+")
-    assert updated.updated_at > before.updated_at and updated.smart_rules == before.smart_rules
+    assert updated.updated_at == fixed_clock.now and updated.smart_rules == before.smart_rules
 
     toggled = await crud.collection.toggle_smart_collection(db, id=C2, is_active=True)
     assert toggled is not None and toggled.is_public is True
@@ -485,8 +498,12 @@ async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> 
         (C2, 1, path(2)),
         (C1, 3, path(2)),
     ]
-    for id_ in (C1, C3, MISSING):
-        await both(library_pair, c.get, id=id_)
+    got = [await both(library_pair, c.get, id=id_) for id_ in (C1, C3, MISSING)]
+    assert [(r.id, r.name) if r else None for r in got] == [
+        (C1, "Holidays"),
+        (C3, "UI rules"),
+        None,
+    ]
     assert (await both(library_pair, c.get_by_name, name="Holidays")).id == C1
     assert await both(library_pair, c.get_by_name, name="holidays") is None
     assert photo_ids(await both(library_pair, c.get_photos, collection_id=C1)) == [
@@ -504,7 +521,10 @@ async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> 
     )
     rows = await both(library_pair, crud.collection_photo.get_by_collection, collection_id=C1)
     assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]
-    await both(library_pair, crud.collection_photo.get_entry, collection_id=C2, photo_id=FV[2])
+    entry = await both(
+        library_pair, crud.collection_photo.get_entry, collection_id=C2, photo_id=FV[2]
+    )
+    assert (entry.id, entry.collection_id, entry.photo_id) == (CP[4], C2, FV[2])
 
 
 async def test_library_smart_collection_reads_agree(library_pair: tuple[Any, Any]) -> None:

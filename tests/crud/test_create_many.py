@@ -15,6 +15,9 @@ from pictallion_sql.crud._base import new_ids
 from pictallion_sql.errors import DuplicateKeyError, ForeignKeyError, ValidationError
 from pictallion_sql.models import CombinedMetadata, Face, FileVersion, InsertFileVersion
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 MISSING = "99999999-0000-4000-8000-000000000000"
 
 METADATA: dict[str, Any] = {

@@ -30,6 +30,9 @@ from pictallion_sql.models import (
 )
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, PEOPLE, T0, at, uid
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 P1, P2, P3, P4 = (uid("person", n) for n in range(1, 5))
 F1, F2, F3, F4, F5, F6 = (uid("face", n) for n in range(1, 7))
 MISSING = "99999999-0000-4000-8000-000000000000"
@@ -374,8 +377,11 @@ async def test_delete_person_unassigns_faces_detaches_events_and_drops_relations
 async def test_remove_person_is_the_same_whole_delete(db: Any) -> None:
     w = await make_world(db)
     await _link_everything(db, w)
+    bob = await crud.person.get(db, id=w.bob.id)
     removed = await crud.person.remove(db, id=w.bob.id)
-    assert removed is not None and removed.id == w.bob.id
+    assert removed == bob
+    assert removed is not None
+    assert (removed.id, removed.name, removed.created_at) == (w.bob.id, "Bob", at(11))
     assert await person_ids_of(db, w.faces) == [w.alice.id, w.alice.id, None, None]
     assert await crud.relationship.count(db) == 1  # only carol-alice is left
 
@@ -700,7 +706,15 @@ async def test_face_update_and_remove(db: Any) -> None:
     )
     assert await crud.face.update(db, db_obj=MISSING, obj_in={"confidence": 1}) is None
     removed = await crud.face.remove(db, id=w.faces[3])
-    assert removed is not None and removed.id == w.faces[3]
+    assert removed is not None
+    assert (
+        removed.id,
+        removed.photo_id,
+        removed.person_id,
+        removed.bounding_box,
+        removed.confidence,
+        removed.created_at,
+    ) == (w.faces[3], w.photo2, None, [1.0, 2.0, 3.0, 4.0], 80, at(23))
     assert await crud.face.remove(db, id=w.faces[3]) is None
     assert [f.id for f in await crud.face.get_all(db)] == w.faces[:3]
 
@@ -795,7 +809,14 @@ async def test_relationship_crud(db: Any) -> None:
     assert (fk.value.table, fk.value.column) == ("relationships", "person2_id")
     assert await crud.relationship.count(db) == 1
     removed = await crud.relationship.remove(db, id=rel.id)
-    assert removed is not None and removed.id == rel.id
+    assert removed == updated
+    assert removed is not None
+    assert (removed.id, removed.person1_id, removed.person2_id, removed.notes) == (
+        rel.id,
+        w.alice.id,
+        w.bob.id,
+        "since 2010",
+    )
     assert await crud.relationship.remove(db, id=rel.id) is None
     assert await crud.relationship.count(db) == 0
 

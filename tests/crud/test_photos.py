@@ -15,6 +15,7 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
+from pictallion_sql._registry import make_query
 from pictallion_sql.composites.photos import (
     CollectionStats,
     FileVersionWithAsset,
@@ -24,13 +25,15 @@ from pictallion_sql.composites.photos import (
 )
 from pictallion_sql.crud.file_versions import similarity
 from pictallion_sql.errors import (
-    DatabaseError,
     ForeignKeyError,
     NotFoundError,
     ValidationError,
 )
 from pictallion_sql.models import FileVersion, InsertFileVersion, InsertMediaAsset
-from tests.library import load_library, uid
+from tests.library import at, load_library, uid
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 
 def fv(*ns: int) -> list[str]:
@@ -49,6 +52,13 @@ def hist(*ns: int) -> list[str]:
 
 
 MISSING = "99999999-0000-4000-8000-000000000000"
+# History timestamps come from the database clock; the order tests fix them explicitly.
+_SET_HISTORY_TIME = make_query(
+    "test.set_history_time",
+    "none",
+    None,
+    'UPDATE asset_history SET "timestamp" = :at WHERE id = :id',
+)
 
 
 def summary(result: Any) -> Any:
@@ -413,7 +423,26 @@ async def test_remove_refuses_referenced_versions_and_deletes_nothing(db: Any) -
     assert await crud.file_version.delete_faces_by_photo(db, photo_id=uid("fv", 3)) == 2
     assert await crud.file_version.delete_faces(db, photo_id=uid("fv", 3)) == 0
     removed = await crud.file_version.remove(db, id=uid("fv", 3))
-    assert removed is not None and removed.id == uid("fv", 3)
+    assert removed is not None
+    assert (
+        removed.id,
+        removed.media_asset_id,
+        removed.tier,
+        removed.file_path,
+        removed.rating,
+        removed.keywords,
+        removed.perceptual_hash,
+        removed.created_at,
+    ) == (
+        uid("fv", 3),
+        uid("asset", 2),
+        "silver",
+        "media/silver/2026/07/photo_3.jpg",
+        None,
+        None,
+        "ffee0012",
+        at(11),
+    )
     assert await crud.file_version.remove(db, id=uid("fv", 3)) is None
 
     # fv 2 is still in collections after its faces are deleted.
@@ -433,10 +462,19 @@ async def test_asset_history_create_and_lists(db: Any) -> None:
         db, obj_in={"media_asset_id": created.id, "action": "PROMOTED"}
     )
     assert second.details is None
+    await db.run(_SET_HISTORY_TIME, id=first.id, at=at(1))
+    await db.run(_SET_HISTORY_TIME, id=second.id, at=at(2))
     history = await crud.asset_history.get_by_asset(db, media_asset_id=created.id)
-    assert {h.id for h in history} == {first.id, second.id}
-    assert history[0].timestamp >= history[1].timestamp
+    assert [(h.id, h.action, h.details, h.timestamp) for h in history] == [
+        (second.id, "PROMOTED", None, at(2)),
+        (first.id, "INGESTED", "up", at(1)),
+    ]
     assert await crud.asset_history.get_recent(db, limit=1) == history[:1]
+    assert await crud.asset_history.get_recent(db, limit=5) == history
+    # Equal timestamps: the larger id first.
+    await db.run(_SET_HISTORY_TIME, id=first.id, at=at(2))
+    tied = await crud.asset_history.get_by_asset(db, media_asset_id=created.id)
+    assert [h.id for h in tied] == sorted([first.id, second.id], reverse=True)
     with pytest.raises(ValidationError) as info:
         await crud.asset_history.create(db, obj_in={"media_asset_id": created.id})
     assert info.value.field == "action"
@@ -688,7 +726,11 @@ async def test_ingest_photo_writes_everything_or_nothing(db: Any) -> None:
 
 async def test_a_failed_statement_inside_an_outer_transaction_spoils_it(db: Any) -> None:
     a = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
-    with pytest.raises((ForeignKeyError, DatabaseError)):
+    with pytest.raises(
+        ForeignKeyError,
+        match=r"^foreign key violation: asset_history\.media_asset_id refers to a media_assets "
+        r"row that does not exist \(query asset_history\.insert\[media_asset_id,action\]\)$",
+    ):
         async with db.transaction() as conn:
             await crud.file_version.create_many(conn, objs=[_version(a.id)])
             await crud.asset_history.create(conn, obj_in={"media_asset_id": MISSING, "action": "X"})

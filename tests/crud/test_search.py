@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pictallion_sql import crud
@@ -26,6 +26,9 @@ from pictallion_sql.models import FileVersion
 from pictallion_sql.search import PhotoFilters, PhotoSort, plan_search
 from tests.search_reference import Library
 from tests.search_reference import search as reference_search
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 EPOCH = datetime(2026, 3, 1, 9, 30, 0, 250000)
 TIERS = ("bronze", "silver", "gold")
@@ -286,9 +289,6 @@ SORTS = st.one_of(
 )
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(
     lib=libraries(),
     singles=st.fixed_dictionaries(FILTER_VALUES),
@@ -315,9 +315,6 @@ async def test_search_matches_the_reference_on_both_dialects(
         await check_both(pair, lib, f, sort, limit, offset)
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(lib=libraries(), sort=FULL_SORTS, size=st.integers(1, 4))
 async def test_pages_never_overlap_or_skip(
     pair: tuple[Any, Any], lib: Library, sort: dict[str, Any] | None, size: int

@@ -13,7 +13,11 @@ from pictallion_sql._registry import make_query
 from pictallion_sql.composites.collections import TagLibraryEntry
 from pictallion_sql.errors import DatabaseError, DuplicateKeyError, ValidationError
 from pictallion_sql.models import InsertSetting, Setting, UpdateSetting
+from tests.conftest import FixedClock
 from tests.library import GLOBAL_TAGS, SETTINGS, at, load_library, uid
+
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
 
 S1, S2, S3, S4 = (uid("setting", n) for n in range(1, 5))
 
@@ -109,12 +113,14 @@ async def test_create_defaults_and_duplicate_key(db: Any) -> None:
     assert await crud.setting.count(db) == 1
 
 
-async def test_update_value_touches_updated_at_and_never_inserts(db: Any) -> None:
+async def test_update_value_touches_updated_at_and_never_inserts(
+    db: Any, fixed_clock: FixedClock
+) -> None:
     await load_library(db)
     updated = await crud.setting.update_value(db, key="theme", value="light")
     assert updated is not None
     assert (updated.id, updated.value, updated.category) == (S1, "light", "general")
-    assert updated.created_at == at(90) and updated.updated_at > at(90)
+    assert (updated.created_at, updated.updated_at) == (at(90), fixed_clock.now)
     assert await crud.setting.update_value(db, key="missing", value="x") is None
     assert await crud.setting.get_by_key(db, key="missing") is None
     assert await crud.setting.count(db) == 4
@@ -122,12 +128,13 @@ async def test_update_value_touches_updated_at_and_never_inserts(db: Any) -> Non
         await crud.setting.update_value(db, key="theme", value=None)  # type: ignore[arg-type]
     assert bad.value.field == "value"
     # The generic update touches updated_at as well.
+    later = fixed_clock.advance()
     again = await crud.setting.update(db, db_obj=S1, obj_in=UpdateSetting(description="d"))
-    assert again is not None and again.updated_at >= updated.updated_at
+    assert again is not None and again.updated_at == later
     assert (again.value, again.description) == ("light", "d")
 
 
-async def test_set_value_upserts_in_one_statement(db: Any) -> None:
+async def test_set_value_upserts_in_one_statement(db: Any, fixed_clock: FixedClock) -> None:
     await load_library(db)
     created = await crud.setting.set_value(db, key="language", value="fr", category="ui")
     assert (created.key, created.value, created.category) == ("language", "fr", "ui")
@@ -145,7 +152,7 @@ async def test_set_value_upserts_in_one_statement(db: Any) -> None:
         "events",
         "Holiday calendars",
     )
-    assert changed.created_at == at(91) and changed.updated_at > at(91)
+    assert (changed.created_at, changed.updated_at) == (at(91), fixed_clock.now)
     assert await crud.setting.count(db) == 6
     with pytest.raises(ValidationError) as bad:
         await crud.setting.set_value(db, key="k", value="v", category=3)  # type: ignore[arg-type]
@@ -258,7 +265,7 @@ async def test_upsert_tags_failure_part_way_changes_nothing(db: Any) -> None:
     await load_library(db)
     before = await library_counts(db)
     await fail_on_tag(db, "boom")
-    with pytest.raises(DatabaseError):
+    with pytest.raises(DatabaseError, match="forced failure"):
         await crud.global_tag.upsert_tags(db, tags=["beach", "fresh", "boom", "sunset"])
     assert await library_counts(db) == before
 

@@ -14,6 +14,9 @@ from pictallion_sql.errors import MigrationError
 from pictallion_sql.migrations import CHECKSUM_TABLE, apply_migrations
 from tests.ops.conftest import ALL, count, execute
 
+# Every test here asserts the results of the statements it runs by value.
+pytestmark = pytest.mark.pins
+
 
 async def test_health_check_never_raises(tmp_path: Path) -> None:
     cases = {
