@@ -21,6 +21,7 @@ from pictallion_sql.errors import (
     DatabaseError,
     DuplicateKeyError,
     ForeignKeyError,
+    PoolTimeoutError,
     ValidationError,
 )
 from pictallion_sql.models import (
@@ -311,8 +312,11 @@ async def test_pool_exhaustion_times_out_with_a_clear_error(migrated_url: str) -
     db = await connect(migrated_url, config=Settings(pool_size=1, max_overflow=0, pool_timeout=1))
     try:
         async with db.connection() as held:
-            # PoolTimeoutError where the library has it; a DatabaseError either way.
-            with pytest.raises(DatabaseError, match=r"connection free after 1 s \(pool of 1\)"):
+            with pytest.raises(
+                PoolTimeoutError,
+                match=r"^pool exhausted: no (SQLite|PostgreSQL) connection free after 1 s "
+                r"\(all 1 in use: pool_size 1 \+ max_overflow 0\)",
+            ):
                 await db.run(COUNT_ASSETS)
             assert await held.run(COUNT_ASSETS) == 0  # the held connection still works
         assert await db.run(COUNT_ASSETS) == 0  # and is free again once released

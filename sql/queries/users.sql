@@ -11,7 +11,7 @@ WHERE id = :id;
 -- name: users.get_multi
 -- returns: rows User
 -- params: skip, limit
--- A page of rows, by username.
+-- A page of rows, by username (byte order on both dialects), then id.
 SELECT id, username, password
 FROM users
 ORDER BY username, id
