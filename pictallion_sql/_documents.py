@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable, Mapping
 from types import NoneType, UnionType
 from typing import (
@@ -339,14 +340,41 @@ def document_loader(annotation: Any) -> Callable[[Any], Any] | None:
     if either is not None:
         return _either_loader(*either)
     if get_origin(member) is list and get_args(member) in ((float,), (int,)):
-        return _json_decode
+        return _decode_tree
     return None
+
+
+# PostgreSQL's jsonb keeps numbers as numeric and prints a float such as 1e300 as its integer
+# digits. Integers beyond 64 bits cannot have been written through the library (the limits
+# refuse them), so a stored one is read as the float it stands for; one of 64 bits or fewer
+# comes back as an int equal to the float that was written (1e16 == 10**16).
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+
+
+def _decode_tree(raw: Any) -> Any:
+    tree = _json_decode(raw)
+    pattern: Any = _LONG_DIGITS_TEXT if type(raw) is str else _LONG_DIGITS_BYTES
+    if pattern.search(raw) is not None:
+        return _big_ints_as_floats(tree)
+    return tree
+
+
+def _big_ints_as_floats(value: Any) -> Any:
+    kind = type(value)
+    if kind is int:
+        return value if INT8_MIN <= value <= INT8_MAX else float(value)
+    if kind is list:
+        return [_big_ints_as_floats(item) for item in value]
+    if kind is dict:
+        return {key: _big_ints_as_floats(item) for key, item in value.items()}
+    return value
 
 
 def _object_loader(cls: type[Document]) -> Callable[[Any], Any]:
     new = dict.__new__
     update = dict.update
-    decode = _json_decode
+    decode = _decode_tree
 
     def load(raw: Any) -> Any:
         tree = decode(raw)
@@ -361,7 +389,7 @@ def _object_loader(cls: type[Document]) -> Callable[[Any], Any]:
 
 
 def _either_loader(object_type: type[Document], item_type: type[Document]) -> Callable[[Any], Any]:
-    decode = _json_decode
+    decode = _decode_tree
 
     def load(raw: Any) -> Any:
         tree = decode(raw)

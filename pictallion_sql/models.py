@@ -314,6 +314,9 @@ if TYPE_CHECKING:
 else:
     SmartRules = document_or_list("SmartRules", SmartCollectionRules, WeightedSmartRule)
 
+# A number in a JSON list column (face boxes, embeddings): an integer input stays an integer.
+JsonNumber: TypeAlias = int | float
+
 # ---------------------------------------------------------------------------------------------
 # Row structs: one field per column, in CREATE TABLE order, no defaults.
 # ---------------------------------------------------------------------------------------------
@@ -676,7 +679,7 @@ def _check_list(tp: Any) -> _Check:
 
 def _unchanged_items(item_type: Any) -> frozenset[type]:
     """Exact item types the compiled item check accepts as they are, with no bound to test."""
-    if item_type is float:
+    if item_type is float or item_type == JsonNumber:
         return frozenset({float, int})  # _check_float passes both (bool is another type)
     if item_type is str:
         return frozenset({str})
@@ -811,8 +814,8 @@ def _validated(cls: type[_I]) -> type[_I]:
 
 
 def _with_json_limits(tp: Any, check: _Check) -> _Check:
-    # Lists of floats are JSON columns (face boxes, embeddings): finite numbers only.
-    if list[float] in (_union_members(tp) or [tp]):
+    # Lists of numbers are JSON columns (face boxes, embeddings): finite numbers only.
+    if list[JsonNumber] in (_union_members(tp) or [tp]):
         return _json_numbers(check)
     return check
 
@@ -1120,9 +1123,9 @@ class InsertFace(_Input, kw_only=True):
 
     photo_id: str
     person_id: str | UnsetType | None = UNSET
-    bounding_box: list[float]
+    bounding_box: list[JsonNumber]
     confidence: Confidence
-    embedding: list[float] | UnsetType | None = UNSET
+    embedding: list[JsonNumber] | UnsetType | None = UNSET
     ignored: bool | UnsetType = UNSET
 
 
@@ -1134,9 +1137,9 @@ class UpdateFace(_Input, kw_only=True):
 
     photo_id: str | UnsetType = UNSET
     person_id: str | UnsetType | None = UNSET
-    bounding_box: list[float] | UnsetType = UNSET
+    bounding_box: list[JsonNumber] | UnsetType = UNSET
     confidence: Confidence | UnsetType = UNSET
-    embedding: list[float] | UnsetType | None = UNSET
+    embedding: list[JsonNumber] | UnsetType | None = UNSET
     ignored: bool | UnsetType = UNSET
 
 

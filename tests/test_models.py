@@ -744,7 +744,7 @@ def test_smart_rules_empty_object_and_bad_operator() -> None:
     # A stored operator outside the vocabulary reads as missing; a new one is refused.
     odd = m.validate_json(m.SmartCollectionRules, b'{"rules": [], "operator": "XOR"}')
     assert odd.operator is msgspec.UNSET and odd["operator"] == "XOR"
-    with pytest.raises(ValidationError, match="collections.smart_rules.operator: expected"):
+    with pytest.raises(ValidationError, match=r"collections\.smart_rules\.operator: expected"):
         m.validate(m.UpdateCollection, {"smart_rules": {"rules": [], "operator": "XOR"}})
     rules = m.SmartCollectionRules(
         rules=[m.SmartCollectionRule(field="tier", operator="equals", value="gold")],
