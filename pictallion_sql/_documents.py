@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import re
 from collections.abc import Callable, Mapping
 from types import NoneType, UnionType
 from typing import (
@@ -53,7 +52,7 @@ __all__ = [
 ]
 
 _D = TypeVar("_D", bound="Document")
-_json_decode = msgspec.json.decode
+_json_decode = msgspec.json.Decoder().decode
 _json_encode = msgspec.json.encode
 
 
@@ -82,7 +81,17 @@ def _is_number(value: Any) -> bool:
 class _Key:
     """One declared key: how its stored value is read, and which values it accepts."""
 
-    __slots__ = ("accepts", "document", "expected", "items", "key", "name", "nullable")
+    __slots__ = (
+        "accepts",
+        "document",
+        "exact",
+        "expected",
+        "item_types",
+        "items",
+        "key",
+        "name",
+        "nullable",
+    )
 
     def __init__(self, name: str, annotation: Any) -> None:
         self.name = name
@@ -92,34 +101,63 @@ class _Key:
         # A nested document (``ai``), or a list of them (``detectedObjects``).
         self.document: type[Document] | None = None
         self.items: type[Document] | None = None
+        # Exact types read as they are with no further test (the fast path of reading), and
+        # for a list of scalars, the exact item types its items may all have.
+        exact: set[type] = set()
+        self.item_types: frozenset[type] | None = None
         tests: list[Callable[[Any], bool]] = []
         for member in members:
-            if isinstance(member, type) and issubclass(member, Document):
+            if _is_document(member):
                 self.document = member
             elif get_origin(member) is list and _is_document(get_args(member)[0]):
                 self.items = get_args(member)[0]
+            elif get_origin(member) is list and get_args(member)[0] in _EXACT:
+                self.item_types = _EXACT[get_args(member)[0]]
+            exact |= _EXACT.get(member, frozenset())
+            if _is_document(member):
+                exact.add(member)
             tests.append(_value_test(member))
+        self.exact = frozenset(exact)
         self.accepts: Callable[[Any], bool] = (
             tests[0] if len(tests) == 1 else lambda value: any(test(value) for test in tests)
         )
         self.expected = " or ".join(_describe(m) for m in members)
 
     def read(self, owner: Document, value: Any) -> Any:
+        """The typed value of a stored ``value`` that is not of an exact type."""
+        kind = type(value)
+        if kind is list:
+            items = self.items
+            if items is not None:
+                kinds = set(map(type, value))
+                if kinds <= {items}:
+                    return value
+                if not all(isinstance(item, dict) for item in value):
+                    return UNSET
+                trusted = owner._trusted
+                for index, item in enumerate(value):
+                    if type(item) is not items:
+                        value[index] = items._adopt(item, trusted)
+                return value
+            item_types = self.item_types
+            if item_types is not None and set(map(type, value)) <= item_types:
+                return value
         document = self.document
-        if document is not None and type(value) is not document and isinstance(value, dict):
+        if document is not None and isinstance(value, dict):
             converted = document._adopt(value, owner._trusted)
             dict.__setitem__(owner, self.key, converted)
             return converted
-        items = self.items
-        if items is not None and type(value) is list:
-            if not all(isinstance(item, dict) for item in value):
-                return UNSET
-            trusted = owner._trusted
-            for index, item in enumerate(value):
-                if type(item) is not items:
-                    value[index] = items._adopt(item, trusted)
-            return value
         return value if self.accepts(value) else UNSET
+
+
+# Exact types of JSON values that are of a declared scalar type (bool is not a number).
+_EXACT: dict[Any, frozenset[type]] = {
+    str: frozenset({str}),
+    float: frozenset({float, int}),
+    int: frozenset({int}),
+    bool: frozenset({bool}),
+    NoneType: frozenset({NoneType}),
+}
 
 
 def _is_document(tp: Any) -> bool:
@@ -186,15 +224,19 @@ def _value_test(tp: Any) -> Callable[[Any], bool]:
 class _Field:
     """The attribute of one declared key."""
 
-    __slots__ = ("spec",)
+    __slots__ = ("exact", "key", "spec")
 
     def __init__(self, spec: _Key) -> None:
         self.spec = spec
+        self.key = spec.key
+        self.exact = spec.exact
 
     def __get__(self, owner: Document | None, cls: type | None = None) -> Any:
         if owner is None:
             return self
-        value = dict.get(owner, self.spec.key, UNSET)
+        value = dict.get(owner, self.key, UNSET)
+        if type(value) in self.exact:
+            return value
         if value is UNSET:
             return UNSET
         return self.spec.read(owner, value)
@@ -348,14 +390,15 @@ def document_loader(annotation: Any) -> Callable[[Any], Any] | None:
 # digits. Integers beyond 64 bits cannot have been written through the library (the limits
 # refuse them), so a stored one is read as the float it stands for; one of 64 bits or fewer
 # comes back as an int equal to the float that was written (1e16 == 10**16).
-_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{19}")
-_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
 
 
 def _decode_tree(raw: Any) -> Any:
     tree = _json_decode(raw)
-    pattern: Any = _LONG_DIGITS_TEXT if type(raw) is str else _LONG_DIGITS_BYTES
-    if pattern.search(raw) is not None:
+    # 19 digits in a row (in a number or a string): a cheap test in C before any walk.
+    text = raw if type(raw) is bytes else str(raw).encode("utf-8", "surrogatepass")
+    if _LONG_NUMBER in text.translate(_DIGITS_AS_ZERO):
         return _big_ints_as_floats(tree)
     return tree
 
