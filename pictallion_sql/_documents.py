@@ -19,8 +19,10 @@ write back unchanged), and only what is assigned to it through typed attributes 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
+import operator
 from collections.abc import Callable, Mapping
 from types import NoneType, UnionType
 from typing import (
@@ -39,7 +41,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from .errors import ValidationError
-from .limits import INT8_MAX, INT8_MIN, MAX_DOCUMENT_BYTES, json_problem
+from .limits import INT8_MAX, INT8_MIN, MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, json_problem
 
 __all__ = [
     "Document",
@@ -91,6 +93,7 @@ class _Key:
         "key",
         "name",
         "nullable",
+        "scalars",
     )
 
     def __init__(self, name: str, annotation: Any) -> None:
@@ -118,6 +121,7 @@ class _Key:
                 exact.add(member)
             tests.append(_value_test(member))
         self.exact = frozenset(exact)
+        self.scalars = frozenset(t for t in exact if not _is_document(t))
         self.accepts: Callable[[Any], bool] = (
             tests[0] if len(tests) == 1 else lambda value: any(test(value) for test in tests)
         )
@@ -397,8 +401,8 @@ _LONG_NUMBER = b"0" * 19
 def _decode_tree(raw: Any) -> Any:
     tree = _json_decode(raw)
     # 19 digits in a row (in a number or a string): a cheap test in C before any walk.
-    text = raw if type(raw) is bytes else str(raw).encode("utf-8", "surrogatepass")
-    if _LONG_NUMBER in text.translate(_DIGITS_AS_ZERO):
+    # Only jsonb (bytes) rewrites numbers; SQLite keeps the JSON text as it was written.
+    if type(raw) is bytes and _LONG_NUMBER in raw.translate(_DIGITS_AS_ZERO):
         return _big_ints_as_floats(tree)
     return tree
 
@@ -490,7 +494,8 @@ def document_check(tp: Any) -> Callable[[Any], Any] | None:
                         raise DocumentProblem(
                             f"[{index}]", f"expected {item_type.__name__}, got {_type_name(item)}"
                         )
-                    _check_types(item_type, item, f"[{index}]")
+                    if not _well_typed(item_type, item):
+                        _check_types(item_type, item, f"[{index}]")
                 _check_limits(value)
                 return value
             return _check_object(object_type, value)
@@ -502,20 +507,83 @@ def document_check(tp: Any) -> Callable[[Any], Any] | None:
 def _check_object(cls: type[Document], value: Any) -> Any:
     if not isinstance(value, cls):
         raise DocumentProblem("", f"expected {cls.__name__}, got {_type_name(value)}")
-    _check_types(cls, value, "")
+    if not _well_typed(cls, value):
+        _check_types(cls, value, "")
     _check_limits(value)
     return value
 
 
+_SCHEMAS: dict[type[Document], type[msgspec.Struct]] = {}
+
+
+def _well_typed(cls: type[Document], value: Any) -> bool:
+    """The fast path of the type check, in C: every declared key has its declared type.
+
+    Converting to a struct of the declared fields checks them all; when one does not fit,
+    the walk (which keeps what was read from the database) decides.
+    """
+    try:
+        msgspec.convert(value, _schema(cls))
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _schema(cls: type[Document]) -> type[msgspec.Struct]:
+    schema = _SCHEMAS.get(cls)
+    if schema is None:
+        hints = get_type_hints(cls)
+        fields = [(name, _schema_type(hints[name]), UNSET) for name in cls.__fields__]
+        schema = _SCHEMAS[cls] = msgspec.defstruct(
+            f"{cls.__name__}Schema", fields, rename="camel", gc=False
+        )
+    return schema
+
+
+def _schema_type(tp: Any) -> Any:
+    members = _union_members(tp)
+    if len(members) > 1:
+        return functools.reduce(operator.or_, [_schema_type(m) for m in members])
+    if _is_document(tp):
+        return _schema(tp)
+    origin = get_origin(tp)
+    if origin is list:
+        return list[_schema_type(get_args(tp)[0])]  # type: ignore[misc]
+    return tp
+
+
 def _check_limits(value: Any) -> None:
+    try:
+        encoded: bytes | None = _json_encode(value)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        encoded = None  # a lone surrogate, a huge integer, an unknown type: the walk says which
+    if encoded is not None and _plainly_storable(value, encoded):
+        return
     found = json_problem(value)
     if found is not None:
         raise DocumentProblem(*found)
-    size = len(_json_encode(value))
+    size = len(encoded) if encoded is not None else len(_json_encode(value))
     if size > MAX_DOCUMENT_BYTES:
         raise DocumentProblem(
             "", f"encodes to {size} bytes of JSON, more than the limit of {MAX_DOCUMENT_BYTES}"
         )
+
+
+def _plainly_storable(value: Any, encoded: bytes) -> bool:
+    """The fast path of the limits, in C: True only when ``value`` certainly fits them.
+
+    The encoding decodes back equal only when nothing was lost: NaN and Infinity become
+    null, tuples lists, non-string keys strings, other Python types something else. NUL is
+    escaped as \\u0000; fewer brackets than the depth limit bound the depth; no 19-digit run
+    bounds the integers. Any doubt (a bracket or digits inside a string) goes to the walk.
+    """
+    return (
+        len(encoded) <= MAX_DOCUMENT_BYTES
+        and b"\\u0000" not in encoded
+        and encoded.count(b"{") + encoded.count(b"[") < MAX_JSON_DEPTH
+        and _LONG_NUMBER not in encoded.translate(_DIGITS_AS_ZERO)
+        and _json_decode(encoded) == value
+    )
 
 
 def _check_types(cls: type[Document], tree: Mapping[str, Any], path: str) -> None:
@@ -526,6 +594,13 @@ def _check_types(cls: type[Document], tree: Mapping[str, Any], path: str) -> Non
         spec = keys.get(key)
         if spec is None:
             continue
+        kind = type(value)
+        if kind in spec.scalars or (
+            kind is list
+            and spec.item_types is not None
+            and set(map(type, value)) <= spec.item_types
+        ):
+            continue  # of a declared type, with nothing inside to check
         where = f"{path}.{key}"
         if spec.document is not None and isinstance(value, dict):
             if not _trusted_child(value, trusted):
