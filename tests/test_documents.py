@@ -349,6 +349,24 @@ async def test_records_encode_as_the_stored_json(db: Any) -> None:
         read.metadata = None  # type: ignore[misc]
 
 
+async def test_smart_rules_over_odd_stored_tags_read_string_items_only(db: Any) -> None:
+    asset = await new_asset(db)
+    shapes: list[Any] = [["beach", 3], "beach", [{"tag": "beach"}], {"beach": True}, ["sea"]]
+    ids = []
+    for index, tags in enumerate(shapes):
+        version = await crud.file_version.create(db, obj_in=version_input(asset, index))
+        await store_raw(db, "file_versions", "metadata", version.id, {"ai": {"aiTags": tags}})
+        ids.append(version.id)
+    rules = [{"id": "r", "field": "aiTags", "operator": "contains", "value": "beach", "weight": 1}]
+    assert await crud.collection.preview_smart_rules(db, rules=rules) == [ids[0]]
+    stored_rules = await crud.collection.create(
+        db, obj_in={"name": "Beach", "is_smart_collection": True, "smart_rules": rules}
+    )
+    await crud.collection.refresh_smart(db, stored_rules.id)
+    members = await crud.collection_photo.get_multi(db)
+    assert [m.photo_id for m in members] == [ids[0]]
+
+
 # ---------------------------------------------------------------------------------------------
 # What cannot be stored is refused before the database, and nothing is written
 # ---------------------------------------------------------------------------------------------
@@ -506,3 +524,22 @@ def test_row_annotations_still_name_the_documents() -> None:
     hints = {f.name: f.type for f in msgspec.structs.fields(FileVersion)}
     assert hints["metadata"] == CombinedMetadata | None
     assert {f.name: f.type for f in msgspec.structs.fields(Face)}["bounding_box"] == list[float]
+
+
+def test_hotspot_names_read_odd_documents_as_missing() -> None:
+    from pictallion_sql.composites.catalog import LocatedPhoto
+    from pictallion_sql.location_clustering import find_hotspots
+
+    def located(n: int, metadata: Any) -> LocatedPhoto:
+        return LocatedPhoto(str(n), "48.85", "2.35", metadata, None)
+
+    odd = [
+        CombinedMetadata.from_tree({"ai": {"placeName": 5, "detectedEvents": "x"}}),
+        CombinedMetadata.from_tree({"ai": "not an object"}),
+        "not an object either",
+    ]
+    (hotspot,) = find_hotspots([located(n, doc) for n, doc in enumerate(odd)])
+    assert hotspot.suggested_name == "Photo Location"
+    named = [*odd, CombinedMetadata.from_tree({"ai": {"placeName": "Louvre"}})]
+    (hotspot,) = find_hotspots([located(n, doc) for n, doc in enumerate(named)])
+    assert hotspot.suggested_name == "Louvre"
