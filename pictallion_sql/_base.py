@@ -15,6 +15,7 @@ import msgspec
 
 from . import config
 from ._bulk import echoed_columns, read_back_query, with_echoed_values
+from ._documents import decode_hook, document_loader
 from ._registry import CompiledSQL, Query
 from .config import Dialect, Settings
 from .errors import ConnectionLostError, DatabaseError, PictallionError, ValidationError
@@ -128,11 +129,13 @@ def log_query(query: Query, started: float, rows: int) -> None:
 def _json_decoder(annotation: Any) -> Converter:
     # strict=False: SQLite's json_object() renders booleans as 0/1, and a stored
     # document must never become unreadable over a loosely typed value.
-    return msgspec.json.Decoder(annotation, strict=False).decode
+    return msgspec.json.Decoder(annotation, strict=False, dec_hook=decode_hook).decode
 
 
 def is_json_kind(annotation: Any) -> bool:
     """True for types stored as JSON documents (structs, lists, dicts and unions of them)."""
+    if document_loader(annotation) is not None:
+        return True
     info = msgspec.inspect.type_info(annotation)
     if isinstance(info, msgspec.inspect.UnionType):
         return any(
@@ -164,7 +167,8 @@ def base_type(annotation: Any) -> msgspec.inspect.Type:
 
 def json_converter(annotation: Any) -> Converter:
     """A converter from JSON text or bytes into ``annotation``."""
-    return _json_decoder(annotation)
+    # Documents and number lists keep the JSON tree as stored (see _documents).
+    return document_loader(annotation) or _json_decoder(annotation)
 
 
 def make_decoder(query: Query, converter_for: Callable[[Any], Converter | None]) -> Decoder:

@@ -10,11 +10,10 @@ when the stored value is known to read back equal to it:
   both dialects (inputs are validated first, so their types are right);
 - a JSON list of floats stores each float's shortest repr, which parses back to the same
   float, when every element is a finite float (an int would come back as a float);
-- a JSON document given as a struct is stored as its msgspec encoding, which decodes
-  back to an equal struct, unless the encoding holds a ``null``: a non-finite float is
-  written as ``null`` and would not read back. Such a batch reads the column back.
-  The record holds the document struct that was validated: a fresh one for a mapping
-  input, the caller's own for an insert struct passed in.
+- a JSON document is stored as the JSON tree it is, and validation refused non-finite
+  numbers, so it decodes back to an equal document. The record holds the document that
+  was validated: a fresh top-level object for a mapping input (nested values shared with
+  the input), the caller's own for an insert struct passed in.
 
 Float columns and free-form JSON (``Any``, ``dict``) are never echoed: the database may
 store them in another form than the one sent. (One nuance: PostgreSQL's jsonb keeps no
@@ -31,6 +30,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
+from ._documents import Document
 from ._registry import Query, make_query
 from ._sql_dialects import dialect_sql
 
@@ -56,7 +56,7 @@ def _echo_kind(record: type[msgspec.Struct], column: str) -> _Echo | None:
             return "list"
         if get_origin(member) is list and get_args(member) == (float,):
             return "floats"
-        if isinstance(member, type) and issubclass(member, msgspec.Struct):
+        if isinstance(member, type) and issubclass(member, Document | msgspec.Struct):
             return "document"
     return None
 
@@ -98,7 +98,8 @@ def echoed_columns(
 
 
 def _round_trips(value: Any) -> bool:
-    return value is None or b"null" not in msgspec.json.encode(value)
+    # A validated document holds finite numbers only, and is stored as the JSON tree it is.
+    return value is None or isinstance(value, Document) or b"null" not in msgspec.json.encode(value)
 
 
 def _finite_floats(value: Any) -> bool:

@@ -84,10 +84,11 @@ def _problem(value: Any, path: str, depth: int, max_depth: int) -> tuple[str, st
         return path, "integer does not fit 64 bits"
     if value is None or kind is bool:
         return None
-    if kind is dict or kind is list:
+    # Documents are dict subclasses; they are JSON objects like any dict.
+    if kind is dict or kind is list or isinstance(value, dict):
         if depth > max_depth:
             return path, f"nested deeper than {max_depth} levels"
-        if kind is dict:
+        if kind is not list:
             for key, item in value.items():
                 if type(key) is not str:
                     return path, f"key {key!r} is not a string"

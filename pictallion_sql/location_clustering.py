@@ -106,13 +106,14 @@ def cluster(points: Sequence[GeoPoint], max_distance_m: float = 100.0) -> list[l
 
 
 def _place_name(metadata: CombinedMetadata | None) -> str | None:
-    ai = metadata.ai if metadata is not None else None
+    # getattr: a legacy row may hold a document that is not an object at all.
+    ai = getattr(metadata, "ai", None)
     name = getattr(ai, "place_name", None)
     return name if isinstance(name, str) and name else None
 
 
 def _first_event_type(metadata: CombinedMetadata | None) -> str | None:
-    ai = metadata.ai if metadata is not None else None
+    ai = getattr(metadata, "ai", None)
     events = getattr(ai, "detected_events", None)
     if not isinstance(events, list) or not events:
         return None

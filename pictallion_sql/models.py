@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
 from typing import (
+    TYPE_CHECKING,
     Annotated,
     Any,
     ClassVar,
@@ -27,6 +28,14 @@ from typing import (
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from pictallion_sql._documents import (
+    Document,
+    DocumentProblem,
+    decode_hook,
+    document_check,
+    document_or_list,
+    number_list_problem,
+)
 from pictallion_sql.errors import ValidationError
 
 __all__ = [
@@ -98,6 +107,7 @@ __all__ = [
     "UpdateUser",
     "User",
     "WeightedSmartRule",
+    "decode_hook",
     "provided_fields",
     "validate",
     "validate_json",
@@ -131,31 +141,38 @@ Rating: TypeAlias = Annotated[int, Meta(ge=0, le=5)]
 Confidence: TypeAlias = Annotated[int, Meta(ge=0, le=100)]
 
 # ---------------------------------------------------------------------------------------------
-# JSON documents. Every key is optional: stored documents were written by several generations of
-# the application, and reading one must never fail because a key is missing. UNSET keys are
-# omitted on encode, so a document round-trips with the keys it had. The documents are trees of
-# decoded JSON that cannot form reference cycles, so the garbage collector does not track them
-# (gc=False): reading many rows then costs no collector passes over the caller's whole heap.
+# JSON documents. A document is the JSON object as stored, every key and value kept (keys the
+# application does not know, at any depth, and values of unexpected types alike), so a record
+# read and written back loses nothing; it is a ``dict`` and encodes as the object it is. The
+# declared fields are typed attributes over it: a key that is absent or holds a value of
+# another type reads as UNSET (the raw value stays reachable by key), so no stored document
+# makes a row unreadable. See ``pictallion_sql._documents`` and docs/documents.md.
 # ---------------------------------------------------------------------------------------------
 
 
-class GpsCoordinates(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class GpsCoordinates(Document):
     """Decimal-degree coordinates found by AI analysis (0,0 means "unknown")."""
+
+    __slots__ = ()
 
     latitude: float | UnsetType = UNSET
     longitude: float | UnsetType = UNSET
 
 
-class DetectedObject(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class DetectedObject(Document):
     """One object the AI found in a photo."""
+
+    __slots__ = ()
 
     name: str | UnsetType = UNSET
     confidence: float | UnsetType = UNSET
     bounding_box: list[float] | UnsetType = UNSET
 
 
-class DetectedFace(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class DetectedFace(Document):
     """One face the AI found in a photo."""
+
+    __slots__ = ()
 
     face_id: str | UnsetType = UNSET
     person_name: str | UnsetType = UNSET
@@ -163,16 +180,20 @@ class DetectedFace(msgspec.Struct, rename="camel", omit_defaults=True, gc=False)
     bounding_box: list[float] | UnsetType = UNSET
 
 
-class DetectedEvent(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class DetectedEvent(Document):
     """One event (holiday, birthday, ...) the AI associated with a photo."""
+
+    __slots__ = ()
 
     event_type: str | UnsetType = UNSET
     event_name: str | UnsetType = UNSET
     confidence: float | UnsetType = UNSET
 
 
-class AIMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class AIMetadata(Document):
     """AI analysis results, stored at ``file_versions.metadata.ai``."""
+
+    __slots__ = ()
 
     ai_tags: list[str] | UnsetType = UNSET
     short_description: str | UnsetType = UNSET
@@ -186,8 +207,10 @@ class AIMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
     ai_confidence_scores: dict[str, float] | UnsetType = UNSET
 
 
-class ExifMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class ExifMetadata(Document):
     """Camera EXIF data, stored at ``file_versions.metadata.exif``; only GPS values are numbers."""
+
+    __slots__ = ()
 
     camera: str | UnsetType = UNSET
     lens: str | UnsetType = UNSET
@@ -215,8 +238,10 @@ class ExifMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False)
     resolution_unit: str | UnsetType = UNSET
 
 
-class FaceDetectionInfo(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class FaceDetectionInfo(Document):
     """How face detection went at upload time, merged into the metadata as ``faceDetection``."""
+
+    __slots__ = ()
 
     attempted: bool | UnsetType = UNSET
     timestamp: str | UnsetType = UNSET
@@ -227,8 +252,10 @@ class FaceDetectionInfo(msgspec.Struct, rename="camel", omit_defaults=True, gc=F
     error: str | UnsetType | None = UNSET
 
 
-class CombinedMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class CombinedMetadata(Document):
     """The ``file_versions.metadata`` document."""
+
+    __slots__ = ()
 
     exif: ExifMetadata | UnsetType = UNSET
     # The duplicate "keep both" path stores an explicit null here.
@@ -236,35 +263,41 @@ class CombinedMetadata(msgspec.Struct, rename="camel", omit_defaults=True, gc=Fa
     face_detection: FaceDetectionInfo | UnsetType = UNSET
 
 
-class SmartCollectionRule(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class SmartCollectionRule(Document):
     """One condition of a smart collection (object form).
 
     The application writes "equals", "contains", "greater_than", "less_than", "between" or
-    "in". Any string decodes, so a stored document with another operator can still be read;
-    evaluating it raises an error naming the rule (``pictallion_sql.smart_rules``).
+    "in". Any string is accepted, so a stored document with another operator can still be
+    read; evaluating it raises an error naming the rule (``pictallion_sql.smart_rules``).
     """
+
+    __slots__ = ()
 
     field: str | UnsetType = UNSET
     operator: str | UnsetType = UNSET
-    # The application types this as "any"; this union covers every JSON value msgspec can tell
-    # apart ('between' holds [min, max], 'in' a list).
+    # The application types this as "any" ('between' holds [min, max], 'in' a list).
     value: str | int | float | bool | list[Any] | dict[str, Any] | UnsetType | None = UNSET
 
 
-class SmartCollectionRules(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
-    """Smart collection rules in object form; an empty object decodes with both keys UNSET."""
+class SmartCollectionRules(Document):
+    """Smart collection rules in object form; an empty object has both keys UNSET."""
+
+    __slots__ = ()
 
     rules: list[SmartCollectionRule] | UnsetType = UNSET
     operator: Literal["AND", "OR"] | UnsetType = UNSET
 
 
-class WeightedSmartRule(msgspec.Struct, rename="camel", omit_defaults=True, gc=False):
+class WeightedSmartRule(Document):
     """One weighted rule as the Smart Collections screen stores them (array form).
 
     The screen writes operators "contains", "equals", ">=", "<=" and "time_range", a string
-    value and a numeric weight. Wider types decode, so any stored document can be read;
-    evaluating an ill-formed rule raises an error naming it (``pictallion_sql.smart_rules``).
+    value and a numeric weight. Wider types are accepted, so any stored document can be
+    read; evaluating an ill-formed rule raises an error naming it
+    (``pictallion_sql.smart_rules``).
     """
+
+    __slots__ = ()
 
     id: str | UnsetType = UNSET
     field: str | UnsetType = UNSET
@@ -273,8 +306,16 @@ class WeightedSmartRule(msgspec.Struct, rename="camel", omit_defaults=True, gc=F
     weight: float | bool | str | UnsetType | None = UNSET
 
 
-# What ``collections.smart_rules`` may hold: the object form (possibly ``{}``) or the array form.
-SmartRules: TypeAlias = SmartCollectionRules | list[WeightedSmartRule]
+# What ``collections.smart_rules`` may hold: the object form (possibly ``{}``) or the array
+# form. msgspec cannot decode a union of a custom type with a list, so at run time the
+# annotation is a class standing for both (``isinstance`` tells either form).
+if TYPE_CHECKING:
+    SmartRules: TypeAlias = SmartCollectionRules | list[WeightedSmartRule]
+else:
+    SmartRules = document_or_list("SmartRules", SmartCollectionRules, WeightedSmartRule)
+
+# A number in a JSON list column (face boxes, embeddings): an integer input stays an integer.
+JsonNumber: TypeAlias = int | float
 
 # ---------------------------------------------------------------------------------------------
 # Row structs: one field per column, in CREATE TABLE order, no defaults.
@@ -638,7 +679,7 @@ def _check_list(tp: Any) -> _Check:
 
 def _unchanged_items(item_type: Any) -> frozenset[type]:
     """Exact item types the compiled item check accepts as they are, with no bound to test."""
-    if item_type is float:
+    if item_type is float or item_type == JsonNumber:
         return frozenset({float, int})  # _check_float passes both (bool is another type)
     if item_type is str:
         return frozenset({str})
@@ -666,6 +707,9 @@ def _compile(tp: Any) -> _Check:
     members = _union_members(tp)
     if members is not None:
         return _check_union(members)
+    document = document_check(tp)
+    if document is not None:
+        return _document_field(document)
     origin = get_origin(tp)
     if origin is Annotated:
         base, *metas = get_args(tp)
@@ -689,6 +733,30 @@ def _compile(tp: Any) -> _Check:
     if tp in (str, bool) or (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
         return _check_instance(tp)
     raise TypeError(f"no input check for {tp!r}")
+
+
+def _document_field(check: Callable[[Any], Any]) -> _Check:
+    def checked(value: Any) -> Any:
+        try:
+            return check(value)
+        except DocumentProblem as exc:
+            raise _Mismatch(exc.reason, exc.path) from None
+
+    return checked
+
+
+def _json_numbers(check: _Check) -> _Check:
+    """``check`` of a list-of-numbers JSON column, then the storage limits of its items."""
+
+    def checked(value: Any) -> Any:
+        value = check(value)
+        if type(value) is list:
+            found = number_list_problem(value)
+            if found is not None:
+                raise _Mismatch(found[1], found[0])
+        return value
+
+    return checked
 
 
 def _field_check(tp: Any) -> _Check:
@@ -739,10 +807,17 @@ def _validated(cls: type[_I]) -> type[_I]:
     """Compile the class's field checks; applied to every insert and update struct."""
     hints = get_type_hints(cls, include_extras=True)
     cls.__field_checks__ = tuple(
-        (name, _plain_types(hints[name]), _field_check(hints[name]))
+        (name, _plain_types(hints[name]), _with_json_limits(hints[name], _field_check(hints[name])))
         for name in cls.__struct_fields__
     )
     return cls
+
+
+def _with_json_limits(tp: Any, check: _Check) -> _Check:
+    # Lists of numbers are JSON columns (face boxes, embeddings): finite numbers only.
+    if list[JsonNumber] in (_union_members(tp) or [tp]):
+        return _json_numbers(check)
+    return check
 
 
 def _plain_types(tp: Any) -> frozenset[type]:
@@ -1048,9 +1123,9 @@ class InsertFace(_Input, kw_only=True):
 
     photo_id: str
     person_id: str | UnsetType | None = UNSET
-    bounding_box: list[float]
+    bounding_box: list[JsonNumber]
     confidence: Confidence
-    embedding: list[float] | UnsetType | None = UNSET
+    embedding: list[JsonNumber] | UnsetType | None = UNSET
     ignored: bool | UnsetType = UNSET
 
 
@@ -1062,9 +1137,9 @@ class UpdateFace(_Input, kw_only=True):
 
     photo_id: str | UnsetType = UNSET
     person_id: str | UnsetType | None = UNSET
-    bounding_box: list[float] | UnsetType = UNSET
+    bounding_box: list[JsonNumber] | UnsetType = UNSET
     confidence: Confidence | UnsetType = UNSET
-    embedding: list[float] | UnsetType | None = UNSET
+    embedding: list[JsonNumber] | UnsetType | None = UNSET
     ignored: bool | UnsetType = UNSET
 
 
@@ -1198,7 +1273,7 @@ _UPDATES: tuple[type[_Input], ...] = (
     UpdateRelationship,
     UpdateLocation,
 )
-_DOCUMENTS: tuple[type[msgspec.Struct], ...] = (
+_DOCUMENTS: tuple[type[Document], ...] = (
     GpsCoordinates,
     DetectedObject,
     DetectedFace,
@@ -1213,7 +1288,7 @@ _DOCUMENTS: tuple[type[msgspec.Struct], ...] = (
 )
 
 
-def _table_or_name(cls: type[msgspec.Struct]) -> str:
+def _table_or_name(cls: type) -> str:
     """The SQL table a struct belongs to, or its class name for a JSON document."""
     table = getattr(cls, "__table__", None)
     return table if isinstance(table, str) else cls.__name__
@@ -1273,7 +1348,7 @@ _S = TypeVar("_S", bound=msgspec.Struct)
 def validate(cls: type[_S], data: Any) -> _S:
     """Build ``cls`` from plain Python data (a dict from a request), raising ValidationError."""
     try:
-        return msgspec.convert(data, cls)
+        return msgspec.convert(data, cls, dec_hook=decode_hook)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, _table_or_name(cls)) from exc
 
@@ -1281,7 +1356,7 @@ def validate(cls: type[_S], data: Any) -> _S:
 def validate_json(cls: type[_S], data: bytes | str) -> _S:
     """Decode ``cls`` from JSON text, raising ValidationError on malformed or ill-typed input."""
     try:
-        return msgspec.json.decode(data, type=cls)
+        return msgspec.json.decode(data, type=cls, dec_hook=decode_hook)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, _table_or_name(cls)) from exc
     except msgspec.DecodeError as exc:

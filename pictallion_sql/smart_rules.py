@@ -455,8 +455,8 @@ def _as_rule(cls: type[Any], item: Any, index: int) -> Any:
 
 
 def _as_object(smart_rules: Any) -> SmartCollectionRules:
-    if isinstance(smart_rules, SmartCollectionRules):
-        return smart_rules
+    # A stored document is read by key, like a plain mapping: a value of an unexpected type
+    # is reported rather than read as missing.
     rules = smart_rules.get("rules", msgspec.UNSET)
     operator = smart_rules.get("operator", msgspec.UNSET)
     if operator not in ("AND", "OR", msgspec.UNSET):

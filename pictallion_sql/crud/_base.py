@@ -22,7 +22,7 @@ from .._base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from .._dynamic import insert_query, update_query
 from .._queries import queries
 from ..errors import ValidationError
-from ..models import provided_fields, validate, validation_error
+from ..models import decode_hook, provided_fields, validate, validation_error
 
 __all__ = ["Repository", "check_page", "utc_now"]
 
@@ -199,7 +199,11 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     ) -> list[InsertT]:
         """``mappings`` as insert structs, in one call; a failure names its row in ``objs``."""
         try:
-            return msgspec.convert(mappings, list[self.insert_type])  # type: ignore[name-defined]
+            return msgspec.convert(
+                mappings,
+                list[self.insert_type],  # type: ignore[name-defined]
+                dec_hook=decode_hook,
+            )
         except msgspec.ValidationError as exc:
             self._first_invalid(objs)
             # Not reached while one-by-one validation agrees with the batch; kept as a guard.

@@ -809,7 +809,7 @@ async def test_stats_of_an_empty_library(db: Any) -> None:
 
 
 def located(n: int, lat: float, lon: float, ai: dict[str, Any] | None = None) -> LocatedPhoto:
-    metadata = msgspec.convert({"ai": ai} if ai is not None else {}, CombinedMetadata)
+    metadata = CombinedMetadata.from_tree({"ai": ai} if ai is not None else {})
     return LocatedPhoto(str(n), repr(lat), repr(lon), metadata, None)
 
 
