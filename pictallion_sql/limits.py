@@ -14,9 +14,11 @@ import math
 from typing import Any
 
 __all__ = [
+    "INDEXED_TEXT_COLUMNS",
     "INT8_MAX",
     "INT8_MIN",
     "MAX_DOCUMENT_BYTES",
+    "MAX_FILTER_ITEMS",
     "MAX_INDEXED_TEXT_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_LIST_ITEMS",
@@ -34,6 +36,10 @@ MAX_TEXT_BYTES = 1_048_576
 MAX_LIST_ITEMS = 10_000
 """Items in a list input: a column such as ``keywords``, or a list-valued filter."""
 
+MAX_FILTER_ITEMS = 500
+"""Items in a list-valued search filter (keywords, people, collections, ...): each item is
+compared with every candidate row, so the cost of a search grows with the list."""
+
 MAX_JSON_DEPTH = 64
 """Nesting of a JSON document (the document itself is depth 1)."""
 
@@ -43,6 +49,29 @@ MAX_DOCUMENT_BYTES = 1_048_576
 INT8_MIN = -(2**63)
 INT8_MAX = 2**63 - 1
 """Integers inside JSON documents (and bigint parameters) fit 64 bits."""
+
+INDEXED_TEXT_COLUMNS: dict[str, frozenset[str]] = {
+    table: frozenset({"id", *columns})
+    for table, columns in {
+        "users": ("username",),
+        "media_assets": (),
+        "file_versions": ("media_asset_id", "tier", "file_hash", "keywords"),
+        "asset_history": ("media_asset_id",),
+        "collections": (),
+        "collection_photos": ("collection_id", "photo_id"),
+        "people": (),
+        "settings": ("key",),
+        "ai_prompts": (),
+        "events": ("person_id",),
+        "faces": ("photo_id", "person_id"),
+        "global_tag_library": ("tag",),
+        "relationships": ("person1_id", "person2_id"),
+        "locations": (),
+    }.items()
+}
+"""Text columns held to MAX_INDEXED_TEXT_BYTES, by table: primary keys, foreign keys, UNIQUE
+and indexed columns, and ``file_versions.keywords`` (each keyword is also a tag of
+``global_tag_library``, whose ``tag`` is UNIQUE)."""
 
 
 def text_problem(value: str, max_bytes: int = MAX_TEXT_BYTES) -> str | None:

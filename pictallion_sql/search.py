@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from .composites.photos import (
     SearchRow,
 )
 from .errors import ValidationError
+from .limits import MAX_FILTER_ITEMS, MAX_TEXT_BYTES, text_problem
 from .models import FileVersion, Tier, validation_error
 
 __all__ = [
@@ -138,23 +139,30 @@ def _full_timestamp(value: Any, end_of_day: bool) -> Any:
         except ValueError:
             return value  # msgspec reports the malformed date
     if isinstance(value, date) and not isinstance(value, datetime):
-        start = datetime(value.year, value.month, value.day)
-        return start + timedelta(days=1, microseconds=-1) if end_of_day else start
+        if end_of_day:
+            return datetime.combine(value, time.max)
+        return datetime(value.year, value.month, value.day)
     return value
 
 
-def _naive_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+def _naive_utc(name: str, value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValidationError(
+            f"{name}: {value.isoformat()} is out of range in UTC", field=name
+        ) from None
 
 
 def _check_text(name: str, value: str) -> None:
     # Neither dialect can store or compare NUL characters or unpaired surrogates.
-    if "\x00" in value:
-        raise ValidationError(f"{name} must not contain NUL characters", field=name)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(f"{name} must be valid Unicode text", field=name) from None
+    if value.isascii() and len(value) <= MAX_TEXT_BYTES and "\x00" not in value:
+        return
+    reason = text_problem(value)
+    if reason is not None:
+        raise ValidationError(f"{name} {reason}", field=name)
 
 
 def check_filters(filters: Any) -> dict[str, Any]:
@@ -177,6 +185,11 @@ def check_filters(filters: Any) -> dict[str, Any]:
             if value == "":
                 continue
         elif name in _LIST_FIELDS:
+            if len(value) > MAX_FILTER_ITEMS:
+                raise ValidationError(
+                    f"{name} has {len(value)} items, more than the limit of {MAX_FILTER_ITEMS}",
+                    field=name,
+                )
             for item in value:
                 _check_text(name, item)
             if not value:
@@ -187,7 +200,7 @@ def check_filters(filters: Any) -> dict[str, Any]:
                 field=name,
             )
         elif name in ("created_from", "created_to"):
-            value = _naive_utc(value)
+            value = _naive_utc(name, value)
         given[name] = value
     return given
 

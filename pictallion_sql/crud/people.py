@@ -10,7 +10,7 @@ from ..composites.people import PersonWithCounts
 from ..composites.photos import FileVersionWithAsset
 from ..errors import ValidationError
 from ..models import INT4_MAX, InsertPerson, Person, UpdatePerson
-from ._base import Repository, check_id, check_page
+from ._base import Repository, check_id, check_page, check_text
 
 __all__ = ["PersonRepository", "escape_like", "person"]
 
@@ -36,6 +36,7 @@ def escape_like(text: str) -> str:
 def _check_text(name: str, value: Any) -> None:
     if type(value) is not str:
         raise ValidationError(f"{name} must be a string, got {type(value).__name__}", field=name)
+    check_text(name, value)
 
 
 class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
