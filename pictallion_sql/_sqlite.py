@@ -321,7 +321,10 @@ class SqliteDatabase(Database):
                 "SELECT name FROM sqlite_master WHERE type = 'table'"
             )
             for (table,) in tables:
-                for row in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
+                # Declaration order (the pragma lists the last declared first), the order
+                # PostgreSQL checks them in, so both name the same one when several break.
+                listed = await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")')
+                for row in sorted(listed, key=lambda fk: -fk[0]):
                     fks.setdefault(table, []).append((row[3], row[2], row[4]))
             self._foreign_keys = fks
         return self._foreign_keys

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_LIST_ITEMS",
     "MAX_TEXT_BYTES",
     "json_problem",
+    "shown",
     "text_problem",
 ]
 
@@ -72,6 +73,22 @@ INDEXED_TEXT_COLUMNS: dict[str, frozenset[str]] = {
 """Text columns held to MAX_INDEXED_TEXT_BYTES, by table: primary keys, foreign keys, UNIQUE
 and indexed columns, and ``file_versions.keywords`` (each keyword is also a tag of
 ``global_tag_library``, whose ``tag`` is UNIQUE)."""
+
+
+def shown(value: Any, width: int = 80) -> str:
+    """``value`` as an error message shows it: its repr cut to ``width`` characters.
+
+    A container is described by its type and size, so that a list of a million items or
+    one nested 10,000 deep costs nothing to describe and cannot exhaust the stack.
+    """
+    kind = type(value)
+    if kind in (list, tuple, dict, set, frozenset):
+        return f"a {kind.__name__} of {len(value)} items"
+    try:
+        text = repr(value)
+    except Exception:
+        return f"a {kind.__name__}"
+    return text if len(text) <= width else f"{text[: width - 3]}..."
 
 
 def text_problem(value: str, max_bytes: int = MAX_TEXT_BYTES) -> str | None:

@@ -36,6 +36,7 @@ from pictallion_sql.limits import (
     MAX_INDEXED_TEXT_BYTES,
     MAX_LIST_ITEMS,
     MAX_TEXT_BYTES,
+    shown,
     text_problem,
 )
 
@@ -108,6 +109,7 @@ __all__ = [
     "UpdateUser",
     "User",
     "WeightedSmartRule",
+    "lone_surrogate_error",
     "provided_fields",
     "validate",
     "validate_json",
@@ -560,7 +562,7 @@ def _check_literal(tp: Any) -> _Check:
     def check(value: Any) -> Any:
         if isinstance(value, allowed_types) and value in allowed:
             return value
-        raise _Mismatch(f"expected {expected}, got {value!r}")
+        raise _Mismatch(f"expected {expected}, got {shown(value)}")
 
     return check
 
@@ -596,13 +598,13 @@ def _check_float(value: Any) -> Any:
     if type(value) is float:
         if math.isfinite(value):
             return value
-        raise _Mismatch(f"{value!r} is not a finite number")
+        raise _Mismatch(f"{shown(value)} is not a finite number")
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _Mismatch(f"expected a number, got {_type_name(value)}")
     if isinstance(value, float):
         if math.isfinite(value):
             return value
-        raise _Mismatch(f"{value!r} is not a finite number")
+        raise _Mismatch(f"{shown(value)} is not a finite number")
     if INT8_MIN <= value <= INT8_MAX:
         return value
     raise _Mismatch("integer does not fit 64 bits")
@@ -1358,6 +1360,49 @@ def validate(cls: type[_S], data: Any) -> _S:
         return msgspec.convert(data, cls)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, _table_or_name(cls)) from exc
+    except UnicodeEncodeError:
+        raise lone_surrogate_error(data, _table_or_name(cls)) from None
+
+
+def lone_surrogate_error(data: Any, table: str) -> ValidationError:
+    """The error for input msgspec could not read because a string is not valid UTF-8.
+
+    msgspec encodes a key, or a string it parses (a date, a struct tag), as UTF-8 before
+    looking at it, and raises UnicodeEncodeError on a lone surrogate; this finds the first
+    such string in ``data`` and names its place, as the field checks do.
+    """
+    found = _first_surrogate(data, "", 0)
+    if found is None:
+        return ValidationError(f"{table}: contains a lone surrogate, which is not valid UTF-8")
+    path, reason = found
+    field = path.split(".", 1)[0].split("[", 1)[0] or None
+    return ValidationError(
+        f"{table}.{path}: {reason}" if path else f"{table}: {reason}", field=field
+    )
+
+
+def _first_surrogate(value: Any, path: str, depth: int) -> tuple[str, str] | None:
+    if depth > 200:  # deeper input is refused for its depth before its text is read
+        return None
+    if isinstance(value, str):
+        reason = text_problem(value, max_bytes=len(value) * 4)
+        return (path, reason) if reason is not None and "surrogate" in reason else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str):
+                reason = text_problem(key, max_bytes=len(key) * 4)
+                if reason is not None and "surrogate" in reason:
+                    return where.encode("utf-8", "backslashreplace").decode(), f"key {reason}"
+            found = _first_surrogate(item, where, depth + 1)
+            if found is not None:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _first_surrogate(item, f"{path}[{index}]", depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def validate_json(cls: type[_S], data: bytes | str) -> _S:

@@ -32,8 +32,8 @@ from .composites.photos import (
     SearchRow,
 )
 from .errors import ValidationError
-from .limits import MAX_FILTER_ITEMS, MAX_TEXT_BYTES, text_problem
-from .models import FileVersion, Tier, validation_error
+from .limits import MAX_FILTER_ITEMS, MAX_TEXT_BYTES, shown, text_problem
+from .models import FileVersion, Tier, lone_surrogate_error, validation_error
 
 __all__ = [
     "PhotoFilters",
@@ -124,7 +124,7 @@ def _as_dict(value: Any, kind: type[msgspec.Struct], name: str) -> dict[str, Any
     if isinstance(value, Mapping):
         for key in value:
             if type(key) is not str:
-                raise ValidationError(f"{name} keys must be strings, got {key!r}", field=name)
+                raise ValidationError(f"{name} keys must be strings, got {shown(key)}", field=name)
         return {k: v for k, v in value.items() if v is not None}
     raise ValidationError(
         f"{name} must be a {kind.__name__} or a mapping, got {type(value).__name__}", field=name
@@ -175,6 +175,8 @@ def check_filters(filters: Any) -> dict[str, Any]:
         checked = msgspec.convert(values, PhotoFilters)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, "PhotoFilters") from None
+    except UnicodeEncodeError:
+        raise lone_surrogate_error(values, "PhotoFilters") from None
     given: dict[str, Any] = {}
     for name in _FILTER_FIELDS:
         value = getattr(checked, name)
@@ -196,7 +198,7 @@ def check_filters(filters: Any) -> dict[str, Any]:
                 continue
         elif name in ("rating_min", "rating_max") and not _INT32[0] <= value <= _INT32[1]:
             raise ValidationError(
-                f"{name} must be an integer from {_INT32[0]} to {_INT32[1]}, got {value!r}",
+                f"{name} must be an integer from {_INT32[0]} to {_INT32[1]}, got {shown(value)}",
                 field=name,
             )
         elif name in ("created_from", "created_to"):
@@ -207,17 +209,20 @@ def check_filters(filters: Any) -> dict[str, Any]:
 
 def check_sort(sort: Any) -> PhotoSort:
     """``sort`` (a PhotoSort, a mapping or None) validated into a PhotoSort."""
+    values = _as_dict(sort, PhotoSort, "sort")
     try:
-        return msgspec.convert(_as_dict(sort, PhotoSort, "sort"), PhotoSort)
+        return msgspec.convert(values, PhotoSort)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, "PhotoSort") from None
+    except UnicodeEncodeError:
+        raise lone_surrogate_error(values, "PhotoSort") from None
 
 
 def check_rows(name: str, value: Any) -> None:
     """Reject a ``limit``/``offset`` that is not an integer from 0 to 2**63 - 1."""
     if type(value) is not int or not 0 <= value <= _MAX_ROWS:
         raise ValidationError(
-            f"{name} must be an integer from 0 to {_MAX_ROWS}, got {value!r}", field=name
+            f"{name} must be an integer from 0 to {_MAX_ROWS}, got {shown(value)}", field=name
         )
 
 

@@ -23,8 +23,8 @@ from .._dynamic import insert_query, update_query
 from .._queries import queries
 from .._registry import Query
 from ..errors import ValidationError
-from ..limits import INT8_MAX, MAX_INDEXED_TEXT_BYTES, MAX_TEXT_BYTES, text_problem
-from ..models import provided_fields, validate, validation_error
+from ..limits import INT8_MAX, MAX_INDEXED_TEXT_BYTES, MAX_TEXT_BYTES, shown, text_problem
+from ..models import lone_surrogate_error, provided_fields, validate, validation_error
 
 __all__ = ["Repository", "check_count", "check_id", "check_page", "check_text", "utc_now"]
 
@@ -42,7 +42,7 @@ def check_count(name: str, value: Any) -> None:
     """Reject a ``skip``/``limit``-like argument that is not an integer from 0 to 2**63 - 1."""
     if type(value) is not int or not 0 <= value <= INT8_MAX:
         raise ValidationError(
-            f"{name} must be an integer from 0 to {INT8_MAX}, got {value!r}", field=name
+            f"{name} must be an integer from 0 to {INT8_MAX}, got {shown(value)}", field=name
         )
 
 
@@ -226,8 +226,10 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
                 given.append(None)
                 mappings.append(_full_dates(kind, obj))
             else:
-                given.append(None)
-                mappings.append(obj)  # rejected by the conversion, then named by its index
+                raise ValidationError(
+                    f"objs[{index}]: {self.table}: expected {kind.__name__} or a mapping, "
+                    f"got {type(obj).__name__}"
+                )
         converted = iter(self._converted(objs, mappings))
         return [next(converted) if obj is None else obj for obj in given]
 
@@ -237,8 +239,10 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """``mappings`` as insert structs, in one call; a failure names its row in ``objs``."""
         try:
             return msgspec.convert(mappings, list[self.insert_type])  # type: ignore[name-defined]
-        except msgspec.ValidationError as exc:
+        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
             self._first_invalid(objs)
+            if isinstance(exc, UnicodeEncodeError):
+                raise lone_surrogate_error(mappings, self.table) from None
             # Not reached while one-by-one validation agrees with the batch; kept as a guard.
             raise validation_error(exc, self.table) from None
 

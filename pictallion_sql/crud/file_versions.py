@@ -28,6 +28,7 @@ from ..composites.photos import (
     SimilarPhoto,
 )
 from ..errors import ValidationError
+from ..limits import shown
 from ..models import (
     AssetHistory,
     Face,
@@ -88,7 +89,7 @@ _NO_LIMIT = 2**63 - 1
 def _check_tier(value: Any, name: str = "tier", allowed: tuple[str, ...] = TIERS) -> None:
     if value not in allowed or type(value) is not str:
         raise ValidationError(
-            f"{name} must be one of {', '.join(allowed)}, got {value!r}", field=name
+            f"{name} must be one of {', '.join(allowed)}, got {shown(value)}", field=name
         )
 
 
@@ -101,7 +102,7 @@ def _limit_or_all(limit: int | None) -> int:
 
 def _check_bool(name: str, value: Any) -> None:
     if type(value) is not bool:
-        raise ValidationError(f"{name} must be a boolean, got {value!r}", field=name)
+        raise ValidationError(f"{name} must be a boolean, got {shown(value)}", field=name)
 
 
 def similarity(a: str, b: str) -> int | None:
@@ -358,7 +359,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             percent = math.nan
         if not math.isfinite(percent):
             raise ValidationError(
-                f"threshold must be a finite number, got {threshold!r}", field="threshold"
+                f"threshold must be a finite number, got {shown(threshold)}", field="threshold"
             )
         check_limit("limit", limit)
         return cast(

@@ -9,6 +9,7 @@ from .._queries import queries
 from ..composites.people import PersonWithCounts
 from ..composites.photos import FileVersionWithAsset
 from ..errors import ValidationError
+from ..limits import shown
 from ..models import INT4_MAX, InsertPerson, Person, UpdatePerson
 from ._base import Repository, check_id, check_page, check_text
 
@@ -103,7 +104,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         check_id("person_id", person_id)
         if type(face_count) is not int or not 0 <= face_count <= INT4_MAX:
             raise ValidationError(
-                f"face_count must be a non-negative int4 integer, got {face_count!r}",
+                f"face_count must be a non-negative int4 integer, got {shown(face_count)}",
                 field="face_count",
             )
         return cast(
