@@ -693,13 +693,15 @@ def _fast_items(item_type: Any, text_bytes: int) -> Callable[[list[Any]], bool] 
     if item_type is str:
 
         def texts(value: list[Any]) -> bool:
-            if not set(map(type, value)) <= _STR_ONLY:
+            try:
+                joined = "".join(value)  # a TypeError names a non-string item: item by item
+            except TypeError:
                 return False
-            joined = "".join(value)
             return (
                 joined.isascii()
                 and "\x00" not in joined
-                and max(map(len, value), default=0) <= text_bytes
+                and (len(joined) <= text_bytes or max(map(len, value)) <= text_bytes)
+                and set(map(type, value)) <= _STR_ONLY  # str subclasses take the slow path
             )
 
         return texts
@@ -792,10 +794,11 @@ class _Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defa
         for name, plain, text_bytes, check in self.__field_checks__:
             value = getattr(self, name)
             kind = type(value)
-            if kind in plain:
+            if kind is str:
+                if value.isascii() and len(value) <= text_bytes and "\x00" not in value:
+                    continue  # short ASCII text, the usual case, without a call
+            elif kind in plain:
                 continue  # a value of a type that needs no further check (UNSET, None, bool...)
-            if kind is str and value.isascii() and len(value) <= text_bytes and "\x00" not in value:
-                continue  # short ASCII text, the usual case, without a call
             try:
                 new = check(value)
             except _Mismatch as exc:

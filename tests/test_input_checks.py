@@ -388,3 +388,14 @@ async def test_a_write_inside_a_transaction_that_cannot_be_read_back_is_rolled_b
         async with db.transaction() as tx:
             await crud.person.update(tx, db_obj=person.id, obj_in={"name": "Bea"})
     assert await db.run(_COUNT_NAMED, name="Ana") == 1
+
+
+@pytest.mark.parametrize("rating", [2**31, -(2**31) - 1, 2**63])
+async def test_a_live_search_rating_beyond_int4_gets_one_answer(db: Any, rating: int) -> None:
+    with pytest.raises(ValidationError) as exc:
+        await crud.file_version.search_photos(db, rating_max=rating)
+    _refused(
+        exc,
+        "rating_max",
+        f"rating_max must be an integer from -2147483648 to 2147483647, got {rating}",
+    )

@@ -30,6 +30,8 @@ from ..composites.photos import (
 from ..errors import ValidationError
 from ..limits import shown
 from ..models import (
+    INT4_MAX,
+    INT4_MIN,
     AssetHistory,
     Face,
     FileVersion,
@@ -395,6 +397,11 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         for name, value in (("rating_min", rating_min), ("rating_max", rating_max)):
             if value is not None and type(value) is not int:
                 raise ValidationError(f"{name} must be an integer", field=name)
+            if value is not None and not INT4_MIN <= value <= INT4_MAX:
+                raise ValidationError(
+                    f"{name} must be an integer from {INT4_MIN} to {INT4_MAX}, got {shown(value)}",
+                    field=name,
+                )
         check_limit("limit", limit)
         check_limit("offset", offset)
         params: dict[str, Any] = {
