@@ -11,6 +11,7 @@ The caps are generous for a photo library and documented in ``docs/limits.md``.
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any
 
 __all__ = [
@@ -75,20 +76,23 @@ and indexed columns, and ``file_versions.keywords`` (each keyword is also a tag 
 ``global_tag_library``, whose ``tag`` is UNIQUE)."""
 
 
-def shown(value: Any, width: int = 80) -> str:
-    """``value`` as an error message shows it: its repr cut to ``width`` characters.
+def shown(value: Any) -> str:
+    """``value`` as an error message shows it: its repr, shortened.
 
-    A container is described by its type and size, so that a list of a million items or
-    one nested 10,000 deep costs nothing to describe and cannot exhaust the stack.
+    Containers are shown to a few levels and items and long text or numbers are cut, so
+    that a list of a million items or one nested 10,000 deep costs little to describe and
+    cannot exhaust the stack.
     """
-    kind = type(value)
-    if kind in (list, tuple, dict, set, frozenset):
-        return f"a {kind.__name__} of {len(value)} items"
     try:
-        text = repr(value)
+        return _SHORT_REPR.repr(value)
     except Exception:
-        return f"a {kind.__name__}"
-    return text if len(text) <= width else f"{text[: width - 3]}..."
+        return f"a {type(value).__name__}"
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 8
+_SHORT_REPR.maxstring = _SHORT_REPR.maxlong = _SHORT_REPR.maxother = 80
 
 
 def text_problem(value: str, max_bytes: int = MAX_TEXT_BYTES) -> str | None:

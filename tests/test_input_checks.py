@@ -143,7 +143,7 @@ async def test_an_integer_beyond_64_bits_in_a_number_list_is_refused(db: Any) ->
     ("threshold", "message"),
     ids=["10**400", "nan", "inf"],
     argvalues=[
-        (10**400, "threshold must be a finite number, got 1" + "0" * 76 + "..."),
+        (10**400, "threshold must be a finite number, got 1" + "0" * 37 + "..." + "0" * 39),
         (math.nan, "threshold must be a finite number, got nan"),
         (math.inf, "threshold must be a finite number, got inf"),
     ],
