@@ -66,7 +66,7 @@ restore: install
 	@test -n "$(FROM)" || { echo 'usage: make restore FROM=backups/<file>' >&2; exit 2; }
 	$(BIN)/pictallion-db restore "$(FROM)"
 
-## Generated bad input against every repository call on both dialects: 5,000 random
+## Generated bad input against every repository call on both dialects: 5,500 random
 ## examples (CI runs a fixed 120); prints the tally and fails listing every violation.
 fuzz: install
 	PICTALLION_FUZZ=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_bad_inputs.py

@@ -350,14 +350,18 @@ class SqliteDatabase(Database):
             for column, parent, ref in fks.get(table, []):
                 for row in rows:
                     values = dict(zip(names, row, strict=False))
-                    value = values.get(column)
-                    if value is None:
-                        continue
-                    found = await conn.execute_fetchall(
-                        f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
-                    )
-                    if not list(found):
-                        return _missing_parent(table, column, parent, ref, where)
+                    wanted = [values.get(column)]
+                    if wanted == [None] and isinstance(values.get(f"{column}s"), str):
+                        # A list of them sent as one JSON array (INSERT ... FROM json_each).
+                        wanted = msgspec.json.decode(values[f"{column}s"])
+                    for value in wanted:
+                        if value is None:
+                            continue
+                        found = await conn.execute_fetchall(
+                            f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
+                        )
+                        if not list(found):
+                            return _missing_parent(table, column, parent, ref, where)
         if target is not None and table is not None and target.group("delete"):
             clause = _WHERE.search(sql[target.end() :])
             for child, references in fks.items():

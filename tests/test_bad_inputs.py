@@ -45,7 +45,7 @@ from pictallion_sql.limits import (
 from pictallion_sql.search import PhotoFilters
 
 FUZZ = os.environ.get("PICTALLION_FUZZ") == "1"
-EXAMPLES = 5000 if FUZZ else 120
+EXAMPLES = int(os.environ.get("PICTALLION_FUZZ_EXAMPLES", "5500")) if FUZZ else 120
 
 # ---- the seed every example starts from (fixed ids, the same on both dialects) --------------
 

@@ -14,7 +14,7 @@ import pytest
 
 from pictallion_sql import crud
 from pictallion_sql._registry import make_query
-from pictallion_sql.errors import ValidationError
+from pictallion_sql.errors import ForeignKeyError, ValidationError
 from pictallion_sql.limits import (
     INT8_MAX,
     MAX_FILTER_ITEMS,
@@ -399,3 +399,17 @@ async def test_a_live_search_rating_beyond_int4_gets_one_answer(db: Any, rating:
         "rating_max",
         f"rating_max must be an integer from -2147483648 to 2147483647, got {rating}",
     )
+
+
+async def test_adding_missing_photos_in_bulk_names_the_column_on_both_dialects(db: Any) -> None:
+    collection = await crud.collection.create(db, obj_in={"name": "Trip"})
+    photo = await _photo(db)
+    with pytest.raises(ForeignKeyError) as exc:
+        await crud.collection_photo.add_many(
+            db, collection_id=collection.id, photo_ids=[photo, "missing"]
+        )
+    assert str(exc.value) == (
+        "foreign key violation: collection_photos.photo_id refers to a file_versions row "
+        "that does not exist (query collection_photos.add_many)"
+    )
+    assert await crud.collection_photo.count(db) == 0
