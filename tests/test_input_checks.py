@@ -413,3 +413,10 @@ async def test_adding_missing_photos_in_bulk_names_the_column_on_both_dialects(d
         "that does not exist (query collection_photos.add_many)"
     )
     assert await crud.collection_photo.count(db) == 0
+
+
+async def test_a_coordinate_beyond_any_double_is_refused(db: Any) -> None:
+    with pytest.raises(ValidationError) as exc:
+        await crud.location.create_from_coordinates(db, latitude=10**400, longitude=1.5)
+    _refused(exc, "latitude", "latitude must be a finite non-zero number")
+    assert await crud.location.count(db) == 0

@@ -48,6 +48,8 @@ def _coordinate(name: str, value: Any) -> str:
         number = float(value)
     except ValueError:
         raise ValidationError(f"{name} must be a number, got {shown(value)}", field=name) from None
+    except OverflowError:  # an integer beyond any double
+        number = math.inf
     if not math.isfinite(number) or number == 0:
         raise ValidationError(f"{name} must be a finite non-zero number", field=name)
     return str(value)
