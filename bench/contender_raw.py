@@ -178,6 +178,7 @@ S_COLS = 'id, "key", "value", category, description, created_at, updated_at'
 
 
 def _statements(dialect: str, obj: str, lower: str, name_order: str) -> dict[str, str]:
+    # ``lower`` folds the text put in its braces, as the library does on each dialect.
     # The library's statements with its :name parameters; each dialect's placeholders are
     # filled in below.
     return {
@@ -186,7 +187,7 @@ def _statements(dialect: str, obj: str, lower: str, name_order: str) -> dict[str
         "tier_page": f"SELECT {V_COLS} FROM file_versions WHERE tier = :tier "
         "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :skip",
         "people_search": f"SELECT {P_COLS} FROM people "
-        f"WHERE {lower}(name) LIKE {lower}(CAST(:pattern AS text)) ESCAPE '\\' "
+        f"WHERE {lower.format('name')} LIKE {lower.format('CAST(:pattern AS text)')} ESCAPE '\\' "
         f"ORDER BY {name_order}, id LIMIT :limit",
         "unassigned": f"SELECT {F_COLS} FROM faces WHERE person_id IS NULL AND ignored = false "
         "ORDER BY created_at, id LIMIT :limit",
@@ -237,7 +238,8 @@ def _filtered_search(dialect: str) -> str:
         keyword_match = (
             'EXISTS (SELECT 1 FROM unnest("fv"."keywords") AS kw(value), '
             "unnest(CAST(:keywords AS text[])) AS wanted(value) "
-            "WHERE strpos(lower(kw.value), lower(CAST(wanted.value AS text))) > 0)"
+            'WHERE strpos(lower(kw.value COLLATE "und-x-icu"), '
+            'lower(CAST(wanted.value AS text) COLLATE "und-x-icu")) > 0)'
         )
         conditions = (
             '"fv"."tier" = CAST(:tier AS text)',
@@ -325,12 +327,12 @@ def _sqlite(sql: str) -> tuple[str, tuple[int, ...] | None]:
 PG = {
     name: _postgres(sql)
     for name, sql in _statements(
-        "postgres", "json_build_object", "lower", 'name COLLATE "C"'
+        "postgres", "json_build_object", 'lower({} COLLATE "und-x-icu")', 'name COLLATE "C"'
     ).items()
 }
 LITE = {
     name: _sqlite(sql)
-    for name, sql in _statements("sqlite", "json_object", "pictallion_lower", "name").items()
+    for name, sql in _statements("sqlite", "json_object", "pictallion_lower({})", "name").items()
 }
 
 V_INSERT = (

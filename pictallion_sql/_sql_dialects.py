@@ -83,14 +83,24 @@ class SqlDialect(Protocol):
         ...
 
 
+# lower() folds by the collation of its argument: under the database's default it follows the
+# server's locale (ASCII only under "C"). The ICU root collation applies Unicode's full
+# lowercase mapping (İ -> i + U+0307, final sigma in context), as Python's str.lower does on
+# SQLite, whatever the server's locale.
+_UNICODE_FOLD = 'COLLATE "und-x-icu"'
+
+
 class _Postgres:
     name = "postgres"
 
     def lower(self, expr: str) -> str:
-        return f"lower({expr})"
+        return f"lower({expr} {_UNICODE_FOLD})"
 
     def contains_text(self, expr: str, param: str) -> str:
-        return f"strpos(lower({expr}), lower(CAST({param} AS text))) > 0"
+        return (
+            f"strpos(lower({expr} {_UNICODE_FOLD}), "
+            f"lower(CAST({param} AS text) {_UNICODE_FOLD})) > 0"
+        )
 
     def keywords_text(self, expr: str) -> str:
         return f"array_to_string({expr}, ' ')"

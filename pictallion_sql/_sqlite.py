@@ -377,7 +377,10 @@ class SqliteDatabase(Database):
                 "SELECT name FROM sqlite_master WHERE type = 'table'"
             )
             for (table,) in tables:
-                for row in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
+                # Declaration order (the pragma lists the last declared first), the order
+                # PostgreSQL checks them in, so both name the same one when several break.
+                listed = await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")')
+                for row in sorted(listed, key=lambda fk: -fk[0]):
                     fks.setdefault(table, []).append((row[3], row[2], row[4]))
             self._foreign_keys = fks
         return self._foreign_keys
@@ -403,14 +406,18 @@ class SqliteDatabase(Database):
             for column, parent, ref in fks.get(table, []):
                 for row in rows:
                     values = dict(zip(names, row, strict=False))
-                    value = values.get(column)
-                    if value is None:
-                        continue
-                    found = await conn.execute_fetchall(
-                        f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
-                    )
-                    if not list(found):
-                        return _missing_parent(table, column, parent, ref, where)
+                    wanted = [values.get(column)]
+                    if wanted == [None] and isinstance(values.get(f"{column}s"), str):
+                        # A list of them sent as one JSON array (INSERT ... FROM json_each).
+                        wanted = msgspec.json.decode(values[f"{column}s"])
+                    for value in wanted:
+                        if value is None:
+                            continue
+                        found = await conn.execute_fetchall(
+                            f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
+                        )
+                        if not list(found):
+                            return _missing_parent(table, column, parent, ref, where)
         if target is not None and table is not None and target.group("delete"):
             clause = _WHERE.search(sql[target.end() :])
             for child, references in fks.items():

@@ -11,17 +11,21 @@ The caps are generous for a photo library and documented in ``docs/limits.md``.
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any
 
 __all__ = [
+    "INDEXED_TEXT_COLUMNS",
     "INT8_MAX",
     "INT8_MIN",
     "MAX_DOCUMENT_BYTES",
+    "MAX_FILTER_ITEMS",
     "MAX_INDEXED_TEXT_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_LIST_ITEMS",
     "MAX_TEXT_BYTES",
     "json_problem",
+    "shown",
     "text_problem",
 ]
 
@@ -34,6 +38,10 @@ MAX_TEXT_BYTES = 1_048_576
 MAX_LIST_ITEMS = 10_000
 """Items in a list input: a column such as ``keywords``, or a list-valued filter."""
 
+MAX_FILTER_ITEMS = 500
+"""Items in a list-valued search filter (keywords, people, collections, ...): each item is
+compared with every candidate row, so the cost of a search grows with the list."""
+
 MAX_JSON_DEPTH = 64
 """Nesting of a JSON document (the document itself is depth 1)."""
 
@@ -43,6 +51,48 @@ MAX_DOCUMENT_BYTES = 1_048_576
 INT8_MIN = -(2**63)
 INT8_MAX = 2**63 - 1
 """Integers inside JSON documents (and bigint parameters) fit 64 bits."""
+
+INDEXED_TEXT_COLUMNS: dict[str, frozenset[str]] = {
+    table: frozenset({"id", *columns})
+    for table, columns in {
+        "users": ("username",),
+        "media_assets": (),
+        "file_versions": ("media_asset_id", "tier", "file_hash", "keywords"),
+        "asset_history": ("media_asset_id",),
+        "collections": (),
+        "collection_photos": ("collection_id", "photo_id"),
+        "people": (),
+        "settings": ("key",),
+        "ai_prompts": (),
+        "events": ("person_id",),
+        "faces": ("photo_id", "person_id"),
+        "global_tag_library": ("tag",),
+        "relationships": ("person1_id", "person2_id"),
+        "locations": (),
+    }.items()
+}
+"""Text columns held to MAX_INDEXED_TEXT_BYTES, by table: primary keys, foreign keys, UNIQUE
+and indexed columns, and ``file_versions.keywords`` (each keyword is also a tag of
+``global_tag_library``, whose ``tag`` is UNIQUE)."""
+
+
+def shown(value: Any) -> str:
+    """``value`` as an error message shows it: its repr, shortened.
+
+    Containers are shown to a few levels and items and long text or numbers are cut, so
+    that a list of a million items or one nested 10,000 deep costs little to describe and
+    cannot exhaust the stack.
+    """
+    try:
+        return _SHORT_REPR.repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 8
+_SHORT_REPR.maxstring = _SHORT_REPR.maxlong = _SHORT_REPR.maxother = 80
 
 
 def text_problem(value: str, max_bytes: int = MAX_TEXT_BYTES) -> str | None:

@@ -8,6 +8,7 @@ distinct from ``None`` (write NULL). JSON documents stored in ``jsonb`` columns 
 keys the application has always written.
 """
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
@@ -37,6 +38,16 @@ from pictallion_sql._documents import (
     number_list_problem,
 )
 from pictallion_sql.errors import ValidationError
+from pictallion_sql.limits import (
+    INDEXED_TEXT_COLUMNS,
+    INT8_MAX,
+    INT8_MIN,
+    MAX_INDEXED_TEXT_BYTES,
+    MAX_LIST_ITEMS,
+    MAX_TEXT_BYTES,
+    shown,
+    text_problem,
+)
 
 __all__ = [
     "INSERT_TYPES",
@@ -108,6 +119,7 @@ __all__ = [
     "User",
     "WeightedSmartRule",
     "decode_hook",
+    "lone_surrogate_error",
     "provided_fields",
     "validate",
     "validate_json",
@@ -591,7 +603,7 @@ def _check_literal(tp: Any) -> _Check:
     def check(value: Any) -> Any:
         if isinstance(value, allowed_types) and value in allowed:
             return value
-        raise _Mismatch(f"expected {expected}, got {value!r}")
+        raise _Mismatch(f"expected {expected}, got {shown(value)}")
 
     return check
 
@@ -624,17 +636,46 @@ def _int_bounds(metas: tuple[Any, ...]) -> tuple[int | None, int | None]:
 
 
 def _check_float(value: Any) -> Any:
+    if type(value) is float:
+        if math.isfinite(value):
+            return value
+        raise _Mismatch(f"{shown(value)} is not a finite number")
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _Mismatch(f"expected a number, got {_type_name(value)}")
-    return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        raise _Mismatch(f"{shown(value)} is not a finite number")
+    if INT8_MIN <= value <= INT8_MAX:
+        return value
+    raise _Mismatch("integer does not fit 64 bits")
+
+
+def _check_text(max_bytes: int) -> _Check:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise _Mismatch(f"expected str, got {_type_name(value)}")
+        # The common case (short ASCII) costs two scans in C and no encoding.
+        if value.isascii() and len(value) <= max_bytes and "\x00" not in value:
+            return value
+        reason = text_problem(value, max_bytes)
+        if reason is not None:
+            raise _Mismatch(reason)
+        return value
+
+    return check
 
 
 def _check_datetime(value: Any) -> Any:
     if not isinstance(value, datetime):
         raise _Mismatch(f"expected datetime, got {_type_name(value)}")
     # Timestamp columns are "timestamp without time zone" holding UTC.
-    if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
+    if value.tzinfo is not None:
+        try:
+            if value.utcoffset() is not None:
+                return value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise _Mismatch(f"{value.isoformat()} is out of range in UTC") from None
     return value
 
 
@@ -649,18 +690,20 @@ def _check_instance(cls: type) -> _Check:
     return check
 
 
-def _check_list(tp: Any) -> _Check:
+def _check_list(tp: Any, text_bytes: int) -> _Check:
     (item_type,) = get_args(tp) or (Any,)
-    item_check = _compile(item_type)
+    item_check = _compile(item_type, text_bytes)
     expected = _describe(tp)
-    # Item types the item check passes through unchanged: a list made only of them (a face
-    # embedding of 128 floats, keywords) is checked by one pass over the item types.
-    unchanged = _unchanged_items(item_type)
+    # A list made only of floats (a face embedding) or only of strings (keywords) is
+    # checked by a few passes in C; anything else item by item, naming the bad item.
+    fast = _fast_items(item_type, text_bytes)
 
     def check(value: Any) -> Any:
         if not isinstance(value, list):
             raise _Mismatch(f"expected {expected}, got {_type_name(value)}")
-        if unchanged and set(map(type, value)) <= unchanged:
+        if len(value) > MAX_LIST_ITEMS:
+            raise _Mismatch(f"has {len(value)} items, more than the limit of {MAX_LIST_ITEMS}")
+        if fast is not None and fast(value):
             return value
         out: list[Any] | None = None
         for i, item in enumerate(value):
@@ -677,19 +720,43 @@ def _check_list(tp: Any) -> _Check:
     return check
 
 
-def _unchanged_items(item_type: Any) -> frozenset[type]:
-    """Exact item types the compiled item check accepts as they are, with no bound to test."""
+def _fast_items(item_type: Any, text_bytes: int) -> Callable[[list[Any]], bool] | None:
+    """A test that passes a whole list its item check would accept unchanged, or None.
+
+    A False answer only means the list takes the item-by-item path.
+    """
     if item_type is float or item_type == JsonNumber:
-        return frozenset({float, int})  # _check_float passes both (bool is another type)
+
+        def floats(value: list[Any]) -> bool:
+            return set(map(type, value)) <= _FLOAT_ONLY and all(map(math.isfinite, value))
+
+        return floats
     if item_type is str:
-        return frozenset({str})
-    return frozenset()
+
+        def texts(value: list[Any]) -> bool:
+            try:
+                joined = "".join(value)  # a TypeError names a non-string item: item by item
+            except TypeError:
+                return False
+            return (
+                joined.isascii()
+                and "\x00" not in joined
+                and (len(joined) <= text_bytes or max(map(len, value)) <= text_bytes)
+                and set(map(type, value)) <= _STR_ONLY  # str subclasses take the slow path
+            )
+
+        return texts
+    return None
 
 
-def _check_union(members: list[Any]) -> _Check:
+_FLOAT_ONLY = frozenset({float})
+_STR_ONLY = frozenset({str})
+
+
+def _check_union(members: list[Any], text_bytes: int) -> _Check:
     if len(members) == 1:
-        return _compile(members[0])
-    checks = [_compile(m) for m in members]
+        return _compile(members[0], text_bytes)
+    checks = [_compile(m, text_bytes) for m in members]
     expected = " or ".join(_describe(m) for m in members)
 
     def check(value: Any) -> Any:
@@ -703,10 +770,12 @@ def _check_union(members: list[Any]) -> _Check:
     return check
 
 
-def _compile(tp: Any) -> _Check:
+def _compile(tp: Any, text_bytes: int = MAX_TEXT_BYTES) -> _Check:
+    if tp == JsonNumber:
+        return _check_float  # an int or a float, as the JSON number it is stored as
     members = _union_members(tp)
     if members is not None:
-        return _check_union(members)
+        return _check_union(members, text_bytes)
     document = document_check(tp)
     if document is not None:
         return _document_field(document)
@@ -715,11 +784,11 @@ def _compile(tp: Any) -> _Check:
         base, *metas = get_args(tp)
         if base is int:
             return _check_int(*_int_bounds(tuple(metas)))
-        return _compile(base)
+        return _compile(base, text_bytes)
     if origin is Literal:
         return _check_literal(tp)
     if origin is list:
-        return _check_list(tp)
+        return _check_list(tp, text_bytes)
     if origin is dict or tp is dict:
         return _check_instance(dict)
     if tp is Any:
@@ -730,7 +799,9 @@ def _compile(tp: Any) -> _Check:
         return _check_float
     if tp is datetime:
         return _check_datetime
-    if tp in (str, bool) or (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
+    if tp is str:
+        return _check_text(text_bytes)
+    if tp is bool or (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
         return _check_instance(tp)
     raise TypeError(f"no input check for {tp!r}")
 
@@ -759,11 +830,11 @@ def _json_numbers(check: _Check) -> _Check:
     return checked
 
 
-def _field_check(tp: Any) -> _Check:
+def _field_check(tp: Any, text_bytes: int) -> _Check:
     members = _union_members(tp) or [tp]
     may_be_unset = UnsetType in members
     nullable = NoneType in members
-    inner = _check_union([m for m in members if m not in (UnsetType, NoneType)])
+    inner = _check_union([m for m in members if m not in (UnsetType, NoneType)], text_bytes)
 
     def check(value: Any) -> Any:
         if value is UNSET:
@@ -783,13 +854,21 @@ class _Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defa
     """Shared behaviour of the insert and update structs."""
 
     __table__: ClassVar[str]
-    __field_checks__: ClassVar[tuple[tuple[str, frozenset[type], _Check], ...]]
+    __field_checks__: ClassVar[tuple[tuple[str, frozenset[type], int, _Check], ...]]
+
+    def revalidate(self) -> None:
+        """Check the fields again: a struct's attributes may have been set after it was built."""
+        self.__post_init__()
 
     def __post_init__(self) -> None:
-        for name, plain, check in self.__field_checks__:
+        for name, plain, text_bytes, check in self.__field_checks__:
             value = getattr(self, name)
-            if type(value) in plain:
-                continue  # a value of a type that needs no further check (str, UNSET, None...)
+            kind = type(value)
+            if kind is str:
+                if value.isascii() and len(value) <= text_bytes and "\x00" not in value:
+                    continue  # short ASCII text, the usual case, without a call
+            elif kind in plain:
+                continue  # a value of a type that needs no further check (UNSET, None, bool...)
             try:
                 new = check(value)
             except _Mismatch as exc:
@@ -806,10 +885,20 @@ _I = TypeVar("_I", bound=_Input)
 def _validated(cls: type[_I]) -> type[_I]:
     """Compile the class's field checks; applied to every insert and update struct."""
     hints = get_type_hints(cls, include_extras=True)
-    cls.__field_checks__ = tuple(
-        (name, _plain_types(hints[name]), _with_json_limits(hints[name], _field_check(hints[name])))
-        for name in cls.__struct_fields__
-    )
+    indexed = INDEXED_TEXT_COLUMNS.get(cls.__table__, frozenset())
+    checks = []
+    for name in cls.__struct_fields__:
+        text_bytes = MAX_INDEXED_TEXT_BYTES if name in indexed else MAX_TEXT_BYTES
+        takes_text = str in (_union_members(hints[name]) or [hints[name]])
+        checks.append(
+            (
+                name,
+                _plain_types(hints[name]),
+                text_bytes if takes_text else -1,
+                _with_json_limits(hints[name], _field_check(hints[name], text_bytes)),
+            )
+        )
+    cls.__field_checks__ = tuple(checks)
     return cls
 
 
@@ -821,13 +910,13 @@ def _with_json_limits(tp: Any, check: _Check) -> _Check:
 
 
 def _plain_types(tp: Any) -> frozenset[type]:
-    """The exact types a field accepts as they are: no range, enum or time-zone check."""
+    """The exact types a field accepts as they are: no range, enum, size or time-zone check."""
     plain: set[type] = set()
     for member in _union_members(tp) or [tp]:
         if (
             member is UnsetType
             or member is NoneType
-            or member in (str, bool, float)
+            or member is bool
             or (isinstance(member, type) and issubclass(member, msgspec.Struct))
         ):
             plain.add(member)
@@ -1351,6 +1440,49 @@ def validate(cls: type[_S], data: Any) -> _S:
         return msgspec.convert(data, cls, dec_hook=decode_hook)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, _table_or_name(cls)) from exc
+    except UnicodeEncodeError:
+        raise lone_surrogate_error(data, _table_or_name(cls)) from None
+
+
+def lone_surrogate_error(data: Any, table: str) -> ValidationError:
+    """The error for input msgspec could not read because a string is not valid UTF-8.
+
+    msgspec encodes a key, or a string it parses (a date, a struct tag), as UTF-8 before
+    looking at it, and raises UnicodeEncodeError on a lone surrogate; this finds the first
+    such string in ``data`` and names its place, as the field checks do.
+    """
+    found = _first_surrogate(data, "", 0)
+    if found is None:
+        return ValidationError(f"{table}: contains a lone surrogate, which is not valid UTF-8")
+    path, reason = found
+    field = path.split(".", 1)[0].split("[", 1)[0] or None
+    return ValidationError(
+        f"{table}.{path}: {reason}" if path else f"{table}: {reason}", field=field
+    )
+
+
+def _first_surrogate(value: Any, path: str, depth: int) -> tuple[str, str] | None:
+    if depth > 200:  # deeper input is refused for its depth before its text is read
+        return None
+    if isinstance(value, str):
+        reason = text_problem(value, max_bytes=len(value) * 4)
+        return (path, reason) if reason is not None and "surrogate" in reason else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str):
+                reason = text_problem(key, max_bytes=len(key) * 4)
+                if reason is not None and "surrogate" in reason:
+                    return where.encode("utf-8", "backslashreplace").decode(), f"key {reason}"
+            found = _first_surrogate(item, where, depth + 1)
+            if found is not None:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _first_surrogate(item, f"{path}[{index}]", depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def validate_json(cls: type[_S], data: bytes | str) -> _S:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -32,7 +32,8 @@ from .composites.photos import (
     SearchRow,
 )
 from .errors import ValidationError
-from .models import FileVersion, Tier, validation_error
+from .limits import MAX_FILTER_ITEMS, MAX_TEXT_BYTES, shown, text_problem
+from .models import FileVersion, Tier, lone_surrogate_error, validation_error
 
 __all__ = [
     "PhotoFilters",
@@ -123,7 +124,7 @@ def _as_dict(value: Any, kind: type[msgspec.Struct], name: str) -> dict[str, Any
     if isinstance(value, Mapping):
         for key in value:
             if type(key) is not str:
-                raise ValidationError(f"{name} keys must be strings, got {key!r}", field=name)
+                raise ValidationError(f"{name} keys must be strings, got {shown(key)}", field=name)
         return {k: v for k, v in value.items() if v is not None}
     raise ValidationError(
         f"{name} must be a {kind.__name__} or a mapping, got {type(value).__name__}", field=name
@@ -138,23 +139,30 @@ def _full_timestamp(value: Any, end_of_day: bool) -> Any:
         except ValueError:
             return value  # msgspec reports the malformed date
     if isinstance(value, date) and not isinstance(value, datetime):
-        start = datetime(value.year, value.month, value.day)
-        return start + timedelta(days=1, microseconds=-1) if end_of_day else start
+        if end_of_day:
+            return datetime.combine(value, time.max)
+        return datetime(value.year, value.month, value.day)
     return value
 
 
-def _naive_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+def _naive_utc(name: str, value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValidationError(
+            f"{name}: {value.isoformat()} is out of range in UTC", field=name
+        ) from None
 
 
 def _check_text(name: str, value: str) -> None:
     # Neither dialect can store or compare NUL characters or unpaired surrogates.
-    if "\x00" in value:
-        raise ValidationError(f"{name} must not contain NUL characters", field=name)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(f"{name} must be valid Unicode text", field=name) from None
+    if value.isascii() and len(value) <= MAX_TEXT_BYTES and "\x00" not in value:
+        return
+    reason = text_problem(value)
+    if reason is not None:
+        raise ValidationError(f"{name} {reason}", field=name)
 
 
 def check_filters(filters: Any) -> dict[str, Any]:
@@ -167,6 +175,8 @@ def check_filters(filters: Any) -> dict[str, Any]:
         checked = msgspec.convert(values, PhotoFilters)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, "PhotoFilters") from None
+    except UnicodeEncodeError:
+        raise lone_surrogate_error(values, "PhotoFilters") from None
     given: dict[str, Any] = {}
     for name in _FILTER_FIELDS:
         value = getattr(checked, name)
@@ -177,34 +187,42 @@ def check_filters(filters: Any) -> dict[str, Any]:
             if value == "":
                 continue
         elif name in _LIST_FIELDS:
+            if len(value) > MAX_FILTER_ITEMS:
+                raise ValidationError(
+                    f"{name} has {len(value)} items, more than the limit of {MAX_FILTER_ITEMS}",
+                    field=name,
+                )
             for item in value:
                 _check_text(name, item)
             if not value:
                 continue
         elif name in ("rating_min", "rating_max") and not _INT32[0] <= value <= _INT32[1]:
             raise ValidationError(
-                f"{name} must be an integer from {_INT32[0]} to {_INT32[1]}, got {value!r}",
+                f"{name} must be an integer from {_INT32[0]} to {_INT32[1]}, got {shown(value)}",
                 field=name,
             )
         elif name in ("created_from", "created_to"):
-            value = _naive_utc(value)
+            value = _naive_utc(name, value)
         given[name] = value
     return given
 
 
 def check_sort(sort: Any) -> PhotoSort:
     """``sort`` (a PhotoSort, a mapping or None) validated into a PhotoSort."""
+    values = _as_dict(sort, PhotoSort, "sort")
     try:
-        return msgspec.convert(_as_dict(sort, PhotoSort, "sort"), PhotoSort)
+        return msgspec.convert(values, PhotoSort)
     except msgspec.ValidationError as exc:
         raise validation_error(exc, "PhotoSort") from None
+    except UnicodeEncodeError:
+        raise lone_surrogate_error(values, "PhotoSort") from None
 
 
 def check_rows(name: str, value: Any) -> None:
     """Reject a ``limit``/``offset`` that is not an integer from 0 to 2**63 - 1."""
     if type(value) is not int or not 0 <= value <= _MAX_ROWS:
         raise ValidationError(
-            f"{name} must be an integer from 0 to {_MAX_ROWS}, got {value!r}", field=name
+            f"{name} must be an integer from 0 to {_MAX_ROWS}, got {shown(value)}", field=name
         )
 
 

@@ -58,6 +58,7 @@ from ._registry import Query, make_query
 from ._sql_dialects import SqlDialect, dialect_sql
 from .composites.collections import MatchedPhoto
 from .errors import ValidationError
+from .limits import shown
 from .models import SmartCollectionRule, SmartCollectionRules, WeightedSmartRule, validate
 
 __all__ = [
@@ -269,31 +270,31 @@ def _number(value: Any, what: str) -> float:
     """A finite number from a JSON number or a numeric string."""
     text_ok = isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value)
     if not (text_ok or (isinstance(value, int | float) and not isinstance(value, bool))):
-        raise UnsupportedRules(f"{what}: value must be a number, got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be a number, got {shown(value)}")
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise UnsupportedRules(f"{what}: value must be a finite number, got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be a finite number, got {shown(value)}")
     return number
 
 
 def _string(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise UnsupportedRules(f"{what}: value must be a string, got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be a string, got {shown(value)}")
     return value
 
 
 def _strings(value: Any, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UnsupportedRules(f"{what}: value must be a list of strings, got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be a list of strings, got {shown(value)}")
     return list(value)
 
 
 def _numbers(value: Any, what: str) -> list[float]:
     if not isinstance(value, list):
-        raise UnsupportedRules(f"{what}: value must be a list of numbers, got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be a list of numbers, got {shown(value)}")
     return [_number(v, what) for v in value]
 
 
@@ -306,7 +307,7 @@ def _time_ranges(value: Any, what: str) -> tuple[str, list[int]]:
         numbers = [int(g) for g in found.groups()] if found else []
         if not found or numbers[0] > 23 or numbers[2] > 23 or numbers[1] > 59 or numbers[3] > 59:
             raise UnsupportedRules(
-                f"{what}: value must be HH:MM-HH:MM ranges separated by commas, got {value!r}"
+                f"{what}: value must be HH:MM-HH:MM ranges separated by commas, got {shown(value)}"
             )
         start, end = numbers[0] * 60 + numbers[1], numbers[2] * 60 + numbers[3]
         shapes.append("i" if start <= end else "w")
@@ -316,13 +317,13 @@ def _time_ranges(value: Any, what: str) -> tuple[str, list[int]]:
 
 def _boolean(value: Any, what: str) -> bool:
     if not isinstance(value, bool):
-        raise UnsupportedRules(f"{what}: value must be true or false, got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be true or false, got {shown(value)}")
     return value
 
 
 def _pair(value: Any, what: str) -> tuple[float, float]:
     if not isinstance(value, list) or len(value) != 2:
-        raise UnsupportedRules(f"{what}: value must be [min, max], got {value!r}")
+        raise UnsupportedRules(f"{what}: value must be [min, max], got {shown(value)}")
     return _number(value[0], what), _number(value[1], what)
 
 
@@ -364,12 +365,13 @@ def _known(field: Any, operator: Any, table: Mapping[str, Mapping[str, Any]], wh
         raise UnsupportedRules(f"{what}: the rule has no field")
     if field not in table:
         raise UnsupportedRules(
-            f"{what}: unknown field {field!r} (known: {', '.join(sorted(table))})"
+            f"{what}: unknown field {shown(field)} (known: {', '.join(sorted(table))})"
         )
     operators = table[field]
     if operator not in operators:
         raise UnsupportedRules(
-            f"{what}: operator {operator!r} is not defined for {field} (use {', '.join(operators)})"
+            f"{what}: operator {shown(operator)} is not defined for {field} "
+            f"(use {', '.join(operators)})"
         )
     return operators[operator]
 
@@ -417,15 +419,15 @@ def _weight(value: Any, what: str) -> float:
     if value is msgspec.UNSET or value is None:
         raise UnsupportedRules(f"{what}: the rule has no weight")
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UnsupportedRules(f"{what}: weight must be a number, got {value!r}")
+        raise UnsupportedRules(f"{what}: weight must be a number, got {shown(value)}")
     try:
         weight = float(value)
     except OverflowError:
         weight = math.inf
     if not math.isfinite(weight):
-        raise UnsupportedRules(f"{what}: weight must be a finite number, got {value!r}")
+        raise UnsupportedRules(f"{what}: weight must be a finite number, got {shown(value)}")
     if weight < 0:
-        raise UnsupportedRules(f"{what}: weight must not be negative, got {value!r}")
+        raise UnsupportedRules(f"{what}: weight must not be negative, got {shown(value)}")
     return weight
 
 
@@ -447,7 +449,7 @@ def _as_rule(cls: type[Any], item: Any, index: int) -> Any:
     if isinstance(item, cls):
         return item
     if not isinstance(item, Mapping):
-        raise UnsupportedRules(f"rule {index}: must be an object, got {item!r}")
+        raise UnsupportedRules(f"rule {index}: must be an object, got {shown(item)}")
     try:
         return validate(cls, dict(item))
     except ValidationError as exc:
@@ -460,11 +462,11 @@ def _as_object(smart_rules: Any) -> SmartCollectionRules:
     rules = smart_rules.get("rules", msgspec.UNSET)
     operator = smart_rules.get("operator", msgspec.UNSET)
     if operator not in ("AND", "OR", msgspec.UNSET):
-        raise UnsupportedRules(f"operator must be 'AND' or 'OR', got {operator!r}")
+        raise UnsupportedRules(f"operator must be 'AND' or 'OR', got {shown(operator)}")
     if rules is msgspec.UNSET or rules is None:
         return SmartCollectionRules(operator=operator)
     if not isinstance(rules, list):
-        raise UnsupportedRules(f"'rules' must be a list, got {rules!r}")
+        raise UnsupportedRules(f"'rules' must be a list, got {shown(rules)}")
     items = [_as_rule(SmartCollectionRule, item, n) for n, item in enumerate(rules)]
     return SmartCollectionRules(rules=items, operator=operator)
 

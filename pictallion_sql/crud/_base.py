@@ -18,13 +18,21 @@ from typing import Any, Generic, Literal, TypeVar, cast, overload
 import msgspec
 from msgspec import UNSET
 
-from .._base import DEFAULT_BATCH_SIZE, Executor, RecordStream
+from .._base import DEFAULT_BATCH_SIZE, Connection, Executor, RecordStream
 from .._dynamic import insert_query, update_query
 from .._queries import queries
+from .._registry import Query
 from ..errors import ValidationError
-from ..models import decode_hook, provided_fields, validate, validation_error
+from ..limits import INT8_MAX, MAX_INDEXED_TEXT_BYTES, MAX_TEXT_BYTES, shown, text_problem
+from ..models import (
+    decode_hook,
+    lone_surrogate_error,
+    provided_fields,
+    validate,
+    validation_error,
+)
 
-__all__ = ["Repository", "check_page", "utc_now"]
+__all__ = ["Repository", "check_count", "check_id", "check_page", "check_text", "utc_now"]
 
 RowT = TypeVar("RowT", bound=msgspec.Struct)
 InsertT = TypeVar("InsertT", bound=msgspec.Struct)
@@ -36,19 +44,37 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def check_count(name: str, value: Any) -> None:
+    """Reject a ``skip``/``limit``-like argument that is not an integer from 0 to 2**63 - 1."""
+    if type(value) is not int or not 0 <= value <= INT8_MAX:
+        raise ValidationError(
+            f"{name} must be an integer from 0 to {INT8_MAX}, got {shown(value)}", field=name
+        )
+
+
 def check_page(skip: int, limit: int) -> None:
-    """Reject a negative or non-integer ``skip``/``limit`` before it reaches SQL."""
-    for name, value in (("skip", skip), ("limit", limit)):
-        if type(value) is not int or value < 0:
-            raise ValidationError(
-                f"{name} must be a non-negative integer, got {value!r}", field=name
-            )
+    """Reject a ``skip``/``limit`` that is not an integer from 0 to 2**63 - 1 before SQL."""
+    check_count("skip", skip)
+    check_count("limit", limit)
+
+
+def check_text(name: str, value: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Reject text no column can hold on both dialects (NUL, lone surrogates, too long).
+
+    ``value`` is already known to be a str; short ASCII, the usual case, costs two scans.
+    """
+    if not (value.isascii() and len(value) <= max_bytes and "\x00" not in value):
+        reason = text_problem(value, max_bytes)
+        if reason is not None:
+            raise ValidationError(f"{name} {reason}", field=name)
+    return value
 
 
 def check_id(name: str, value: Any) -> None:
-    """Reject an id that is not a string (ids are UUID strings)."""
+    """Reject an id that is not a string (ids are UUID strings) or that no key column can hold."""
     if type(value) is not str:
         raise ValidationError(f"{name} must be a string id, got {type(value).__name__}", field=name)
+    check_text(name, value, MAX_INDEXED_TEXT_BYTES)
 
 
 _VARIANT = "89ab" * 4  # a random hex digit mapped to one of the RFC 4122 variant digits
@@ -97,6 +123,19 @@ def _full_dates(kind: type[msgspec.Struct], obj_in: Mapping[str, Any]) -> dict[s
     return values
 
 
+async def _write_and_read_back(db: Executor, query: Query, params: dict[str, Any]) -> Any:
+    """Run a write whose RETURNING row is decoded, so that both stand or fall together.
+
+    Outside a transaction the statement would commit before its row is decoded; a row that
+    failed to decode would then be written although the call raised. Inside the caller's
+    transaction a failed call already forbids its commit.
+    """
+    if isinstance(db, Connection) and db.in_transaction:
+        return await db.run(query, **params)
+    async with db.transaction() as conn:
+        return await conn.run(query, **params)
+
+
 class Repository(Generic[RowT, InsertT, UpdateT]):
     """Generic calls for one table; subclasses add the table's own queries."""
 
@@ -117,7 +156,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """Insert one row; fields not given take the column default. Returns the row."""
         values = self.insert_values(obj_in)
         query = insert_query(self.table, self.row, tuple(values))
-        return cast(RowT, await db.run(query, **values))
+        return cast(RowT, await _write_and_read_back(db, query, values))
 
     @overload
     async def create_many(
@@ -182,15 +221,21 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
             return self._converted(objs, mappings)
         given: list[InsertT | None] = []
         mappings = []
-        for obj in objs:
+        for index, obj in enumerate(objs):
             if isinstance(obj, kind):
+                try:
+                    obj.revalidate()  # type: ignore[attr-defined]
+                except ValidationError as exc:
+                    raise ValidationError(f"objs[{index}]: {exc}", field=exc.field) from None
                 given.append(obj)
             elif isinstance(obj, Mapping):
                 given.append(None)
                 mappings.append(_full_dates(kind, obj))
             else:
-                given.append(None)
-                mappings.append(obj)  # rejected by the conversion, then named by its index
+                raise ValidationError(
+                    f"objs[{index}]: {self.table}: expected {kind.__name__} or a mapping, "
+                    f"got {type(obj).__name__}"
+                )
         converted = iter(self._converted(objs, mappings))
         return [next(converted) if obj is None else obj for obj in given]
 
@@ -204,8 +249,10 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
                 list[self.insert_type],  # type: ignore[name-defined]
                 dec_hook=decode_hook,
             )
-        except msgspec.ValidationError as exc:
+        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
             self._first_invalid(objs)
+            if isinstance(exc, UnicodeEncodeError):
+                raise lone_surrogate_error(mappings, self.table) from None
             # Not reached while one-by-one validation agrees with the batch; kept as a guard.
             raise validation_error(exc, self.table) from None
 
@@ -260,12 +307,12 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         check_id("id", row_id)
         values = self.update_values(obj_in)
         query = update_query(self.table, self.row, tuple(values))
-        return cast(RowT | None, await db.run(query, id=row_id, **values))
+        return cast(RowT | None, await _write_and_read_back(db, query, {"id": row_id, **values}))
 
     async def remove(self, db: Executor, *, id: str) -> RowT | None:
         """Delete the row with ``id``; returns it, or None if there was none."""
         check_id("id", id)
-        return cast(RowT | None, await db.run(self._remove, id=id))
+        return cast(RowT | None, await _write_and_read_back(db, self._remove, {"id": id}))
 
     async def count(self, db: Executor) -> int:
         """The number of rows in the table."""
@@ -293,6 +340,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
 
     def _coerce(self, kind: type[Any], obj_in: Any) -> Any:
         if isinstance(obj_in, kind):
+            obj_in.revalidate()  # its fields may have been set after it was built
             return obj_in
         if isinstance(obj_in, Mapping):
             return validate(kind, _full_dates(kind, obj_in))

@@ -17,6 +17,7 @@ import msgspec
 from .._base import Executor
 from .._queries import queries
 from ..errors import ValidationError
+from ..limits import shown
 from ..models import AICategory, AIPrompt, AIProvider, InsertAIPrompt, UpdateAIPrompt
 from ._base import Repository
 
@@ -106,7 +107,7 @@ def _listing_key(row: AIPrompt) -> tuple[str, str, str]:
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValidationError(
-            f"{name} must be one of {', '.join(allowed)}, got {value!r}", field=name
+            f"{name} must be one of {', '.join(allowed)}, got {shown(value)}", field=name
         )
 
 

@@ -29,7 +29,7 @@ from ..models import (
     UpdateCollection,
 )
 from ..smart_rules import SmartCollectionUpdate, UnsupportedRules, compile_smart_rules
-from ._base import Repository, check_id, utc_now
+from ._base import Repository, check_id, check_text, utc_now
 from .collection_photos import check_photo_ids, collection_photo
 
 __all__ = ["CollectionRepository", "collection"]
@@ -84,6 +84,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         """The collection with exactly this name (the oldest if several), or None."""
         if not isinstance(name, str):
             raise ValidationError(f"name must be a string, got {type(name).__name__}", field="name")
+        check_text("name", name)
         return cast(Collection | None, await db.run(_GET_BY_NAME, name=name))
 
     async def get_all_with_stats(self, db: Executor) -> list[CollectionWithStats]:

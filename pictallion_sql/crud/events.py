@@ -14,6 +14,7 @@ from typing import Any, cast, get_args
 from .._base import Executor
 from .._queries import queries
 from ..errors import ValidationError
+from ..limits import shown
 from ..models import Event, EventType, InsertEvent, UpdateEvent
 from ._base import Repository
 
@@ -40,7 +41,7 @@ class EventRepository(Repository[Event, InsertEvent, UpdateEvent]):
         """Events of one type (holiday, birthday or custom), earliest date first (#62)."""
         if type not in _TYPES:
             raise ValidationError(
-                f"type must be one of {', '.join(_TYPES)}, got {type!r}", field="type"
+                f"type must be one of {', '.join(_TYPES)}, got {shown(type)}", field="type"
             )
         return cast(list[Event], await db.run(_BY_TYPE, type=type))
 

@@ -97,7 +97,7 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
         any person is unknown, ForeignKeyError is raised and no face changes. Unknown
         faces are skipped; when a face appears twice, its last pair wins.
         """
-        if isinstance(assignments, str | bytes | Mapping):
+        if isinstance(assignments, str | bytes | Mapping) or not isinstance(assignments, Iterable):
             raise ValidationError(
                 "assignments must be (face_id, person_id) pairs", field="assignments"
             )

@@ -28,7 +28,10 @@ from ..composites.photos import (
     SimilarPhoto,
 )
 from ..errors import ValidationError
+from ..limits import shown
 from ..models import (
+    INT4_MAX,
+    INT4_MIN,
     AssetHistory,
     Face,
     FileVersion,
@@ -42,7 +45,7 @@ from ..models import (
     provided_fields,
     validate,
 )
-from ._base import Repository, check_id, check_page
+from ._base import Repository, check_id, check_page, check_text
 from .media_assets import check_limit
 
 if TYPE_CHECKING:
@@ -88,7 +91,7 @@ _NO_LIMIT = 2**63 - 1
 def _check_tier(value: Any, name: str = "tier", allowed: tuple[str, ...] = TIERS) -> None:
     if value not in allowed or type(value) is not str:
         raise ValidationError(
-            f"{name} must be one of {', '.join(allowed)}, got {value!r}", field=name
+            f"{name} must be one of {', '.join(allowed)}, got {shown(value)}", field=name
         )
 
 
@@ -101,7 +104,7 @@ def _limit_or_all(limit: int | None) -> int:
 
 def _check_bool(name: str, value: Any) -> None:
     if type(value) is not bool:
-        raise ValidationError(f"{name} must be a boolean, got {value!r}", field=name)
+        raise ValidationError(f"{name} must be a boolean, got {shown(value)}", field=name)
 
 
 def similarity(a: str, b: str) -> int | None:
@@ -165,6 +168,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         """The oldest version with this MD5 hash (created_at, then id), or None."""
         if type(file_hash) is not str:
             raise ValidationError("file_hash must be a string", field="file_hash")
+        check_text("file_hash", file_hash)
         return cast(FileVersion | None, await db.run(_BY_HASH, file_hash=file_hash))
 
     async def update_perceptual_hash(
@@ -174,6 +178,8 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_id("id", id)
         if perceptual_hash is not None and type(perceptual_hash) is not str:
             raise ValidationError("perceptual_hash must be a string", field="perceptual_hash")
+        if perceptual_hash is not None:
+            check_text("perceptual_hash", perceptual_hash)
         return bool(await db.run(_SET_PHASH, id=id, perceptual_hash=perceptual_hash))
 
     async def delete_faces(self, db: Executor, *, photo_id: str) -> int:
@@ -199,6 +205,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         """Versions with ``tag`` (exact) in keywords or metadata.ai.aiTags, newest first."""
         if type(tag) is not str:
             raise ValidationError("tag must be a string", field="tag")
+        check_text("tag", tag)
         check_page(skip, limit)
         return cast(list[FileVersion], await db.run(_BY_TAG, tag=tag, skip=skip, limit=limit))
 
@@ -345,11 +352,20 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         [] when the version is missing or has no perceptual hash.
         """
         check_id("id", id)
-        if type(threshold) not in (int, float) or math.isnan(threshold):
+        if type(threshold) not in (int, float):
             raise ValidationError("threshold must be a number", field="threshold")
+        try:
+            # Both dialects compare a double: an integer one cannot hold is out of range.
+            percent = float(threshold)
+        except OverflowError:
+            percent = math.nan
+        if not math.isfinite(percent):
+            raise ValidationError(
+                f"threshold must be a finite number, got {shown(threshold)}", field="threshold"
+            )
         check_limit("limit", limit)
         return cast(
-            list[SimilarPhoto], await db.run(_SIMILAR, id=id, threshold=threshold, limit=limit)
+            list[SimilarPhoto], await db.run(_SIMILAR, id=id, threshold=percent, limit=limit)
         )
 
     # ---- live search (POST /api/photos/search, 2.5.2) --------------------------------
@@ -374,11 +390,18 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         """
         if query is not None and type(query) is not str:
             raise ValidationError("query must be a string", field="query")
+        if query is not None:
+            check_text("query", query)
         if tier is not None:
             _check_tier(tier)
         for name, value in (("rating_min", rating_min), ("rating_max", rating_max)):
             if value is not None and type(value) is not int:
                 raise ValidationError(f"{name} must be an integer", field=name)
+            if value is not None and not INT4_MIN <= value <= INT4_MAX:
+                raise ValidationError(
+                    f"{name} must be an integer from {INT4_MIN} to {INT4_MAX}, got {shown(value)}",
+                    field=name,
+                )
         check_limit("limit", limit)
         check_limit("offset", offset)
         params: dict[str, Any] = {

@@ -10,8 +10,9 @@ from .._base import Executor
 from .._queries import queries
 from ..composites.collections import TagLibraryEntry, TagName
 from ..errors import ValidationError
+from ..limits import MAX_INDEXED_TEXT_BYTES, MAX_LIST_ITEMS
 from ..models import GlobalTag, InsertGlobalTag, UpdateGlobalTag
-from ._base import Repository, utc_now
+from ._base import Repository, check_text, utc_now
 
 __all__ = ["GlobalTagRepository", "global_tag"]
 
@@ -27,7 +28,7 @@ _DELETE_TAG = queries["global_tag_library.delete_tag"]
 def _check_tag(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be a string, got {type(value).__name__}", field=name)
-    return value
+    return check_text(name, value, MAX_INDEXED_TEXT_BYTES)
 
 
 def _check_tags(value: object) -> list[str]:
@@ -35,6 +36,10 @@ def _check_tags(value: object) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise ValidationError(
             f"tags must be a list of strings, got {type(value).__name__}", field="tags"
+        )
+    if len(value) > MAX_LIST_ITEMS:
+        raise ValidationError(
+            f"tags has {len(value)} items, more than the limit of {MAX_LIST_ITEMS}", field="tags"
         )
     return [_check_tag("tags", tag) for tag in value]
 

@@ -16,6 +16,7 @@ from .._base import Executor
 from .._queries import queries
 from ..composites.catalog import Hotspot, LocatedPhoto, LocationStats
 from ..errors import ValidationError
+from ..limits import shown
 from ..location_clustering import find_hotspots, to_points
 from ..models import InsertLocation, Location, UpdateLocation
 from ._base import Repository, check_id
@@ -46,7 +47,9 @@ def _coordinate(name: str, value: Any) -> str:
     try:
         number = float(value)
     except ValueError:
-        raise ValidationError(f"{name} must be a number, got {value!r}", field=name) from None
+        raise ValidationError(f"{name} must be a number, got {shown(value)}", field=name) from None
+    except OverflowError:  # an integer beyond any double
+        number = math.inf
     if not math.isfinite(number) or number == 0:
         raise ValidationError(f"{name} must be a finite non-zero number", field=name)
     return str(value)
@@ -109,7 +112,8 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
         """Clusters of photos within 100 m with at least ``min_photos`` members (#82)."""
         if type(min_photos) is not int or min_photos < 1:
             raise ValidationError(
-                f"min_photos must be a positive integer, got {min_photos!r}", field="min_photos"
+                f"min_photos must be a positive integer, got {shown(min_photos)}",
+                field="min_photos",
             )
         return find_hotspots(await self._located_photos(db), min_photos)
 

@@ -12,8 +12,9 @@ from .._base import Executor
 from .._dynamic import update_query
 from .._queries import queries
 from ..errors import NotFoundError, ValidationError
+from ..limits import MAX_INDEXED_TEXT_BYTES, MAX_LIST_ITEMS
 from ..models import InsertMediaAsset, MediaAsset, UpdateMediaAsset
-from ._base import Repository, check_id, utc_now
+from ._base import Repository, check_count, check_id, check_text, utc_now
 
 __all__ = ["MediaAssetRepository", "check_limit", "media_asset"]
 
@@ -30,9 +31,8 @@ RowT = TypeVar("RowT", bound=msgspec.Struct)
 
 
 def check_limit(name: str, value: int) -> None:
-    """Reject a ``limit``-like argument that is not a non-negative integer."""
-    if type(value) is not int or value < 0:
-        raise ValidationError(f"{name} must be a non-negative integer, got {value!r}", field=name)
+    """Reject a ``limit``-like argument that is not an integer from 0 to 2**63 - 1."""
+    check_count(name, value)
 
 
 class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaAsset]):
@@ -54,6 +54,7 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
         """The oldest asset with exactly this original filename (created_at, id), or None."""
         if type(filename) is not str:
             raise ValidationError("filename must be a string", field="filename")
+        check_text("filename", filename)
         return cast(MediaAsset | None, await db.run(_GET_BY_FILENAME, original_filename=filename))
 
     async def update_photo(
@@ -81,6 +82,14 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
             or any(type(t) is not str for t in tags)
         ):
             raise ValidationError("tags must be a list of strings", field="tags")
+        if tags is not None:
+            if len(tags) > MAX_LIST_ITEMS:
+                raise ValidationError(
+                    f"tags has {len(tags)} items, more than the limit of {MAX_LIST_ITEMS}",
+                    field="tags",
+                )
+            for tag in tags:
+                check_text("tags", tag, MAX_INDEXED_TEXT_BYTES)
         async with db.transaction() as conn:
             if values:
                 query = update_query(self.table, self.row, tuple(values))

@@ -9,8 +9,9 @@ from .._queries import queries
 from ..composites.people import PersonWithCounts
 from ..composites.photos import FileVersionWithAsset
 from ..errors import ValidationError
+from ..limits import shown
 from ..models import INT4_MAX, InsertPerson, Person, UpdatePerson
-from ._base import Repository, check_id, check_page
+from ._base import Repository, check_id, check_page, check_text
 
 __all__ = ["PersonRepository", "escape_like", "person"]
 
@@ -36,6 +37,7 @@ def escape_like(text: str) -> str:
 def _check_text(name: str, value: Any) -> None:
     if type(value) is not str:
         raise ValidationError(f"{name} must be a string, got {type(value).__name__}", field=name)
+    check_text(name, value)
 
 
 class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
@@ -102,7 +104,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         check_id("person_id", person_id)
         if type(face_count) is not int or not 0 <= face_count <= INT4_MAX:
             raise ValidationError(
-                f"face_count must be a non-negative int4 integer, got {face_count!r}",
+                f"face_count must be a non-negative int4 integer, got {shown(face_count)}",
                 field="face_count",
             )
         return cast(

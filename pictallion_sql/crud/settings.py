@@ -7,8 +7,9 @@ from typing import cast
 from .._base import Executor
 from .._queries import queries
 from ..errors import ValidationError
+from ..limits import MAX_INDEXED_TEXT_BYTES, MAX_TEXT_BYTES
 from ..models import InsertSetting, Setting, UpdateSetting
-from ._base import Repository, utc_now
+from ._base import Repository, check_text, utc_now
 
 __all__ = ["SettingRepository", "setting"]
 
@@ -24,6 +25,8 @@ _DELETE_BY_KEY = queries["settings.delete_by_key"]
 def _check_text(name: str, value: object) -> None:
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be a string, got {type(value).__name__}", field=name)
+    # key is UNIQUE (indexed); the other texts are held to the same cap on reads and writes
+    check_text(name, value, MAX_INDEXED_TEXT_BYTES if name == "key" else MAX_TEXT_BYTES)
 
 
 class SettingRepository(Repository[Setting, InsertSetting, UpdateSetting]):

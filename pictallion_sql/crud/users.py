@@ -8,7 +8,7 @@ from .._base import Executor
 from .._queries import queries
 from ..errors import ValidationError
 from ..models import InsertUser, UpdateUser, User
-from ._base import Repository
+from ._base import Repository, check_text
 
 __all__ = ["UserRepository", "user"]
 
@@ -25,6 +25,7 @@ class UserRepository(Repository[User, InsertUser, UpdateUser]):
         """The user with exactly this username (case-sensitive), or None (#2)."""
         if type(username) is not str:
             raise ValidationError("username must be a string", field="username")
+        check_text("username", username)
         return cast(User | None, await db.run(_BY_USERNAME, username=username))
 
 

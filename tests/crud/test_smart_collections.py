@@ -796,7 +796,10 @@ def test_documents_that_cannot_be_stored_are_refused_too() -> None:
         ("x", "rules must be an object or a list, got str"),
         (
             all_of(rule("rating", "equals", 10**400)),
-            f"rule 0 (rating equals): value must be a finite number, got {10**400!r}",
+            "rule 0 (rating equals): value must be a finite number, got 1"
+            + "0" * 37
+            + "..."
+            + "0" * 39,
         ),
         (
             [weighted("faceCount", ">=", "nan")],

@@ -230,9 +230,9 @@ FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
   AND (CAST(:query AS text) IS NULL
-       OR strpos(lower(ma.original_filename), lower(:query)) > 0
-       OR strpos(lower(fv.location), lower(:query)) > 0
-       OR strpos(lower(array_to_string(fv.keywords, ' ')), lower(:query)) > 0)
+       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(fv.location COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
   AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
 ORDER BY fv.created_at DESC, fv.id DESC
@@ -247,9 +247,9 @@ FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
   AND (CAST(:query AS text) IS NULL
-       OR strpos(lower(ma.original_filename), lower(:query)) > 0
-       OR strpos(lower(fv.location), lower(:query)) > 0
-       OR strpos(lower(array_to_string(fv.keywords, ' ')), lower(:query)) > 0)
+       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(fv.location COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
   AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
 

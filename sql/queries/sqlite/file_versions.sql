@@ -214,8 +214,8 @@ LIMIT :limit OFFSET :skip;
 -- name: file_versions.search
 -- returns: rows PhotoSearchHit
 -- params: query, tier, rating_min, rating_max, limit, offset
--- The live search, as the PostgreSQL body: pictallion_lower() folds every letter as
--- PostgreSQL's lower() does; the keywords are joined with spaces from their JSON array.
+-- The live search, as the PostgreSQL body: pictallion_lower() (Python's str.lower) folds as
+-- PostgreSQL's lower() under the ICU root collation; the keywords are joined with spaces.
 SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
        fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
        fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
