@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (dotless and dotted I are the point of these tests)
 """Answers do not depend on the PostgreSQL database's locale.
 
 A database created with the Turkish ICU locale lowercases ``I`` to a dotless ``ı`` and
