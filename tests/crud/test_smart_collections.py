@@ -807,7 +807,10 @@ def test_documents_that_cannot_be_stored_are_refused_too() -> None:
         ),
         (
             [weighted("aiTags", "contains", "x", 10**400)],
-            f"rule 0 (aiTags contains): weight must be a finite number, got {10**400!r}",
+            "rule 0 (aiTags contains): weight must be a finite number, got 1"
+            + "0" * 37
+            + "..."
+            + "0" * 39,
         ),
         (
             [
