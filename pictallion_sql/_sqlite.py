@@ -403,8 +403,10 @@ class SqliteDatabase(Database):
         )
         if target is not None and table is not None and not target.group("delete"):
             names = list(query.sqlite.arg_names)
-            for column, parent, ref in fks.get(table, []):
-                for row in rows:
+            # Row by row, each row's references in declaration order: the order in which
+            # PostgreSQL's checks run, so both name the same broken reference.
+            for row in rows:
+                for column, parent, ref in fks.get(table, []):
                     values = dict(zip(names, row, strict=False))
                     wanted = [values.get(column)]
                     if wanted == [None] and isinstance(values.get(f"{column}s"), str):
@@ -420,7 +422,9 @@ class SqliteDatabase(Database):
                             return _missing_parent(table, column, parent, ref, where)
         if target is not None and table is not None and target.group("delete"):
             clause = _WHERE.search(sql[target.end() :])
-            for child, references in fks.items():
+            # Referencing tables by name, as PostgreSQL fires the checks of the schema's
+            # constraints (created in that order).
+            for child, references in sorted(fks.items()):
                 for column, parent, ref in references:
                     if parent != table:
                         continue

@@ -420,3 +420,33 @@ async def test_a_coordinate_beyond_any_double_is_refused(db: Any) -> None:
         await crud.location.create_from_coordinates(db, latitude=10**400, longitude=1.5)
     _refused(exc, "latitude", "latitude must be a finite non-zero number")
     assert await crud.location.count(db) == 0
+
+
+async def test_a_parent_referenced_from_two_tables_names_the_same_child_on_both(
+    db: Any,
+) -> None:
+    asset = await _asset(db)
+    await crud.file_version.create(db, obj_in=_version(asset))
+    await crud.asset_history.create(db, obj_in={"media_asset_id": asset, "action": "INGESTED"})
+    with pytest.raises(ForeignKeyError) as exc:
+        await crud.media_asset.remove(db, id=asset)
+    assert str(exc.value) == (
+        "foreign key violation: media_assets row is still referenced by "
+        "asset_history.media_asset_id (query media_assets.remove)"
+    )
+    assert await crud.media_asset.count(db) == 1
+
+
+async def test_bulk_rows_with_different_broken_references_name_the_first_row_on_both(
+    db: Any,
+) -> None:
+    collection = await crud.collection.create(db, obj_in={"name": "Trip"})
+    photo = await _photo(db)
+    rows = [
+        {"collection_id": collection.id, "photo_id": "missing-photo"},
+        {"collection_id": "missing-collection", "photo_id": photo},
+    ]
+    with pytest.raises(ForeignKeyError) as exc:
+        await crud.collection_photo.create_many(db, rows)
+    assert exc.value.column == "photo_id"
+    assert await crud.collection_photo.count(db) == 0
