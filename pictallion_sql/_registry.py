@@ -15,7 +15,6 @@ type for the type checker and checks the header at import::
     _BY_TIER = queries.rows("file_versions.get_by_tier", FileVersion)  # Query[list[FileVersion]]
     versions = await db.run(_BY_TIER, tier="gold", skip=0, limit=10)  # list[FileVersion]
 
-
 Files in ``queries/postgres/`` and ``queries/sqlite/`` override the shared body of the
 same name for that dialect. The registry knows no driver: it only turns ``:name``
 into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
