@@ -16,7 +16,7 @@ import msgspec
 from . import config
 from ._bulk import echoed_columns, read_back_query, with_echoed_values
 from ._documents import decode_hook, document_loader
-from ._registry import CompiledSQL, Query
+from ._registry import CompiledSQL, Query, ResultT
 from .config import Dialect, Settings
 from .errors import ConnectionLostError, DatabaseError, PictallionError, ValidationError
 
@@ -294,7 +294,7 @@ class Executor(ABC):
     dialect: Dialect
 
     @abstractmethod
-    async def run(self, query: Query, /, **params: Any) -> Any:
+    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query``; return a record, a list of records, a scalar or the affected row count."""
 
     @abstractmethod
@@ -302,8 +302,8 @@ class Executor(ABC):
         """Run ``query`` once per parameter mapping in ``rows``, atomically."""
 
     def stream(
-        self, query: Query, /, *, batch_size: int = DEFAULT_BATCH_SIZE, **params: Any
-    ) -> RecordStream[Any]:
+        self, query: Query[list[T]], /, *, batch_size: int = DEFAULT_BATCH_SIZE, **params: Any
+    ) -> RecordStream[T]:
         """The records of a ``rows`` query, fetched ``batch_size`` at a time (bounded memory)."""
         check_streamable(query)
         check_batch_size(batch_size)

@@ -26,7 +26,7 @@ import datetime
 import math
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
@@ -108,8 +108,18 @@ def _finite_floats(value: Any) -> bool:
     return value is None or (set(map(type, value)) <= _FLOAT and math.isfinite(sum(value)))
 
 
-@cache
-def read_back_query(table: str, record: type[msgspec.Struct], echoed: tuple[str, ...]) -> Query:
+RecordT = TypeVar("RecordT", bound=msgspec.Struct)
+
+
+class ReadBackBuilder(Protocol):
+    """The type of :func:`read_back_query`: the rows come back as ``record``s."""
+
+    def __call__(
+        self, table: str, record: type[RecordT], echoed: tuple[str, ...], /
+    ) -> Query[list[RecordT]]: ...
+
+
+def _read_back_query(table: str, record: type[msgspec.Struct], echoed: tuple[str, ...]) -> Query:
     """``SELECT`` the rows with the given ids; echoed columns come back as NULL."""
     columns = ", ".join(
         f'NULL AS "{c}"' if c in echoed else f'"{c}"' for c in record.__struct_fields__
@@ -120,6 +130,10 @@ def read_back_query(table: str, record: type[msgspec.Struct], echoed: tuple[str,
     }
     label = f"{table}.read_back[{','.join(echoed)}]"
     return make_query(label, "rows", record, sql["postgres"], sql["sqlite"])
+
+
+# Cached per column set; typed through the protocol, as ``cache`` keeps no signature.
+read_back_query: ReadBackBuilder = cache(_read_back_query)
 
 
 def with_echoed_values(

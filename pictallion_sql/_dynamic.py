@@ -8,13 +8,31 @@ by the builders, on the first insert or update, so importing the library stays c
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
 from ._registry import Query, make_query
 
 __all__ = ["insert_query", "returning_columns", "sql_condition", "update_query"]
+
+RecordT = TypeVar("RecordT", bound=msgspec.Struct)
+
+
+class InsertBuilder(Protocol):
+    """The type of :func:`insert_query`: the new row comes back as ``record``."""
+
+    def __call__(
+        self, table: str, record: type[RecordT], columns: tuple[str, ...], /
+    ) -> Query[RecordT]: ...
+
+
+class UpdateBuilder(Protocol):
+    """The type of :func:`update_query`: the updated row, or None when ``id`` matched none."""
+
+    def __call__(
+        self, table: str, record: type[RecordT], columns: tuple[str, ...], /
+    ) -> Query[RecordT | None]: ...
 
 
 @cache
@@ -51,8 +69,7 @@ def returning_columns(record: type[msgspec.Struct]) -> str:
     return ", ".join(_quote(f) for f in record.__struct_fields__)
 
 
-@cache
-def insert_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
+def _insert_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
     """``INSERT INTO table (columns) VALUES (:columns) RETURNING <record's columns>``."""
     from pypika import Parameter, Table
     from pypika import Query as Builder
@@ -69,8 +86,7 @@ def insert_query(table: str, record: type[msgspec.Struct], columns: tuple[str, .
     return make_query(f"{table}.insert[{','.join(columns)}]", "one", record, sql)
 
 
-@cache
-def update_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
+def _update_query(table: str, record: type[msgspec.Struct], columns: tuple[str, ...]) -> Query:
     """``UPDATE table SET c = :c, ... WHERE id = :id RETURNING <record's columns>``."""
     from pypika import Parameter, Table
     from pypika import Query as Builder
@@ -82,3 +98,8 @@ def update_query(table: str, record: type[msgspec.Struct], columns: tuple[str, .
     builder = builder.where(target.id == Parameter(":id"))
     sql = builder.get_sql(quote_char='"') + f" RETURNING {returning_columns(record)}"
     return make_query(f"{table}.update[{','.join(columns)}]", "one", record, sql)
+
+
+# Cached per column set; typed through the protocols, as ``cache`` keeps no signature.
+insert_query: InsertBuilder = cache(_insert_query)
+update_query: UpdateBuilder = cache(_update_query)

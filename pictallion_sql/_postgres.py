@@ -32,7 +32,7 @@ from ._base import (
     record_columns,
 )
 from ._pool import Pool
-from ._registry import Query, make_query
+from ._registry import Query, ResultT, make_query
 from .config import Settings, mask_url
 from .errors import (
     ConnectionLostError,
@@ -292,11 +292,11 @@ class PostgresDatabase(Database):
             )
         self._foreign_keys = {r[0]: (r[1], r[2], r[3]) for r in rows}
 
-    async def run(self, query: Query, /, **params: Any) -> Any:
+    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query`` on a pooled connection."""
         conn = await self._checked_connection()  # no context manager: this is the hot path
         try:
-            result = await _run(conn, query, params, self)
+            result: ResultT = await _run(conn, query, params, self)
         except PictallionError as exc:
             if type(exc) is ConnectionLostError:
                 self._pool.discard(conn)
@@ -511,12 +511,13 @@ class PostgresConnection(Connection):
         # Closing the socket now makes the server roll back whatever was open.
         self._raw.terminate()
 
-    async def run(self, query: Query, /, **params: Any) -> Any:
+    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query`` on this connection."""
         if self._interrupted:
             raise interrupted_error()
         try:
-            return await _run(self._raw, query, params, self._db)
+            result: ResultT = await _run(self._raw, query, params, self._db)
+            return result
         except PictallionError as exc:
             if self._depth:
                 self._failed = True

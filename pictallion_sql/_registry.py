@@ -9,6 +9,12 @@ A query file holds blocks like::
     SELECT ... WHERE tier = :tier ORDER BY created_at DESC, id LIMIT :limit OFFSET :skip
 
 ``returns`` is ``one <Record>``, ``rows <Record>``, ``scalar [<type>]`` or ``none``.
+A repository takes its query with the accessor of that shape, which binds the result
+type for the type checker and checks the header at import::
+
+    _BY_TIER = queries.rows("file_versions.get_by_tier", FileVersion)  # Query[list[FileVersion]]
+    versions = await db.run(_BY_TIER, tier="gold", skip=0, limit=10)  # list[FileVersion]
+
 Files in ``queries/postgres/`` and ``queries/sqlite/`` override the shared body of the
 same name for that dialect. The registry knows no driver: it only turns ``:name``
 into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
@@ -20,9 +26,10 @@ import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal
 
 import msgspec
+from typing_extensions import TypeVar
 
 from .errors import QueryFileError
 
@@ -30,6 +37,12 @@ __all__ = ["DIALECTS", "CompiledSQL", "Query", "Registry", "Returns", "compile_s
 
 Returns = Literal["one", "rows", "scalar", "none"]
 DIALECTS = ("postgres", "sqlite")
+
+# What ``run`` returns for a query; a static parameter only, nothing is stored at run time.
+# A bare ``Query`` means ``Query[Any]`` (the default): code that only passes queries along
+# (logging, binding, caches) does not name a result type.
+ResultT = TypeVar("ResultT", covariant=True, default=Any)
+T = TypeVar("T")
 
 # Scalars a query may declare without a record type.
 SCALAR_TYPES: dict[str, type] = {"int": int, "str": str, "bool": bool, "float": float}
@@ -61,8 +74,13 @@ class CompiledSQL(msgspec.Struct, frozen=True, gc=False):
     arg_names: tuple[str, ...]
 
 
-class Query(msgspec.Struct, frozen=True, eq=False):
-    """One named query: what it returns and its SQL compiled for each dialect."""
+class Query(msgspec.Struct, Generic[ResultT], frozen=True, eq=False):
+    """One named query: what it returns and its SQL compiled for each dialect.
+
+    ``ResultT`` is what running it gives: ``list[Record]`` for ``rows``, ``Record | None``
+    for ``one``, the value for ``scalar``, the affected row count for ``none``. It exists
+    for the type checker only: ``Query[X]`` and ``Query`` are the same object at run time.
+    """
 
     name: str
     returns: Returns
@@ -158,18 +176,64 @@ def _parse_file(path: Path) -> Iterator[_Block]:
         yield _Block(sql="\n".join(body), **current)
 
 
-class Registry(Mapping[str, Query]):
-    """Every named query, loaded from a folder of ``.sql`` files."""
+class Registry(Mapping[str, Query[Any]]):
+    """Every named query, loaded from a folder of ``.sql`` files.
 
-    def __init__(self, queries: Mapping[str, Query]) -> None:
+    ``registry[name]`` is the untyped query (``run`` returns ``Any``). The accessors
+    ``rows``, ``one``, ``single``, ``scalar``, ``scalar_or_none`` and ``command`` give it
+    typed, after checking that the file's ``-- returns:`` header declares that shape and
+    type, so that a wrong declaration fails when the repository is imported.
+    """
+
+    def __init__(self, queries: Mapping[str, Query[Any]]) -> None:
         self._queries = dict(queries)
+
+    def rows(self, name: str, record: type[T]) -> Query[list[T]]:
+        """The ``rows <record>`` query ``name``: every row, as ``record``s."""
+        return self._checked(name, "rows", record)
+
+    def one(self, name: str, record: type[T]) -> Query[T | None]:
+        """The ``one <record>`` query ``name``: its first row as a ``record``, or None."""
+        return self._checked(name, "one", record)
+
+    def single(self, name: str, record: type[T]) -> Query[T]:
+        """The ``one <record>`` query ``name`` whose SQL always yields a row.
+
+        For an ``INSERT ... RETURNING``, an upsert or an aggregate: the row cannot be missing.
+        """
+        return self._checked(name, "one", record)
+
+    def scalar(self, name: str, kind: type[T]) -> Query[T]:
+        """The ``scalar <kind>`` query ``name`` whose value is never NULL (a count, an EXISTS)."""
+        return self._checked(name, "scalar", kind)
+
+    def scalar_or_none(self, name: str, kind: type[T]) -> Query[T | None]:
+        """The ``scalar <kind>`` query ``name``: its value, or None (no row, or NULL)."""
+        return self._checked(name, "scalar", kind)
+
+    def command(self, name: str) -> Query[int]:
+        """The ``none`` query ``name``: running it gives the number of rows it affected."""
+        return self._checked(name, "none", None)
+
+    def _checked(self, name: str, returns: Returns, record: type | None) -> Query[Any]:
+        query = self[name]
+        if query.returns != returns or (record is not None and query.record is not record):
+            expected = returns if record is None else f"{returns} {record.__name__}"
+            declared: str = query.returns
+            if query.record is not None:
+                declared += f" {query.record.__name__}"
+            raise QueryFileError(
+                f"{query.source}: query {name!r} returns {declared!r}, "
+                f"but its repository expects {expected!r}"
+            )
+        return query
 
     @classmethod
     def load(cls, folder: Path, types: Mapping[str, type]) -> Registry:
         """Parse and compile every query under ``folder``; ``types`` resolves record names."""
         shared = _collect(sorted(folder.glob("*.sql")))
         variants = {d: _collect(sorted((folder / d).glob("*.sql"))) for d in DIALECTS}
-        queries: dict[str, Query] = {}
+        queries: dict[str, Query[Any]] = {}
         names = set(shared) | set(variants["postgres"]) | set(variants["sqlite"])
         for name in sorted(names):
             chosen = {d: variants[d].get(name) or shared.get(name) for d in DIALECTS}
@@ -182,7 +246,7 @@ class Registry(Mapping[str, Query]):
             queries[name] = _build(name, chosen["postgres"], chosen["sqlite"], types)  # type: ignore[arg-type]
         return cls(queries)
 
-    def __getitem__(self, name: str) -> Query:
+    def __getitem__(self, name: str) -> Query[Any]:
         try:
             return self._queries[name]
         except KeyError:
@@ -254,7 +318,7 @@ def _check_params(block: _Block) -> frozenset[str]:
     return frozenset(declared)
 
 
-def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Query:
+def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Query[Any]:
     returns, record = _parse_returns(pg, types)
     params = _check_params(pg)
     if lite is not pg:
@@ -284,7 +348,7 @@ def make_query(
     record: type | None,
     postgres_sql: str,
     sqlite_sql: str | None = None,
-) -> Query:
+) -> Query[Any]:
     """Compile a query built at run time (pypika), checked like the loaded ones."""
     params = frozenset(p for p, _, _ in find_params(postgres_sql))
     lite = postgres_sql if sqlite_sql is None else sqlite_sql

@@ -38,7 +38,7 @@ from ._base import (
     record_columns,
 )
 from ._pool import Pool
-from ._registry import Query, make_query
+from ._registry import Query, ResultT, make_query
 from .config import Settings
 from .errors import (
     DatabaseError,
@@ -263,11 +263,11 @@ class SqliteDatabase(Database):
         # Queries whose result columns were found to match their record on this database.
         self.checked_queries: set[Query] = set()
 
-    async def run(self, query: Query, /, **params: Any) -> Any:
+    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query`` on a pooled connection, outside any transaction."""
         conn, _ = await self._pool.acquire()
         try:
-            result = await _run(conn, query, params, self)
+            result: ResultT = await _run(conn, query, params, self)
         except PictallionError:
             await self._release(conn)
             raise
@@ -485,12 +485,13 @@ class SqliteConnection(Connection):
         except sqlite3.Error as exc:
             raise await self._db.translate(exc, None, None) from None
 
-    async def run(self, query: Query, /, **params: Any) -> Any:
+    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query`` on this connection."""
         if self._failed:
             raise self._refusal()
         try:
-            return await _run(self._raw, query, params, self._db)
+            result: ResultT = await _run(self._raw, query, params, self._db)
+            return result
         except PictallionError:
             if self._depth:
                 self._failed = True

@@ -93,7 +93,7 @@ class PhotoSort(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class SearchPlan(msgspec.Struct, frozen=True):
     """The compiled search statement and every parameter it takes but ``limit``/``offset``."""
 
-    query: Query
+    query: Query[list[SearchRow]]
     params: dict[str, Any]
 
 
@@ -405,7 +405,7 @@ def _search_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _query(names: tuple[str, ...], sort: PhotoSort) -> Query:
+def _query(names: tuple[str, ...], sort: PhotoSort) -> Query[list[SearchRow]]:
     """The compiled search of one shape (cached: the shape, not the values, decides the SQL)."""
     name = f"file_versions.search_filtered[{','.join(names)}|{sort.field} {sort.direction}]"
     return make_query(

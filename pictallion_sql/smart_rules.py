@@ -97,9 +97,9 @@ class SmartCollectionUpdate(msgspec.Struct, frozen=True, gc=False):
 class CompiledRules(NamedTuple):
     """The two queries of one rules document and the parameters they share."""
 
-    select: Query
+    select: Query[list[MatchedPhoto]]
     """``SELECT`` of the matching version ids, newest first (created_at DESC, id DESC)."""
-    refresh: Query
+    refresh: Query[int]
     """``INSERT INTO collection_photos ... SELECT``; also takes ``collection_id``, ``added_at``."""
     params: dict[str, Any]
 
@@ -250,7 +250,9 @@ def _statements(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) ->
 
 
 @lru_cache(maxsize=512)
-def _queries(form: str, kinds: tuple[tuple[str, int], ...]) -> tuple[Query, Query]:
+def _queries(
+    form: str, kinds: tuple[tuple[str, int], ...]
+) -> tuple[Query[list[MatchedPhoto]], Query[int]]:
     """The SELECT and the INSERT ... SELECT of one rule shape (cached per shape)."""
     label = f"{form}:{','.join(kind for kind, _ in kinds)}"
     pg_select, pg_insert = _statements(form, kinds, dialect_sql("postgres"))
@@ -508,7 +510,7 @@ def compile_smart_rules(smart_rules: Any) -> CompiledRules:
     return CompiledRules(select, refresh, params)
 
 
-def compile_rules(smart_rules: Any) -> tuple[Query, dict[str, Any]]:
+def compile_rules(smart_rules: Any) -> tuple[Query[list[MatchedPhoto]], dict[str, Any]]:
     """The SELECT of the version ids ``smart_rules`` match (newest first), and its parameters."""
     compiled = compile_smart_rules(smart_rules)
     return compiled.select, compiled.params

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Generic, Literal, TypeVar, cast, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import msgspec
 from msgspec import UNSET
@@ -21,7 +21,7 @@ from msgspec import UNSET
 from .._base import DEFAULT_BATCH_SIZE, Connection, Executor, RecordStream
 from .._dynamic import insert_query, update_query
 from .._queries import queries
-from .._registry import Query
+from .._registry import Query, ResultT
 from ..errors import ValidationError
 from ..limits import INT8_MAX, MAX_INDEXED_TEXT_BYTES, MAX_TEXT_BYTES, shown, text_problem
 from ..models import (
@@ -123,7 +123,9 @@ def _full_dates(kind: type[msgspec.Struct], obj_in: Mapping[str, Any]) -> dict[s
     return values
 
 
-async def _write_and_read_back(db: Executor, query: Query, params: dict[str, Any]) -> Any:
+async def _write_and_read_back(
+    db: Executor, query: Query[ResultT], params: dict[str, Any]
+) -> ResultT:
     """Run a write whose RETURNING row is decoded, so that both stand or fall together.
 
     Outside a transaction the statement would commit before its row is decoded; a row that
@@ -145,18 +147,18 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         self.update_type = update
         self.table: str = row.__table__  # type: ignore[attr-defined]
         self._touches_updated_at = "updated_at" in row.__struct_fields__
-        self._get = queries[f"{self.table}.get"]
-        self._get_multi = queries[f"{self.table}.get_multi"]
-        self._stream_all = queries[f"{self.table}.stream_all"]
-        self._count = queries[f"{self.table}.count"]
-        self._exists = queries[f"{self.table}.exists"]
-        self._remove = queries[f"{self.table}.remove"]
+        self._get = queries.one(f"{self.table}.get", row)
+        self._get_multi = queries.rows(f"{self.table}.get_multi", row)
+        self._stream_all = queries.rows(f"{self.table}.stream_all", row)
+        self._count = queries.scalar(f"{self.table}.count", int)
+        self._exists = queries.scalar(f"{self.table}.exists", bool)
+        self._remove = queries.one(f"{self.table}.remove", row)
 
     async def create(self, db: Executor, *, obj_in: InsertT | Mapping[str, Any]) -> RowT:
         """Insert one row; fields not given take the column default. Returns the row."""
         values = self.insert_values(obj_in)
         query = insert_query(self.table, self.row, tuple(values))
-        return cast(RowT, await _write_and_read_back(db, query, values))
+        return await _write_and_read_back(db, query, values)
 
     @overload
     async def create_many(
@@ -207,7 +209,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
             await db.insert_many(self.table, None, rows)
             return [row["id"] for row in rows]
         by_id = {row.id: row for row in await db.insert_many(self.table, self.row, rows)}
-        return [cast(RowT, by_id[row["id"]]) for row in rows]
+        return [by_id[row["id"]] for row in rows]
 
     def _inputs(self, objs: Sequence[InsertT | Mapping[str, Any]]) -> list[InsertT]:
         """Every input as a validated insert struct, the mappings converted in one call.
@@ -267,12 +269,12 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     async def get(self, db: Executor, *, id: str) -> RowT | None:
         """The row with ``id``, or None."""
         check_id("id", id)
-        return cast(RowT | None, await db.run(self._get, id=id))
+        return await db.run(self._get, id=id)
 
     async def get_multi(self, db: Executor, *, skip: int = 0, limit: int = 100) -> list[RowT]:
         """A page of rows in a stable order (oldest first, then by id; users by username)."""
         check_page(skip, limit)
-        return cast(list[RowT], await db.run(self._get_multi, skip=skip, limit=limit))
+        return await db.run(self._get_multi, skip=skip, limit=limit)
 
     def stream_all(
         self, db: Executor, *, batch_size: int = DEFAULT_BATCH_SIZE
@@ -289,7 +291,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         one, or one held for the stream); on SQLite the rows come in batches. Leaving the
         ``async with`` block, even early, closes the cursor and frees the connection.
         """
-        return cast(RecordStream[RowT], db.stream(self._stream_all, batch_size=batch_size))
+        return db.stream(self._stream_all, batch_size=batch_size)
 
     async def update(
         self,
@@ -303,20 +305,20 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         Fields not given are left alone; an explicit None writes NULL. Tables with an
         ``updated_at`` column get it set to the current time.
         """
-        row_id = db_obj if isinstance(db_obj, str) else cast(str, getattr(db_obj, "id", None))
+        row_id: object = db_obj if isinstance(db_obj, str) else getattr(db_obj, "id", None)
         check_id("id", row_id)
         values = self.update_values(obj_in)
         query = update_query(self.table, self.row, tuple(values))
-        return cast(RowT | None, await _write_and_read_back(db, query, {"id": row_id, **values}))
+        return await _write_and_read_back(db, query, {"id": row_id, **values})
 
     async def remove(self, db: Executor, *, id: str) -> RowT | None:
         """Delete the row with ``id``; returns it, or None if there was none."""
         check_id("id", id)
-        return cast(RowT | None, await _write_and_read_back(db, self._remove, {"id": id}))
+        return await _write_and_read_back(db, self._remove, {"id": id})
 
     async def count(self, db: Executor) -> int:
         """The number of rows in the table."""
-        return cast(int, await db.run(self._count))
+        return await db.run(self._count)
 
     async def exists(self, db: Executor, *, id: str) -> bool:
         """True if a row with ``id`` exists."""

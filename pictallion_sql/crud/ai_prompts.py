@@ -10,7 +10,7 @@ write them in one transaction each, serialised against each other (see their doc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast, get_args
+from typing import Any, get_args
 
 import msgspec
 
@@ -23,13 +23,13 @@ from ._base import Repository
 
 __all__ = ["DEFAULT_PROMPTS", "AIPromptRepository", "ai_prompt"]
 
-_ALL = queries["ai_prompts.get_all"]
-_BY_CATEGORY = queries["ai_prompts.get_by_category"]
-_BY_PROVIDER = queries["ai_prompts.get_by_provider"]
-_ACTIVE = queries["ai_prompts.get_active"]
-_LOCK = queries["ai_prompts.lock_for_seeding"]
-_REMOVE_ALL = queries["ai_prompts.remove_all"]
-_INSERT_IF_EMPTY = queries["ai_prompts.insert_if_empty"]
+_ALL = queries.rows("ai_prompts.get_all", AIPrompt)
+_BY_CATEGORY = queries.rows("ai_prompts.get_by_category", AIPrompt)
+_BY_PROVIDER = queries.rows("ai_prompts.get_by_provider", AIPrompt)
+_ACTIVE = queries.rows("ai_prompts.get_active", AIPrompt)
+_LOCK = queries.command("ai_prompts.lock_for_seeding")
+_REMOVE_ALL = queries.command("ai_prompts.remove_all")
+_INSERT_IF_EMPTY = queries.rows("ai_prompts.insert_if_empty", AIPrompt)
 
 _CATEGORIES: tuple[str, ...] = get_args(AICategory)
 _PROVIDERS: tuple[str, ...] = get_args(AIProvider)
@@ -119,21 +119,21 @@ class AIPromptRepository(Repository[AIPrompt, InsertAIPrompt, UpdateAIPrompt]):
 
     async def get_all(self, db: Executor) -> list[AIPrompt]:
         """Every prompt: category, then name (byte order), then id (CONTRACT #68)."""
-        return cast(list[AIPrompt], await db.run(_ALL))
+        return await db.run(_ALL)
 
     async def get_by_category(self, db: Executor, *, category: str) -> list[AIPrompt]:
         """Prompts of one category, inactive ones too: by name (byte order), then id (#70)."""
         _check_choice("category", category, _CATEGORIES)
-        return cast(list[AIPrompt], await db.run(_BY_CATEGORY, category=category))
+        return await db.run(_BY_CATEGORY, category=category)
 
     async def get_by_provider(self, db: Executor, *, provider: str) -> list[AIPrompt]:
         """Prompts for ``provider`` or for 'both', inactive ones too, in list order (#71)."""
         _check_choice("provider", provider, _PROVIDERS)
-        return cast(list[AIPrompt], await db.run(_BY_PROVIDER, provider=provider))
+        return await db.run(_BY_PROVIDER, provider=provider)
 
     async def get_active(self, db: Executor) -> list[AIPrompt]:
         """Prompts with is_active true (NULL is not active), in list order (#75)."""
-        return cast(list[AIPrompt], await db.run(_ACTIVE))
+        return await db.run(_ACTIVE)
 
     async def reset_to_defaults(self, db: Executor) -> list[AIPrompt]:
         """Replace every prompt by the three defaults, atomically (#84); the new rows.
@@ -146,9 +146,7 @@ class AIPromptRepository(Repository[AIPrompt, InsertAIPrompt, UpdateAIPrompt]):
         async with db.transaction() as conn:
             await conn.run(_LOCK)
             await conn.run(_REMOVE_ALL)
-            rows = cast(
-                list[AIPrompt], await conn.run(_INSERT_IF_EMPTY, prompts=_DEFAULT_DOCUMENTS)
-            )
+            rows = await conn.run(_INSERT_IF_EMPTY, prompts=_DEFAULT_DOCUMENTS)
         return sorted(rows, key=_listing_key)
 
     async def ensure_defaults(self, db: Executor) -> list[AIPrompt]:
@@ -163,9 +161,7 @@ class AIPromptRepository(Repository[AIPrompt, InsertAIPrompt, UpdateAIPrompt]):
         """
         async with db.transaction() as conn:
             await conn.run(_LOCK)
-            rows = cast(
-                list[AIPrompt], await conn.run(_INSERT_IF_EMPTY, prompts=_DEFAULT_DOCUMENTS)
-            )
+            rows = await conn.run(_INSERT_IF_EMPTY, prompts=_DEFAULT_DOCUMENTS)
         return sorted(rows, key=_listing_key)
 
     # The names the earlier Python routes call (CONTRACT 3.11 item 10), positional as there.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from .._base import Executor
 from .._queries import queries
 from ..models import AssetHistory, InsertAssetHistory, UpdateAssetHistory
@@ -12,8 +10,8 @@ from .media_assets import check_limit
 
 __all__ = ["AssetHistoryRepository", "asset_history"]
 
-_BY_ASSET = queries["asset_history.get_by_asset"]
-_RECENT = queries["asset_history.get_recent"]
+_BY_ASSET = queries.rows("asset_history.get_by_asset", AssetHistory)
+_RECENT = queries.rows("asset_history.get_recent", AssetHistory)
 
 
 class AssetHistoryRepository(Repository[AssetHistory, InsertAssetHistory, UpdateAssetHistory]):
@@ -25,12 +23,12 @@ class AssetHistoryRepository(Repository[AssetHistory, InsertAssetHistory, Update
     async def get_by_asset(self, db: Executor, *, media_asset_id: str) -> list[AssetHistory]:
         """The history of one asset, newest first (timestamp DESC, id DESC); [] if none."""
         check_id("media_asset_id", media_asset_id)
-        return cast(list[AssetHistory], await db.run(_BY_ASSET, media_asset_id=media_asset_id))
+        return await db.run(_BY_ASSET, media_asset_id=media_asset_id)
 
     async def get_recent(self, db: Executor, *, limit: int = 10) -> list[AssetHistory]:
         """The ``limit`` most recent entries of every asset (timestamp DESC, id DESC)."""
         check_limit("limit", limit)
-        return cast(list[AssetHistory], await db.run(_RECENT, limit=limit))
+        return await db.run(_RECENT, limit=limit)
 
     # Other names for the same calls: the storage name (getRecentActivity) and the names
     # the Python port's routes call.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 from .._base import Executor
 from .._queries import queries
@@ -14,13 +13,13 @@ from ._base import Repository, check_id, utc_now
 
 __all__ = ["CollectionPhotoRepository", "check_photo_ids", "collection_photo"]
 
-_ADD = queries["collection_photos.add"]
-_ADD_MANY = queries["collection_photos.add_many"]
-_GET_ENTRY = queries["collection_photos.get_entry"]
-_BY_COLLECTION = queries["collection_photos.get_by_collection"]
-_PHOTOS_OF_COLLECTION = queries["collection_photos.photos_of_collection"]
-_REMOVE_PHOTO = queries["collection_photos.remove_photo"]
-_DELETE_BY_COLLECTION = queries["collection_photos.delete_by_collection"]
+_ADD = queries.single("collection_photos.add", CollectionPhoto)
+_ADD_MANY = queries.command("collection_photos.add_many")
+_GET_ENTRY = queries.one("collection_photos.get_entry", CollectionPhoto)
+_BY_COLLECTION = queries.rows("collection_photos.get_by_collection", CollectionPhoto)
+_PHOTOS_OF_COLLECTION = queries.rows("collection_photos.photos_of_collection", FileVersionWithAsset)
+_REMOVE_PHOTO = queries.command("collection_photos.remove_photo")
+_DELETE_BY_COLLECTION = queries.command("collection_photos.delete_by_collection")
 
 
 def check_photo_ids(name: str, value: object) -> list[str]:
@@ -31,7 +30,7 @@ def check_photo_ids(name: str, value: object) -> list[str]:
         )
     for item in value:
         check_id(name, item)
-    return list(cast(Sequence[str], value))
+    return list(value)
 
 
 class CollectionPhotoRepository(
@@ -46,9 +45,8 @@ class CollectionPhotoRepository(
         """Add a photo to a collection (#28); a photo added twice gets two rows. Returns the row."""
         check_id("collection_id", collection_id)
         check_id("photo_id", photo_id)
-        return cast(
-            CollectionPhoto,
-            await db.run(_ADD, collection_id=collection_id, photo_id=photo_id, added_at=utc_now()),
+        return await db.run(
+            _ADD, collection_id=collection_id, photo_id=photo_id, added_at=utc_now()
         )
 
     async def add_many(self, db: Executor, *, collection_id: str, photo_ids: Sequence[str]) -> int:
@@ -57,9 +55,8 @@ class CollectionPhotoRepository(
         ids = check_photo_ids("photo_ids", photo_ids)
         if not ids:
             return 0
-        return cast(
-            int,
-            await db.run(_ADD_MANY, collection_id=collection_id, photo_ids=ids, added_at=utc_now()),
+        return await db.run(
+            _ADD_MANY, collection_id=collection_id, photo_ids=ids, added_at=utc_now()
         )
 
     async def get_entry(
@@ -68,38 +65,28 @@ class CollectionPhotoRepository(
         """The membership row of a photo in a collection (the latest of duplicates), or None."""
         check_id("collection_id", collection_id)
         check_id("photo_id", photo_id)
-        return cast(
-            CollectionPhoto | None,
-            await db.run(_GET_ENTRY, collection_id=collection_id, photo_id=photo_id),
-        )
+        return await db.run(_GET_ENTRY, collection_id=collection_id, photo_id=photo_id)
 
     async def get_by_collection(self, db: Executor, *, collection_id: str) -> list[CollectionPhoto]:
         """The membership rows of a collection, most recently added first (added_at, id DESC)."""
         check_id("collection_id", collection_id)
-        return cast(
-            list[CollectionPhoto], await db.run(_BY_COLLECTION, collection_id=collection_id)
-        )
+        return await db.run(_BY_COLLECTION, collection_id=collection_id)
 
     async def get_photos(self, db: Executor, *, collection_id: str) -> list[FileVersionWithAsset]:
         """The photos of a collection with their asset (#29): added_at DESC, then row id DESC."""
         check_id("collection_id", collection_id)
-        return cast(
-            list[FileVersionWithAsset],
-            await db.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id),
-        )
+        return await db.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id)
 
     async def remove_photo(self, db: Executor, *, collection_id: str, photo_id: str) -> int:
         """Remove a photo from a collection, every duplicate row too. Returns the rows removed."""
         check_id("collection_id", collection_id)
         check_id("photo_id", photo_id)
-        return cast(
-            int, await db.run(_REMOVE_PHOTO, collection_id=collection_id, photo_id=photo_id)
-        )
+        return await db.run(_REMOVE_PHOTO, collection_id=collection_id, photo_id=photo_id)
 
     async def remove_all(self, db: Executor, *, collection_id: str) -> int:
         """Remove every photo row of a collection. Returns the rows removed."""
         check_id("collection_id", collection_id)
-        return cast(int, await db.run(_DELETE_BY_COLLECTION, collection_id=collection_id))
+        return await db.run(_DELETE_BY_COLLECTION, collection_id=collection_id)
 
 
 collection_photo = CollectionPhotoRepository()

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from .._base import Executor
 from .._dynamic import returning_columns
 from .._queries import queries
 from .._registry import Query, make_query
-from ..composites.collections import CollectionWithStats, MatchedPhoto
+from ..composites.collections import CollectionWithStats
 from ..composites.photos import FileVersionWithAsset
 from ..errors import DatabaseError, IntegrityError, NotFoundError, ValidationError
 from ..models import (
@@ -36,18 +36,18 @@ __all__ = ["CollectionRepository", "collection"]
 
 log = logging.getLogger("pictallion_sql.smart_collections")
 
-_GET_ALL = queries["collections.get_all"]
-_GET_BY_NAME = queries["collections.get_by_name"]
-_GET_FOR_UPDATE = queries["collections.get_for_update"]
-_GET_SMART = queries["collections.get_smart"]
-_GET_SMART_BY_ID = queries["collections.get_smart_by_id"]
-_SMART_PHOTO_COUNT = queries["collections.smart_photo_count"]
-_WITH_STATS = queries["collections.get_all_with_stats"]
-_PHOTOS_FOR_SMART = queries["collections.photos_for_smart_collections"]
-_ADD_ROW = queries["collection_photos.add_row"]
-_BY_COLLECTION = queries["collection_photos.get_by_collection"]
-_PHOTOS_OF_COLLECTION = queries["collection_photos.photos_of_collection"]
-_DELETE_PHOTOS = queries["collection_photos.delete_by_collection"]
+_GET_ALL = queries.rows("collections.get_all", Collection)
+_GET_BY_NAME = queries.one("collections.get_by_name", Collection)
+_GET_FOR_UPDATE = queries.one("collections.get_for_update", Collection)
+_GET_SMART = queries.rows("collections.get_smart", Collection)
+_GET_SMART_BY_ID = queries.one("collections.get_smart_by_id", Collection)
+_SMART_PHOTO_COUNT = queries.scalar("collections.smart_photo_count", int)
+_WITH_STATS = queries.rows("collections.get_all_with_stats", CollectionWithStats)
+_PHOTOS_FOR_SMART = queries.rows("collections.photos_for_smart_collections", FileVersionWithAsset)
+_ADD_ROW = queries.command("collection_photos.add_row")
+_BY_COLLECTION = queries.rows("collection_photos.get_by_collection", CollectionPhoto)
+_PHOTOS_OF_COLLECTION = queries.rows("collection_photos.photos_of_collection", FileVersionWithAsset)
+_DELETE_PHOTOS = queries.command("collection_photos.delete_by_collection")
 
 
 @cache
@@ -78,25 +78,25 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
 
     async def get_all(self, db: Executor) -> list[Collection]:
         """Every collection, smart and regular, newest first (created_at DESC, id DESC) (#24)."""
-        return cast(list[Collection], await db.run(_GET_ALL))
+        return await db.run(_GET_ALL)
 
     async def get_by_name(self, db: Executor, *, name: str) -> Collection | None:
         """The collection with exactly this name (the oldest if several), or None."""
         if not isinstance(name, str):
             raise ValidationError(f"name must be a string, got {type(name).__name__}", field="name")
         check_text("name", name)
-        return cast(Collection | None, await db.run(_GET_BY_NAME, name=name))
+        return await db.run(_GET_BY_NAME, name=name)
 
     async def get_all_with_stats(self, db: Executor) -> list[CollectionWithStats]:
         """Every collection with its photo count and cover file path, in one query (2.6)."""
-        return cast(list[CollectionWithStats], await db.run(_WITH_STATS))
+        return await db.run(_WITH_STATS)
 
     async def remove(self, db: Executor, *, id: str) -> Collection | None:
         """Delete a collection and its photo rows in one transaction (#27); the row, or None."""
         check_id("id", id)
         async with db.transaction() as conn:
             await conn.run(_DELETE_PHOTOS, collection_id=id)
-            return cast(Collection | None, await conn.run(self._remove, id=id))
+            return await conn.run(self._remove, id=id)
 
     async def add_photo(
         self, db: Executor, *, collection_id: str, photo_id: str
@@ -167,12 +167,12 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
 
     async def get_smart_collections(self, db: Executor) -> list[Collection]:
         """Smart collections (is_smart_collection true), newest first (created_at, id DESC)."""
-        return cast(list[Collection], await db.run(_GET_SMART))
+        return await db.run(_GET_SMART)
 
     async def get_smart_collection(self, db: Executor, *, id: str) -> Collection | None:
         """The smart collection with ``id``; None if missing or not a smart collection."""
         check_id("id", id)
-        return cast(Collection | None, await db.run(_GET_SMART_BY_ID, id=id))
+        return await db.run(_GET_SMART_BY_ID, id=id)
 
     async def create_smart_collection(
         self,
@@ -212,7 +212,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         if values.get("smart_rules") is not None:
             compile_smart_rules(values["smart_rules"])
         query = _smart_update_query(tuple(values))
-        return cast(Collection | None, await db.run(query, id=id, **values))
+        return await db.run(query, id=id, **values)
 
     async def toggle_smart_collection(
         self, db: Executor, *, id: str, is_active: bool
@@ -224,11 +224,11 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         """Delete a smart collection and its photo rows atomically; None if not a smart one."""
         check_id("id", id)
         async with db.transaction() as conn:
-            row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=id))
+            row = await conn.run(_GET_FOR_UPDATE, id=id)
             if row is None or not row.is_smart_collection:
                 return None
             await conn.run(_DELETE_PHOTOS, collection_id=id)
-            return cast(Collection | None, await conn.run(self._remove, id=id))
+            return await conn.run(self._remove, id=id)
 
     async def get_smart_collection_photos(
         self, db: Executor, *, collection_id: str
@@ -238,15 +238,12 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         async with db.transaction(readonly=True) as conn:
             if await conn.run(_GET_SMART_BY_ID, id=collection_id) is None:
                 return []
-            return cast(
-                list[FileVersionWithAsset],
-                await conn.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id),
-            )
+            return await conn.run(_PHOTOS_OF_COLLECTION, collection_id=collection_id)
 
     async def get_smart_collection_photo_count(self, db: Executor, *, collection_id: str) -> int:
         """The number of photo rows of a smart collection; 0 if it is not one."""
         check_id("collection_id", collection_id)
-        return cast(int, await db.run(_SMART_PHOTO_COUNT, collection_id=collection_id))
+        return await db.run(_SMART_PHOTO_COUNT, collection_id=collection_id)
 
     async def add_photos_to_smart_collection(
         self, db: Executor, *, collection_id: str, photo_ids: Sequence[str]
@@ -260,14 +257,12 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         check_id("collection_id", collection_id)
         ids = check_photo_ids("photo_ids", photo_ids)
         async with db.transaction() as conn:
-            row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=collection_id))
+            row = await conn.run(_GET_FOR_UPDATE, id=collection_id)
             if row is None or not row.is_smart_collection:
                 raise NotFoundError(
                     f"smart collection {collection_id} not found", table="collections"
                 )
-            present = cast(
-                list[CollectionPhoto], await conn.run(_BY_COLLECTION, collection_id=collection_id)
-            )
+            present = await conn.run(_BY_COLLECTION, collection_id=collection_id)
             known = {entry.photo_id for entry in present}
             new = [p for p in dict.fromkeys(ids) if p not in known]
             added_at = utc_now()
@@ -292,7 +287,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
 
     async def get_photos_for_smart_collections(self, db: Executor) -> list[FileVersionWithAsset]:
         """Every file version with its asset, the candidates rules run on (newest first)."""
-        return cast(list[FileVersionWithAsset], await db.run(_PHOTOS_FOR_SMART))
+        return await db.run(_PHOTOS_FOR_SMART)
 
     # -- rule evaluation (A3-A6) --------------------------------------------------------------
 
@@ -307,7 +302,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         Raises UnsupportedRules (a ValidationError) naming a rule that cannot be evaluated.
         """
         compiled = compile_smart_rules(rules)
-        matches = cast(list[MatchedPhoto], await db.run(compiled.select, **compiled.params))
+        matches = await db.run(compiled.select, **compiled.params)
         return [m.id for m in matches]
 
     async def refresh_smart(self, db: Executor, collection_id: str) -> SmartCollectionUpdate:
@@ -321,21 +316,18 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         """
         check_id("collection_id", collection_id)
         async with db.transaction() as conn:
-            row = cast(Collection | None, await conn.run(_GET_FOR_UPDATE, id=collection_id))
+            row = await conn.run(_GET_FOR_UPDATE, id=collection_id)
             if row is None or not row.is_smart_collection:
                 raise NotFoundError(
                     f"smart collection {collection_id} not found", table="collections"
                 )
             compiled = compile_smart_rules(row.smart_rules)
-            removed = cast(int, await conn.run(_DELETE_PHOTOS, collection_id=collection_id))
-            matched = cast(
-                int,
-                await conn.run(
-                    compiled.refresh,
-                    collection_id=collection_id,
-                    added_at=utc_now(),
-                    **compiled.params,
-                ),
+            removed = await conn.run(_DELETE_PHOTOS, collection_id=collection_id)
+            matched = await conn.run(
+                compiled.refresh,
+                collection_id=collection_id,
+                added_at=utc_now(),
+                **compiled.params,
             )
             return SmartCollectionUpdate(
                 row.id, row.name, "updated", matched=matched, removed=removed
@@ -350,7 +342,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         collection deleted or made regular meanwhile is left out.
         """
         results: list[SmartCollectionUpdate] = []
-        for row in cast(list[Collection], await db.run(_GET_SMART)):
+        for row in await db.run(_GET_SMART):
             try:
                 result = await self.refresh_smart(db, row.id)
             except NotFoundError:

@@ -9,7 +9,7 @@ turned into naive UTC; a date without a time is rejected, naming ``date``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast, get_args
+from typing import Any, get_args
 
 from .._base import Executor
 from .._queries import queries
@@ -20,9 +20,9 @@ from ._base import Repository
 
 __all__ = ["EventRepository", "event"]
 
-_ALL = queries["events.get_all"]
-_BY_TYPE = queries["events.get_by_type"]
-_ENABLED = queries["events.get_enabled"]
+_ALL = queries.rows("events.get_all", Event)
+_BY_TYPE = queries.rows("events.get_by_type", Event)
+_ENABLED = queries.rows("events.get_enabled", Event)
 
 _TYPES: tuple[str, ...] = get_args(EventType)
 
@@ -35,7 +35,7 @@ class EventRepository(Repository[Event, InsertEvent, UpdateEvent]):
 
     async def get_all(self, db: Executor) -> list[Event]:
         """Every event, earliest date first (CONTRACT #58, getEvents)."""
-        return cast(list[Event], await db.run(_ALL))
+        return await db.run(_ALL)
 
     async def get_by_type(self, db: Executor, *, type: str) -> list[Event]:
         """Events of one type (holiday, birthday or custom), earliest date first (#62)."""
@@ -43,11 +43,11 @@ class EventRepository(Repository[Event, InsertEvent, UpdateEvent]):
             raise ValidationError(
                 f"type must be one of {', '.join(_TYPES)}, got {shown(type)}", field="type"
             )
-        return cast(list[Event], await db.run(_BY_TYPE, type=type))
+        return await db.run(_BY_TYPE, type=type)
 
     async def get_enabled(self, db: Executor) -> list[Event]:
         """Events with is_enabled true, earliest date first; NULL counts as disabled."""
-        return cast(list[Event], await db.run(_ENABLED))
+        return await db.run(_ENABLED)
 
     # The names the earlier Python routes call (CONTRACT 3.11 item 10), positional as there.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from .._base import Executor
 from .._queries import queries
@@ -13,16 +13,16 @@ from ._base import Repository, check_id, check_page
 
 __all__ = ["FaceRepository", "face"]
 
-_ALL = queries["faces.get_all"]
-_BY_PERSON = queries["faces.get_by_person"]
-_BY_PHOTO = queries["faces.get_by_photo"]
-_UNASSIGNED = queries["faces.get_unassigned"]
-_IGNORED = queries["faces.get_ignored"]
-_ASSIGN = queries["faces.assign"]
-_SET_IGNORED = queries["faces.set_ignored"]
-_SET_IGNORED_MANY = queries["faces.set_ignored_many"]
-_GET_MANY = queries["faces.get_many"]
-_COUNT_MANY = queries["faces.count_many"]
+_ALL = queries.rows("faces.get_all", Face)
+_BY_PERSON = queries.rows("faces.get_by_person", Face)
+_BY_PHOTO = queries.rows("faces.get_by_photo", Face)
+_UNASSIGNED = queries.rows("faces.get_unassigned", Face)
+_IGNORED = queries.rows("faces.get_ignored", Face)
+_ASSIGN = queries.command("faces.assign")
+_SET_IGNORED = queries.command("faces.set_ignored")
+_SET_IGNORED_MANY = queries.command("faces.set_ignored_many")
+_GET_MANY = queries.rows("faces.get_many", Face)
+_COUNT_MANY = queries.scalar("faces.count_many", int)
 
 _NO_LIMIT = 2**63 - 1
 
@@ -48,35 +48,35 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
 
     async def get_all(self, db: Executor) -> list[Face]:
         """Every face, ignored and assigned ones included (#36)."""
-        return cast(list[Face], await db.run(_ALL))
+        return await db.run(_ALL)
 
     async def get_by_person(self, db: Executor, *, person_id: str) -> list[Face]:
         """The faces assigned to a person, ignored ones included (#37)."""
         check_id("person_id", person_id)
-        return cast(list[Face], await db.run(_BY_PERSON, person_id=person_id))
+        return await db.run(_BY_PERSON, person_id=person_id)
 
     async def get_by_photo(self, db: Executor, *, photo_id: str) -> list[Face]:
         """The faces detected on one file version (#38)."""
         check_id("photo_id", photo_id)
-        return cast(list[Face], await db.run(_BY_PHOTO, photo_id=photo_id))
+        return await db.run(_BY_PHOTO, photo_id=photo_id)
 
     async def get_unassigned(self, db: Executor, *, limit: int | None = 100) -> list[Face]:
         """Faces assigned to nobody and not ignored, at most ``limit`` (None: all) (#43)."""
         if limit is not None:
             check_page(0, limit)
         bound = _NO_LIMIT if limit is None else limit
-        return cast(list[Face], await db.run(_UNASSIGNED, limit=bound))
+        return await db.run(_UNASSIGNED, limit=bound)
 
     async def get_ignored(self, db: Executor) -> list[Face]:
         """The ignored faces, assigned or not (#47)."""
-        return cast(list[Face], await db.run(_IGNORED))
+        return await db.run(_IGNORED)
 
     async def get_many(self, db: Executor, *, ids: Sequence[str]) -> list[Face]:
         """The faces among ``ids`` (unknown ids are skipped)."""
         face_ids = _check_ids("ids", ids)
         if not face_ids:
             return []
-        return cast(list[Face], await db.run(_GET_MANY, ids=face_ids))
+        return await db.run(_GET_MANY, ids=face_ids)
 
     async def assign_to_person(self, db: Executor, *, face_id: str, person_id: str | None) -> bool:
         """Assign a face to a person (None unassigns); False if there is no such face (#39/#40).
@@ -118,7 +118,7 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
         async with db.transaction() as conn:
             await conn.run_many(_ASSIGN, rows)
             found = await conn.run(_COUNT_MANY, ids=face_ids)
-        return cast(int, found)
+        return found
 
     async def ignore(self, db: Executor, *, id: str) -> bool:
         """Mark a face ignored; False if there is no such face (#45)."""
@@ -145,7 +145,7 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
         _check_bool("ignored", ignored)
         if not face_ids:
             return 0
-        return cast(int, await db.run(_SET_IGNORED_MANY, ids=face_ids, ignored=ignored))
+        return await db.run(_SET_IGNORED_MANY, ids=face_ids, ignored=ignored)
 
 
 face = FaceRepository()

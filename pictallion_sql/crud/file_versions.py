@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import msgspec
 
@@ -24,7 +24,6 @@ from ..composites.photos import (
     PhotoSearchHit,
     PhotoSearchPage,
     PhotoSearchResult,
-    SearchRow,
     SimilarPhoto,
 )
 from ..errors import ValidationError
@@ -53,30 +52,30 @@ if TYPE_CHECKING:
 
 __all__ = ["FileVersionRepository", "file_version"]
 
-_BY_ASSET = queries["file_versions.get_by_asset"]
-_BY_TIER = queries["file_versions.get_by_tier"]
-_SEARCH = queries["file_versions.search"]
-_SEARCH_COUNT = queries["file_versions.search_count"]
-_ALL = queries["file_versions.get_all"]
-_BY_HASH = queries["file_versions.get_by_hash"]
-_SET_PHASH = queries["file_versions.update_perceptual_hash"]
-_DELETE_FACES = queries["file_versions.delete_faces"]
-_STATS = queries["file_versions.collection_stats"]
-_WITH_EVENTS = queries["file_versions.with_events"]
-_WITHOUT_EVENTS = queries["file_versions.without_events"]
-_SIMILAR = queries["file_versions.similar"]
-_RECENT_PHOTOS = queries["file_versions.recent_photos"]
-_HIGHEST_TIER = queries["file_versions.highest_tier"]
-_UNPROCESSED = queries["file_versions.unprocessed"]
-_ALL_WITH_ASSETS = queries["file_versions.all_with_assets"]
-_TIER_LISTING = queries["file_versions.tier_listing"]
-_SIBLINGS = queries["file_versions.sibling_versions"]
-_DETAILS = queries["file_versions.details"]
-_BY_TAG = queries["file_versions.by_tag"]
-_COUNT_ALL = queries["file_versions.count"]
-_COUNT_HIGHEST = queries["file_versions.count_highest_tier"]
-_COUNT_UNPROCESSED = queries["file_versions.count_unprocessed"]
-_COUNT_BY_TIER = queries["file_versions.count_by_tier"]
+_BY_ASSET = queries.rows("file_versions.get_by_asset", FileVersion)
+_BY_TIER = queries.rows("file_versions.get_by_tier", FileVersion)
+_SEARCH = queries.rows("file_versions.search", PhotoSearchHit)
+_SEARCH_COUNT = queries.scalar("file_versions.search_count", int)
+_ALL = queries.rows("file_versions.get_all", FileVersion)
+_BY_HASH = queries.one("file_versions.get_by_hash", FileVersion)
+_SET_PHASH = queries.command("file_versions.update_perceptual_hash")
+_DELETE_FACES = queries.command("file_versions.delete_faces")
+_STATS = queries.single("file_versions.collection_stats", CollectionStats)
+_WITH_EVENTS = queries.rows("file_versions.with_events", FileVersion)
+_WITHOUT_EVENTS = queries.rows("file_versions.without_events", FileVersion)
+_SIMILAR = queries.rows("file_versions.similar", SimilarPhoto)
+_RECENT_PHOTOS = queries.rows("file_versions.recent_photos", FileVersionWithDisplayAsset)
+_HIGHEST_TIER = queries.rows("file_versions.highest_tier", FileVersionWithDisplayAsset)
+_UNPROCESSED = queries.rows("file_versions.unprocessed", FileVersionWithDisplayAsset)
+_ALL_WITH_ASSETS = queries.rows("file_versions.all_with_assets", FileVersionWithAsset)
+_TIER_LISTING = queries.rows("file_versions.tier_listing", FileVersionWithAsset)
+_SIBLINGS = queries.rows("file_versions.sibling_versions", FileVersionWithAsset)
+_DETAILS = queries.one("file_versions.details", PhotoDetails)
+_BY_TAG = queries.rows("file_versions.by_tag", FileVersion)
+_COUNT_ALL = queries.scalar("file_versions.count", int)
+_COUNT_HIGHEST = queries.scalar("file_versions.count_highest_tier", int)
+_COUNT_UNPROCESSED = queries.scalar("file_versions.count_unprocessed", int)
+_COUNT_BY_TIER = queries.scalar("file_versions.count_by_tier", int)
 
 TIERS: tuple[str, ...] = get_args(Tier)
 # The tier values the photo listing route understands besides real tiers.
@@ -137,7 +136,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     async def get_by_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
         """The versions of one asset, newest first (created_at DESC, id DESC); [] if none."""
         check_id("media_asset_id", media_asset_id)
-        return cast(list[FileVersion], await db.run(_BY_ASSET, media_asset_id=media_asset_id))
+        return await db.run(_BY_ASSET, media_asset_id=media_asset_id)
 
     async def get_by_media_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
         """The versions of one asset (the earlier port's name of :meth:`get_by_asset`)."""
@@ -149,14 +148,14 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         """A page of the versions of one tier, newest first (created_at DESC, id DESC)."""
         _check_tier(tier)
         check_page(skip, limit)
-        return cast(list[FileVersion], await db.run(_BY_TIER, tier=tier, skip=skip, limit=limit))
+        return await db.run(_BY_TIER, tier=tier, skip=skip, limit=limit)
 
     async def get_all(
         self, db: Executor, *, skip: int = 0, limit: int | None = None
     ) -> list[FileVersion]:
         """Every version (or a page), newest first (created_at DESC, id DESC)."""
         check_page(skip, 0)
-        return cast(list[FileVersion], await db.run(_ALL, skip=skip, limit=_limit_or_all(limit)))
+        return await db.run(_ALL, skip=skip, limit=_limit_or_all(limit))
 
     async def get_all_file_versions(
         self, db: Executor, *, limit: int | None = None, offset: int = 0
@@ -169,7 +168,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         if type(file_hash) is not str:
             raise ValidationError("file_hash must be a string", field="file_hash")
         check_text("file_hash", file_hash)
-        return cast(FileVersion | None, await db.run(_BY_HASH, file_hash=file_hash))
+        return await db.run(_BY_HASH, file_hash=file_hash)
 
     async def update_perceptual_hash(
         self, db: Executor, *, id: str, perceptual_hash: str | None
@@ -185,19 +184,19 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     async def delete_faces(self, db: Executor, *, photo_id: str) -> int:
         """Delete every face detected on version ``photo_id``; returns how many were deleted."""
         check_id("photo_id", photo_id)
-        return cast(int, await db.run(_DELETE_FACES, photo_id=photo_id))
+        return await db.run(_DELETE_FACES, photo_id=photo_id)
 
     async def get_collection_stats(self, db: Executor) -> CollectionStats:
         """Counts of media assets, silver versions and gold versions (0 when empty)."""
-        return cast(CollectionStats, await db.run(_STATS))
+        return await db.run(_STATS)
 
     async def get_photos_with_events(self, db: Executor) -> list[FileVersion]:
         """Versions with a non-empty event_type, newest first (created_at DESC, id DESC)."""
-        return cast(list[FileVersion], await db.run(_WITH_EVENTS))
+        return await db.run(_WITH_EVENTS)
 
     async def get_photos_without_events(self, db: Executor) -> list[FileVersion]:
         """Versions whose event_type is NULL or empty, newest first (created_at DESC, id DESC)."""
-        return cast(list[FileVersion], await db.run(_WITHOUT_EVENTS))
+        return await db.run(_WITHOUT_EVENTS)
 
     async def get_photos_by_tag(
         self, db: Executor, *, tag: str, skip: int = 0, limit: int = 100
@@ -207,7 +206,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             raise ValidationError("tag must be a string", field="tag")
         check_text("tag", tag)
         check_page(skip, limit)
-        return cast(list[FileVersion], await db.run(_BY_TAG, tag=tag, skip=skip, limit=limit))
+        return await db.run(_BY_TAG, tag=tag, skip=skip, limit=limit)
 
     # ---- listings with the media asset nested ----------------------------------------
 
@@ -216,7 +215,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> list[FileVersionWithDisplayAsset]:
         """The newest versions of every tier with their asset and its display_filename."""
         check_limit("limit", limit)
-        return cast(list[FileVersionWithDisplayAsset], await db.run(_RECENT_PHOTOS, limit=limit))
+        return await db.run(_RECENT_PHOTOS, limit=limit)
 
     async def list_photos(
         self, db: Executor, *, skip: int = 0, limit: int = 100
@@ -227,10 +226,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         ``limit`` defaults to the route's cap of 100.
         """
         check_page(skip, limit)
-        return cast(
-            list[FileVersionWithDisplayAsset],
-            await db.run(_HIGHEST_TIER, skip=skip, limit=limit),
-        )
+        return await db.run(_HIGHEST_TIER, skip=skip, limit=limit)
 
     async def get_highest_tier_photos(
         self, db: Executor, *, limit: int = 100, offset: int = 0
@@ -246,10 +242,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         In asset order (the asset's created_at DESC, id DESC); no cap unless ``limit``.
         """
         check_page(skip, 0)
-        return cast(
-            list[FileVersionWithDisplayAsset],
-            await db.run(_UNPROCESSED, skip=skip, limit=_limit_or_all(limit)),
-        )
+        return await db.run(_UNPROCESSED, skip=skip, limit=_limit_or_all(limit))
 
     async def get_unprocessed_photos(
         self, db: Executor, *, limit: int | None = None, offset: int = 0
@@ -262,10 +255,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> list[FileVersionWithAsset]:
         """Every version with its media asset, newest first (created_at DESC, id DESC)."""
         check_page(skip, 0)
-        return cast(
-            list[FileVersionWithAsset],
-            await db.run(_ALL_WITH_ASSETS, skip=skip, limit=_limit_or_all(limit)),
-        )
+        return await db.run(_ALL_WITH_ASSETS, skip=skip, limit=_limit_or_all(limit))
 
     async def list_by_tier(
         self,
@@ -284,15 +274,12 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         _check_tier(tier)
         _check_bool("show_all_versions", show_all_versions)
         check_page(skip, 0)
-        return cast(
-            list[FileVersionWithAsset],
-            await db.run(
-                _TIER_LISTING,
-                tier=tier,
-                show_all_versions=show_all_versions,
-                skip=skip,
-                limit=_limit_or_all(limit),
-            ),
+        return await db.run(
+            _TIER_LISTING,
+            tier=tier,
+            show_all_versions=show_all_versions,
+            skip=skip,
+            limit=_limit_or_all(limit),
         )
 
     async def get_photos_by_tier(
@@ -318,14 +305,14 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         :meth:`list_unprocessed`; "all_versions": every version; a tier: :meth:`list_by_tier`.
         """
         if tier is None:
-            return cast(int, await db.run(_COUNT_HIGHEST))
+            return await db.run(_COUNT_HIGHEST)
         _check_tier(tier, allowed=_LISTING_TIERS)
         _check_bool("show_superseded", show_superseded)
         if tier == "unprocessed":
-            return cast(int, await db.run(_COUNT_UNPROCESSED))
+            return await db.run(_COUNT_UNPROCESSED)
         if tier == "all_versions":
-            return cast(int, await db.run(_COUNT_ALL))
-        return cast(int, await db.run(_COUNT_BY_TIER, tier=tier, show_all_versions=show_superseded))
+            return await db.run(_COUNT_ALL)
+        return await db.run(_COUNT_BY_TIER, tier=tier, show_all_versions=show_superseded)
 
     async def get_sibling_versions(self, db: Executor, *, id: str) -> list[FileVersionWithAsset]:
         """Every version of the asset of version ``id`` (itself included), with the asset.
@@ -334,12 +321,12 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         DESC, id DESC). [] when the version does not exist.
         """
         check_id("id", id)
-        return cast(list[FileVersionWithAsset], await db.run(_SIBLINGS, id=id))
+        return await db.run(_SIBLINGS, id=id)
 
     async def get_with_details(self, db: Executor, *, id: str) -> PhotoDetails | None:
         """Version ``id`` with its media asset and the asset's history (newest first), or None."""
         check_id("id", id)
-        return cast(PhotoDetails | None, await db.run(_DETAILS, id=id))
+        return await db.run(_DETAILS, id=id)
 
     # ---- similarity (advancedSearch.findSimilarPhotos, A1 + A2) ----------------------
 
@@ -364,9 +351,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
                 f"threshold must be a finite number, got {shown(threshold)}", field="threshold"
             )
         check_limit("limit", limit)
-        return cast(
-            list[SimilarPhoto], await db.run(_SIMILAR, id=id, threshold=percent, limit=limit)
-        )
+        return await db.run(_SIMILAR, id=id, threshold=percent, limit=limit)
 
     # ---- live search (POST /api/photos/search, 2.5.2) --------------------------------
 
@@ -410,15 +395,13 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             "rating_min": rating_min,
             "rating_max": rating_max,
         }
-        hits = cast(
-            list[PhotoSearchHit], await db.run(_SEARCH, limit=limit, offset=offset, **params)
-        )
+        hits = await db.run(_SEARCH, limit=limit, offset=offset, **params)
         if hits:
             total = hits[0].total_count
         elif offset == 0:
             total = 0
         else:
-            total = cast(int, await db.run(_SEARCH_COUNT, **params))
+            total = await db.run(_SEARCH_COUNT, **params)
         return PhotoSearchResult([_with_asset(h) for h in hits], total)
 
     # ---- search with filters, sort and facets (advancedSearch.searchPhotos, 2.5.1) ------
@@ -445,7 +428,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_rows("limit", limit)
         check_rows("offset", offset)
         rows = await db.run(plan.query, limit=limit, offset=offset, **plan.params)
-        return page_from_rows(cast(list[SearchRow], rows))
+        return page_from_rows(rows)
 
     # ---- writes -----------------------------------------------------------------------
 
@@ -497,30 +480,23 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
 
         async with db.transaction() as conn:
             values = provided_fields(asset_in)
-            asset = cast(
-                MediaAsset,
-                await conn.run(insert_query("media_assets", MediaAsset, tuple(values)), **values),
+            asset = await conn.run(
+                insert_query("media_assets", MediaAsset, tuple(values)), **values
             )
             version_values["media_asset_id"] = asset.id
-            created = cast(
-                FileVersion,
-                await conn.run(
-                    insert_query(self.table, FileVersion, tuple(version_values)),
-                    **version_values,
-                ),
+            created = await conn.run(
+                insert_query(self.table, FileVersion, tuple(version_values)),
+                **version_values,
             )
             new_faces: list[Face] = []
             for values in face_values:
                 values["photo_id"] = created.id
                 query = insert_query("faces", Face, tuple(values))
-                new_faces.append(cast(Face, await conn.run(query, **values)))
+                new_faces.append(await conn.run(query, **values))
             history_values["media_asset_id"] = asset.id
-            entry = cast(
-                AssetHistory,
-                await conn.run(
-                    insert_query("asset_history", AssetHistory, tuple(history_values)),
-                    **history_values,
-                ),
+            entry = await conn.run(
+                insert_query("asset_history", AssetHistory, tuple(history_values)),
+                **history_values,
             )
         return IngestedPhoto(asset, created, new_faces, entry)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import cast
 
 from .._base import Executor
 from .._queries import queries
@@ -16,13 +15,13 @@ from ._base import Repository, check_text, utc_now
 
 __all__ = ["GlobalTagRepository", "global_tag"]
 
-_LIST_LIBRARY = queries["global_tag_library.list_library"]
-_ALL_TAGS = queries["global_tag_library.all_tags"]
-_BY_TAG = queries["global_tag_library.get_by_tag"]
-_UPSERT_TAG = queries["global_tag_library.upsert_tag"]
-_UPSERT_COUNTS = queries["global_tag_library.upsert_counts"]
-_ADD_TAG = queries["global_tag_library.add_tag"]
-_DELETE_TAG = queries["global_tag_library.delete_tag"]
+_LIST_LIBRARY = queries.rows("global_tag_library.list_library", TagLibraryEntry)
+_ALL_TAGS = queries.rows("global_tag_library.all_tags", TagName)
+_BY_TAG = queries.one("global_tag_library.get_by_tag", GlobalTag)
+_UPSERT_TAG = queries.single("global_tag_library.upsert_tag", GlobalTag)
+_UPSERT_COUNTS = queries.rows("global_tag_library.upsert_counts", GlobalTag)
+_ADD_TAG = queries.command("global_tag_library.add_tag")
+_DELETE_TAG = queries.command("global_tag_library.delete_tag")
 
 
 def _check_tag(name: str, value: object) -> str:
@@ -52,7 +51,7 @@ class GlobalTagRepository(Repository[GlobalTag, InsertGlobalTag, UpdateGlobalTag
 
     async def list_library(self, db: Executor) -> list[TagLibraryEntry]:
         """The library (R1): tag, usage_count, created_at; most used first, then tag byte order."""
-        return cast(list[TagLibraryEntry], await db.run(_LIST_LIBRARY))
+        return await db.run(_LIST_LIBRARY)
 
     async def get_tag_library(self, db: Executor) -> list[TagLibraryEntry]:
         """The library, as :meth:`list_library` (the name the Python routes call)."""
@@ -60,17 +59,17 @@ class GlobalTagRepository(Repository[GlobalTag, InsertGlobalTag, UpdateGlobalTag
 
     async def get_all_tags(self, db: Executor) -> list[str]:
         """Every tag in the library, in byte order (#86)."""
-        return [row.tag for row in cast(list[TagName], await db.run(_ALL_TAGS))]
+        return [row.tag for row in await db.run(_ALL_TAGS)]
 
     async def get_by_tag(self, db: Executor, *, tag: str) -> GlobalTag | None:
         """The library entry of this exact (case-sensitive) tag, or None."""
         _check_tag("tag", tag)
-        return cast(GlobalTag | None, await db.run(_BY_TAG, tag=tag))
+        return await db.run(_BY_TAG, tag=tag)
 
     async def upsert_tag(self, db: Executor, *, tag: str) -> GlobalTag:
         """Count one use of a tag (R2/R3): insert with usage_count 1, or add 1. Returns the row."""
         _check_tag("tag", tag)
-        return cast(GlobalTag, await db.run(_UPSERT_TAG, tag=tag, created_at=utc_now()))
+        return await db.run(_UPSERT_TAG, tag=tag, created_at=utc_now())
 
     async def upsert_tags(self, db: Executor, *, tags: Sequence[str]) -> list[GlobalTag]:
         """Count one use per item of ``tags`` in one statement (a repeat counts again).
@@ -81,14 +80,11 @@ class GlobalTagRepository(Repository[GlobalTag, InsertGlobalTag, UpdateGlobalTag
         counts = Counter(_check_tags(tags))
         if not counts:
             return []
-        rows = cast(
-            list[GlobalTag],
-            await db.run(
-                _UPSERT_COUNTS,
-                tags=list(counts),
-                counts=list(counts.values()),
-                created_at=utc_now(),
-            ),
+        rows = await db.run(
+            _UPSERT_COUNTS,
+            tags=list(counts),
+            counts=list(counts.values()),
+            created_at=utc_now(),
         )
         by_tag = {row.tag: row for row in rows}
         return [by_tag[tag] for tag in counts]
@@ -96,12 +92,12 @@ class GlobalTagRepository(Repository[GlobalTag, InsertGlobalTag, UpdateGlobalTag
     async def add_tag_to_library(self, db: Executor, *, tag: str) -> bool:
         """Add a tag with usage_count 1 unless present (#87; an existing one is not counted)."""
         _check_tag("tag", tag)
-        return cast(int, await db.run(_ADD_TAG, tag=tag, created_at=utc_now())) > 0
+        return await db.run(_ADD_TAG, tag=tag, created_at=utc_now()) > 0
 
     async def delete_tag(self, db: Executor, *, tag: str) -> bool:
         """Delete the library entry of this exact tag (R4); True if there was one."""
         _check_tag("tag", tag)
-        return cast(int, await db.run(_DELETE_TAG, tag=tag)) > 0
+        return await db.run(_DELETE_TAG, tag=tag) > 0
 
 
 global_tag = GlobalTagRepository()

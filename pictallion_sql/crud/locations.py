@@ -10,7 +10,7 @@ and :meth:`LocationRepository.get_stats` read every geotagged file version in on
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import Any
 
 from .._base import Executor
 from .._queries import queries
@@ -23,12 +23,12 @@ from ._base import Repository, check_id
 
 __all__ = ["LocationRepository", "location"]
 
-_ALL = queries["locations.get_all"]
-_TOP = queries["locations.top"]
-_RECENT = queries["locations.recent"]
-_DELETE = queries["locations.delete"]
-_LOCATED = queries["locations.located_photos"]
-_COUNT = queries["locations.count"]
+_ALL = queries.rows("locations.get_all", Location)
+_TOP = queries.rows("locations.top", Location)
+_RECENT = queries.rows("locations.recent", Location)
+_DELETE = queries.command("locations.delete")
+_LOCATED = queries.rows("locations.located_photos", LocatedPhoto)
+_COUNT = queries.scalar("locations.count", int)
 
 STATS_LIST_SIZE = 5
 """How many locations ``get_stats`` lists as top and as recent."""
@@ -63,12 +63,12 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
 
     async def get_all(self, db: Executor) -> list[Location]:
         """Every location: photo_count ASC (NULL last), name (byte order), id (#77)."""
-        return cast(list[Location], await db.run(_ALL))
+        return await db.run(_ALL)
 
     async def delete(self, db: Executor, *, id: str) -> bool:
         """Delete one location; True if a row was deleted, False if there was none (#80)."""
         check_id("id", id)
-        return cast(int, await db.run(_DELETE, id=id)) > 0
+        return await db.run(_DELETE, id=id) > 0
 
     async def create_from_coordinates(
         self,
@@ -106,7 +106,7 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
     async def _located_photos(self, db: Executor) -> list[LocatedPhoto]:
         # Private: the coordinates are the stored decimal text, whose spelling differs
         # between dialects (PostgreSQL normalises jsonb numbers); only their values agree.
-        return cast(list[LocatedPhoto], await db.run(_LOCATED))
+        return await db.run(_LOCATED)
 
     async def find_hotspots(self, db: Executor, *, min_photos: int = 2) -> list[Hotspot]:
         """Clusters of photos within 100 m with at least ``min_photos`` members (#82)."""
@@ -123,10 +123,10 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
         The four reads run in one read-only transaction.
         """
         async with db.transaction(readonly=True) as conn:
-            total = cast(int, await conn.run(_COUNT))
-            top = cast(list[Location], await conn.run(_TOP, limit=STATS_LIST_SIZE))
-            recent = cast(list[Location], await conn.run(_RECENT, limit=STATS_LIST_SIZE))
-            photos = cast(list[LocatedPhoto], await conn.run(_LOCATED))
+            total = await conn.run(_COUNT)
+            top = await conn.run(_TOP, limit=STATS_LIST_SIZE)
+            recent = await conn.run(_RECENT, limit=STATS_LIST_SIZE)
+            photos = await conn.run(_LOCATED)
         return LocationStats(
             total_locations=total,
             total_photos_with_location=len(to_points(photos)),

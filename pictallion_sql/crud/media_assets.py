@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -18,10 +18,10 @@ from ._base import Repository, check_count, check_id, check_text, utc_now
 
 __all__ = ["MediaAssetRepository", "check_limit", "media_asset"]
 
-_GET_ALL = queries["media_assets.get_all"]
-_GET_RECENT = queries["media_assets.get_recent"]
-_GET_BY_FILENAME = queries["media_assets.get_by_filename"]
-_ADD_TAG = queries["media_assets.add_tag_to_library"]
+_GET_ALL = queries.rows("media_assets.get_all", MediaAsset)
+_GET_RECENT = queries.rows("media_assets.get_recent", MediaAsset)
+_GET_BY_FILENAME = queries.one("media_assets.get_by_filename", MediaAsset)
+_ADD_TAG = queries.command("media_assets.add_tag_to_library")
 
 # The media_assets columns update_photo applies; every other key is ignored, as the
 # application's updatePhoto did (Drizzle dropped keys that were not columns).
@@ -43,19 +43,19 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
 
     async def get_all(self, db: Executor) -> list[MediaAsset]:
         """Every media asset, newest first (created_at DESC, id DESC)."""
-        return cast(list[MediaAsset], await db.run(_GET_ALL))
+        return await db.run(_GET_ALL)
 
     async def get_recent(self, db: Executor, *, limit: int = 50) -> list[MediaAsset]:
         """The ``limit`` newest media assets (created_at DESC, id DESC)."""
         check_limit("limit", limit)
-        return cast(list[MediaAsset], await db.run(_GET_RECENT, limit=limit))
+        return await db.run(_GET_RECENT, limit=limit)
 
     async def get_by_filename(self, db: Executor, *, filename: str) -> MediaAsset | None:
         """The oldest asset with exactly this original filename (created_at, id), or None."""
         if type(filename) is not str:
             raise ValidationError("filename must be a string", field="filename")
         check_text("filename", filename)
-        return cast(MediaAsset | None, await db.run(_GET_BY_FILENAME, original_filename=filename))
+        return await db.run(_GET_BY_FILENAME, original_filename=filename)
 
     async def update_photo(
         self, db: Executor, *, id: str, updates: Mapping[str, Any]
@@ -104,7 +104,7 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
                     _ADD_TAG,
                     [{"id": str(uuid.uuid4()), "tag": tag, "created_at": now} for tag in tags],
                 )
-        return cast(MediaAsset, row)
+        return row
 
     # Names the Python port's routes call (3.11 item 10); same semantics as the generic calls.
     create_media_asset = Repository.create

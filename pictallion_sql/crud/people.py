@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from .._base import Executor
 from .._queries import queries
@@ -15,18 +15,18 @@ from ._base import Repository, check_id, check_page, check_text
 
 __all__ = ["PersonRepository", "escape_like", "person"]
 
-_ALL = queries["people.get_all"]
-_PAGE = queries["people.get_page"]
-_BY_NAME = queries["people.get_by_name"]
-_SEARCH = queries["people.search_by_name"]
-_SET_THUMBNAIL = queries["people.set_thumbnail"]
-_SET_FACE_COUNT = queries["people.set_face_count"]
-_SET_REPRESENTATIVE = queries["people.set_representative_face"]
-_UNASSIGN_FACES = queries["people.delete_unassign_faces"]
-_DETACH_EVENTS = queries["people.delete_detach_events"]
-_DELETE_RELATIONSHIPS = queries["people.delete_relationships"]
-_PHOTOS = queries["people.get_photos"]
-_WITH_COUNTS = queries["people.get_with_counts"]
+_ALL = queries.rows("people.get_all", Person)
+_PAGE = queries.rows("people.get_page", Person)
+_BY_NAME = queries.one("people.get_by_name", Person)
+_SEARCH = queries.rows("people.search_by_name", Person)
+_SET_THUMBNAIL = queries.one("people.set_thumbnail", Person)
+_SET_FACE_COUNT = queries.one("people.set_face_count", Person)
+_SET_REPRESENTATIVE = queries.one("people.set_representative_face", Person)
+_UNASSIGN_FACES = queries.command("people.delete_unassign_faces")
+_DETACH_EVENTS = queries.command("people.delete_detach_events")
+_DELETE_RELATIONSHIPS = queries.command("people.delete_relationships")
+_PHOTOS = queries.rows("people.get_photos", FileVersionWithAsset)
+_WITH_COUNTS = queries.rows("people.get_with_counts", PersonWithCounts)
 
 
 def escape_like(text: str) -> str:
@@ -53,17 +53,17 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
 
     async def get_all(self, db: Executor) -> list[Person]:
         """Every person, newest first (created_at DESC, then id DESC) (#31 getPeople)."""
-        return cast(list[Person], await db.run(_ALL))
+        return await db.run(_ALL)
 
     async def get_people(self, db: Executor, *, skip: int = 0, limit: int = 100) -> list[Person]:
         """A page of people in the order of :meth:`get_all` (the earlier port's call)."""
         check_page(skip, limit)
-        return cast(list[Person], await db.run(_PAGE, skip=skip, limit=limit))
+        return await db.run(_PAGE, skip=skip, limit=limit)
 
     async def get_by_name(self, db: Executor, *, name: str) -> Person | None:
         """The person named exactly ``name``; the oldest (created_at, id) of several, or None."""
         _check_text("name", name)
-        return cast(Person | None, await db.run(_BY_NAME, name=name))
+        return await db.run(_BY_NAME, name=name)
 
     async def search_by_name(
         self, db: Executor, *, name_query: str, limit: int = 10
@@ -76,7 +76,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         _check_text("name_query", name_query)
         check_page(0, limit)
         pattern = f"%{escape_like(name_query)}%"
-        return cast(list[Person], await db.run(_SEARCH, pattern=pattern, limit=limit))
+        return await db.run(_SEARCH, pattern=pattern, limit=limit)
 
     async def set_thumbnail(
         self, db: Executor, *, person_id: str, face_id: str | None
@@ -95,7 +95,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
                 raise ValidationError(
                     f"face {face_id} is not a face of person {person_id}", field="face_id"
                 )
-        return cast(Person | None, updated)
+        return updated
 
     async def update_face_count(
         self, db: Executor, *, person_id: str, face_count: int
@@ -107,9 +107,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
                 f"face_count must be a non-negative int4 integer, got {shown(face_count)}",
                 field="face_count",
             )
-        return cast(
-            Person | None, await db.run(_SET_FACE_COUNT, id=person_id, face_count=face_count)
-        )
+        return await db.run(_SET_FACE_COUNT, id=person_id, face_count=face_count)
 
     async def update_representative_face(
         self, db: Executor, *, person_id: str, file_path: str | None
@@ -118,10 +116,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         check_id("person_id", person_id)
         if file_path is not None:
             _check_text("file_path", file_path)
-        return cast(
-            Person | None,
-            await db.run(_SET_REPRESENTATIVE, id=person_id, representative_face=file_path),
-        )
+        return await db.run(_SET_REPRESENTATIVE, id=person_id, representative_face=file_path)
 
     async def delete(self, db: Executor, *, id: str) -> Person | None:
         """Delete a person in one transaction; returns the deleted row, or None (#33).
@@ -136,7 +131,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
             await conn.run(_DETACH_EVENTS, id=id)
             await conn.run(_DELETE_RELATIONSHIPS, id=id)
             deleted = await conn.run(self._remove, id=id)
-        return cast(Person | None, deleted)
+        return deleted
 
     async def remove(self, db: Executor, *, id: str) -> Person | None:
         """Same as :meth:`delete`: a person is never removed leaving dangling references."""
@@ -148,11 +143,11 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         Photos where the person's face is ignored are included.
         """
         check_id("person_id", person_id)
-        return cast(list[FileVersionWithAsset], await db.run(_PHOTOS, person_id=person_id))
+        return await db.run(_PHOTOS, person_id=person_id)
 
     async def get_people_with_counts(self, db: Executor) -> list[PersonWithCounts]:
         """Every person with live face/photo counts and a cover face, newest first (2.6)."""
-        return cast(list[PersonWithCounts], await db.run(_WITH_COUNTS))
+        return await db.run(_WITH_COUNTS)
 
 
 person = PersonRepository()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from .._base import Executor
 from .._queries import queries
 from ..composites.people import RelationshipWithPeople
@@ -12,7 +10,7 @@ from ._base import Repository, check_id
 
 __all__ = ["RelationshipRepository", "relationship"]
 
-_BY_PERSON = queries["relationships.get_by_person"]
+_BY_PERSON = queries.rows("relationships.get_by_person", RelationshipWithPeople)
 
 
 class RelationshipRepository(Repository[Relationship, InsertRelationship, UpdateRelationship]):
@@ -24,7 +22,7 @@ class RelationshipRepository(Repository[Relationship, InsertRelationship, Update
     async def get_by_person(self, db: Executor, *, person_id: str) -> list[RelationshipWithPeople]:
         """The person's relationships (either side), both persons nested; newest first (#64)."""
         check_id("person_id", person_id)
-        return cast(list[RelationshipWithPeople], await db.run(_BY_PERSON, person_id=person_id))
+        return await db.run(_BY_PERSON, person_id=person_id)
 
 
 relationship = RelationshipRepository()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from .._base import Executor
 from .._queries import queries
 from ..errors import ValidationError
@@ -13,13 +11,13 @@ from ._base import Repository, check_text, utc_now
 
 __all__ = ["SettingRepository", "setting"]
 
-_GET_ALL = queries["settings.get_all"]
-_BY_KEY = queries["settings.get_by_key"]
-_BY_CATEGORY = queries["settings.get_by_category"]
-_GET_VALUE = queries["settings.get_value"]
-_UPDATE_VALUE = queries["settings.update_value"]
-_SET_VALUE = queries["settings.set_value"]
-_DELETE_BY_KEY = queries["settings.delete_by_key"]
+_GET_ALL = queries.rows("settings.get_all", Setting)
+_BY_KEY = queries.one("settings.get_by_key", Setting)
+_BY_CATEGORY = queries.rows("settings.get_by_category", Setting)
+_GET_VALUE = queries.scalar_or_none("settings.get_value", str)
+_UPDATE_VALUE = queries.one("settings.update_value", Setting)
+_SET_VALUE = queries.single("settings.set_value", Setting)
+_DELETE_BY_KEY = queries.command("settings.delete_by_key")
 
 
 def _check_text(name: str, value: object) -> None:
@@ -37,17 +35,17 @@ class SettingRepository(Repository[Setting, InsertSetting, UpdateSetting]):
 
     async def get_all(self, db: Executor) -> list[Setting]:
         """Every setting by category, then key, both in byte order (#52)."""
-        return cast(list[Setting], await db.run(_GET_ALL))
+        return await db.run(_GET_ALL)
 
     async def get_by_key(self, db: Executor, *, key: str) -> Setting | None:
         """The setting with this key, or None (#53)."""
         _check_text("key", key)
-        return cast(Setting | None, await db.run(_BY_KEY, key=key))
+        return await db.run(_BY_KEY, key=key)
 
     async def get_by_category(self, db: Executor, *, category: str) -> list[Setting]:
         """The settings of one category, by key in byte order."""
         _check_text("category", category)
-        return cast(list[Setting], await db.run(_BY_CATEGORY, category=category))
+        return await db.run(_BY_CATEGORY, category=category)
 
     async def get_setting_value(
         self, db: Executor, key: str, default: str | None = None
@@ -57,17 +55,14 @@ class SettingRepository(Repository[Setting, InsertSetting, UpdateSetting]):
         ``key`` and ``default`` may be passed positionally, as the Python routes do.
         """
         _check_text("key", key)
-        value = cast(str | None, await db.run(_GET_VALUE, key=key))
+        value = await db.run(_GET_VALUE, key=key)
         return default if value is None else value
 
     async def update_value(self, db: Executor, *, key: str, value: str) -> Setting | None:
         """Set an existing setting's value, touch updated_at (#55); None if the key is missing."""
         _check_text("key", key)
         _check_text("value", value)
-        return cast(
-            Setting | None,
-            await db.run(_UPDATE_VALUE, key=key, value=value, updated_at=utc_now()),
-        )
+        return await db.run(_UPDATE_VALUE, key=key, value=value, updated_at=utc_now())
 
     async def set_value(
         self, db: Executor, *, key: str, value: str, category: str = "general"
@@ -80,15 +75,12 @@ class SettingRepository(Repository[Setting, InsertSetting, UpdateSetting]):
         _check_text("key", key)
         _check_text("value", value)
         _check_text("category", category)
-        return cast(
-            Setting,
-            await db.run(_SET_VALUE, key=key, value=value, category=category, now=utc_now()),
-        )
+        return await db.run(_SET_VALUE, key=key, value=value, category=category, now=utc_now())
 
     async def delete_by_key(self, db: Executor, *, key: str) -> bool:
         """Delete the setting with this key (#56); True if there was one."""
         _check_text("key", key)
-        return cast(int, await db.run(_DELETE_BY_KEY, key=key)) > 0
+        return await db.run(_DELETE_BY_KEY, key=key) > 0
 
 
 setting = SettingRepository()

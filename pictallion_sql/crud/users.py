@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from .._base import Executor
 from .._queries import queries
 from ..errors import ValidationError
@@ -12,7 +10,7 @@ from ._base import Repository, check_text
 
 __all__ = ["UserRepository", "user"]
 
-_BY_USERNAME = queries["users.get_by_username"]
+_BY_USERNAME = queries.one("users.get_by_username", User)
 
 
 class UserRepository(Repository[User, InsertUser, UpdateUser]):
@@ -26,7 +24,7 @@ class UserRepository(Repository[User, InsertUser, UpdateUser]):
         if type(username) is not str:
             raise ValidationError("username must be a string", field="username")
         check_text("username", username)
-        return cast(User | None, await db.run(_BY_USERNAME, username=username))
+        return await db.run(_BY_USERNAME, username=username)
 
 
 user = UserRepository()
