@@ -509,11 +509,16 @@ def _row(name: str, row: dict[str, int]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
-    parser.add_argument("--only", default="*", help="glob over query names or mutant keys")
+    parser.add_argument(
+        "--only", action="append", help="glob over query names or mutant keys (repeatable)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "mutation-sql.md")
     options, pytest_args = parser.parse_known_args()
+    patterns = options.only or ["*"]
     mutants = [
-        m for m in generate() if fnmatch(m.query, options.only) or fnmatch(m.key, options.only)
+        m
+        for m in generate()
+        if any(fnmatch(m.query, p) or fnmatch(m.key, p) for p in patterns)
     ]
     if options.list:
         for mutant in mutants:
