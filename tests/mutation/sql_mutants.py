@@ -516,9 +516,7 @@ def main() -> None:
     options, pytest_args = parser.parse_known_args()
     patterns = options.only or ["*"]
     mutants = [
-        m
-        for m in generate()
-        if any(fnmatch(m.query, p) or fnmatch(m.key, p) for p in patterns)
+        m for m in generate() if any(fnmatch(m.query, p) or fnmatch(m.key, p) for p in patterns)
     ]
     if options.list:
         for mutant in mutants:
