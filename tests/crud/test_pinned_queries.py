@@ -12,6 +12,7 @@ import sqlite3
 from typing import Any
 
 import psycopg
+import pytest
 
 from pictallion_sql import crud
 from pictallion_sql._dynamic import insert_query
@@ -257,3 +258,320 @@ async def test_located_photos_keep_only_usable_coordinates(db: Any) -> None:
         (uid("fv", 5), "45.5", "7.25"),
         (uid("fv", 6), "12.5", "-3.75"),
     ]
+
+
+# ---------------------------------------------------------------------------------------
+# Documented orders down to their last key: rows tied on every key but the last
+# ---------------------------------------------------------------------------------------
+
+
+def _prompt(n: int, category: str, name: str, provider: str, active: bool) -> dict[str, Any]:
+    return {
+        "id": uid("prompt", n),
+        "name": name,
+        "category": category,
+        "provider": provider,
+        "system_prompt": "s",
+        "user_prompt": "u",
+        "is_active": active,
+    }
+
+
+def _face(n: int, person: int | None, minutes: float, ignored: bool = False) -> dict[str, Any]:
+    return {
+        "id": uid("face", n),
+        "photo_id": uid("fv", 1),
+        "person_id": None if person is None else uid("person", person),
+        "bounding_box": [1, 2, 3, 4],
+        "confidence": 90,
+        "ignored": ignored,
+        "created_at": at(minutes),
+    }
+
+
+def _person(n: int, name: str, minutes: float = 1) -> dict[str, Any]:
+    return {"id": uid("person", n), "name": name, "created_at": at(minutes)}
+
+
+def _location(n: int, name: str, photo_count: int | None) -> dict[str, Any]:
+    return {
+        "id": uid("loc", n),
+        "name": name,
+        "latitude": "1",
+        "longitude": "2",
+        "photo_count": photo_count,
+        "created_at": at(1),
+    }
+
+
+ONE_PHOTO = {"media_assets": [_asset(1, 0)], "file_versions": [_version(1, 1, "silver", 0)]}
+
+PROMPTS = {
+    "ai_prompts": [
+        _prompt(1, "analysis", "Tags", "openai", True),
+        _prompt(2, "analysis", "Tags", "openai", True),
+        _prompt(3, "analysis", "Alpha", "both", True),
+        _prompt(4, "naming", "Tags", "ollama", False),
+    ]
+}
+FACES = {
+    **ONE_PHOTO,
+    "people": [_person(1, "Ann")],
+    "faces": [
+        _face(1, 1, 1),
+        _face(2, 1, 1),
+        _face(3, 1, 0),
+        _face(4, None, 1),
+        _face(5, None, 1, ignored=True),
+        _face(6, None, 1),
+        _face(7, None, 1, ignored=True),
+    ],
+}
+LOCATIONS = {
+    "locations": [
+        _location(1, "Paris", 2),
+        _location(2, "Paris", 2),
+        _location(3, "Nice", None),
+        _location(4, "Zurich", 0),
+        _location(5, "Berlin", 2),
+    ]
+}
+PEOPLE = {
+    "media_assets": [_asset(1, 0)],
+    "file_versions": [_version(1, 1, "silver", 1), _version(2, 1, "silver", 1)],
+    "people": [_person(1, "Ann"), _person(2, "Ann"), _person(3, "Joan"), _person(4, "Bob")],
+    "faces": [
+        {**_face(1, 1, 1), "photo_id": uid("fv", 2)},
+        _face(2, 1, 1),
+        _face(3, 1, 0, ignored=True),
+    ],
+}
+SAME_TIME = [
+    _version(2, 1, "silver", 1, keywords=["sea"], perceptual_hash="ff00"),
+    _version(3, 1, "silver", 1, keywords=["sea"], perceptual_hash="ff00"),
+]
+
+# (data, named query, arguments, expected ids in order)
+ORDERS: dict[str, tuple[dict[str, list[dict[str, Any]]], str, dict[str, Any], list[str]]] = {
+    "prompts, all": (
+        PROMPTS,
+        "ai_prompts.get_all",
+        {},
+        ["prompt:3", "prompt:1", "prompt:2", "prompt:4"],
+    ),
+    "prompts of a category": (
+        PROMPTS,
+        "ai_prompts.get_by_category",
+        {"category": "analysis"},
+        ["prompt:3", "prompt:1", "prompt:2"],
+    ),
+    "prompts of a provider": (
+        PROMPTS,
+        "ai_prompts.get_by_provider",
+        {"provider": "openai"},
+        ["prompt:3", "prompt:1", "prompt:2"],
+    ),
+    "active prompts": (PROMPTS, "ai_prompts.get_active", {}, ["prompt:3", "prompt:1", "prompt:2"]),
+    "faces of a person": (
+        FACES,
+        "faces.get_by_person",
+        {"person_id": uid("person", 1)},
+        ["face:3", "face:1", "face:2"],
+    ),
+    "faces of a photo": (
+        FACES,
+        "faces.get_by_photo",
+        {"photo_id": uid("fv", 1)},
+        ["face:3", "face:1", "face:2", "face:4", "face:5", "face:6", "face:7"],
+    ),
+    "unassigned faces": (FACES, "faces.get_unassigned", {"limit": 10}, ["face:4", "face:6"]),
+    "ignored faces": (FACES, "faces.get_ignored", {}, ["face:5", "face:7"]),
+    # photo_count ASC with NULL last, then name, then id.
+    "locations, all": (
+        LOCATIONS,
+        "locations.get_all",
+        {},
+        ["loc:4", "loc:5", "loc:1", "loc:2", "loc:3"],
+    ),
+    # photo_count DESC with NULL after a real 0, then name, then id; recent ties likewise.
+    "top locations": (
+        LOCATIONS,
+        "locations.top",
+        {"limit": 10},
+        ["loc:5", "loc:1", "loc:2", "loc:4", "loc:3"],
+    ),
+    "recent locations": (
+        LOCATIONS,
+        "locations.recent",
+        {"limit": 10},
+        ["loc:5", "loc:1", "loc:2", "loc:4", "loc:3"],
+    ),
+    "people by name": (
+        PEOPLE,
+        "people.search_by_name",
+        {"pattern": "%an%", "limit": 10},
+        ["person:1", "person:2", "person:3"],
+    ),
+    "photos of a person": (
+        PEOPLE,
+        "people.get_photos",
+        {"person_id": uid("person", 1)},
+        ["fv:2", "fv:1"],
+    ),
+    "events of a type": (
+        {
+            "events": [
+                {"id": uid("event", n), "name": "e", "type": kind, "date": at(minutes)}
+                for n, kind, minutes in (
+                    (1, "holiday", 5),
+                    (2, "holiday", 1),
+                    (3, "holiday", 5),
+                    (4, "custom", 0),
+                )
+            ]
+        },
+        "events.get_by_type",
+        {"type": "holiday"},
+        ["event:2", "event:1", "event:3"],
+    ),
+    "settings": (
+        {
+            "settings": [
+                {"id": uid("setting", 1), "key": "b", "value": "1", "category": "general"},
+                {"id": uid("setting", 2), "key": "a", "value": "1", "category": "general"},
+                {"id": uid("setting", 3), "key": "z", "value": "1", "category": "ai"},
+            ]
+        },
+        "settings.get_all",
+        {},
+        ["setting:3", "setting:2", "setting:1"],
+    ),
+    "versions by tag": (
+        {"media_assets": [_asset(1, 0)], "file_versions": SAME_TIME},
+        "file_versions.by_tag",
+        {"tag": "sea", "skip": 0, "limit": 10},
+        ["fv:3", "fv:2"],
+    ),
+    "similar versions": (
+        {
+            "media_assets": [_asset(1, 0)],
+            "file_versions": [_version(1, 1, "silver", 0, perceptual_hash="ff00"), *SAME_TIME],
+        },
+        "file_versions.similar",
+        {"id": uid("fv", 1), "threshold": 50, "limit": 10},
+        ["fv:3", "fv:2"],
+    ),
+}
+
+# (data, named query, arguments, the expected row's id)
+FIRST_OF_SEVERAL: dict[str, tuple[dict[str, list[dict[str, Any]]], str, dict[str, Any], str]] = {
+    "asset by filename": (
+        {
+            "media_assets": [
+                {**_asset(n, minutes), "original_filename": "x.jpg"}
+                for n, minutes in ((1, 1), (2, 0), (3, 0))
+            ]
+        },
+        "media_assets.get_by_filename",
+        {"original_filename": "x.jpg"},
+        "asset:2",
+    ),
+    "person by name": (PEOPLE, "people.get_by_name", {"name": "Ann"}, "person:1"),
+    "collection by name": (
+        {
+            "collections": [
+                {"id": uid("coll", n), "name": "Trips", "created_at": at(m)}
+                for n, m in ((1, 2), (2, 1), (3, 1))
+            ]
+        },
+        "collections.get_by_name",
+        {"name": "Trips"},
+        "coll:2",
+    ),
+    "collection entry": (
+        {
+            **ONE_PHOTO,
+            "collections": [{"id": uid("coll", 1), "name": "c"}],
+            "collection_photos": [
+                {
+                    "id": uid("cp", n),
+                    "collection_id": uid("coll", 1),
+                    "photo_id": uid("fv", 1),
+                    "added_at": at(5),
+                }
+                for n in (1, 2)
+            ],
+        },
+        "collection_photos.get_entry",
+        {"collection_id": uid("coll", 1), "photo_id": uid("fv", 1)},
+        "cp:2",
+    ),
+}
+
+
+def _uid(short: str) -> str:
+    kind, n = short.split(":")
+    return uid(kind, int(n))
+
+
+async def _load(db: Any, data: dict[str, list[dict[str, Any]]]) -> None:
+    for table in ("media_assets", "file_versions", "collections", "people"):
+        if table in data:
+            await _insert(db, table, data[table])
+    for table, rows in data.items():
+        if table not in ("media_assets", "file_versions", "collections", "people"):
+            await _insert(db, table, rows)
+
+
+@pytest.mark.parametrize("case", sorted(ORDERS))
+async def test_documented_order_down_to_the_last_key(db: Any, case: str) -> None:
+    data, name, arguments, expected = ORDERS[case]
+    await _load(db, data)
+    rows = await db.run(queries[name], **arguments)
+    assert [row.id for row in rows] == [_uid(e) for e in expected]
+
+
+@pytest.mark.parametrize("case", sorted(FIRST_OF_SEVERAL))
+async def test_first_of_several_matches(db: Any, case: str) -> None:
+    data, name, arguments, expected = FIRST_OF_SEVERAL[case]
+    await _load(db, data)
+    row = await db.run(queries[name], **arguments)
+    assert row is not None and row.id == _uid(expected)
+
+
+async def test_cover_face_and_thumbnail_of_one_person_only(db: Any) -> None:
+    await _load(db, PEOPLE)
+    people = await db.run(queries["people.get_with_counts"])
+    # Newest first, ties by id DESC; the cover is the first face not ignored (created_at, id).
+    assert [(p.id, p.cover_face_id) for p in people] == [
+        (uid("person", 4), None),
+        (uid("person", 3), None),
+        (uid("person", 2), None),
+        (uid("person", 1), uid("face", 1)),
+    ]
+    updated = await crud.person.set_thumbnail(
+        db, person_id=uid("person", 1), face_id=uid("face", 2)
+    )
+    assert updated is not None and updated.selected_thumbnail_face_id == uid("face", 2)
+    others = [await crud.person.get(db, id=uid("person", n)) for n in (2, 3, 4)]
+    assert [p.selected_thumbnail_face_id for p in others if p is not None] == [None, None, None]
+
+
+async def test_a_page_of_relationships_holds_limit_rows(db: Any) -> None:
+    await _load(db, {"people": [_person(1, "a"), _person(2, "b")]})
+    await _insert(
+        db,
+        "relationships",
+        [
+            {
+                "id": uid("rel", n),
+                "person1_id": uid("person", 1),
+                "person2_id": uid("person", 2),
+                "relationship_type": "friend",
+                "created_at": at(n),
+            }
+            for n in (1, 2, 3)
+        ],
+    )
+    page = await crud.relationship.get_multi(db, skip=0, limit=2)
+    assert [r.id for r in page] == [uid("rel", 1), uid("rel", 2)]
