@@ -77,3 +77,85 @@ async def test_face_count_bounds(db: Any) -> None:
     )
     stored = await crud.person.get(db, id=person)
     assert stored is not None and stored.face_count == INT4_MAX
+
+
+# (repository, method, arguments, message, field)
+ARGUMENT_ERRORS: dict[str, tuple[Any, str, dict[str, Any], str, str]] = {
+    "version by hash": (
+        crud.file_version,
+        "get_by_hash",
+        {"file_hash": 1},
+        "file_hash must be a string",
+        "file_hash",
+    ),
+    "versions by tag": (
+        crud.file_version,
+        "get_photos_by_tag",
+        {"tag": 1},
+        "tag must be a string",
+        "tag",
+    ),
+    "photo count": (
+        crud.file_version,
+        "get_photos_count",
+        {"tier": "silver", "show_superseded": "yes"},
+        "show_superseded must be a boolean, got 'yes'",
+        "show_superseded",
+    ),
+    "siblings": (
+        crud.file_version,
+        "get_sibling_versions",
+        {"id": 1},
+        "id must be a string id, got int",
+        "id",
+    ),
+    "details": (
+        crud.file_version,
+        "get_with_details",
+        {"id": 1},
+        "id must be a string id, got int",
+        "id",
+    ),
+    "representative face": (
+        crud.person,
+        "update_representative_face",
+        {"person_id": 1, "file_path": None},
+        "person_id must be a string id, got int",
+        "person_id",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARGUMENT_ERRORS))
+async def test_argument_errors_name_their_field(db: Any, case: str) -> None:
+    repo, method, arguments, message, field = ARGUMENT_ERRORS[case]
+    with pytest.raises(ValidationError) as raised:
+        await getattr(repo, method)(db, **arguments)
+    assert (type(raised.value), str(raised.value), raised.value.field) == (
+        ValidationError,
+        message,
+        field,
+    )
+
+
+def _ids(rows: list[Any]) -> list[str]:
+    return [row.id for row in rows]
+
+
+def _fv(*numbers: int) -> list[str]:
+    return [uid("fv", n) for n in numbers]
+
+
+async def test_port_names_keep_their_defaults_and_pass_their_pages(db: Any) -> None:
+    await load_library(db)
+    repo = crud.file_version
+    # Every version, newest first (created_at DESC, id DESC).
+    assert _ids(await repo.get_all_file_versions(db)) == _fv(9, 10, 8, 7, 6, 5, 4, 3, 2, 1)
+    assert _ids(await repo.get_all_with_assets(db, limit=2)) == _fv(9, 10)
+    # Each asset's best version (gold, else silver), by that version's created_at DESC.
+    assert _ids(await repo.get_highest_tier_photos(db)) == _fv(9, 7, 6, 5, 3, 2)
+    assert _ids(await repo.get_highest_tier_photos(db, limit=2, offset=1)) == _fv(7, 6)
+    # Silver versions of assets without gold, unless superseded ones are asked for.
+    assert _ids(await repo.get_photos_by_tier(db, tier="silver")) == _fv(7, 5, 3)
+    assert _ids(await repo.get_photos_by_tier(db, tier="silver", offset=1)) == _fv(5, 3)
+    assert _ids(await repo.get_unprocessed_photos(db)) == _fv(7, 5, 3)
