@@ -7,7 +7,7 @@ each mutant. By default only ``crud/``, ``search.py`` and ``smart_rules.py`` are
 ``MUTATE_BUDGET`` (seconds, default 3600) stops the run; mutmut keeps what it finished and
 the next run continues from there.
 
-    python -m tests.mutation.python_mutants [--report-only]
+    python -m tests.mutation.python_mutants [--report-only | --retest-survivors]
 """
 
 from __future__ import annotations
@@ -38,15 +38,19 @@ def _runs_only_at_import(source: str, name: str) -> bool:
     return source.startswith("pictallion_sql/crud/") and "\u01c1__init____mutmut_" in name
 
 
-def _run_mutmut_inside(paths: list[str], jobs: int) -> None:
-    """Run mutmut in this process with ``only_mutate`` replaced by ``paths``."""
+def _run_mutmut_inside(paths: list[str], jobs: int, names: list[str]) -> None:
+    """Run mutmut in this process with ``only_mutate`` replaced by ``paths``.
+
+    ``names``: mutants to test again even though they have a result (survivors after new
+    tests); mutmut otherwise keeps every result it has.
+    """
     import mutmut.__main__ as mutmut_main
     import mutmut.configuration as mutmut_config
 
     config = mutmut_config.config()
     if paths:
         config.only_mutate = paths
-    mutmut_main.cli(["run", "--max-children", str(jobs)], standalone_mode=False)
+    mutmut_main.cli(["run", "--max-children", str(jobs), *names], standalone_mode=False)
 
 
 def _only_a_cast_changed(source: str, name: str, functions: dict[str, str]) -> bool:
@@ -84,9 +88,10 @@ def _function_shapes(path: Path) -> dict[str, str]:
     return shapes
 
 
-def run(paths: list[str], budget: float, jobs: int) -> None:
+def run(paths: list[str], budget: float, jobs: int, names: list[str]) -> None:
     """Run mutmut under a time budget; an interrupted run keeps its finished mutants."""
-    command = [sys.executable, "-m", "tests.mutation.python_mutants", "--inside", str(jobs), *paths]
+    command = [sys.executable, "-m", "tests.mutation.python_mutants", "--inside", str(jobs)]
+    command += [f"--path={path}" for path in paths] + names
     with postgres_for_tests():
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
@@ -199,17 +204,33 @@ def report(per_module: dict[str, dict[str, int | list[str]]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--retest-survivors",
+        action="store_true",
+        help="test the surviving mutants again (after adding tests) instead of new ones",
+    )
     parser.add_argument("--inside", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--path", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("names", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.inside is not None:
-        _run_mutmut_inside(options.paths, options.inside)
+        _run_mutmut_inside(options.path, options.inside, options.names)
         return
     paths = os.environ.get("MUTATE_PATHS", "").split()
     if not options.report_only:
         budget = float(os.environ.get("MUTATE_BUDGET", "3600"))
         jobs = int(os.environ.get("MUTATE_JOBS", "2"))
-        run(paths, budget, jobs)
+        names: list[str] = []
+        if options.retest_survivors:
+            per_module = collect(paths or _configured_paths())
+            names = [
+                name.removesuffix(" (no test runs it)")
+                for row in per_module.values()
+                for name in row["survivors"]  # type: ignore[union-attr]
+            ]
+            if not names:
+                sys.exit("no surviving mutants to test again")
+        run(paths, budget, jobs, names)
     if not (ROOT / "mutants").is_dir():
         sys.exit("no mutmut results (mutants/ is missing): run without --report-only first")
     text = report(collect(paths or _configured_paths()))
