@@ -479,8 +479,8 @@ def report(mutants: list[Mutant], results: dict[str, Any]) -> str:
     lines = [
         "# SQL mutation report",
         "",
-        f"Tests in the query map: {results.get('tests', 0)}; "
-        f"queries executed by some test: {results.get('queries', 0)}.",
+        f"Tests collected: {results.get('tests', 0)}; "
+        f"named queries executed by some test: {_named_queries_run(results)}.",
         "Rate = (survived + no test) / mutants, equivalent mutants left out.",
         "",
         "| file | mutants | killed | survived | no test | equivalent | errored | surviving rate |",
@@ -495,6 +495,12 @@ def report(mutants: list[Mutant], results: dict[str, Any]) -> str:
     lines += ["", f"## Surviving mutants ({len(survivors)})", "", *survivors]
     lines += ["", f"## Equivalent mutants ({len(equivalent_lines)})", "", *equivalent_lines]
     return "\n".join(lines) + "\n"
+
+
+def _named_queries_run(results: dict[str, Any]) -> int:
+    from pictallion_sql._queries import queries
+
+    return sum(1 for name in results.get("tests_by_query", {}) if name in queries)
 
 
 def _row(name: str, row: dict[str, int]) -> str:

@@ -4,9 +4,8 @@ While the suite runs normally it records which named queries each test executes 
 adapters bind the arguments of every statement through ``bind_args``), and whether a query
 ran inside a fixture shared by several tests. After the normal run, every mutant listed in
 ``PICTALLION_SQL_MUTANTS`` is applied in turn and the tests that executed its query run
-again in the same session, fastest first, until one fails. Results go to
-``PICTALLION_SQL_MUTANT_RESULTS``; ``PICTALLION_QUERY_MAP`` (optional) receives the
-query -> tests map.
+again in the same session, fastest first, until one fails. Results, with the
+query -> tests map, go to ``PICTALLION_SQL_MUTANT_RESULTS``.
 """
 
 from __future__ import annotations
@@ -87,13 +86,10 @@ class _Above:
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     result = yield
     plan_path = os.environ.get("PICTALLION_SQL_MUTANTS")
-    map_path = os.environ.get("PICTALLION_QUERY_MAP")
     tests_by_query = {
         name: sorted(tests - _failed, key=lambda t: (_duration[t], t))
         for name, tests in sorted(_tests_by_query.items())
     }
-    if map_path:
-        Path(map_path).write_text(json.dumps(tests_by_query, indent=1))
     if plan_path:
         _run_mutants(session, json.loads(Path(plan_path).read_text()), tests_by_query)
     return result
