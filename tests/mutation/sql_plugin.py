@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Generator
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 from _pytest.runner import runtestprotocol
 
-from tests.mutation.sql_mutants import Mutant, applied
+from tests.mutation.sql_mutants import Mutant, applied, mask
 
 _current_test: list[str] = []
 _shared_fixtures: list[bool] = []  # one entry per fixture being set up: wider than a test?
@@ -72,6 +73,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _failed.add(report.nodeid)
 
 
+_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _writes(sql: str) -> bool:
+    return _WRITE.search(mask(sql)) is not None
+
+
 class _Above:
     """Stands for ``item``'s parent as the next item: teardown keeps only what they share."""
 
@@ -110,8 +118,11 @@ def _run_mutants(
         if not tests:
             outcomes[mutant.key] = {"status": "no test", "tests": 0}
             continue
-        fresh = mutant.query in _queries_in_shared_fixtures
-        if fresh:  # shared fixtures are built again under the mutant, and after it
+        # Shared fixtures are built again under the mutant when they run its query, and
+        # after a mutant that writes: a wrong UPDATE or DELETE may have changed the shared
+        # library that later mutants' tests read.
+        fresh = mutant.query in _queries_in_shared_fixtures or _writes(mutant.original)
+        if fresh:
             setup_state.teardown_exact(None)
         status, ran, killer, error = "survived", 0, None, None
         try:
