@@ -99,7 +99,8 @@ def run(paths: list[str], budget: float, jobs: int, names: list[str]) -> None:
             process.wait(timeout=budget)
         except subprocess.TimeoutExpired:
             print(f"mutmut: time budget of {budget:.0f} s spent; stopping (results so far kept)")
-            os.killpg(process.pid, signal.SIGINT)
+            # mutmut's workers outlive SIGINT; every finished mutant is already saved.
+            os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=120)
             except subprocess.TimeoutExpired:
