@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
+from pictallion_sql._dynamic import insert_query
 from pictallion_sql.errors import NotFoundError, ValidationError
-from pictallion_sql.models import INT4_MAX
+from pictallion_sql.models import INT4_MAX, ROW_TYPES
 from tests.library import load_library, uid
 
 ASSET = uid("asset", 1)
@@ -172,6 +173,34 @@ ARGUMENT_ERRORS: dict[str, tuple[Any, str, dict[str, Any], str, str]] = {
         "face_id must be a string id, got int",
         "face_id",
     ),
+    "add a tag": (
+        crud.global_tag,
+        "add_tag_to_library",
+        {"tag": 1},
+        "tag must be a string, got int",
+        "tag",
+    ),
+    "delete a tag": (
+        crud.global_tag,
+        "delete_tag",
+        {"tag": None},
+        "tag must be a string, got NoneType",
+        "tag",
+    ),
+    "update a setting": (
+        crud.setting,
+        "update_value",
+        {"key": 1, "value": "x"},
+        "key must be a string, got int",
+        "key",
+    ),
+    "delete a setting": (
+        crud.setting,
+        "delete_by_key",
+        {"key": 1},
+        "key must be a string, got int",
+        "key",
+    ),
     "representative face": (
         crud.person,
         "update_representative_face",
@@ -215,3 +244,31 @@ async def test_port_names_keep_their_defaults_and_pass_their_pages(db: Any) -> N
     assert _ids(await repo.get_photos_by_tier(db, tier="silver")) == _fv(7, 5, 3)
     assert _ids(await repo.get_photos_by_tier(db, tier="silver", offset=1)) == _fv(5, 3)
     assert _ids(await repo.get_unprocessed_photos(db)) == _fv(7, 5, 3)
+
+
+async def test_default_page_is_100_rows(db: Any) -> None:
+    async with db.transaction() as conn:
+        for n in range(1, 102):
+            asset = {"id": uid("asset", n), "original_filename": f"p{n}.jpg"}
+            await conn.run(
+                insert_query("media_assets", ROW_TYPES["media_assets"], tuple(asset)), **asset
+            )
+            version = {
+                "id": uid("fv", n),
+                "media_asset_id": uid("asset", n),
+                "tier": "silver",
+                "file_path": f"v{n}.jpg",
+                "file_hash": f"h{n}",
+                "file_size": n,
+                "mime_type": "image/jpeg",
+                "keywords": ["t"],
+            }
+            await conn.run(
+                insert_query("file_versions", ROW_TYPES["file_versions"], tuple(version)), **version
+            )
+    repo = crud.file_version
+    assert len(await repo.list_photos(db)) == 100
+    assert len(await repo.get_highest_tier_photos(db)) == 100
+    assert len(await repo.get_by_tier(db, tier="silver")) == 100
+    assert len(await repo.get_photos_by_tag(db, tag="t")) == 100
+    assert len(await repo.get_photos_by_tier(db, tier="silver")) == 101  # no cap by default
