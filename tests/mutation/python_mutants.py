@@ -92,6 +92,10 @@ def run(paths: list[str], budget: float, jobs: int, names: list[str]) -> None:
     """Run mutmut under a time budget; an interrupted run keeps its finished mutants."""
     command = [sys.executable, "-m", "tests.mutation.python_mutants", "--inside", str(jobs)]
     command += [f"--path={path}" for path in paths] + names
+    # mutmut keeps which tests call what between runs and lists the tests again to find
+    # new ones; that listing (collect-only, in a forked child) fails on this suite, so each
+    # run records it afresh: one more run of the suite, and the tests added since are seen.
+    (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     with postgres_for_tests():
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
@@ -231,10 +235,6 @@ def main() -> None:
             ]
             if not names:
                 sys.exit("no surviving mutants to test again")
-            # Tests were added: mutmut must record again which tests call what. Its
-            # incremental update (a collect-only listing in a forked child) ends in a
-            # pytest usage error on this suite, so the record starts afresh instead.
-            (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         run(paths, budget, jobs, names)
     if not (ROOT / "mutants").is_dir():
         sys.exit("no mutmut results (mutants/ is missing): run without --report-only first")
