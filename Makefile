@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NAME   ?=
 
 .PHONY: install test lint demo migrate new-migration db-init db-status db-check db-stats \
-        db-integrity db-maintenance db-rollback backup restore bench fuzz clean
+        db-integrity db-maintenance db-rollback backup restore bench fuzz mutate clean
 
 install: $(STAMP)
 
@@ -85,5 +85,14 @@ bench: install
 		$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/run.py --ingest-compare $(BENCH_ARGS)
 
+## make mutate [MUTATE_PATHS="pictallion_sql/*"] [MUTATE_BUDGET=3600]: mutation testing, out
+## of CI. The project's SQL mutator over sql/queries/, then mutmut (the optional mutate extra,
+## installed here if missing) over crud/, search and smart rules; reports in bench/results/.
+mutate: install
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -e ".[dev,mutate]"
+	$(BIN)/python -m tests.mutation.sql_mutants
+	$(BIN)/python -m tests.mutation.python_mutants
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist mutants

@@ -1,0 +1,1 @@
+"""Mutation testing tools behind ``make mutate`` (not collected as tests)."""
