@@ -9,7 +9,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Se
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
@@ -33,7 +32,7 @@ from ._base import (
 )
 from ._pool import Pool
 from ._registry import Query, make_query
-from .config import Settings, mask_url
+from .config import Settings, mask_secrets, mask_url
 from .errors import (
     ConnectionLostError,
     DatabaseError,
@@ -267,7 +266,7 @@ class PostgresDatabase(Database):
             error = ConnectionLostError if isinstance(exc, _LOST) else DatabaseError
             raise error(
                 f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
-                f"{type(exc).__name__}: {_scrub(str(exc), self.settings)}"
+                f"{type(exc).__name__}: {mask_secrets(exc, self.settings.database_url)}"
             ) from None
         conn.statement_limit = self.settings.statement_cache_size
         try:
@@ -405,7 +404,7 @@ class PostgresDatabase(Database):
             return ValidationError(self._argument_message(exc, query) + where)
         if isinstance(exc, asyncpg.InFailedSQLTransactionError):
             return aborted_error()
-        message = _scrub(str(exc), self.settings)
+        message = mask_secrets(exc, self.settings.database_url)
         if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
             return ReadOnlyError(f"the database is read-only (PostgreSQL: {message}){where}")
         if isinstance(exc, asyncpg.InsufficientPrivilegeError):
@@ -663,9 +662,3 @@ async def connect_postgres(settings: Settings) -> PostgresDatabase:
     db = PostgresDatabase(settings)
     await db.load_constraints()
     return db
-
-
-def _scrub(message: str, settings: Settings) -> str:
-    password = urlsplit(settings.database_url).password
-    message = message.replace(settings.database_url, settings.masked_url)
-    return message.replace(password, "***") if password else message
