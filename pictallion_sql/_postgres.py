@@ -26,7 +26,6 @@ from ._base import (
     interrupted_error,
     is_json_kind,
     json_converter,
-    log_query,
     make_decoder,
     record_columns,
 )
@@ -196,7 +195,7 @@ async def _run(
     conn: StatementConnection, query: Query, params: Mapping[str, Any], db: PostgresDatabase
 ) -> Any:
     args = bind_args(query, query.postgres, params)
-    started = time.perf_counter() if db.debug else 0.0
+    started = time.perf_counter() if db._query_observers or db.debug else 0.0
     try:
         if query.returns == "none":
             # By text: asyncpg caches it, and without arguments it may hold several statements.
@@ -214,7 +213,7 @@ async def _run(
     except (*_STALE, *_DRIVER_ERRORS) as exc:
         raise db.translate(exc, query) from None
     if started:
-        log_query(query, started, count)
+        db._report_query(query, started, count)
     return result
 
 
@@ -549,7 +548,7 @@ class PostgresConnection(Connection):
         compiled = query.postgres
         args = bind_args(query, compiled, params)
         decode = _decoder(query)
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         count = 0
         try:
             try:
@@ -585,7 +584,7 @@ class PostgresConnection(Connection):
                 self._interrupt()
             raise
         if started:
-            log_query(query, started, count)
+            self._db._report_query(query, started, count)
 
     async def _write_rows(
         self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
@@ -599,7 +598,7 @@ class PostgresConnection(Connection):
     async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         label = _copy_label(table, columns)
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         try:
             await self._raw.copy_records_to_table(table, records=records, columns=columns)
         except _DRIVER_ERRORS as exc:
@@ -612,7 +611,7 @@ class PostgresConnection(Connection):
             self._interrupt()
             raise
         if started:
-            log_query(label, started, len(records))
+            self._db._report_query(label, started, len(records))
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, in one round trip."""
@@ -620,7 +619,7 @@ class PostgresConnection(Connection):
         batch = [bind_args(query, compiled, row) for row in rows]
         if not batch:
             return 0
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)
@@ -634,7 +633,7 @@ class PostgresConnection(Connection):
                 self._interrupt()
                 raise
         if started:
-            log_query(query, started, len(batch))
+            self._db._report_query(query, started, len(batch))
         return len(batch)
 
 
