@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NAME   ?=
 
-.PHONY: install test lint demo migrate new-migration db-init db-status db-check db-stats \
+.PHONY: install test test-fast lint demo migrate new-migration db-init db-status db-check db-stats \
         db-integrity db-maintenance db-rollback backup restore bench fuzz mutate clean
 
 install: $(STAMP)
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 ## started unless PICTALLION_TEST_POSTGRES_URL names a server).
 test: install
 	$(BIN)/python -m pytest
+
+## The suite without the tests marked slow (about half the time); CI runs `make test`.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

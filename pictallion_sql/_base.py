@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import msgspec
 
@@ -26,6 +27,7 @@ __all__ = [
     "Database",
     "Decoder",
     "Executor",
+    "QueryObserver",
     "RecordStream",
     "aborted_error",
     "bind_args",
@@ -39,6 +41,9 @@ query_log = logging.getLogger("pictallion_sql.query")
 Converter = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
 T = TypeVar("T")
+
+QueryObserver = Callable[[str, Dialect, int], None]
+"""Told of each statement a database ran: its query name, the dialect, and its row count."""
 
 DEFAULT_BATCH_SIZE = 1000
 """Rows a stream fetches per round trip (PostgreSQL) or per worker-thread call (SQLite)."""
@@ -459,6 +464,16 @@ class Connection(Executor):
         return self._depth > 0
 
 
+def _without(
+    observers: tuple[QueryObserver, ...], observer: QueryObserver
+) -> tuple[QueryObserver, ...]:
+    if observer not in observers:
+        return observers
+    kept = list(observers)
+    kept.remove(observer)
+    return tuple(kept)
+
+
 def aborted_error() -> DatabaseError:
     """Statements after a failed one in the same transaction."""
     return DatabaseError(
@@ -478,11 +493,61 @@ class Database(Executor):
     """A connected database: a pool of connections for one URL."""
 
     settings: Settings
+    # Read on every statement (one truth test when empty): the observers of this database,
+    # those of every database first. Tuples, replaced, never mutated.
+    _query_observers: tuple[QueryObserver, ...] = ()
+    _own_query_observers: tuple[QueryObserver, ...] = ()
+    _global_query_observers: ClassVar[tuple[QueryObserver, ...]] = ()
+    _observed: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
 
     @property
     def debug(self) -> bool:
         """Whether queries are logged: this database's settings or the global ones say so."""
         return self.settings.debug or config.settings.debug
+
+    def add_query_observer(self, observer: QueryObserver) -> None:
+        """Call ``observer(name, dialect, rows)`` after each statement this database runs.
+
+        ``name`` is the query's registry name, or the generated name of SQL built at run
+        time (``"media_assets.insert[...]"``, ``"file_versions.search_filtered[...]"``);
+        ``rows`` is the number of rows it returned or changed. A stream reports once, when
+        it ends, with every row it yielded; ``run_many`` and each batch of ``insert_many``
+        report once, with the number of rows written. A statement that fails, or a stream
+        left before its end, is not reported. The observer runs in the caller's task: it
+        must be quick, and an exception it raises reaches the caller. With no observer
+        registered, a statement costs nothing more.
+        """
+        self._own_query_observers = (*self._own_query_observers, observer)
+        Database._observed.add(self)
+        self._query_observers = (*Database._global_query_observers, *self._own_query_observers)
+
+    def remove_query_observer(self, observer: QueryObserver) -> None:
+        """Stop calling ``observer`` (once per time it was added); unknown ones are ignored."""
+        self._own_query_observers = _without(self._own_query_observers, observer)
+        self._query_observers = (*Database._global_query_observers, *self._own_query_observers)
+
+    @staticmethod
+    def add_global_query_observer(observer: QueryObserver) -> None:
+        """Observe every database, open or opened later, as :meth:`add_query_observer` does."""
+        Database._set_global_observers((*Database._global_query_observers, observer))
+
+    @staticmethod
+    def remove_global_query_observer(observer: QueryObserver) -> None:
+        """Stop calling a global ``observer``; unknown ones are ignored."""
+        Database._set_global_observers(_without(Database._global_query_observers, observer))
+
+    @staticmethod
+    def _set_global_observers(observers: tuple[QueryObserver, ...]) -> None:
+        Database._global_query_observers = Database._query_observers = observers
+        for db in Database._observed:
+            db._query_observers = (*observers, *db._own_query_observers)
+
+    def _report_query(self, query: Query, started: float, rows: int) -> None:
+        """Log the statement that just ran (in debug mode) and tell the observers of it."""
+        if self.debug:
+            log_query(query, started, rows)
+        for observer in self._query_observers:
+            observer(query.name, self.dialect, rows)
 
     @abstractmethod
     def connection(self) -> AbstractAsyncContextManager[Connection]:

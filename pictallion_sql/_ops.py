@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
-from urllib.parse import unquote, urlsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -30,7 +29,7 @@ from yoyo.migrations import topological_sort
 
 from ._introspect import Schema, diff, postgres_snapshot_of, snapshot
 from ._resources import migrations_dir, schema_file
-from .config import Dialect, Settings, mask_url
+from .config import Dialect, Settings, mask_secrets, mask_url
 from .errors import (
     ConfigurationError,
     DatabaseError,
@@ -84,18 +83,8 @@ TABLES: tuple[str, ...] = (
 )
 
 
-def scrub(text: object, database_url: str) -> str:
-    """``text`` with the URL's password (raw and percent-decoded) replaced by ``***``."""
-    message = str(text)
-    try:
-        password = urlsplit(database_url).password
-    except ValueError:
-        return message
-    message = message.replace(database_url, mask_url(database_url))
-    if password:
-        for secret in {password, unquote(password)}:
-            message = message.replace(secret, "***")
-    return message
+# The one scrubber of URLs and passwords, under the name this module's callers use.
+scrub = mask_secrets
 
 
 # --- migration files -------------------------------------------------------------------

@@ -9,7 +9,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Se
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
@@ -27,13 +26,12 @@ from ._base import (
     interrupted_error,
     is_json_kind,
     json_converter,
-    log_query,
     make_decoder,
     record_columns,
 )
 from ._pool import Pool
 from ._registry import Query, ResultT, make_query
-from .config import Settings, mask_url
+from .config import Settings, mask_secrets, mask_url
 from .errors import (
     ConnectionLostError,
     DatabaseError,
@@ -197,7 +195,7 @@ async def _run(
     conn: StatementConnection, query: Query, params: Mapping[str, Any], db: PostgresDatabase
 ) -> Any:
     args = bind_args(query, query.postgres, params)
-    started = time.perf_counter() if db.debug else 0.0
+    started = time.perf_counter() if db._query_observers or db.debug else 0.0
     try:
         if query.returns == "none":
             # By text: asyncpg caches it, and without arguments it may hold several statements.
@@ -215,7 +213,7 @@ async def _run(
     except (*_STALE, *_DRIVER_ERRORS) as exc:
         raise db.translate(exc, query) from None
     if started:
-        log_query(query, started, count)
+        db._report_query(query, started, count)
     return result
 
 
@@ -267,7 +265,7 @@ class PostgresDatabase(Database):
             error = ConnectionLostError if isinstance(exc, _LOST) else DatabaseError
             raise error(
                 f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
-                f"{type(exc).__name__}: {_scrub(str(exc), self.settings)}"
+                f"{type(exc).__name__}: {mask_secrets(exc, self.settings.database_url)}"
             ) from None
         conn.statement_limit = self.settings.statement_cache_size
         try:
@@ -405,7 +403,7 @@ class PostgresDatabase(Database):
             return ValidationError(self._argument_message(exc, query) + where)
         if isinstance(exc, asyncpg.InFailedSQLTransactionError):
             return aborted_error()
-        message = _scrub(str(exc), self.settings)
+        message = mask_secrets(exc, self.settings.database_url)
         if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
             return ReadOnlyError(f"the database is read-only (PostgreSQL: {message}){where}")
         if isinstance(exc, asyncpg.InsufficientPrivilegeError):
@@ -551,7 +549,7 @@ class PostgresConnection(Connection):
         compiled = query.postgres
         args = bind_args(query, compiled, params)
         decode = _decoder(query)
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         count = 0
         try:
             try:
@@ -587,7 +585,7 @@ class PostgresConnection(Connection):
                 self._interrupt()
             raise
         if started:
-            log_query(query, started, count)
+            self._db._report_query(query, started, count)
 
     async def _write_rows(
         self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
@@ -601,7 +599,7 @@ class PostgresConnection(Connection):
     async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         label = _copy_label(table, columns)
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         try:
             await self._raw.copy_records_to_table(table, records=records, columns=columns)
         except _DRIVER_ERRORS as exc:
@@ -614,7 +612,7 @@ class PostgresConnection(Connection):
             self._interrupt()
             raise
         if started:
-            log_query(label, started, len(records))
+            self._db._report_query(label, started, len(records))
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, in one round trip."""
@@ -622,7 +620,7 @@ class PostgresConnection(Connection):
         batch = [bind_args(query, compiled, row) for row in rows]
         if not batch:
             return 0
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)
@@ -636,7 +634,7 @@ class PostgresConnection(Connection):
                 self._interrupt()
                 raise
         if started:
-            log_query(query, started, len(batch))
+            self._db._report_query(query, started, len(batch))
         return len(batch)
 
 
@@ -664,9 +662,3 @@ async def connect_postgres(settings: Settings) -> PostgresDatabase:
     db = PostgresDatabase(settings)
     await db.load_constraints()
     return db
-
-
-def _scrub(message: str, settings: Settings) -> str:
-    password = urlsplit(settings.database_url).password
-    message = message.replace(settings.database_url, settings.masked_url)
-    return message.replace(password, "***") if password else message

@@ -33,7 +33,6 @@ from ._base import (
     decode_error,
     is_json_kind,
     json_converter,
-    log_query,
     make_decoder,
     record_columns,
 )
@@ -179,7 +178,7 @@ async def _run(
 ) -> Any:
     compiled = query.sqlite
     args = _encode_args(bind_args(query, compiled, params))
-    started = time.perf_counter() if db.debug else 0.0
+    started = time.perf_counter() if db._query_observers or db.debug else 0.0
     returns = query.returns
     try:
         if returns == "none":
@@ -207,7 +206,7 @@ async def _run(
     except (sqlite3.Error, ValueError, OverflowError) as exc:
         raise await db.translate(exc, query, conn, args) from None
     if started:
-        log_query(query, started, count)
+        db._report_query(query, started, count)
     return result
 
 
@@ -509,7 +508,7 @@ class SqliteConnection(Connection):
         compiled = query.sqlite
         args = _encode_args(bind_args(query, compiled, params))
         decode = _decoder(query)
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         count = 0
         try:
             try:
@@ -551,7 +550,7 @@ class SqliteConnection(Connection):
                 self._failed = True
             raise
         if started:
-            log_query(query, started, count)
+            self._db._report_query(query, started, count)
 
     async def _write_rows(
         self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
@@ -574,7 +573,7 @@ class SqliteConnection(Connection):
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         if self._failed:
             raise self._refusal()
-        started = time.perf_counter() if self._db.debug else 0.0
+        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         try:
             await self._raw.executemany(query.sqlite.text, batch)
         except (sqlite3.Error, ValueError, OverflowError) as exc:
@@ -584,7 +583,7 @@ class SqliteConnection(Connection):
             self._interrupt()
             raise
         if started:
-            log_query(query, started, len(batch))
+            self._db._report_query(query, started, len(batch))
 
 
 @cache

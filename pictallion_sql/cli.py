@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import config
-from ._ops import scrub
-from .config import Settings, mask_url
+from .config import Settings, mask_secrets, mask_url
 from .errors import (
     ConfigurationError,
     ConnectionLostError,
@@ -74,7 +73,7 @@ class _Context:
             human()
 
     def line(self, text: str = "") -> None:
-        self.out.write(scrub(text, self.url) + "\n")
+        self.out.write(mask_secrets(text, self.url) + "\n")
 
 
 def _progress(text: str) -> None:
@@ -132,7 +131,7 @@ def _create_postgres_database(ctx: _Context) -> None:
         except psycopg.errors.DuplicateDatabase:
             return
         except psycopg.Error as exc:
-            last = scrub(" ".join(str(exc).split()), ctx.url)
+            last = mask_secrets(" ".join(str(exc).split()), ctx.url)
     raise CommandError(
         f"database {name} does not exist and could not be created ({last}); "
         "create it, or ask its administrator to",
@@ -567,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _fail(message: str, code: int, url: str | None, details: Sequence[str] = ()) -> int:
     def clean(text: str) -> str:
-        return scrub(text, url) if url else text
+        return mask_secrets(text, url) if url else text
 
     first, *rest = (message.strip() or "failed").splitlines() or ["failed"]
     sys.stderr.write(f"pictallion-db: error: {clean(first)}\n")

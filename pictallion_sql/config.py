@@ -6,13 +6,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
-from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, unquote_plus, urlsplit, urlunsplit
 
 import msgspec
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_DATABASE_URL", "Dialect", "Settings", "mask_url", "settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "Dialect", "Settings", "mask_secrets", "mask_url", "settings"]
 
 Dialect = Literal["sqlite", "postgres"]
 
@@ -32,15 +32,65 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+# Query parameters that carry a password (libpq and asyncpg read ``?password=``).
+_SECRET_PARAMETERS = frozenset({"password"})
+
+
 def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***``."""
+    """Return ``url`` with any password (in the user part or a ``password=`` query
+    parameter) replaced by ``***``."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "<unparseable url>"
-    if parts.password is None:
+    netloc = parts.netloc if parts.password is None else _masked_netloc(parts)
+    query = "&".join(
+        f"{key}=***" if secret else f"{key}{sep}{value}"
+        for key, sep, value, secret in _query_fields(parts.query)
+    )
+    if netloc == parts.netloc and query == parts.query:
         return url
-    return urlunsplit(parts._replace(netloc=_masked_netloc(parts)))
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def mask_secrets(text: object, database_url: str) -> str:
+    """``text`` (an error message, a driver's output) with ``database_url`` and its
+    passwords masked.
+
+    The URL itself becomes :func:`mask_url`'s form; each password, from the user part or a
+    ``password=`` query parameter, is replaced by ``***`` as written in the URL and
+    percent-decoded (a driver reports ``p@ss`` for ``p%40ss``).
+    """
+    message = str(text)
+    if not database_url:
+        return message
+    message = message.replace(database_url, mask_url(database_url))
+    # Longest first: a decoded form may be part of the written one, or the reverse.
+    for secret in sorted(_url_secrets(database_url), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
+
+
+def _url_secrets(url: str) -> set[str]:
+    try:
+        parts = urlsplit(url)
+        written = [parts.password] if parts.password else []
+    except ValueError:
+        return set()
+    written += [value for _, _, value, secret in _query_fields(parts.query) if secret and value]
+    forms = {form for raw in written for form in (raw, unquote(raw), unquote_plus(raw))}
+    return {form for form in forms if form}
+
+
+def _query_fields(query: str) -> list[tuple[str, str, str, bool]]:
+    """Each ``key=value`` of a URL query: key, separator, value, and whether it is a password."""
+    if not query:
+        return []
+    fields = []
+    for field in query.split("&"):
+        key, sep, value = field.partition("=")
+        fields.append((key, sep, value, bool(sep) and unquote_plus(key) in _SECRET_PARAMETERS))
+    return fields
 
 
 def _masked_netloc(parts: SplitResult) -> str:

@@ -36,7 +36,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
-from urllib.parse import unquote, urlsplit
 
 import psycopg
 from yoyo import get_backend
@@ -58,7 +57,7 @@ from ._ops import (
     rollback_path,
 )
 from ._resources import migrations_dir
-from .config import Dialect, Settings, mask_url
+from .config import Dialect, Settings, mask_secrets, mask_url
 from .errors import (
     DatabaseError,
     MigrationError,
@@ -244,7 +243,7 @@ def upgrade(
             except Exception as exc:
                 raise MigrationError(
                     f"post-apply hook failed on {mask_url(database_url)}: "
-                    f"{_scrub(exc, database_url)}"
+                    f"{mask_secrets(exc, database_url)}"
                 ) from exc
     return {
         "dialect": dialect,
@@ -621,7 +620,7 @@ def _migrating(
         # Chained from None: a driver's connection error may quote the connection string.
         raise MigrationError(
             f"cannot connect to {mask_url(database_url)}: "
-            f"{type(exc).__name__}: {_scrub(exc, database_url)}"
+            f"{type(exc).__name__}: {mask_secrets(exc, database_url)}"
         ) from None
     try:
         if not lock:
@@ -639,7 +638,8 @@ def _migrating(
         raise
     except Exception as exc:
         raise MigrationError(
-            f"migration bookkeeping failed on {mask_url(database_url)}: {_scrub(exc, database_url)}"
+            f"migration bookkeeping failed on {mask_url(database_url)}: "
+            f"{mask_secrets(exc, database_url)}"
         ) from exc
     finally:
         backend.connection.close()
@@ -661,7 +661,7 @@ def _preflight(database_url: str) -> None:
         except psycopg.Error as exc:
             raise MigrationError(
                 f"cannot check {mask_url(database_url)} before migrating: "
-                f"{type(exc).__name__}: {_scrub(exc, database_url)}"
+                f"{type(exc).__name__}: {mask_secrets(exc, database_url)}"
             ) from None
         return
     path = settings.sqlite_file()
@@ -795,7 +795,7 @@ def _run(backend: Any, migration: Any, direction: str, database_url: str) -> Non
         undone = " (its changes were undone)" if getattr(migration, "use_transactions", 0) else ""
         raise MigrationError(
             f"migration {migration.id} {verb}{where} on {mask_url(database_url)}{undone}: "
-            f"{_scrub(exc, database_url)}"
+            f"{mask_secrets(exc, database_url)}"
         ) from exc
 
 
@@ -852,16 +852,3 @@ class _TrackedStep:
     def rollback(self, backend: Any, force: bool = False) -> None:
         self._note(getattr(self._step, "_rollback", None))
         self._step.rollback(backend, force)
-
-
-def _scrub(exc: BaseException | str, database_url: str) -> str:
-    """The text of ``exc`` with the URL's password (if any) masked."""
-    text = str(exc)
-    try:
-        password = urlsplit(database_url).password
-    except ValueError:
-        return text
-    if password:
-        for secret in {password, unquote(password)}:
-            text = text.replace(secret, "***")
-    return text

@@ -232,9 +232,9 @@ async def writable_pair(
 # ---------------------------------------------------------------------------------------
 # Query coverage. Every named query, and every shape of the SQL built at run time, must run
 # on both dialects under a test marked ``pins`` (one that asserts the results of what it
-# runs by value). The adapters bind arguments for every statement they run; recording those
-# calls tells which statements ran, in which test. The check applies when the whole suite
-# runs (no file, -k or -m selection).
+# runs by value). A global query observer (Database.add_global_query_observer) is told of
+# every statement any database runs: recording those tells which statements ran, in which
+# test. The check applies when the whole suite runs (no file, -k or -m selection).
 # ---------------------------------------------------------------------------------------
 
 EXECUTED: set[tuple[str, str]] = set()  # (dialect, query or shape) run by any test
@@ -337,31 +337,20 @@ def record_executed_queries() -> Iterator[None]:
 
         {"file_versions.get_multi": ["tests/crud/test_generic.py::test_x[sqlite-users]", ...]}
     """
-    import pictallion_sql._postgres as postgres_adapter
-    import pictallion_sql._sqlite as sqlite_adapter
+    from pictallion_sql import Database
 
-    originals = {}
-    for module, dialect in ((postgres_adapter, "postgres"), (sqlite_adapter, "sqlite")):
-        original = module.bind_args
-        originals[module] = original
+    def recording(name: str, dialect: str, rows: int) -> None:
+        if _RUNNING:
+            test, pins = _RUNNING[-1]
+            QUERY_TESTS.setdefault(name, set()).add(test)
+            for label in shape_labels(name):
+                EXECUTED.add((dialect, label))
+                if pins:
+                    PINNED.add((dialect, label))
 
-        def recording(
-            query: Any, compiled: Any, params: Any, *, _d: str = dialect, _f: Any = original
-        ) -> Any:
-            name = query.name
-            if _RUNNING:
-                test, pins = _RUNNING[-1]
-                QUERY_TESTS.setdefault(name, set()).add(test)
-                for label in shape_labels(name):
-                    EXECUTED.add((_d, label))
-                    if pins:
-                        PINNED.add((_d, label))
-            return _f(query, compiled, params)
-
-        module.bind_args = recording  # type: ignore[assignment]
+    Database.add_global_query_observer(recording)
     yield
-    for module, original in originals.items():
-        module.bind_args = original  # type: ignore[assignment]
+    Database.remove_global_query_observer(recording)
 
 
 def _whole_suite(config: pytest.Config) -> bool:

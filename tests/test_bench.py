@@ -26,6 +26,7 @@ def _bench_module(name: str) -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_bench_runs_on_both_dialects_and_writes_the_report(
     pg_admin_url: str, tmp_path: Path
 ) -> None:

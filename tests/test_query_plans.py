@@ -427,6 +427,7 @@ def whole_table_scans(plan: Mapping[str, Any]) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 async def test_the_catalogue_is_full_size(catalogue: Catalogue) -> None:
     counts = await catalogue.conn.fetchrow(
         "SELECT (SELECT count(*) FROM file_versions), (SELECT count(*) FROM media_assets), "
@@ -444,6 +445,7 @@ def test_the_lists_name_real_queries_once() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(HOT))
+@pytest.mark.slow
 async def test_hot_query_reads_no_whole_large_table(catalogue: Catalogue, name: str) -> None:
     plan = await explain(catalogue.conn, name, HOT[name](catalogue.sample))
     scans = whole_table_scans(plan)
@@ -451,6 +453,7 @@ async def test_hot_query_reads_no_whole_large_table(catalogue: Catalogue, name: 
 
 
 @pytest.mark.parametrize("name", sorted(WHOLE_TABLE_READS))
+@pytest.mark.slow
 async def test_whole_table_reads_stay_within_their_tables(catalogue: Catalogue, name: str) -> None:
     allowed, _reason = WHOLE_TABLE_READS[name]
     params = WHOLE_TABLE_PARAMS.get(name, no_params)(catalogue.sample)
@@ -460,6 +463,7 @@ async def test_whole_table_reads_stay_within_their_tables(catalogue: Catalogue, 
 
 
 @pytest.mark.parametrize("label", sorted(SELECTIVE_SEARCHES))
+@pytest.mark.slow
 async def test_selective_search_reads_no_whole_large_table(
     catalogue: Catalogue, label: str
 ) -> None:
@@ -469,6 +473,7 @@ async def test_selective_search_reads_no_whole_large_table(
 
 
 @pytest.mark.parametrize("label", sorted(BROAD_SEARCHES))
+@pytest.mark.slow
 async def test_broad_search_stays_within_its_tables(catalogue: Catalogue, label: str) -> None:
     filters, allowed = BROAD_SEARCHES[label]
     plan = await explain_search(catalogue.conn, filters)

@@ -60,6 +60,7 @@ def test_the_reference_folds_as_the_documented_examples() -> None:
 
 
 @pytest.mark.parametrize("needle", NEEDLES)
+@pytest.mark.slow
 async def test_search_filters_fold_like_str_lower(
     db: Any, library: dict[str, str], needle: str
 ) -> None:
@@ -70,6 +71,7 @@ async def test_search_filters_fold_like_str_lower(
 
 
 @pytest.mark.parametrize("needle", NEEDLES)
+@pytest.mark.slow
 async def test_live_search_folds_like_str_lower(
     db: Any, library: dict[str, str], needle: str
 ) -> None:
@@ -79,6 +81,7 @@ async def test_live_search_folds_like_str_lower(
 
 
 @pytest.mark.parametrize("needle", NEEDLES)
+@pytest.mark.slow
 async def test_people_search_folds_like_str_lower(
     db: Any, library: dict[str, str], needle: str
 ) -> None:
@@ -87,6 +90,7 @@ async def test_people_search_folds_like_str_lower(
 
 
 @pytest.mark.parametrize("needle", NEEDLES)
+@pytest.mark.slow
 async def test_smart_rule_contains_folds_like_str_lower(
     db: Any, library: dict[str, str], needle: str
 ) -> None:

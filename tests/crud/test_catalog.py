@@ -331,6 +331,7 @@ async def test_create_event_from_struct_and_port_names(db: Any) -> None:
         ({"name": "x", "type": "custom", "date": None}, "date"),
     ],
 )
+@pytest.mark.slow
 async def test_create_event_rejects_bad_input(db: Any, values: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         await crud.event.create(db, obj_in=values)
@@ -732,6 +733,7 @@ async def test_create_from_coordinates(db: Any) -> None:
         (1.0, "", "longitude"),
     ],
 )
+@pytest.mark.slow
 async def test_create_from_coordinates_validates(
     db: Any, latitude: Any, longitude: Any, field: str
 ) -> None:

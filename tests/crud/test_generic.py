@@ -36,6 +36,7 @@ CASES: dict[str, tuple[Any, str, str | None]] = {
 
 
 @pytest.mark.parametrize("table", sorted(CASES))
+@pytest.mark.slow
 async def test_get_exists_count_page_and_remove(db: Any, table: str) -> None:
     await load_library(db)
     repo, leaf, referenced = CASES[table]
@@ -71,6 +72,7 @@ async def test_get_exists_count_page_and_remove(db: Any, table: str) -> None:
 
 
 @pytest.mark.parametrize("table", sorted(CASES))
+@pytest.mark.slow
 async def test_bad_arguments_are_validation_errors(db: Any, table: str) -> None:
     repo = CASES[table][0]
     with pytest.raises(ValidationError):

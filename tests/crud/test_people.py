@@ -153,6 +153,7 @@ async def test_user_validation(db: Any) -> None:
         ("1990-07-02", datetime(1990, 7, 2)),
     ],
 )
+@pytest.mark.slow
 async def test_person_create_converts_a_birthdate_string(
     db: Any, given: str, stored: datetime
 ) -> None:

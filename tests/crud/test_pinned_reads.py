@@ -327,6 +327,7 @@ CHANGES: dict[str, tuple[int, dict[str, Any]]] = {
 
 
 @pytest.mark.parametrize("table", TABLES)
+@pytest.mark.slow
 async def test_update_and_remove_return_the_row_by_value(
     db: Any, table: str, fixed_clock: FixedClock
 ) -> None:

@@ -297,6 +297,7 @@ SORTS = st.one_of(
     limit=st.integers(0, 6),
     offset=st.integers(0, 8),
 )
+@pytest.mark.slow
 async def test_search_matches_the_reference_on_both_dialects(
     pair: tuple[Any, Any],
     lib: Library,
@@ -316,6 +317,7 @@ async def test_search_matches_the_reference_on_both_dialects(
 
 
 @given(lib=libraries(), sort=FULL_SORTS, size=st.integers(1, 4))
+@pytest.mark.slow
 async def test_pages_never_overlap_or_skip(
     pair: tuple[Any, Any], lib: Library, sort: dict[str, Any] | None, size: int
 ) -> None:

@@ -123,6 +123,7 @@ SIXTEEN = "0" * 16
     threshold=st.sampled_from([0, 1, 50, 57.5, 85, 88, 100, 101, -3]),
     limit=st.integers(min_value=0, max_value=12),
 )
+@pytest.mark.slow
 async def test_similarity_in_sql_matches_the_reference_on_both_dialects(
     pair: tuple[Any, Any], hashes: list[str | None], target: int, threshold: float, limit: int
 ) -> None:

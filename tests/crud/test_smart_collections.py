@@ -446,6 +446,7 @@ async def refresh_both(pair: tuple[Any, Any], lib: Library, rules: Any) -> list[
 
 
 @given(lib=libraries(), rules=object_rules())
+@pytest.mark.slow
 async def test_object_rules_match_the_reference_on_both_dialects(
     pair: tuple[Any, Any], lib: Library, rules: dict[str, Any]
 ) -> None:
@@ -453,6 +454,7 @@ async def test_object_rules_match_the_reference_on_both_dialects(
 
 
 @given(lib=libraries(), rules=weighted_rules())
+@pytest.mark.slow
 async def test_weighted_rules_match_the_reference_on_both_dialects(
     pair: tuple[Any, Any], lib: Library, rules: list[dict[str, Any]]
 ) -> None:

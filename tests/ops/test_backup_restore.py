@@ -7,6 +7,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from pictallion_sql._introspect import snapshot
 from tests.ops.conftest import ALL, cli_command, cli_env, count, execute, ok, run_cli
 
@@ -26,6 +28,7 @@ def extension(dialect: str) -> str:
     return "db" if dialect == "sqlite" else "dump"
 
 
+@pytest.mark.slow
 def test_backup_then_restore(migrated_url: str, dialect: str, workdir: Path) -> None:
     add_assets(migrated_url, "a", "b")
     execute(
@@ -66,6 +69,7 @@ def test_backup_into_a_folder_gets_a_timestamped_name(
     assert Path(second["path"]).suffix == "." + extension(dialect)
 
 
+@pytest.mark.slow
 def test_restore_needs_confirmation(migrated_url: str, dialect: str, workdir: Path) -> None:
     ok(migrated_url, "backup", "b", cwd=workdir)
     add_assets(migrated_url, "after")
@@ -83,6 +87,7 @@ def garble(data: bytes, start: int, end: int) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_a_damaged_backup_is_refused_and_the_database_kept(
     migrated_url: str, dialect: str, workdir: Path
 ) -> None:
@@ -118,6 +123,7 @@ def test_a_damaged_backup_is_refused_and_the_database_kept(
     assert ok(migrated_url, "check", "--json").json["ok"] is True
 
 
+@pytest.mark.slow
 def test_a_backup_of_another_schema_is_refused(
     migrated_url: str, empty_url: str, dialect: str, workdir: Path
 ) -> None:
@@ -143,6 +149,7 @@ def test_a_backup_of_another_schema_is_refused(
     assert ok(empty_url, "check", "--json").json["ok"] is True
 
 
+@pytest.mark.slow
 async def test_backup_while_the_application_writes(
     migrated_url: str, empty_url: str, dialect: str, workdir: Path
 ) -> None:

@@ -28,6 +28,7 @@ def add_photo(url: str, tier: str = "gold", state: str = "processed") -> None:
     )
 
 
+@pytest.mark.slow
 def test_init_then_status_stats_check_integrity(empty_url: str, dialect: str) -> None:
     first = ok(empty_url, "init", "--json").json
     assert first["applied"] == ALL and first["adopted"] == []
@@ -70,6 +71,7 @@ def test_init_then_status_stats_check_integrity(empty_url: str, dialect: str) ->
     assert ok(empty_url, "integrity").stdout.strip().endswith("OK")
 
 
+@pytest.mark.slow
 def test_maintenance(migrated_url: str, dialect: str) -> None:
     add_photo(migrated_url)
     result = ok(migrated_url, "maintenance", "--json").json
@@ -86,6 +88,7 @@ def test_maintenance(migrated_url: str, dialect: str) -> None:
     assert count(migrated_url, "file_versions") == 1
 
 
+@pytest.mark.slow
 def test_rollback_and_migrate(migrated_url: str) -> None:
     assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": ALL[2]}
     check = run_cli(migrated_url, "check", "--json")
@@ -127,6 +130,7 @@ def test_reset_of_a_drifted_database(migrated_url: str) -> None:
     assert ok(migrated_url, "check", "--json").json["ok"] is True
 
 
+@pytest.mark.slow
 def test_drift_after_a_dropped_column(migrated_url: str) -> None:
     execute(migrated_url, "ALTER TABLE people DROP COLUMN birthdate")
     result = run_cli(migrated_url, "check")
@@ -197,6 +201,7 @@ def test_integrity_finds_broken_references(migrated_url: str, dialect: str) -> N
     assert "PROBLEMS FOUND" in run_cli(migrated_url, "integrity").stdout
 
 
+@pytest.mark.slow
 def test_create_migration_and_apply_it(empty_url: str, dialect: str, tmp_path: Path) -> None:
     import shutil
 
@@ -267,6 +272,7 @@ def with_password(url: str, password: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+@pytest.mark.slow
 def test_passwords_are_never_printed(new_pg_url: str, pg_admin_url: str, workdir: Path) -> None:
     secret = "S3cret-Passw0rd"
     url = with_password(new_pg_url, secret)  # trust auth ignores it; nothing may show it
@@ -303,6 +309,7 @@ def test_init_creates_a_missing_postgres_database(pg_admin_url: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["status", "stats", "check", "integrity"])
+@pytest.mark.slow
 def test_json_is_the_only_stdout(migrated_url: str, command: str) -> None:
     result = ok(migrated_url, command, "--json")
     assert isinstance(result.json, dict)

@@ -25,6 +25,7 @@ from tests.ops.conftest import ALL, cli_command, cli_env, count, execute, ok, ru
 DRIZZLE_SQL = Path(__file__).parent.parent / "data" / "drizzle_0000_complete_odin.sql"
 
 
+@pytest.mark.slow
 def test_two_concurrent_migrations_apply_the_schema_once(empty_url: str) -> None:
     procs = [
         subprocess.Popen(
@@ -47,6 +48,7 @@ def test_two_concurrent_migrations_apply_the_schema_once(empty_url: str) -> None
     assert ok(empty_url, "check", "--json").json["ok"] is True
 
 
+@pytest.mark.slow
 def test_a_held_lock_makes_the_second_process_wait_then_fail_clearly(
     migrated_url: str, dialect: str
 ) -> None:
@@ -68,6 +70,7 @@ def own_migrations(dialect: str, tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_migration_edited_after_it_was_applied(empty_url: str, own_migrations: Path) -> None:
     folder = str(own_migrations)
     ok(empty_url, "--migrations-dir", folder, "init")
@@ -124,6 +127,7 @@ def build_with_drizzle(url: str) -> None:
     execute(url, *[s for s in statements if s.strip()])
 
 
+@pytest.mark.slow
 def test_adopting_a_database_created_by_the_old_backend(new_pg_url: str) -> None:
     build_with_drizzle(new_pg_url)
     execute(new_pg_url, "INSERT INTO users (username, password) VALUES ('ada', 'x')")

@@ -71,6 +71,7 @@ async def test_writes_to_a_read_only_database_raise_read_only_error(
             await DatabaseManager(read_only_url).check_compatibility()
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_read_only_database_at_once(read_only_url: str, dialect: str) -> None:
     started = time.monotonic()
     migrate = run_cli(read_only_url, "migrate", "--lock-timeout", "60")
@@ -161,6 +162,7 @@ async def test_new_sqlite_files_are_private(tmp_path: Path) -> None:
     assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
 
 
+@pytest.mark.slow
 async def test_a_hot_standby_is_read_only_for_the_library_and_the_cli() -> None:
     """A real standby (pg_basebackup of a dedicated cluster): typed errors at once."""
     from pictallion_sql.migrations import apply_migrations
