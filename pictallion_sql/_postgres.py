@@ -490,9 +490,6 @@ class PostgresConnection(Connection):
     def __init__(self, raw: Any, db: PostgresDatabase) -> None:
         self._raw = raw
         self._db = db
-        self._depth = 0
-        self._failed = False
-        self._interrupted = False
 
     def _begin_statement(self, readonly: bool) -> str:
         return "BEGIN READ ONLY" if readonly else "BEGIN"

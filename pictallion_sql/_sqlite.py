@@ -469,9 +469,6 @@ class SqliteConnection(Connection):
     def __init__(self, raw: aiosqlite.Connection, db: SqliteDatabase) -> None:
         self._raw = raw
         self._db = db
-        self._depth = 0
-        self._failed = False
-        self._interrupted = False
 
     def _begin_statement(self, readonly: bool) -> str:
         # IMMEDIATE takes the write lock at once, so a writer never fails half-way
