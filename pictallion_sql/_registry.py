@@ -16,7 +16,13 @@ type for the type checker and checks the header at import::
     versions = await db.run(_BY_TIER, tier="gold", skip=0, limit=10)  # list[FileVersion]
 
 Files in ``queries/postgres/`` and ``queries/sqlite/`` override the shared body of the
-same name for that dialect. The registry knows no driver: it only turns ``:name``
+same name for that dialect. Where the two bodies would differ only in a function name,
+the shared body writes a dialect placeholder instead, ``{{json_object}}(...)``, which
+loading replaces with each dialect's spelling (``json_build_object`` on PostgreSQL,
+``json_object`` on SQLite; the table is ``QUERY_PLACEHOLDERS`` in ``_sql_dialects.py``).
+Double braces appear nowhere in SQL outside literals, and placeholders inside string
+literals, quoted identifiers and comments are left alone; an unknown placeholder fails
+loading with the file and line. The registry knows no driver: it only turns ``:name``
 into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
 """
 
@@ -31,9 +37,20 @@ from typing import Any, Generic, Literal
 import msgspec
 from typing_extensions import TypeVar
 
+from ._sql_dialects import QUERY_PLACEHOLDERS
 from .errors import QueryFileError
 
-__all__ = ["DIALECTS", "CompiledSQL", "Query", "Registry", "Returns", "compile_sql", "make_query"]
+__all__ = [
+    "DIALECTS",
+    "CompiledSQL",
+    "Query",
+    "Registry",
+    "Returns",
+    "UnknownPlaceholderError",
+    "compile_sql",
+    "fill_placeholders",
+    "make_query",
+]
 
 Returns = Literal["one", "rows", "scalar", "none"]
 DIALECTS = ("postgres", "sqlite")
@@ -60,6 +77,20 @@ _TOKENS = re.compile(
     | /\*.*?\*/                 # block comment
     | ::                        # PostgreSQL cast, not a parameter
     | (?<![:\w]):(?P<param>[A-Za-z_]\w*)
+    )
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# The same literals and comments as above, skipped, so that only a ``{{name}}`` in SQL is filled in.
+_PLACEHOLDER_TOKENS = re.compile(
+    r"""
+    (?=['"\-/{])
+    (?:
+      '(?:[^']|'')*'            # string literal
+    | "(?:[^"]|"")*"            # quoted identifier
+    | --[^\n]*                  # line comment
+    | /\*.*?\*/                 # block comment
+    | \{\{(?P<placeholder>[^{}\n]*)\}\}
     )
     """,
     re.VERBOSE | re.DOTALL,
@@ -135,6 +166,7 @@ class _Block(msgspec.Struct):
     path: Path
     line: int
     returns_line: int
+    body_line: int = 0
 
     @property
     def where(self) -> str:
@@ -171,6 +203,8 @@ def _parse_file(path: Path) -> Iterator[_Block]:
             if stripped and not stripped.startswith("--"):
                 raise QueryFileError(f"{path}:{lineno}: SQL before the first '-- name:' header")
         elif body or not stripped.startswith("--"):
+            if not body:
+                current["body_line"] = lineno
             body.append(raw)
     if current is not None:
         yield _Block(sql="\n".join(body), **current)
@@ -318,6 +352,46 @@ def _check_params(block: _Block) -> frozenset[str]:
     return frozenset(declared)
 
 
+class UnknownPlaceholderError(LookupError):
+    """A ``{{name}}`` that ``QUERY_PLACEHOLDERS`` does not know, and where it starts in the SQL."""
+
+    def __init__(self, placeholder: str, offset: int) -> None:
+        super().__init__(f"unknown dialect placeholder {placeholder!r}")
+        self.placeholder = placeholder
+        self.offset = offset
+
+
+def fill_placeholders(sql: str, dialect: str) -> str:
+    """``sql`` with each ``{{name}}`` outside literals and comments spelled for ``dialect``."""
+    if "{{" not in sql:
+        return sql
+    out: list[str] = []
+    pos = 0
+    for match in _PLACEHOLDER_TOKENS.finditer(sql):
+        placeholder = match.group("placeholder")
+        if placeholder is None:
+            continue
+        spellings = QUERY_PLACEHOLDERS.get(placeholder)
+        if spellings is None:
+            raise UnknownPlaceholderError(match.group(), match.start())
+        out.append(sql[pos : match.start()])
+        out.append(spellings[dialect])
+        pos = match.end()
+    out.append(sql[pos:])
+    return "".join(out)
+
+
+def _fill_placeholders(block: _Block, dialect: str) -> str:
+    try:
+        return fill_placeholders(block.sql, dialect)
+    except UnknownPlaceholderError as error:
+        line = block.body_line + block.sql.count("\n", 0, error.offset)
+        raise QueryFileError(
+            f"{block.path}:{line}: query {block.name!r} uses unknown dialect placeholder "
+            f"{error.placeholder!r} (known: {', '.join(sorted(QUERY_PLACEHOLDERS))})"
+        ) from None
+
+
 def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Query[Any]:
     returns, record = _parse_returns(pg, types)
     params = _check_params(pg)
@@ -336,8 +410,8 @@ def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Qu
         returns=returns,
         record=record,
         params=params,
-        postgres=compile_sql(pg.sql, "postgres"),
-        sqlite=compile_sql(lite.sql, "sqlite"),
+        postgres=compile_sql(_fill_placeholders(pg, "postgres"), "postgres"),
+        sqlite=compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"),
         source=source,
     )
 

@@ -9,9 +9,17 @@ functions the SQLite adapter registers on every connection (``pictallion_lower``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
-__all__ = ["POSTGRES", "SQLITE", "SqlDialect", "dialect_sql"]
+__all__ = ["POSTGRES", "QUERY_PLACEHOLDERS", "SQLITE", "SqlDialect", "dialect_sql"]
+
+# What a ``{{name}}`` placeholder in a shared query file becomes in each dialect. The
+# registry fills them in when it loads the files, so a query whose bodies would differ
+# only in a function name keeps one body.
+QUERY_PLACEHOLDERS: Mapping[str, Mapping[str, str]] = {
+    "json_object": {"postgres": "json_build_object", "sqlite": "json_object"},
+}
 
 
 class SqlDialect(Protocol):

@@ -110,3 +110,27 @@ def test_applied_mutant_is_put_back_even_when_the_run_fails(query_folder: Path) 
         raise RuntimeError("the tests crashed")
     assert (query.postgres, query.sqlite) == before
     assert "DESC" in query.sqlite.text
+
+
+def test_applied_mutant_of_a_shared_body_spells_its_placeholders_per_dialect(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "queries"
+    _write(
+        folder,
+        "photos.sql",
+        "-- name: photos.as_json\n-- returns: rows Photo\n"
+        "SELECT {{json_object}}('id', id) AS doc FROM photos ORDER BY id DESC;\n",
+    )
+    registry = Registry.load(folder, {"Photo": dict})
+    query = registry["photos.as_json"]
+    (mutant,) = generate(folder)
+    assert mutant.dialects == ("postgres", "sqlite")
+    with applied(mutant, registry):
+        assert query.postgres.text == (
+            "SELECT json_build_object('id', id) AS doc FROM photos ORDER BY id ASC;"
+        )
+        assert query.sqlite.text == (
+            "SELECT json_object('id', id) AS doc FROM photos ORDER BY id ASC;"
+        )
+    assert query.postgres.text.endswith("ORDER BY id DESC;")

@@ -82,6 +82,31 @@ SELECT count(id) FROM things;
     assert count.record is int
 
 
+def test_shared_bodies_get_each_dialects_spelling_of_a_placeholder(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "things.sql",
+        """
+-- name: things.as_json
+-- returns: rows Thing
+-- params: id
+SELECT {{json_object}}('id', id, 'tag', '{{json_object}}', "{{json_object}}"::text) AS doc
+FROM things -- {{unknown}} in a comment stays
+WHERE id = :id;
+""",
+    )
+    query = Registry.load(tmp_path, TYPES)["things.as_json"]
+    literals = "'{{json_object}}', \"{{json_object}}\"::text) AS doc"
+    comment = "FROM things -- {{unknown}} in a comment stays"
+    assert query.postgres.text == (
+        f"SELECT json_build_object('id', id, 'tag', {literals}\n{comment}\nWHERE id = $1;"
+    )
+    assert query.sqlite.text == (
+        f"SELECT json_object('id', id, 'tag', {literals}\n{comment}\nWHERE id = ?;"
+    )
+    assert query.postgres.arg_names == query.sqlite.arg_names == ("id",)
+
+
 def block(*lines: str) -> str:
     return "\n".join(lines) + "\n"
 
@@ -145,6 +170,28 @@ WITH_A = block("-- name: q", "-- returns: none", "-- params: a", "DELETE FROM t 
                 ),
             },
             r"a\.sql:1: query 'q' returns differently",
+        ),
+        (
+            {
+                "a.sql": block(
+                    "-- name: q",
+                    "-- returns: none",
+                    "-- A comment line before the body.",
+                    "",
+                    "SELECT {{json_object}}('a', 1),",
+                    "       {{json_agg}}(x) FROM t;",
+                )
+            },
+            r"a\.sql:6: query 'q' uses unknown dialect placeholder '\{\{json_agg\}\}'",
+        ),
+        (
+            {
+                "a.sql": DELETE_Q,
+                "postgres/a.sql": block(
+                    "-- name: q", "-- returns: none", "SELECT {{ json_object }}('a', 1);"
+                ),
+            },
+            r"postgres/a\.sql:3: query 'q' uses unknown dialect placeholder",
         ),
     ],
 )

@@ -1,7 +1,7 @@
 -- collection_photos: the generic calls every repository has (get, get_multi, count, exists, remove).
 -- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
--- collection_photos.photos_of_collection and collection_photos.add_many differ per dialect:
--- their bodies are in postgres/collection_photos.sql and sqlite/collection_photos.sql.
+-- collection_photos.add_many differs per dialect: its bodies are in
+-- postgres/collection_photos.sql and sqlite/collection_photos.sql.
 
 -- name: collection_photos.get
 -- returns: one CollectionPhoto
@@ -89,3 +89,24 @@ WHERE collection_id = :collection_id AND photo_id = :photo_id;
 -- Remove every photo row of a collection (before deleting it, or before re-filling it).
 DELETE FROM collection_photos
 WHERE collection_id = :collection_id;
+
+-- name: collection_photos.photos_of_collection
+-- returns: rows FileVersionWithAsset
+-- params: collection_id
+-- The photos of a collection with their media asset nested, most recently added first
+-- (added_at DESC, then the membership row's id DESC); a photo added twice appears twice.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM collection_photos cp
+JOIN file_versions fv ON fv.id = cp.photo_id
+LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id
+WHERE cp.collection_id = :collection_id
+ORDER BY cp.added_at DESC, cp.id DESC;

@@ -193,3 +193,163 @@ WHERE fv.tier = :tier
        OR fv.tier <> 'silver'
        OR NOT EXISTS (SELECT 1 FROM file_versions AS g
                       WHERE g.media_asset_id = fv.media_asset_id AND g.tier = 'gold'));
+
+-- name: file_versions.all_with_assets
+-- returns: rows FileVersionWithAsset
+-- params: skip, limit
+-- A page of every version with its media asset, newest first (created_at DESC, id DESC).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit OFFSET :skip;
+
+-- name: file_versions.highest_tier
+-- returns: rows FileVersionWithDisplayAsset
+-- params: skip, limit
+-- The photo listing: per asset its most recent gold version, else its most recent silver
+-- (recency: created_at DESC, id DESC); sorted by the version's created_at DESC, then the
+-- asset's created_at DESC and id DESC (the order the assets were walked in).
+-- A version is its asset's pick when no version of the asset beats it: as an anti-join, a
+-- page walks the versions newest first and stops at its end instead of ranking the library.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       {{json_object}}(
+           'id', ma.id,
+           'original_filename', ma.original_filename,
+           'created_at', ma.created_at,
+           'display_filename', substr(rtrim(fv.file_path, '/'),
+               length(rtrim(rtrim(fv.file_path, '/'),
+                            replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
+       ) AS media_asset
+FROM file_versions AS fv
+JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.tier IN ('gold', 'silver')
+  AND NOT EXISTS (
+      SELECT 1 FROM file_versions AS better
+      WHERE better.media_asset_id = fv.media_asset_id
+        AND better.id <> fv.id
+        AND ((better.tier = 'gold' AND fv.tier = 'silver')
+             OR (better.tier = fv.tier
+                 AND (better.created_at > fv.created_at
+                      OR (better.created_at = fv.created_at AND better.id > fv.id)))))
+ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC
+LIMIT :limit OFFSET :skip;
+
+-- name: file_versions.recent_photos
+-- returns: rows FileVersionWithDisplayAsset
+-- params: limit
+-- The newest versions of every tier (created_at DESC, id DESC) with their asset and its
+-- display_filename.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}(
+                'id', ma.id,
+                'original_filename', ma.original_filename,
+                'created_at', ma.created_at,
+                'display_filename', substr(rtrim(fv.file_path, '/'),
+                    length(rtrim(rtrim(fv.file_path, '/'),
+                                 replace(rtrim(fv.file_path, '/'), '/', ''))) + 1))
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;
+
+-- name: file_versions.sibling_versions
+-- returns: rows FileVersionWithAsset
+-- params: id
+-- Every version of the asset of version :id (itself included) with the asset: gold, then
+-- silver, then any other tier; within a tier newest first (created_at DESC, id DESC).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS base
+JOIN file_versions AS fv ON fv.media_asset_id = base.media_asset_id
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE base.id = :id
+ORDER BY CASE fv.tier WHEN 'gold' THEN 0 WHEN 'silver' THEN 1 ELSE 2 END,
+         fv.created_at DESC, fv.id DESC;
+
+-- name: file_versions.tier_listing
+-- returns: rows FileVersionWithAsset
+-- params: tier, show_all_versions, skip, limit
+-- A page of the versions of :tier with their asset, newest first (created_at DESC, id DESC);
+-- unless :show_all_versions, silver versions whose asset also has a gold version are left out.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.tier = :tier
+  AND (CAST(:show_all_versions AS boolean)
+       OR fv.tier <> 'silver'
+       OR NOT EXISTS (SELECT 1 FROM file_versions AS g
+                      WHERE g.media_asset_id = fv.media_asset_id AND g.tier = 'gold'))
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit OFFSET :skip;
+
+-- name: file_versions.unprocessed
+-- returns: rows FileVersionWithDisplayAsset
+-- params: skip, limit
+-- Assets with a silver version and no gold version, each with its most recent silver
+-- (created_at DESC, id DESC); in asset order: the asset's created_at DESC, id DESC.
+WITH latest_silver AS (
+    SELECT v.id,
+           row_number() OVER (
+               PARTITION BY v.media_asset_id
+               ORDER BY v.created_at DESC, v.id DESC) AS pick
+    FROM file_versions AS v
+    WHERE v.tier = 'silver'
+      AND NOT EXISTS (SELECT 1 FROM file_versions AS g
+                      WHERE g.media_asset_id = v.media_asset_id AND g.tier = 'gold')
+)
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       {{json_object}}(
+           'id', ma.id,
+           'original_filename', ma.original_filename,
+           'created_at', ma.created_at,
+           'display_filename', substr(rtrim(fv.file_path, '/'),
+               length(rtrim(rtrim(fv.file_path, '/'),
+                            replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
+       ) AS media_asset
+FROM latest_silver AS s
+JOIN file_versions AS fv ON fv.id = s.id
+JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE s.pick = 1
+ORDER BY ma.created_at DESC, ma.id DESC
+LIMIT :limit OFFSET :skip;

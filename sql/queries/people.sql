@@ -156,3 +156,22 @@ LEFT JOIN faces cover ON cover.id = COALESCE(
      LIMIT 1))
 LEFT JOIN file_versions fv ON fv.id = cover.photo_id
 ORDER BY p.created_at DESC, p.id DESC;
+
+-- name: people.get_photos
+-- returns: rows FileVersionWithAsset
+-- params: person_id
+-- The distinct file versions that show a face of the person (ignored faces included), each with
+-- its media asset nested; newest version first (created_at DESC, id DESC).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions fv
+LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id
+WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = :person_id)
+ORDER BY fv.created_at DESC, fv.id DESC;

@@ -11,11 +11,11 @@ Each mutant changes one thing in one query body:
 
 The query files are parsed with the library's own parser (``_registry._parse_file``). A
 mutant is applied to the loaded registry in memory: its body goes through the registry's
-own ``compile_sql`` and replaces the compiled SQL of the query object the repositories hold
-(only the dialect(s) that body serves), and is put back afterwards (in ``finally``). The
-files on disk are never written, so an interrupted run leaves nothing to restore, and a
-mutant that stops using a declared parameter (a dropped conjunct) still runs instead of
-failing the registry's load-time checks.
+own ``fill_placeholders`` and ``compile_sql`` and replaces the compiled SQL of the query
+object the repositories hold (only the dialect(s) that body serves), and is put back
+afterwards (in ``finally``). The files on disk are never written, so an interrupted run
+leaves nothing to restore, and a mutant that stops using a declared parameter (a dropped
+conjunct) still runs instead of failing the registry's load-time checks.
 
 Which tests run for a mutant: the suite runs once with a recorder of the named queries each
 test executes (``query_map``); a mutant then reruns, in the same pytest session, only the
@@ -372,7 +372,7 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
     """
     from msgspec.structs import force_setattr
 
-    from pictallion_sql._registry import compile_sql
+    from pictallion_sql._registry import compile_sql, fill_placeholders
 
     if registry is None:
         from pictallion_sql._queries import queries as registry
@@ -380,7 +380,8 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
     saved = {d: getattr(query, d) for d in mutant.dialects}
     try:
         for dialect in mutant.dialects:
-            force_setattr(query, dialect, compile_sql(mutant.mutated, dialect))
+            mutated = fill_placeholders(mutant.mutated, dialect)
+            force_setattr(query, dialect, compile_sql(mutated, dialect))
         _forget_prepared(query)
         yield
     finally:
