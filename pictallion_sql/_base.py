@@ -306,6 +306,15 @@ class Executor(ABC):
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per parameter mapping in ``rows``, atomically."""
 
+    async def run_atomic(self, query: Query[ResultT], /, **params: Any) -> ResultT:
+        """Run a write together with the decoding of what it returns: both stand or fall.
+
+        Outside a transaction a statement commits before its returned row is decoded; here
+        it runs in one, so a row that cannot be decoded is not left written.
+        """
+        async with self.transaction() as conn:
+            return await conn.run(query, **params)
+
     def stream(
         self, query: Query[list[T]], /, *, batch_size: int = DEFAULT_BATCH_SIZE, **params: Any
     ) -> RecordStream[T]:
@@ -462,6 +471,13 @@ class Connection(Executor):
     def in_transaction(self) -> bool:
         """True while a transaction is open on this connection."""
         return self._depth > 0
+
+    async def run_atomic(self, query: Query[ResultT], /, **params: Any) -> ResultT:
+        """As :meth:`Executor.run_atomic`; inside an open transaction no savepoint is needed,
+        since a failed call already forbids that transaction's commit."""
+        if self._depth:
+            return await self.run(query, **params)
+        return await super().run_atomic(query, **params)
 
 
 def _without(

@@ -49,26 +49,8 @@ EXPECTED = [
 
 
 def test_callers_see_precise_types(tmp_path: Path) -> None:
-    source = tmp_path / "caller.py"
-    source.write_text(CALLER)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    revealed = re.findall(r'Revealed type is "(.*?)"', result.stdout)
-    assert revealed == EXPECTED, result.stdout
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    revealed, errors = run_mypy(tmp_path, "caller.py", CALLER)
+    assert revealed == EXPECTED, errors
     assert len(errors) == 1 and "get_by_tier" in errors[0] and '"tier"' in errors[0], errors
 
 
@@ -125,26 +107,8 @@ TYPED_EXPECTED = [
 
 
 def test_a_query_carries_its_result_type(tmp_path: Path) -> None:
-    source = tmp_path / "typed.py"
-    source.write_text(TYPED_QUERIES)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    revealed = re.findall(r'Revealed type is "(.*?)"', result.stdout)
-    assert revealed == TYPED_EXPECTED, result.stdout
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    revealed, errors = run_mypy(tmp_path, "typed.py", TYPED_QUERIES)
+    assert revealed == TYPED_EXPECTED, errors
     assert len(errors) == 2, errors
     assert "list[FileVersion]" in errors[0] and "list[Face]" in errors[0], errors
     assert '"stream"' in errors[1] and "Query[int]" in errors[1], errors
@@ -188,3 +152,27 @@ def test_an_accessor_disagreeing_with_the_header_fails_at_once(
     assert f"returns {declared!r}" in message, message
     assert f"expects {expected!r}" in message, message
     assert ".sql:" in message, message
+
+
+def run_mypy(folder: Path, name: str, text: str) -> tuple[list[str], list[str]]:
+    """mypy --strict over ``text`` as a module: its revealed types and its error lines."""
+    source = folder / name
+    source.write_text(text)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(folder / "cache"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    revealed = re.findall(r'Revealed type is "(.*?)"', result.stdout)
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    return revealed, errors

@@ -18,10 +18,9 @@ from typing import Any, Generic, Literal, TypeVar, overload
 import msgspec
 from msgspec import UNSET
 
-from .._base import DEFAULT_BATCH_SIZE, Connection, Executor, RecordStream
+from .._base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from .._dynamic import insert_query, update_query
 from .._queries import queries
-from .._registry import Query, ResultT
 from ..errors import ValidationError
 from ..limits import INT8_MAX, MAX_INDEXED_TEXT_BYTES, MAX_TEXT_BYTES, shown, text_problem
 from ..models import (
@@ -123,21 +122,6 @@ def _full_dates(kind: type[msgspec.Struct], obj_in: Mapping[str, Any]) -> dict[s
     return values
 
 
-async def _write_and_read_back(
-    db: Executor, query: Query[ResultT], params: dict[str, Any]
-) -> ResultT:
-    """Run a write whose RETURNING row is decoded, so that both stand or fall together.
-
-    Outside a transaction the statement would commit before its row is decoded; a row that
-    failed to decode would then be written although the call raised. Inside the caller's
-    transaction a failed call already forbids its commit.
-    """
-    if isinstance(db, Connection) and db.in_transaction:
-        return await db.run(query, **params)
-    async with db.transaction() as conn:
-        return await conn.run(query, **params)
-
-
 class Repository(Generic[RowT, InsertT, UpdateT]):
     """Generic calls for one table; subclasses add the table's own queries."""
 
@@ -158,7 +142,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """Insert one row; fields not given take the column default. Returns the row."""
         values = self.insert_values(obj_in)
         query = insert_query(self.table, self.row, tuple(values))
-        return await _write_and_read_back(db, query, values)
+        return await db.run_atomic(query, **values)
 
     @overload
     async def create_many(
@@ -309,12 +293,12 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         check_id("id", row_id)
         values = self.update_values(obj_in)
         query = update_query(self.table, self.row, tuple(values))
-        return await _write_and_read_back(db, query, {"id": row_id, **values})
+        return await db.run_atomic(query, id=row_id, **values)
 
     async def remove(self, db: Executor, *, id: str) -> RowT | None:
         """Delete the row with ``id``; returns it, or None if there was none."""
         check_id("id", id)
-        return await _write_and_read_back(db, self._remove, {"id": id})
+        return await db.run_atomic(self._remove, id=id)
 
     async def count(self, db: Executor) -> int:
         """The number of rows in the table."""

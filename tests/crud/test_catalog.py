@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -235,6 +236,31 @@ async def load_rows(db: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
                 await conn.run(query, **row)
 
 
+@asynccontextmanager
+async def library_pair_with(
+    extras: Any,
+    pg_admin_url: str,
+    pg_template: str,
+    sqlite_template: Path,
+    folder: Path,
+) -> AsyncIterator[tuple[Any, Any]]:
+    """The library plus ``extras`` in a SQLite file in ``folder`` and a PostgreSQL database."""
+    path = folder / "library.db"
+    shutil.copyfile(sqlite_template, path)
+    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    lite = await connect(f"sqlite:///{path}")
+    pg = await connect(pg_url)
+    try:
+        for database in (lite, pg):
+            await load_library(database)
+            await load_rows(database, extras)
+        yield lite, pg
+    finally:
+        await lite.close()
+        await pg.close()
+        pgcluster.drop_database(pg_admin_url, pg_url)
+
+
 @pytest.fixture(scope="module")
 async def catalog_pair(
     pg_admin_url: str,
@@ -243,20 +269,11 @@ async def catalog_pair(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Any, Any]]:
     """The library plus EXTRAS in SQLite and PostgreSQL (read only)."""
-    path = tmp_path_factory.mktemp("catalog") / "catalog.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    lite = await connect(f"sqlite:///{path}")
-    pg = await connect(pg_url)
-    try:
-        for database in (lite, pg):
-            await load_library(database)
-            await load_rows(database, EXTRAS)
-        yield lite, pg
-    finally:
-        await lite.close()
-        await pg.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+    folder = tmp_path_factory.mktemp("catalog")
+    async with library_pair_with(
+        EXTRAS, pg_admin_url, pg_template, sqlite_template, folder
+    ) as pair:
+        yield pair
 
 
 def names(rows: list[Any]) -> list[str]:

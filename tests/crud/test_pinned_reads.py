@@ -10,7 +10,6 @@ and ties on the timestamp are broken by id.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -20,11 +19,9 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql.database import connect
 from pictallion_sql.errors import ForeignKeyError, ValidationError
-from tests import pgcluster
 from tests.conftest import FixedClock
-from tests.crud.test_catalog import load_rows
+from tests.crud.test_catalog import library_pair_with, load_rows
 from tests.library import LIBRARY, at, load_library, uid
 
 pytestmark = pytest.mark.pins
@@ -195,20 +192,11 @@ async def pinned_pair(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[Any, Any]]:
     """The library plus PIN_EXTRAS in SQLite and PostgreSQL (read only)."""
-    path = tmp_path_factory.mktemp("pinned") / "pinned.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    lite = await connect(f"sqlite:///{path}")
-    pg = await connect(pg_url)
-    try:
-        for database in (lite, pg):
-            await load_library(database)
-            await load_rows(database, PIN_EXTRAS)
-        yield lite, pg
-    finally:
-        await lite.close()
-        await pg.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+    folder = tmp_path_factory.mktemp("pinned")
+    async with library_pair_with(
+        PIN_EXTRAS, pg_admin_url, pg_template, sqlite_template, folder
+    ) as pair:
+        yield pair
 
 
 def source_rows(table: str) -> dict[str, dict[str, Any]]:
