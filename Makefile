@@ -32,7 +32,7 @@ lint: install
 
 ## Migrate ./data/pictallion.db, write a small sample library and print it.
 demo: install
-	$(BIN)/python -m pictallion_sql.demo
+	$(BIN)/python -m pictallion_sql.admin.demo
 
 migrate: install
 	$(BIN)/pictallion-db migrate

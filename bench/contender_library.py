@@ -8,7 +8,7 @@ from typing import Any
 from workload import INGEST_BATCH, Workload
 
 from pictallion_sql import Database, connect, crud
-from pictallion_sql.search import PhotoFilters
+from pictallion_sql.catalog.search import PhotoFilters
 
 
 class LibraryContender:

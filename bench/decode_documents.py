@@ -22,8 +22,8 @@ import msgspec
 from contender_raw import Metadata
 from workload import TAGS, _metadata
 
-from pictallion_sql._documents import document_loader
 from pictallion_sql.models import CombinedMetadata
+from pictallion_sql.records.documents import document_loader
 
 COUNT = 10_000
 ROUNDS = 15

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from contender import PHASES  # noqa: E402
 
-from pictallion_sql.migrations import apply_migrations  # noqa: E402
+from pictallion_sql.admin.migrations import apply_migrations  # noqa: E402
 from tests import pgcluster  # noqa: E402
 
 CONTENDERS = ("library", "raw", "orm")

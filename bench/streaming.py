@@ -197,7 +197,7 @@ def postgres_admin(given: str | None) -> Iterator[str]:
 @contextlib.contextmanager
 def fresh_database(dialect: str, admin: str | None, folder: Path) -> Iterator[str]:
     """A new database with every migration applied, removed afterwards."""
-    from pictallion_sql.migrations import apply_migrations
+    from pictallion_sql.admin.migrations import apply_migrations
     from tests import pgcluster
 
     if dialect == "sqlite":

@@ -4,9 +4,16 @@ Named SQL queries from ``sql/queries`` run on SQLite (aiosqlite) or PostgreSQL
 (asyncpg) through one API and come back as msgspec records.
 """
 
-from .config import Settings, settings
-from .database import Connection, Database, RecordStream, connect, get_db, get_db_transaction
-from .errors import (
+from pictallion_sql.config import Settings, settings
+from pictallion_sql.database import (
+    Connection,
+    Database,
+    RecordStream,
+    connect,
+    get_db,
+    get_db_transaction,
+)
+from pictallion_sql.errors import (
     ConfigurationError,
     ConnectionLostError,
     DatabaseError,

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import main
+from pictallion_sql.admin.cli import main
 
 sys.exit(main())

@@ -10,7 +10,7 @@ from urllib.parse import SplitResult, parse_qsl, unquote, unquote_plus, urlsplit
 
 import msgspec
 
-from .errors import ConfigurationError
+from pictallion_sql.errors import ConfigurationError
 
 __all__ = ["DEFAULT_DATABASE_URL", "Dialect", "Settings", "mask_secrets", "mask_url", "settings"]
 

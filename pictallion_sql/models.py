@@ -29,14 +29,6 @@ from typing import (
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from pictallion_sql._documents import (
-    Document,
-    DocumentProblem,
-    decode_hook,
-    document_check,
-    document_or_list,
-    number_list_problem,
-)
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import (
     INDEXED_TEXT_COLUMNS,
@@ -47,6 +39,14 @@ from pictallion_sql.limits import (
     MAX_TEXT_BYTES,
     shown,
     text_problem,
+)
+from pictallion_sql.records.documents import (
+    Document,
+    DocumentProblem,
+    decode_hook,
+    document_check,
+    document_or_list,
+    number_list_problem,
 )
 
 __all__ = [
@@ -158,7 +158,7 @@ Confidence: TypeAlias = Annotated[int, Meta(ge=0, le=100)]
 # read and written back loses nothing; it is a ``dict`` and encodes as the object it is. The
 # declared fields are typed attributes over it: a key that is absent or holds a value of
 # another type reads as UNSET (the raw value stays reachable by key), so no stored document
-# makes a row unreadable. See ``pictallion_sql._documents`` and docs/documents.md.
+# makes a row unreadable. See ``pictallion_sql.records.documents`` and docs/documents.md.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -280,7 +280,7 @@ class SmartCollectionRule(Document):
 
     The application writes "equals", "contains", "greater_than", "less_than", "between" or
     "in". Any string is accepted, so a stored document with another operator can still be
-    read; evaluating it raises an error naming the rule (``pictallion_sql.smart_rules``).
+    read; evaluating it raises an error naming the rule (``pictallion_sql.catalog.smart_rules``).
     """
 
     __slots__ = ()
@@ -306,7 +306,7 @@ class WeightedSmartRule(Document):
     The screen writes operators "contains", "equals", ">=", "<=" and "time_range", a string
     value and a numeric weight. Wider types are accepted, so any stored document can be
     read; evaluating an ill-formed rule raises an error naming it
-    (``pictallion_sql.smart_rules``).
+    (``pictallion_sql.catalog.smart_rules``).
     """
 
     __slots__ = ()

@@ -90,7 +90,7 @@ def empty_url(dialect: str, request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def pg_template(pg_admin_url: str) -> Iterator[str]:
     """Name of a migrated PostgreSQL database that tests clone."""
-    from pictallion_sql.migrations import apply_migrations
+    from pictallion_sql.admin.migrations import apply_migrations
 
     url = pgcluster.create_database(pg_admin_url)
     apply_migrations(url)
@@ -102,7 +102,7 @@ def pg_template(pg_admin_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that tests copy."""
-    from pictallion_sql.migrations import apply_migrations
+    from pictallion_sql.admin.migrations import apply_migrations
 
     path = tmp_path_factory.mktemp("template") / "template.db"
     apply_migrations(f"sqlite:///{path}")
@@ -157,7 +157,7 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
     Column defaults (now() in the database) are not affected."""
     import sys
 
-    from pictallion_sql.crud import _base
+    from pictallion_sql.catalog import base as _base
 
     clock = FixedClock(datetime(2027, 1, 2, 3, 4, 5))
     original = _base.utc_now
@@ -243,7 +243,7 @@ QUERY_TESTS: dict[str, set[str]] = {}  # query name -> node ids of the tests tha
 _RUNNING: list[tuple[str, bool]] = []  # (node id, pins) of the test being set up or run
 QUERY_MAP_ENV = "PICTALLION_QUERY_MAP"
 
-# Generated statements are named "<generator>[<shape details>]" (pictallion_sql/_dynamic.py,
+# Generated statements are named "<generator>[<shape details>]" (pictallion_sql/query/dynamic.py,
 # _bulk.py, search.py, smart_rules.py); the coverage check counts them by these labels.
 _PER_TABLE = (".insert", ".update", ".read_back")
 
@@ -282,9 +282,9 @@ def shape_labels(name: str) -> list[str]:
 
 def required_labels() -> set[str]:
     """Every named query and every generated shape the library can produce."""
-    from pictallion_sql import search, smart_rules
-    from pictallion_sql._queries import queries
+    from pictallion_sql.catalog import search, smart_rules
     from pictallion_sql.models import ROW_TYPES
+    from pictallion_sql.query.named import queries
 
     labels = set(queries)
     labels |= {f"{table}{kind}" for table in ROW_TYPES for kind in (".insert", ".update")}

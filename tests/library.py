@@ -14,9 +14,9 @@ from typing import Any
 
 import msgspec
 
-from pictallion_sql._base import Executor
-from pictallion_sql._dynamic import insert_query
+from pictallion_sql.drivers.base import Executor
 from pictallion_sql.models import ROW_TYPES
+from pictallion_sql.query.dynamic import insert_query
 
 T0 = datetime(2026, 7, 1, 12, 0, 0, 123456)
 

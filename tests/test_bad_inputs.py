@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
+from pictallion_sql.catalog.search import PhotoFilters
 from pictallion_sql.errors import PictallionError
 from pictallion_sql.limits import (
     INT8_MAX,
@@ -42,7 +42,7 @@ from pictallion_sql.limits import (
     MAX_LIST_ITEMS,
     MAX_TEXT_BYTES,
 )
-from pictallion_sql.search import PhotoFilters
+from pictallion_sql.query.registry import make_query
 
 FUZZ = os.environ.get("PICTALLION_FUZZ") == "1"
 EXAMPLES = int(os.environ.get("PICTALLION_FUZZ_EXAMPLES", "5500")) if FUZZ else 120

@@ -90,8 +90,8 @@ def test_differing_answers_fail_naming_phase_and_contender() -> None:
 def test_the_floor_runs_the_library_statements() -> None:
     """The raw contender's SQL is the library's named query text, on both dialects."""
     raw = _bench_module("contender_raw")
-    from pictallion_sql._queries import queries
-    from pictallion_sql.search import PhotoFilters, plan_search
+    from pictallion_sql.catalog.search import PhotoFilters, plan_search
+    from pictallion_sql.query.named import queries
 
     names = {
         "get_version": "file_versions.get",

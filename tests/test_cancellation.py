@@ -26,9 +26,9 @@ from typing import Any
 
 import msgspec
 
-from pictallion_sql._registry import make_query
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
+from pictallion_sql.query.registry import make_query
 
 INSERT = make_query(
     "test.cancel_insert",

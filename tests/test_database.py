@@ -13,8 +13,6 @@ import pytest
 
 import pictallion_sql.database as database_module
 from pictallion_sql import crud
-from pictallion_sql._queries import queries
-from pictallion_sql._registry import make_query
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect, get_db, get_db_transaction
 from pictallion_sql.errors import (
@@ -32,6 +30,8 @@ from pictallion_sql.models import (
     InsertFileVersion,
     MediaAsset,
 )
+from pictallion_sql.query.named import queries
+from pictallion_sql.query.registry import make_query
 from tests import pgcluster
 
 # Every test here asserts the results of the statements it runs by value.
@@ -377,7 +377,7 @@ async def test_records_decode_equal_to_msgspec_validation(db: Database) -> None:
 async def test_a_connection_dropped_by_the_server_is_replaced(
     new_pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pictallion_sql._postgres as pg_adapter
+    import pictallion_sql.drivers.postgres as pg_adapter
     from tests.conftest import pg_execute
 
     ping = make_query("test.ping", "scalar", int, "SELECT 1")
@@ -403,7 +403,7 @@ def test_a_program_that_never_closes_its_database_still_exits(tmp_path: Any) -> 
     import subprocess
     import sys
 
-    from pictallion_sql.migrations import apply_migrations
+    from pictallion_sql.admin.migrations import apply_migrations
 
     url = f"sqlite:///{tmp_path / 'open.db'}"
     apply_migrations(url)

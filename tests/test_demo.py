@@ -11,7 +11,7 @@ from pathlib import Path
 def run_demo(cwd: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_TYPE")}
     result = subprocess.run(
-        [sys.executable, "-m", "pictallion_sql.demo"],
+        [sys.executable, "-m", "pictallion_sql.admin.demo"],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -38,7 +38,7 @@ def test_demo_populates_the_default_database_once(tmp_path: Path) -> None:
 
 def test_demo_on_postgres(tmp_path: Path, new_pg_url: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_TYPE")}
-    command = [sys.executable, "-m", "pictallion_sql.demo", "--database-url", new_pg_url]
+    command = [sys.executable, "-m", "pictallion_sql.admin.demo", "--database-url", new_pg_url]
     result = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )

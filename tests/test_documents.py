@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
+from pictallion_sql.catalog.search import PhotoFilters
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.models import (
     AIMetadata,
@@ -29,7 +29,7 @@ from pictallion_sql.models import (
     WeightedSmartRule,
     validate,
 )
-from pictallion_sql.search import PhotoFilters
+from pictallion_sql.query.registry import make_query
 
 UNSET = msgspec.UNSET
 
@@ -527,8 +527,8 @@ def test_row_annotations_still_name_the_documents() -> None:
 
 
 def test_hotspot_names_read_odd_documents_as_missing() -> None:
-    from pictallion_sql.composites.catalog import LocatedPhoto
-    from pictallion_sql.location_clustering import find_hotspots
+    from pictallion_sql.catalog.clustering import find_hotspots
+    from pictallion_sql.records.composites.catalog import LocatedPhoto
 
     def located(n: int, metadata: Any) -> LocatedPhoto:
         return LocatedPhoto(str(n), "48.85", "2.35", metadata, None)

@@ -12,11 +12,11 @@ import psycopg
 import pytest
 
 from pictallion_sql import ConnectionLostError, PoolTimeoutError
-from pictallion_sql._registry import make_query
+from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
 from pictallion_sql.errors import DatabaseError
-from pictallion_sql.migrations import apply_migrations
+from pictallion_sql.query.registry import make_query
 from tests import pgcluster
 
 INSERT = make_query(

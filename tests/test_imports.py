@@ -37,7 +37,7 @@ def test_importing_the_library_loads_no_builder_migrator_or_driver() -> None:
 def test_a_run_time_query_loads_pypika_only_when_built() -> None:
     statement = (
         "import pictallion_sql.crud\n"
-        "from pictallion_sql._dynamic import insert_query\n"
+        "from pictallion_sql.query.dynamic import insert_query\n"
         "from pictallion_sql.models import MediaAsset\n"
         "insert_query('media_assets', MediaAsset, ('original_filename',))"
     )

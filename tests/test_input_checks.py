@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
 from pictallion_sql.errors import ForeignKeyError, ValidationError
 from pictallion_sql.limits import (
     INT8_MAX,
@@ -23,6 +22,7 @@ from pictallion_sql.limits import (
     MAX_TEXT_BYTES,
 )
 from pictallion_sql.models import InsertFace, InsertFileVersion, UpdateFileVersion
+from pictallion_sql.query.registry import make_query
 
 EAST = timezone(timedelta(hours=5))
 WEST = timezone(timedelta(hours=-5))

@@ -11,17 +11,17 @@ import msgspec
 import psycopg
 import pytest
 
-from pictallion_sql._introspect import snapshot
-from pictallion_sql._resources import migrations_dir
-from pictallion_sql.config import Settings
-from pictallion_sql.errors import ConfigurationError, MigrationError
-from pictallion_sql.migrations import (
+from pictallion_sql.admin.introspect import snapshot
+from pictallion_sql.admin.migrations import (
     apply_migrations,
     migration_status,
     rollback_last,
     upgrade_to_head,
     yoyo_url,
 )
+from pictallion_sql.config import Settings
+from pictallion_sql.errors import ConfigurationError, MigrationError
+from pictallion_sql.query.resources import migrations_dir
 
 ALL = ["0001_initial_schema", "0002_tag_library_indexes", "0003_catalogue_indexes"]
 

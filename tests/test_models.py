@@ -13,8 +13,8 @@ import msgspec
 import pytest
 
 from pictallion_sql import models as m
-from pictallion_sql._documents import Document
 from pictallion_sql.errors import ValidationError
+from pictallion_sql.records.documents import Document
 
 SNAPSHOT = json.loads(
     (Path(__file__).parent / "data" / "drizzle_snapshot.json").read_text(encoding="utf-8")

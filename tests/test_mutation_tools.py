@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pictallion_sql._registry import Registry, compile_sql
+from pictallion_sql.query.registry import Registry, compile_sql
 from tests.mutation.sql_mutants import applied, body_mutations, generate, mask
 
 SAMPLE = """SELECT id, 'a = b AND c' AS note -- ORDER BY x < y

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = """
 import asyncio, sys
 from pictallion_sql import connect, crud
-from pictallion_sql.migrations import apply_migrations
+from pictallion_sql.admin.migrations import apply_migrations
 import pictallion_sql
 
 async def main(url):

@@ -20,9 +20,9 @@ import asyncpg
 import msgspec
 import pytest
 
-from pictallion_sql._base import base_type, is_json_kind
-from pictallion_sql._queries import queries
-from pictallion_sql._registry import Query
+from pictallion_sql.drivers.base import base_type, is_json_kind
+from pictallion_sql.query.named import queries
+from pictallion_sql.query.registry import Query
 from tests import pgcluster
 
 NAMES = sorted(queries)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pictallion_sql._queries import queries
+from pictallion_sql.query.named import queries
 from tests.conftest import is_generated, required_labels, shape_labels
 
 

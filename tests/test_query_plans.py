@@ -26,9 +26,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from pictallion_sql._queries import queries
-from pictallion_sql._registry import Query
-from pictallion_sql.search import plan_search
+from pictallion_sql.catalog.search import plan_search
+from pictallion_sql.query.named import queries
+from pictallion_sql.query.registry import Query
 from tests import pgcluster
 
 LARGE_TABLES = frozenset(
@@ -333,7 +333,7 @@ def no_params(sample: Sample) -> Mapping[str, object]:
     return {}
 
 
-# crud.file_version.search (pictallion_sql/search.py) builds one statement per filter shape;
+# crud.file_version.search (pictallion_sql/catalog/search.py) builds one statement per filter shape;
 # it returns the page and the facet counts of every match, so it reads every matching row.
 # Filter sets that select a slice of the catalogue must reach it through an index.
 PERSON_7 = "00000000-0000-4000-a000-000000000007"

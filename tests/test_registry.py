@@ -7,8 +7,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from pictallion_sql._registry import Registry, compile_sql, find_params, make_query
 from pictallion_sql.errors import QueryFileError
+from pictallion_sql.query.registry import Registry, compile_sql, find_params, make_query
 
 
 class Thing(msgspec.Struct):
@@ -219,7 +219,7 @@ def test_make_query_compiles_both_dialects_and_checks_their_parameters() -> None
 
 
 def test_the_shipped_query_files_load() -> None:
-    from pictallion_sql._queries import queries
+    from pictallion_sql.query.named import queries
 
     assert len(queries) >= 14 * 5
     assert queries["file_versions.get"].record.__name__ == "FileVersion"  # type: ignore[union-attr]

@@ -15,10 +15,10 @@ import psycopg
 import pytest
 from yoyo.migrations import read_sql_migration
 
-from pictallion_sql._introspect import SQLITE_TYPES, Index, Schema, diff, snapshot
-from pictallion_sql._resources import migrations_dir, schema_file
+from pictallion_sql.admin.introspect import SQLITE_TYPES, Index, Schema, diff, snapshot
+from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.config import Settings
-from pictallion_sql.migrations import apply_migrations
+from pictallion_sql.query.resources import migrations_dir, schema_file
 from tests import pgcluster
 
 DATA = Path(__file__).parent / "data"

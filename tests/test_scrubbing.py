@@ -11,10 +11,10 @@ import uuid
 
 import pytest
 
+from pictallion_sql.admin.migrations import upgrade
 from pictallion_sql.config import Settings, mask_secrets, mask_url
 from pictallion_sql.database import connect
 from pictallion_sql.errors import DatabaseError, MigrationError
-from pictallion_sql.migrations import upgrade
 
 
 def test_mask_url_masks_the_user_part_and_the_password_parameter() -> None:

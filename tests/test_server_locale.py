@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from pictallion_sql import connect, crud
+from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.database import Database
-from pictallion_sql.migrations import apply_migrations
 from tests import pgcluster
 
 pytestmark = pytest.mark.pins

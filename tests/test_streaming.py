@@ -15,10 +15,10 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
 from pictallion_sql.errors import DatabaseError, PictallionError, ValidationError
+from pictallion_sql.query.registry import make_query
 from tests import pgcluster
 from tests.conftest import DIALECTS
 from tests.crud.test_pinned_reads import ORDERS

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pictallion_sql._queries import queries
 from pictallion_sql.errors import QueryFileError
 from pictallion_sql.models import Face, FileVersion
+from pictallion_sql.query.named import queries
 
 CALLER = """
 from pictallion_sql import connect, crud
@@ -35,7 +35,7 @@ async def caller() -> None:
 """
 
 EXPECTED = [
-    "pictallion_sql._base.Database",
+    "pictallion_sql.drivers.base.Database",
     "pictallion_sql.models.FileVersion | None",
     "list[pictallion_sql.models.FileVersion]",
     "list[pictallion_sql.models.FileVersion]",
@@ -56,8 +56,8 @@ def test_callers_see_precise_types(tmp_path: Path) -> None:
 
 TYPED_QUERIES = """
 from pictallion_sql import connect, crud
-from pictallion_sql._dynamic import insert_query, update_query
-from pictallion_sql._queries import queries
+from pictallion_sql.query.dynamic import insert_query, update_query
+from pictallion_sql.query.named import queries
 from pictallion_sql.models import Face, FileVersion
 
 async def caller() -> None:
@@ -87,7 +87,7 @@ async def caller() -> None:
 """
 
 TYPED_EXPECTED = [
-    "pictallion_sql._registry.Query[list[pictallion_sql.models.FileVersion]]",
+    "pictallion_sql.query.registry.Query[list[pictallion_sql.models.FileVersion]]",
     "list[pictallion_sql.models.FileVersion]",
     "pictallion_sql.models.FileVersion | None",
     "int",
@@ -99,10 +99,10 @@ TYPED_EXPECTED = [
     "list[pictallion_sql.models.FileVersion]",
     "pictallion_sql.models.Face",
     "pictallion_sql.models.FileVersion | None",
-    "pictallion_sql.composites.photos.CollectionStats",
+    "pictallion_sql.records.composites.photos.CollectionStats",
     "str | None",
     "int",
-    "pictallion_sql._base.RecordStream[pictallion_sql.models.Face]",
+    "pictallion_sql.drivers.base.RecordStream[pictallion_sql.models.Face]",
 ]
 
 

@@ -11,20 +11,20 @@ async with crud.file_version.stream_all(db, batch_size=1000) as photos:
 
 from __future__ import annotations
 
-from .ai_prompts import AIPromptRepository, ai_prompt
-from .asset_history import AssetHistoryRepository, asset_history
-from .collection_photos import CollectionPhotoRepository, collection_photo
-from .collections import CollectionRepository, collection
-from .events import EventRepository, event
-from .faces import FaceRepository, face
-from .file_versions import FileVersionRepository, file_version
-from .global_tags import GlobalTagRepository, global_tag
-from .locations import LocationRepository, location
-from .media_assets import MediaAssetRepository, media_asset
-from .people import PersonRepository, person
-from .relationships import RelationshipRepository, relationship
-from .settings import SettingRepository, setting
-from .users import UserRepository, user
+from pictallion_sql.catalog.ai_prompts import AIPromptRepository, ai_prompt
+from pictallion_sql.catalog.asset_history import AssetHistoryRepository, asset_history
+from pictallion_sql.catalog.collection_photos import CollectionPhotoRepository, collection_photo
+from pictallion_sql.catalog.collections import CollectionRepository, collection
+from pictallion_sql.catalog.events import EventRepository, event
+from pictallion_sql.catalog.faces import FaceRepository, face
+from pictallion_sql.catalog.file_versions import FileVersionRepository, file_version
+from pictallion_sql.catalog.global_tags import GlobalTagRepository, global_tag
+from pictallion_sql.catalog.locations import LocationRepository, location
+from pictallion_sql.catalog.media_assets import MediaAssetRepository, media_asset
+from pictallion_sql.catalog.people import PersonRepository, person
+from pictallion_sql.catalog.relationships import RelationshipRepository, relationship
+from pictallion_sql.catalog.settings import SettingRepository, setting
+from pictallion_sql.catalog.users import UserRepository, user
 
 __all__ = [
     "AIPromptRepository",

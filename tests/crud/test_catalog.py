@@ -16,14 +16,8 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._dynamic import insert_query
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.catalog import Hotspot, LocatedPhoto, LocationStats
-from pictallion_sql.config import Settings
-from pictallion_sql.crud import ai_prompts as ai_prompts_module
-from pictallion_sql.database import connect
-from pictallion_sql.errors import DatabaseError, ForeignKeyError, ValidationError
-from pictallion_sql.location_clustering import (
+from pictallion_sql.catalog import ai_prompts as ai_prompts_module
+from pictallion_sql.catalog.clustering import (
     EARTH_RADIUS_M,
     GeoPoint,
     cluster,
@@ -32,12 +26,18 @@ from pictallion_sql.location_clustering import (
     suggest_name,
     to_points,
 )
+from pictallion_sql.config import Settings
+from pictallion_sql.database import connect
+from pictallion_sql.errors import DatabaseError, ForeignKeyError, ValidationError
 from pictallion_sql.models import (
     ROW_TYPES,
     CombinedMetadata,
     InsertEvent,
     UpdateLocation,
 )
+from pictallion_sql.query.dynamic import insert_query
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.catalog import Hotspot, LocatedPhoto, LocationStats
 from tests import pgcluster
 from tests.conftest import FixedClock
 from tests.library import at, load_library, uid

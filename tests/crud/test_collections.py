@@ -8,9 +8,6 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.collections import CollectionWithStats
-from pictallion_sql.composites.photos import FileVersionWithAsset
 from pictallion_sql.errors import (
     ForeignKeyError,
     NotFoundError,
@@ -23,6 +20,9 @@ from pictallion_sql.models import (
     UpdateCollection,
     WeightedSmartRule,
 )
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.collections import CollectionWithStats
+from pictallion_sql.records.composites.photos import FileVersionWithAsset
 from tests.conftest import FixedClock
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._bulk import echoed_columns
-from pictallion_sql.crud._base import new_ids
+from pictallion_sql.catalog.base import new_ids
 from pictallion_sql.errors import DuplicateKeyError, ForeignKeyError, ValidationError
 from pictallion_sql.models import CombinedMetadata, Face, FileVersion, InsertFileVersion
+from pictallion_sql.query.bulk import echoed_columns
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins

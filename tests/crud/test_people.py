@@ -10,11 +10,7 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._dynamic import insert_query
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.people import PersonWithCounts
-from pictallion_sql.composites.photos import FileVersionWithAsset
-from pictallion_sql.crud.people import escape_like
+from pictallion_sql.catalog.people import escape_like
 from pictallion_sql.errors import (
     DuplicateKeyError,
     ForeignKeyError,
@@ -28,6 +24,10 @@ from pictallion_sql.models import (
     Person,
     UpdatePerson,
 )
+from pictallion_sql.query.dynamic import insert_query
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.people import PersonWithCounts
+from pictallion_sql.records.composites.photos import FileVersionWithAsset
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, PEOPLE, T0, at, uid
 
 # Every test here asserts the results of the statements it runs by value.

@@ -15,21 +15,21 @@ import msgspec
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.photos import (
-    CollectionStats,
-    FileVersionWithAsset,
-    FileVersionWithDisplayAsset,
-    PhotoDetails,
-    PhotoSearchResult,
-)
-from pictallion_sql.crud.file_versions import similarity
+from pictallion_sql.catalog.file_versions import similarity
 from pictallion_sql.errors import (
     ForeignKeyError,
     NotFoundError,
     ValidationError,
 )
 from pictallion_sql.models import FileVersion, InsertFileVersion, InsertMediaAsset
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.photos import (
+    CollectionStats,
+    FileVersionWithAsset,
+    FileVersionWithDisplayAsset,
+    PhotoDetails,
+    PhotoSearchResult,
+)
 from tests.library import at, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._dynamic import insert_query
 from pictallion_sql.errors import NotFoundError, ValidationError
 from pictallion_sql.models import INT4_MAX, ROW_TYPES
+from pictallion_sql.query.dynamic import insert_query
 from tests.library import load_library, uid
 
 ASSET = uid("asset", 1)

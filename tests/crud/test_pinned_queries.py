@@ -15,11 +15,11 @@ import psycopg
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._dynamic import insert_query
-from pictallion_sql._queries import queries
 from pictallion_sql.config import Settings
 from pictallion_sql.database import connect
 from pictallion_sql.models import ROW_TYPES
+from pictallion_sql.query.dynamic import insert_query
+from pictallion_sql.query.named import queries
 from tests.library import LIBRARY, at, load_library, uid
 
 # ---------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.photos import PhotoSearchPage
+from pictallion_sql.catalog.search import PhotoFilters, PhotoSort, plan_search
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.models import FileVersion
-from pictallion_sql.search import PhotoFilters, PhotoSort, plan_search
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.photos import PhotoSearchPage
 from tests.search_reference import Library
 from tests.search_reference import search as reference_search
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.collections import TagLibraryEntry
 from pictallion_sql.errors import DatabaseError, DuplicateKeyError, ValidationError
 from pictallion_sql.models import InsertSetting, Setting, UpdateSetting
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.collections import TagLibraryEntry
 from tests.conftest import FixedClock
 from tests.library import GLOBAL_TAGS, SETTINGS, at, load_library, uid
 

@@ -15,9 +15,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
-from pictallion_sql.composites.photos import SimilarPhoto
-from pictallion_sql.crud.file_versions import similarity
+from pictallion_sql.catalog.file_versions import similarity
+from pictallion_sql.query.registry import make_query
+from pictallion_sql.records.composites.photos import SimilarPhoto
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins

@@ -20,15 +20,15 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from pictallion_sql import crud
-from pictallion_sql._registry import make_query
-from pictallion_sql.errors import DatabaseError, NotFoundError, ValidationError
-from pictallion_sql.models import SmartCollectionRule, SmartCollectionRules, WeightedSmartRule
-from pictallion_sql.smart_rules import (
+from pictallion_sql.catalog.smart_rules import (
     SmartCollectionUpdate,
     UnsupportedRules,
     compile_rules,
     compile_smart_rules,
 )
+from pictallion_sql.errors import DatabaseError, NotFoundError, ValidationError
+from pictallion_sql.models import SmartCollectionRule, SmartCollectionRules, WeightedSmartRule
+from pictallion_sql.query.registry import make_query
 from tests.library import FACES, FILE_VERSIONS, PEOPLE, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -955,7 +955,7 @@ def test_sql_is_compiled_once_per_shape() -> None:
 
 def test_importing_the_library_does_not_load_the_query_builder() -> None:
     code = (
-        "import sys, pictallion_sql, pictallion_sql.crud, pictallion_sql.smart_rules\n"
+        "import sys, pictallion_sql, pictallion_sql.crud, pictallion_sql.catalog.smart_rules\n"
         "assert 'pypika' not in sys.modules and 'yoyo' not in sys.modules, 'loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -40,7 +40,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from pictallion_sql._registry import _TOKENS, DIALECTS, _parse_file
+from pictallion_sql.query.registry import _TOKENS, DIALECTS, _parse_file
 from tests.mutation.common import RESULTS, ROOT, postgres_for_tests, rate
 
 QUERIES = ROOT / "sql" / "queries"
@@ -372,10 +372,10 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
     """
     from msgspec.structs import force_setattr
 
-    from pictallion_sql._registry import compile_sql, fill_placeholders
+    from pictallion_sql.query.registry import compile_sql, fill_placeholders
 
     if registry is None:
-        from pictallion_sql._queries import queries as registry
+        from pictallion_sql.query.named import queries as registry
     query = registry[mutant.query]
     saved = {d: getattr(query, d) for d in mutant.dialects}
     try:
@@ -393,7 +393,7 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
 def _forget_prepared(query: Any) -> None:
     import gc
 
-    from pictallion_sql._postgres import StatementConnection
+    from pictallion_sql.drivers.postgres import StatementConnection
 
     for candidate in gc.get_objects():
         if isinstance(candidate, StatementConnection):
@@ -499,7 +499,7 @@ def report(mutants: list[Mutant], results: dict[str, Any]) -> str:
 
 
 def _named_queries_run(results: dict[str, Any]) -> int:
-    from pictallion_sql._queries import queries
+    from pictallion_sql.query.named import queries
 
     return sum(1 for name in results.get("tests_by_query", {}) if name in queries)
 

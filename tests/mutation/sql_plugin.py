@@ -33,8 +33,8 @@ _failed: set[str] = set()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    import pictallion_sql._postgres as postgres_adapter
-    import pictallion_sql._sqlite as sqlite_adapter
+    import pictallion_sql.drivers.postgres as postgres_adapter
+    import pictallion_sql.drivers.sqlite as sqlite_adapter
 
     for module in (postgres_adapter, sqlite_adapter):
         original = module.bind_args

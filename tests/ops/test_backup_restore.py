@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pictallion_sql._introspect import snapshot
+from pictallion_sql.admin.introspect import snapshot
 from tests.ops.conftest import ALL, cli_command, cli_env, count, execute, ok, run_cli
 
 

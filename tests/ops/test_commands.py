@@ -205,7 +205,7 @@ def test_integrity_finds_broken_references(migrated_url: str, dialect: str) -> N
 def test_create_migration_and_apply_it(empty_url: str, dialect: str, tmp_path: Path) -> None:
     import shutil
 
-    from pictallion_sql._resources import migrations_dir
+    from pictallion_sql.query.resources import migrations_dir
 
     root = tmp_path / "migrations"
     for name in ("postgres", "sqlite"):

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from pictallion_sql import db_utils
-from pictallion_sql._introspect import snapshot
-from pictallion_sql.database import DatabaseManager, close_db, db_manager
+from pictallion_sql.admin.introspect import snapshot
+from pictallion_sql.admin.manager import DatabaseManager, db_manager
+from pictallion_sql.admin.migrations import CHECKSUM_TABLE, apply_migrations
+from pictallion_sql.database import close_db
 from pictallion_sql.errors import MigrationError
-from pictallion_sql.migrations import CHECKSUM_TABLE, apply_migrations
 from tests.ops.conftest import ALL, count, execute
 
 # Every test here asserts the results of the statements it runs by value.
@@ -78,8 +79,8 @@ async def test_manager_on_an_explicit_url(empty_url: str) -> None:
 
 
 async def test_the_orphan_query_covers_every_foreign_key(migrated_url: str) -> None:
-    from pictallion_sql._queries import queries
     from pictallion_sql.database import connect
+    from pictallion_sql.query.named import queries
 
     expected = {
         fk.name for table in snapshot(migrated_url).tables.values() for fk in table.foreign_keys
@@ -91,7 +92,7 @@ async def test_the_orphan_query_covers_every_foreign_key(migrated_url: str) -> N
 
 
 async def test_stats_count_every_table(migrated_url: str) -> None:
-    from pictallion_sql._ops import TABLES
+    from pictallion_sql.admin.ops import TABLES
 
     execute(
         migrated_url,
@@ -110,7 +111,7 @@ async def test_stats_count_every_table(migrated_url: str) -> None:
 def test_a_failed_migration_records_nothing(empty_url: str, dialect: str, tmp_path: Path) -> None:
     import shutil
 
-    from pictallion_sql._resources import migrations_dir
+    from pictallion_sql.query.resources import migrations_dir
 
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pictallion_sql._introspect import snapshot
-from pictallion_sql._resources import migrations_dir, schema_file
-from pictallion_sql.errors import MigrationError
-from pictallion_sql.migrations import (
+from pictallion_sql.admin.introspect import snapshot
+from pictallion_sql.admin.migrations import (
     CHECKSUM_TABLE,
     AdoptionError,
     MigrationManager,
@@ -20,6 +18,8 @@ from pictallion_sql.migrations import (
     migration_report,
     upgrade,
 )
+from pictallion_sql.errors import MigrationError
+from pictallion_sql.query.resources import migrations_dir, schema_file
 from tests.ops.conftest import ALL, cli_command, cli_env, count, execute, ok, run_cli
 
 DRIZZLE_SQL = Path(__file__).parent.parent / "data" / "drizzle_0000_complete_odin.sql"
@@ -194,7 +194,7 @@ def test_create_migration_refuses_a_read_only_folder(
     root = tmp_path / "migrations"
     for name in ("postgres", "sqlite"):
         shutil.copytree(migrations_dir(name), root / name)
-    monkeypatch.setattr("pictallion_sql.migrations.os.access", lambda *_args, **_kw: False)
+    monkeypatch.setattr("pictallion_sql.admin.migrations.os.access", lambda *_args, **_kw: False)
     with pytest.raises(MigrationError, match="not writable"):
         create_migration("Add new feature", root)
     assert sorted(p.name for p in (root / "sqlite").iterdir()) == sorted(

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from pictallion_sql import PermissionDeniedError, ReadOnlyError, crud
-from pictallion_sql._registry import make_query
 from pictallion_sql.database import connect
+from pictallion_sql.query.registry import make_query
 from tests.ops.conftest import count, execute, run_cli
 
 INSERT = make_query(
@@ -63,7 +63,7 @@ async def test_writes_to_a_read_only_database_raise_read_only_error(
     finally:
         await db.close()
     if dialect == "postgres":
-        from pictallion_sql.database import DatabaseManager
+        from pictallion_sql.admin.manager import DatabaseManager
 
         with pytest.raises(
             ReadOnlyError, match="is read-only: default_transaction_read_only is on"
@@ -165,7 +165,7 @@ async def test_new_sqlite_files_are_private(tmp_path: Path) -> None:
 @pytest.mark.slow
 async def test_a_hot_standby_is_read_only_for_the_library_and_the_cli() -> None:
     """A real standby (pg_basebackup of a dedicated cluster): typed errors at once."""
-    from pictallion_sql.migrations import apply_migrations
+    from pictallion_sql.admin.migrations import apply_migrations
     from tests import pgcluster
 
     with pgcluster.throwaway_cluster() as primary:

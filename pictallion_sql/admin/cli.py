@@ -1,0 +1,612 @@
+"""``pictallion-db``: set up, migrate, inspect, check, maintain, back up and restore the database.
+
+Run ``pictallion-db --help`` (or ``python -m pictallion_sql --help``). The database is
+``DATABASE_URL`` from the environment (default ``sqlite:///./data/pictallion.db``),
+or ``--database-url``. Exit codes: 0 fine, 1 a problem was found or an operation
+failed (drift, pending migrations for ``check``, integrity failures, a refused
+backup), 2 usage, configuration or connection error, and a database the command cannot
+work on: read-only (a hot standby), a missing privilege, a lost connection. Errors are
+one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pictallion_sql import config
+from pictallion_sql.config import Settings, mask_secrets, mask_url
+from pictallion_sql.errors import (
+    ConfigurationError,
+    ConnectionLostError,
+    PermissionDeniedError,
+    PictallionError,
+    ReadOnlyError,
+)
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """Ends the command with a one-line message (and optional detail lines)."""
+
+    def __init__(self, message: str, code: int, details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = list(details)
+
+
+class _Context:
+    """What every command needs: the settings, the output mode, the progress printer."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        base = config.Settings.from_env()
+        url = getattr(args, "database_url", None)
+        self.settings: Settings = base.with_url(url) if url else base
+        self.url = self.settings.database_url
+        self.dialect = self.settings.dialect  # ConfigurationError for a bad scheme
+        self.json: bool = bool(getattr(args, "json", False))
+        self.migrations: Path | None = getattr(args, "migrations_dir", None)
+        self.out: TextIO = sys.stdout
+        # Long work reports progress on a terminal only; piped output stays clean.
+        self.progress: Callable[[str], None] | None = _progress if sys.stderr.isatty() else None
+
+    @property
+    def masked(self) -> str:
+        return mask_url(self.url)
+
+    def emit(self, data: Any, human: Callable[[], None]) -> None:
+        if self.json:
+            self.out.write(json.dumps(data, indent=2, default=str) + "\n")
+        else:
+            human()
+
+    def line(self, text: str = "") -> None:
+        self.out.write(mask_secrets(text, self.url) + "\n")
+
+
+def _progress(text: str) -> None:
+    sys.stderr.write(f"... {text}\n")
+    sys.stderr.flush()
+
+
+# --- preconditions ---------------------------------------------------------------------
+
+
+def _reachable(ctx: _Context, *, create: bool = False) -> None:
+    """Fail with exit 2 unless the database can be reached (SQLite: the file exists)."""
+    if ctx.dialect == "sqlite":
+        path = ctx.settings.sqlite_file()
+        if path is None:
+            raise CommandError("an in-memory SQLite database cannot be managed", EXIT_USAGE)
+        if not create and not path.is_file():
+            raise CommandError(
+                f"no SQLite database at {path} (run `pictallion-db init` first)", EXIT_USAGE
+            )
+        return
+    from pictallion_sql.admin.ops import connect_postgres
+    from pictallion_sql.errors import DatabaseError
+
+    try:
+        with connect_postgres(ctx.url):
+            pass
+    except DatabaseError as exc:
+        if create and "does not exist" in str(exc):
+            _create_postgres_database(ctx)
+            return
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def _create_postgres_database(ctx: _Context) -> None:
+    """``init`` on a PostgreSQL URL naming a database that does not exist yet: create it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(ctx.settings.postgres_dsn)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise CommandError(f"the URL names no database: {ctx.masked}", EXIT_USAGE)
+    last = ""
+    for maintenance in ("postgres", "template1"):
+        admin = urlunsplit(parts._replace(path="/" + maintenance))
+        try:
+            with psycopg.connect(admin, autocommit=True, connect_timeout=15) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            if not ctx.json:
+                ctx.line(f"Created database {name}")
+            return
+        except psycopg.errors.DuplicateDatabase:
+            return
+        except psycopg.Error as exc:
+            last = mask_secrets(" ".join(str(exc).split()), ctx.url)
+    raise CommandError(
+        f"database {name} does not exist and could not be created ({last}); "
+        "create it, or ask its administrator to",
+        EXIT_USAGE,
+    )
+
+
+def _confirm(ctx: _Context, args: argparse.Namespace, action: str, warning: str) -> None:
+    """Ask for 'yes' on a terminal; refuse (exit 2) without one unless --yes was given."""
+    if getattr(args, "yes", False):
+        return
+    if not sys.stdin.isatty():
+        raise CommandError(
+            f"refusing to {action} without confirmation: stdin is not a terminal "
+            "(pass --yes to confirm)",
+            EXIT_USAGE,
+        )
+    sys.stderr.write(f"{warning}\nType 'yes' to {action}: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer != "yes":
+        raise CommandError("cancelled; nothing was changed", EXIT_PROBLEM)
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_init(ctx: _Context, args: argparse.Namespace) -> int:
+    """Create the database if needed and apply every migration (adopting old databases)."""
+    from pictallion_sql.admin.migrations import upgrade
+
+    _reachable(ctx, create=True)
+    result = upgrade(ctx.url, ctx.migrations, lock_timeout=args.lock_timeout)
+    ctx.emit(result, lambda: _print_upgrade(ctx, result, initialized=True))
+    return EXIT_OK
+
+
+def cmd_migrate(ctx: _Context, args: argparse.Namespace) -> int:
+    """Apply pending migrations."""
+    from pictallion_sql.admin.migrations import upgrade
+
+    _reachable(ctx, create=True)
+    result = upgrade(
+        ctx.url,
+        ctx.migrations,
+        lock_timeout=args.lock_timeout,
+        accept_changed=args.accept_changed or (),
+    )
+    ctx.emit(result, lambda: _print_upgrade(ctx, result, initialized=False))
+    return EXIT_OK
+
+
+def _print_upgrade(ctx: _Context, result: Any, *, initialized: bool) -> None:
+    if result["adopted"]:
+        ctx.line(
+            "Adopted the existing database: recorded "
+            f"{', '.join(result['adopted'])} as applied (not run)"
+        )
+    for mid in result["accepted"]:
+        ctx.line(f"Accepted the edited migration {mid} (its new checksum is recorded)")
+    if result["recorded"]:
+        ctx.line(f"Recorded checksums of {', '.join(result['recorded'])}")
+    if result["applied"]:
+        ctx.line(f"Applied {len(result['applied'])} migration(s) to {ctx.masked}:")
+        for mid in result["applied"]:
+            ctx.line(f"  {mid}")
+    elif initialized:
+        ctx.line(f"Database {ctx.masked} is initialized and up to date")
+    else:
+        ctx.line(f"Nothing to migrate: {ctx.masked} is up to date")
+    for mid in result["changed"]:
+        ctx.line(
+            f"warning: migration {mid} was edited after it was applied; review it, then run "
+            f"`pictallion-db migrate --accept-changed {mid}`"
+        )
+
+
+def cmd_rollback(ctx: _Context, args: argparse.Namespace) -> int:
+    """Roll back the latest applied migration."""
+    from pictallion_sql.admin.migrations import migration_report, rollback_last
+
+    _reachable(ctx)
+    report = migration_report(ctx.url, ctx.migrations)
+    current = report["current_revision"]
+    if current is None:
+        ctx.emit({"rolled_back": None}, lambda: ctx.line("Nothing to roll back"))
+        return EXIT_OK
+    if report["applied"] and current == report["applied"][0]:
+        _confirm(
+            ctx,
+            args,
+            f"roll back {current}",
+            f"Rolling back {current} drops every Pictallion table in {ctx.masked}.",
+        )
+    rolled = rollback_last(ctx.url, ctx.migrations, lock_timeout=args.lock_timeout)
+    ctx.emit({"rolled_back": rolled}, lambda: ctx.line(f"Rolled back {rolled}"))
+    return EXIT_OK
+
+
+def cmd_reset(ctx: _Context, args: argparse.Namespace) -> int:
+    """Drop everything and apply every migration again."""
+    from pictallion_sql.admin.migrations import reset_database
+
+    _reachable(ctx, create=True)
+    _confirm(
+        ctx,
+        args,
+        "reset the database",
+        f"This deletes every Pictallion table and row in {ctx.masked}.",
+    )
+    applied = reset_database(ctx.url, ctx.migrations, lock_timeout=args.lock_timeout)
+    ctx.emit(
+        {"reset": True, "applied": applied},
+        lambda: ctx.line(f"Reset {ctx.masked}: applied {', '.join(applied)}"),
+    )
+    return EXIT_OK
+
+
+def cmd_create_migration(ctx: _Context, args: argparse.Namespace) -> int:
+    """Write the paired migration files for both dialects."""
+    from pictallion_sql.admin.migrations import create_migration
+
+    message = " ".join(args.name)
+    paths = create_migration(message, args.migrations_root)
+    data = {"id": paths[0].stem, "files": [str(p) for p in paths]}
+
+    def human() -> None:
+        ctx.line(f"Created migration {data['id']}:")
+        for path in paths:
+            ctx.line(f"  {path}")
+        ctx.line("Fill in both dialects, and update sql/schema/<dialect>.sql to match.")
+
+    ctx.emit(data, human)
+    return EXIT_OK
+
+
+def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
+    """Health, migrations and schema compatibility at a glance."""
+    from pictallion_sql.admin.manager import DatabaseManager
+    from pictallion_sql.admin.migrations import migration_report
+    from pictallion_sql.admin.ops import check_compatibility
+
+    health = asyncio.run(DatabaseManager(ctx.url).health_check())
+    if health["status"] != "healthy":
+        ctx.emit({"health": health}, lambda: _print_health(ctx, health))
+        raise CommandError(health.get("error") or "the database is unreachable", EXIT_USAGE)
+    report = migration_report(ctx.url, ctx.migrations)
+    compat = check_compatibility(ctx.url, ctx.migrations)
+
+    def human() -> None:
+        _print_health(ctx, health)
+        applied, pending = report["applied"], report["pending"]
+        ctx.line(
+            f"Migrations: {report['status'].lower()}: {len(applied)} applied, "
+            f"{len(pending)} pending (head {report['head_revision']})"
+        )
+        for mid in applied:
+            ctx.line(f"  applied  {mid}")
+        for mid in pending:
+            ctx.line(f"  pending  {mid}")
+        _print_compat(ctx, compat)
+
+    ctx.emit({"health": health, "migrations": report, "compatibility": compat}, human)
+    return EXIT_OK
+
+
+def _print_health(ctx: _Context, health: Any) -> None:
+    ctx.line(f"Database:   {health['url']}")
+    if health["status"] == "healthy":
+        engine = "SQLite" if health["dialect"] == "sqlite" else "PostgreSQL"
+        ctx.line(
+            f"Health:     healthy ({engine} {health['server_version']}, "
+            f"round trip {health['latency_ms']} ms)"
+        )
+    else:
+        ctx.line(f"Health:     unhealthy: {health.get('error', '')}")
+
+
+def _print_compat(ctx: _Context, compat: Any) -> None:
+    if compat["compatible"]:
+        where = compat["expected_at"]
+        ctx.line(f"Schema:     compatible{f' (as of {where})' if where else ''}")
+    else:
+        ctx.line(f"Schema:     {len(compat['issues'])} difference(s):")
+        for issue in compat["issues"]:
+            ctx.line(f"  {issue}")
+    for warning in compat["warnings"]:
+        ctx.line(f"warning: {warning}")
+
+
+def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
+    """Schema drift, pending and edited migrations; exit 1 if anything is off."""
+    from pictallion_sql.admin.ops import check_compatibility
+
+    _reachable(ctx)
+    compat = check_compatibility(ctx.url, ctx.migrations)
+
+    def human() -> None:
+        ctx.line(f"Database:   {compat['url']}")
+        _print_compat(ctx, compat)
+        if compat["ok"]:
+            ctx.line("OK: the schema matches the migrations, and none is pending or edited")
+            return
+        problems = []
+        if not compat["compatible"]:
+            problems.append("schema drift")
+        if compat["pending"]:
+            problems.append("pending migrations (run `pictallion-db migrate`)")
+        if compat["changed"]:
+            problems.append("migrations edited after they were applied")
+        ctx.line("NOT OK: " + "; ".join(problems))
+
+    ctx.emit(compat, human)
+    return EXIT_OK if compat["ok"] else EXIT_PROBLEM
+
+
+def cmd_stats(ctx: _Context, args: argparse.Namespace) -> int:
+    """Row counts, tiers, processing states and size."""
+    from pictallion_sql.admin.maintenance import get_database_stats
+
+    _reachable(ctx)
+    stats = asyncio.run(get_database_stats(ctx.url))
+
+    def human() -> None:
+        ctx.line(f"Database: {stats['database_url']} ({_size(stats['size_bytes'])})")
+        width = max(len(name) for name in stats["tables"])
+        ctx.line(f"{'table'.ljust(width)}  {'rows':>10}")
+        for name, info in stats["tables"].items():
+            ctx.line(f"{name.ljust(width)}  {info['count']:>10}")
+        ctx.line(f"{'total'.ljust(width)}  {stats['total_rows']:>10}")
+        ctx.line("File versions by tier: " + _counts(stats["file_version_tiers"]))
+        ctx.line("File versions by processing state: " + _counts(stats["processing_states"]))
+
+    ctx.emit(stats, human)
+    return EXIT_OK
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def cmd_maintenance(ctx: _Context, args: argparse.Namespace) -> int:
+    """VACUUM, then ANALYZE."""
+    from pictallion_sql.admin.maintenance import analyze_database, vacuum_database
+
+    _reachable(ctx)
+
+    async def run() -> list[Any]:
+        results: list[Any] = []
+        if not args.analyze_only:
+            results.append(await vacuum_database(ctx.url, progress=ctx.progress))
+        if not args.vacuum_only:
+            results.append(await analyze_database(ctx.url, progress=ctx.progress))
+        return results
+
+    results = asyncio.run(run())
+
+    def human() -> None:
+        for result in results:
+            ctx.line(f"{result['operation'].upper()} done in {result['seconds']:.2f} s")
+
+    ctx.emit({"dialect": ctx.dialect, "operations": results}, human)
+    return EXIT_OK
+
+
+def cmd_integrity(ctx: _Context, args: argparse.Namespace) -> int:
+    """Integrity checks; exit 1 if any fails."""
+    from pictallion_sql.admin.maintenance import check_database_integrity
+
+    _reachable(ctx)
+    report = asyncio.run(check_database_integrity(ctx.url))
+
+    def human() -> None:
+        ctx.line(f"Database: {report['url']}")
+        for check in report["checks"]:
+            ctx.line(f"  {check['status'].upper():7} {check['name']}: {check['detail']}")
+            for problem in check["problems"]:
+                ctx.line(f"          {problem}")
+        ctx.line("OK" if report["status"] == "ok" else "PROBLEMS FOUND")
+
+    ctx.emit(report, human)
+    return EXIT_OK if report["status"] == "ok" else EXIT_PROBLEM
+
+
+def cmd_backup(ctx: _Context, args: argparse.Namespace) -> int:
+    """Write a consistent backup file."""
+    from pictallion_sql.admin.maintenance import backup_database
+
+    _reachable(ctx)
+    result = asyncio.run(backup_database(args.path, database_url=ctx.url, progress=ctx.progress))
+    ctx.emit(
+        result,
+        lambda: ctx.line(
+            f"Backed up {ctx.masked} to {result['path']} ({_size(result['size_bytes'])}, "
+            f"{result['seconds']:.2f} s)"
+        ),
+    )
+    return EXIT_OK
+
+
+def cmd_restore(ctx: _Context, args: argparse.Namespace) -> int:
+    """Replace the database with a backup, after checking it."""
+    from pictallion_sql.admin.maintenance import restore_database
+
+    _reachable(ctx, create=True)
+    if not Path(args.path).expanduser().is_file():
+        raise CommandError(f"no backup file at {args.path}", EXIT_USAGE)
+    _confirm(
+        ctx,
+        args,
+        "restore",
+        f"This replaces every Pictallion table and row in {ctx.masked} with {args.path}.",
+    )
+    result = asyncio.run(restore_database(args.path, database_url=ctx.url, progress=ctx.progress))
+
+    def human() -> None:
+        ctx.line(f"Restored {ctx.masked} from {result['path']} ({result['seconds']:.2f} s)")
+        if result["pending"]:
+            ctx.line(
+                f"warning: the backup predates {len(result['pending'])} migration(s); "
+                "run `pictallion-db migrate`"
+            )
+
+    ctx.emit(result, human)
+    return EXIT_OK
+
+
+# --- the parser -------------------------------------------------------------------------
+
+_COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] = {
+    "init": (cmd_init, "create the database if needed and apply every migration"),
+    "reset": (cmd_reset, "drop every table and apply every migration again (destroys data)"),
+    "status": (cmd_status, "health, migrations and schema compatibility"),
+    "stats": (cmd_stats, "row counts, file versions per tier and state, size"),
+    "migrate": (cmd_migrate, "apply pending migrations"),
+    "create-migration": (cmd_create_migration, "write a new migration for both dialects"),
+    "rollback": (cmd_rollback, "roll back the latest applied migration"),
+    "maintenance": (cmd_maintenance, "VACUUM and ANALYZE"),
+    "integrity": (cmd_integrity, "integrity and foreign-key checks"),
+    "check": (cmd_check, "schema drift and migration state; exit 1 if anything is off"),
+    "backup": (cmd_backup, "write a consistent backup file"),
+    "restore": (cmd_restore, "replace the database with a checked backup (destroys data)"),
+}
+
+
+def _common(*, suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command name."""
+    default = argparse.SUPPRESS if suppress else None
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=default,
+        help="the database (default: $DATABASE_URL, else sqlite:///./data/pictallion.db)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print machine-readable JSON on stdout",
+    )
+    parser.add_argument(
+        "--migrations-dir",
+        metavar="DIR",
+        type=Path,
+        default=default,
+        help="use the migrations in DIR instead of the package's (for development)",
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``pictallion-db``."""
+    parser = argparse.ArgumentParser(
+        prog="pictallion-db",
+        description="Manage the Pictallion database (SQLite or PostgreSQL).",
+        epilog="Exit codes: 0 fine, 1 problem found or operation failed, "
+        "2 usage, configuration or connection error, read-only database, missing privilege.",
+        parents=[_common(suppress=False)],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = _common(suppress=True)
+    for name, (_, help_text) in _COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        if name in {"init", "migrate", "rollback", "reset"}:
+            cmd.add_argument(
+                "--lock-timeout",
+                type=float,
+                default=60.0,
+                metavar="SECONDS",
+                help="how long to wait for another process's migration lock (default 60)",
+            )
+        if name in {"reset", "restore", "rollback"}:
+            cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        if name == "migrate":
+            cmd.add_argument(
+                "--accept-changed",
+                action="append",
+                metavar="ID",
+                help="record the new checksum of an applied migration edited since (repeatable)",
+            )
+        if name == "create-migration":
+            cmd.add_argument("name", nargs="+", help='what it does, e.g. "Add new feature"')
+            cmd.add_argument(
+                "--migrations-root",
+                type=Path,
+                metavar="DIR",
+                help="the folder holding postgres/ and sqlite/ (default: the package's)",
+            )
+        if name == "backup":
+            cmd.add_argument(
+                "path",
+                nargs="?",
+                help="backup file, or a folder for a timestamped file (default: backups/)",
+            )
+        if name == "restore":
+            cmd.add_argument("path", help="a file written by `pictallion-db backup`")
+        if name == "maintenance":
+            only = cmd.add_mutually_exclusive_group()
+            only.add_argument("--vacuum-only", action="store_true", help="skip ANALYZE")
+            only.add_argument("--analyze-only", action="store_true", help="skip VACUUM")
+    return parser
+
+
+def _fail(message: str, code: int, url: str | None, details: Sequence[str] = ()) -> int:
+    def clean(text: str) -> str:
+        return mask_secrets(text, url) if url else text
+
+    first, *rest = (message.strip() or "failed").splitlines() or ["failed"]
+    sys.stderr.write(f"pictallion-db: error: {clean(first)}\n")
+    for line in [*rest, *details]:
+        sys.stderr.write(f"  {clean(line.strip())}\n")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``pictallion-db`` with ``argv`` (default: the command line); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # psycopg warns on stderr when a COPY it aborts fails to end cleanly; the error
+    # itself reaches the user as one line.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
+    url: str | None = None
+    try:
+        ctx = _Context(args)
+        url = ctx.url
+        handler = _COMMANDS[args.command][0]
+        return handler(ctx, args)
+    except CommandError as exc:
+        return _fail(str(exc), exc.code, url, exc.details)
+    except (ConfigurationError, ReadOnlyError, PermissionDeniedError, ConnectionLostError) as exc:
+        return _fail(str(exc), EXIT_USAGE, url)
+    except PictallionError as exc:
+        from pictallion_sql.admin.backup import error_details
+
+        return _fail(str(exc), EXIT_PROBLEM, url, error_details(exc))
+    except KeyboardInterrupt:
+        sys.stderr.write("pictallion-db: cancelled\n")
+        return 130
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}", EXIT_PROBLEM, url)
+    except Exception as exc:
+        if os.environ.get("PICTALLION_DEBUG"):
+            raise
+        return _fail(
+            f"unexpected {type(exc).__name__}: {exc} (set PICTALLION_DEBUG=1 for the traceback)",
+            EXIT_PROBLEM,
+            url,
+        )

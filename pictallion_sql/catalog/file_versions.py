@@ -1,0 +1,514 @@
+"""Queries on ``file_versions`` (the API's "photos"): lookups, listings, search, similarity.
+
+The listings of the photo routes are single queries: each answers what the old routes
+assembled with one storage call per asset or per version.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+import msgspec
+
+from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
+from pictallion_sql.catalog.media_assets import check_limit
+from pictallion_sql.drivers.base import Executor
+from pictallion_sql.errors import ValidationError
+from pictallion_sql.limits import shown
+from pictallion_sql.models import (
+    INT4_MAX,
+    INT4_MIN,
+    AssetHistory,
+    Face,
+    FileVersion,
+    InsertAssetHistory,
+    InsertFace,
+    InsertFileVersion,
+    InsertMediaAsset,
+    MediaAsset,
+    Tier,
+    UpdateFileVersion,
+    provided_fields,
+    validate,
+)
+from pictallion_sql.query.dynamic import insert_query
+from pictallion_sql.query.named import queries
+from pictallion_sql.records.composites.photos import (
+    CollectionStats,
+    FileVersionWithAsset,
+    FileVersionWithDisplayAsset,
+    IngestedPhoto,
+    PhotoDetails,
+    PhotoSearchHit,
+    PhotoSearchPage,
+    PhotoSearchResult,
+    SimilarPhoto,
+)
+
+if TYPE_CHECKING:
+    from pictallion_sql.catalog.search import PhotoFilters, PhotoSort
+
+__all__ = ["FileVersionRepository", "file_version"]
+
+_BY_ASSET = queries.rows("file_versions.get_by_asset", FileVersion)
+_BY_TIER = queries.rows("file_versions.get_by_tier", FileVersion)
+_SEARCH = queries.rows("file_versions.search", PhotoSearchHit)
+_SEARCH_COUNT = queries.scalar("file_versions.search_count", int)
+_ALL = queries.rows("file_versions.get_all", FileVersion)
+_BY_HASH = queries.one("file_versions.get_by_hash", FileVersion)
+_SET_PHASH = queries.command("file_versions.update_perceptual_hash")
+_DELETE_FACES = queries.command("file_versions.delete_faces")
+_STATS = queries.single("file_versions.collection_stats", CollectionStats)
+_WITH_EVENTS = queries.rows("file_versions.with_events", FileVersion)
+_WITHOUT_EVENTS = queries.rows("file_versions.without_events", FileVersion)
+_SIMILAR = queries.rows("file_versions.similar", SimilarPhoto)
+_RECENT_PHOTOS = queries.rows("file_versions.recent_photos", FileVersionWithDisplayAsset)
+_HIGHEST_TIER = queries.rows("file_versions.highest_tier", FileVersionWithDisplayAsset)
+_UNPROCESSED = queries.rows("file_versions.unprocessed", FileVersionWithDisplayAsset)
+_ALL_WITH_ASSETS = queries.rows("file_versions.all_with_assets", FileVersionWithAsset)
+_TIER_LISTING = queries.rows("file_versions.tier_listing", FileVersionWithAsset)
+_SIBLINGS = queries.rows("file_versions.sibling_versions", FileVersionWithAsset)
+_DETAILS = queries.one("file_versions.details", PhotoDetails)
+_BY_TAG = queries.rows("file_versions.by_tag", FileVersion)
+_COUNT_ALL = queries.scalar("file_versions.count", int)
+_COUNT_HIGHEST = queries.scalar("file_versions.count_highest_tier", int)
+_COUNT_UNPROCESSED = queries.scalar("file_versions.count_unprocessed", int)
+_COUNT_BY_TIER = queries.scalar("file_versions.count_by_tier", int)
+
+TIERS: tuple[str, ...] = get_args(Tier)
+# The tier values the photo listing route understands besides real tiers.
+ListingTier = Tier | Literal["unprocessed", "all_versions"]
+_LISTING_TIERS = (*TIERS, "unprocessed", "all_versions")
+
+# "No limit" for the listings the old backend never capped: the largest LIMIT both
+# dialects accept (SQLite rejects LIMIT NULL).
+_NO_LIMIT = 2**63 - 1
+
+
+def _check_tier(value: Any, name: str = "tier", allowed: tuple[str, ...] = TIERS) -> None:
+    if value not in allowed or type(value) is not str:
+        raise ValidationError(
+            f"{name} must be one of {', '.join(allowed)}, got {shown(value)}", field=name
+        )
+
+
+def _limit_or_all(limit: int | None) -> int:
+    if limit is None:
+        return _NO_LIMIT
+    check_limit("limit", limit)
+    return limit
+
+
+def _check_bool(name: str, value: Any) -> None:
+    if type(value) is not bool:
+        raise ValidationError(f"{name} must be a boolean, got {shown(value)}", field=name)
+
+
+def similarity(a: str, b: str) -> int | None:
+    """Perceptual-hash similarity 0-100 as the application computed it (None: incomparable).
+
+    round((1 - differing characters / length) * 100), rounding halves up like JavaScript's
+    Math.round; 0 when the lengths differ; None for two empty hashes (JavaScript got NaN,
+    which never passes a threshold).
+    """
+    if len(a) != len(b):
+        return 0
+    if not a:
+        return None
+    differing = sum(1 for x, y in zip(a, b, strict=True) if x != y)
+    return math.floor((1 - differing / len(a)) * 100 + 0.5)
+
+
+def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
+    return FileVersionWithAsset(*msgspec.structs.astuple(hit)[:-1])
+
+
+class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFileVersion]):
+    """``file_versions`` rows."""
+
+    def __init__(self) -> None:
+        super().__init__(FileVersion, InsertFileVersion, UpdateFileVersion)
+
+    # ---- single versions and plain lists ---------------------------------------------
+
+    async def get_by_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
+        """The versions of one asset, newest first (created_at DESC, id DESC); [] if none."""
+        check_id("media_asset_id", media_asset_id)
+        return await db.run(_BY_ASSET, media_asset_id=media_asset_id)
+
+    async def get_by_media_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
+        """The versions of one asset (the earlier port's name of :meth:`get_by_asset`)."""
+        return await self.get_by_asset(db, media_asset_id=media_asset_id)
+
+    async def get_by_tier(
+        self, db: Executor, *, tier: Tier, skip: int = 0, limit: int = 100
+    ) -> list[FileVersion]:
+        """A page of the versions of one tier, newest first (created_at DESC, id DESC)."""
+        _check_tier(tier)
+        check_page(skip, limit)
+        return await db.run(_BY_TIER, tier=tier, skip=skip, limit=limit)
+
+    async def get_all(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[FileVersion]:
+        """Every version (or a page), newest first (created_at DESC, id DESC)."""
+        check_page(skip, 0)
+        return await db.run(_ALL, skip=skip, limit=_limit_or_all(limit))
+
+    async def get_all_file_versions(
+        self, db: Executor, *, limit: int | None = None, offset: int = 0
+    ) -> list[FileVersion]:
+        """The port's name of :meth:`get_all`, paginated with ``offset``."""
+        return await self.get_all(db, skip=offset, limit=limit)
+
+    async def get_by_hash(self, db: Executor, *, file_hash: str) -> FileVersion | None:
+        """The oldest version with this MD5 hash (created_at, then id), or None."""
+        if type(file_hash) is not str:
+            raise ValidationError("file_hash must be a string", field="file_hash")
+        check_text("file_hash", file_hash)
+        return await db.run(_BY_HASH, file_hash=file_hash)
+
+    async def update_perceptual_hash(
+        self, db: Executor, *, id: str, perceptual_hash: str | None
+    ) -> bool:
+        """Store a version's perceptual hash; False if the version does not exist."""
+        check_id("id", id)
+        if perceptual_hash is not None and type(perceptual_hash) is not str:
+            raise ValidationError("perceptual_hash must be a string", field="perceptual_hash")
+        if perceptual_hash is not None:
+            check_text("perceptual_hash", perceptual_hash)
+        return bool(await db.run(_SET_PHASH, id=id, perceptual_hash=perceptual_hash))
+
+    async def delete_faces(self, db: Executor, *, photo_id: str) -> int:
+        """Delete every face detected on version ``photo_id``; returns how many were deleted."""
+        check_id("photo_id", photo_id)
+        return await db.run(_DELETE_FACES, photo_id=photo_id)
+
+    async def get_collection_stats(self, db: Executor) -> CollectionStats:
+        """Counts of media assets, silver versions and gold versions (0 when empty)."""
+        return await db.run(_STATS)
+
+    async def get_photos_with_events(self, db: Executor) -> list[FileVersion]:
+        """Versions with a non-empty event_type, newest first (created_at DESC, id DESC)."""
+        return await db.run(_WITH_EVENTS)
+
+    async def get_photos_without_events(self, db: Executor) -> list[FileVersion]:
+        """Versions whose event_type is NULL or empty, newest first (created_at DESC, id DESC)."""
+        return await db.run(_WITHOUT_EVENTS)
+
+    async def get_photos_by_tag(
+        self, db: Executor, *, tag: str, skip: int = 0, limit: int = 100
+    ) -> list[FileVersion]:
+        """Versions with ``tag`` (exact) in keywords or metadata.ai.aiTags, newest first."""
+        if type(tag) is not str:
+            raise ValidationError("tag must be a string", field="tag")
+        check_text("tag", tag)
+        check_page(skip, limit)
+        return await db.run(_BY_TAG, tag=tag, skip=skip, limit=limit)
+
+    # ---- listings with the media asset nested ----------------------------------------
+
+    async def get_recent_photos(
+        self, db: Executor, *, limit: int = 6
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The newest versions of every tier with their asset and its display_filename."""
+        check_limit("limit", limit)
+        return await db.run(_RECENT_PHOTOS, limit=limit)
+
+    async def list_photos(
+        self, db: Executor, *, skip: int = 0, limit: int = 100
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The photo listing: each asset's best version (most recent gold, else silver).
+
+        Sorted by the version's created_at DESC (then the asset's created_at DESC, id DESC);
+        ``limit`` defaults to the route's cap of 100.
+        """
+        check_page(skip, limit)
+        return await db.run(_HIGHEST_TIER, skip=skip, limit=limit)
+
+    async def get_highest_tier_photos(
+        self, db: Executor, *, limit: int = 100, offset: int = 0
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The port's name of :meth:`list_photos`, paginated with ``offset``."""
+        return await self.list_photos(db, skip=offset, limit=limit)
+
+    async def list_unprocessed(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[FileVersionWithDisplayAsset]:
+        """Assets with a silver and no gold version: their most recent silver version.
+
+        In asset order (the asset's created_at DESC, id DESC); no cap unless ``limit``.
+        """
+        check_page(skip, 0)
+        return await db.run(_UNPROCESSED, skip=skip, limit=_limit_or_all(limit))
+
+    async def get_unprocessed_photos(
+        self, db: Executor, *, limit: int | None = None, offset: int = 0
+    ) -> list[FileVersionWithDisplayAsset]:
+        """The port's name of :meth:`list_unprocessed`, paginated with ``offset``."""
+        return await self.list_unprocessed(db, skip=offset, limit=limit)
+
+    async def get_all_with_assets(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[FileVersionWithAsset]:
+        """Every version with its media asset, newest first (created_at DESC, id DESC)."""
+        check_page(skip, 0)
+        return await db.run(_ALL_WITH_ASSETS, skip=skip, limit=_limit_or_all(limit))
+
+    async def list_by_tier(
+        self,
+        db: Executor,
+        *,
+        tier: Tier,
+        show_all_versions: bool = False,
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> list[FileVersionWithAsset]:
+        """Versions of one tier with their asset, newest first (created_at DESC, id DESC).
+
+        Unless ``show_all_versions``, silver versions whose asset also has a gold version
+        are left out (the route's showAllVersions rule). No cap unless ``limit``.
+        """
+        _check_tier(tier)
+        _check_bool("show_all_versions", show_all_versions)
+        check_page(skip, 0)
+        return await db.run(
+            _TIER_LISTING,
+            tier=tier,
+            show_all_versions=show_all_versions,
+            skip=skip,
+            limit=_limit_or_all(limit),
+        )
+
+    async def get_photos_by_tier(
+        self,
+        db: Executor,
+        *,
+        tier: Tier,
+        show_superseded: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[FileVersionWithAsset]:
+        """The port's name of :meth:`list_by_tier` (``show_superseded`` = show_all_versions)."""
+        return await self.list_by_tier(
+            db, tier=tier, show_all_versions=show_superseded, skip=offset, limit=limit
+        )
+
+    async def get_photos_count(
+        self, db: Executor, *, tier: ListingTier | None = None, show_superseded: bool = False
+    ) -> int:
+        """How many rows the photo listing for ``tier`` has, without pagination or cap.
+
+        None: assets with a gold or silver version (:meth:`list_photos`); "unprocessed":
+        :meth:`list_unprocessed`; "all_versions": every version; a tier: :meth:`list_by_tier`.
+        """
+        if tier is None:
+            return await db.run(_COUNT_HIGHEST)
+        _check_tier(tier, allowed=_LISTING_TIERS)
+        _check_bool("show_superseded", show_superseded)
+        if tier == "unprocessed":
+            return await db.run(_COUNT_UNPROCESSED)
+        if tier == "all_versions":
+            return await db.run(_COUNT_ALL)
+        return await db.run(_COUNT_BY_TIER, tier=tier, show_all_versions=show_superseded)
+
+    async def get_sibling_versions(self, db: Executor, *, id: str) -> list[FileVersionWithAsset]:
+        """Every version of the asset of version ``id`` (itself included), with the asset.
+
+        Gold first, then silver, then other tiers; within a tier newest first (created_at
+        DESC, id DESC). [] when the version does not exist.
+        """
+        check_id("id", id)
+        return await db.run(_SIBLINGS, id=id)
+
+    async def get_with_details(self, db: Executor, *, id: str) -> PhotoDetails | None:
+        """Version ``id`` with its media asset and the asset's history (newest first), or None."""
+        check_id("id", id)
+        return await db.run(_DETAILS, id=id)
+
+    # ---- similarity (advancedSearch.findSimilarPhotos, A1 + A2) ----------------------
+
+    async def find_similar(
+        self, db: Executor, *, id: str, threshold: float = 85, limit: int = 20
+    ) -> list[SimilarPhoto]:
+        """Versions whose perceptual hash is at least ``threshold`` % similar to version ``id``'s.
+
+        Most similar first, then newest (created_at DESC, id DESC); computed in the database.
+        [] when the version is missing or has no perceptual hash.
+        """
+        check_id("id", id)
+        if type(threshold) not in (int, float):
+            raise ValidationError("threshold must be a number", field="threshold")
+        try:
+            # Both dialects compare a double: an integer one cannot hold is out of range.
+            percent = float(threshold)
+        except OverflowError:
+            percent = math.nan
+        if not math.isfinite(percent):
+            raise ValidationError(
+                f"threshold must be a finite number, got {shown(threshold)}", field="threshold"
+            )
+        check_limit("limit", limit)
+        return await db.run(_SIMILAR, id=id, threshold=percent, limit=limit)
+
+    # ---- live search (POST /api/photos/search, 2.5.2) --------------------------------
+
+    async def search_photos(
+        self,
+        db: Executor,
+        *,
+        query: str | None = None,
+        tier: Tier | None = "silver",
+        rating_min: int | None = None,
+        rating_max: int | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> PhotoSearchResult:
+        """A page of matching versions with their asset, newest first, and the match count.
+
+        ``query``: case-insensitive substring of the asset's original filename, the
+        location, or the keywords joined with spaces (an empty query matches everything).
+        ``tier``: the route searched silver versions, the default; None searches every tier.
+        ``rating_min``/``rating_max``: inclusive, a NULL rating counting as 0.
+        """
+        if query is not None and type(query) is not str:
+            raise ValidationError("query must be a string", field="query")
+        if query is not None:
+            check_text("query", query)
+        if tier is not None:
+            _check_tier(tier)
+        for name, value in (("rating_min", rating_min), ("rating_max", rating_max)):
+            if value is not None and type(value) is not int:
+                raise ValidationError(f"{name} must be an integer", field=name)
+            if value is not None and not INT4_MIN <= value <= INT4_MAX:
+                raise ValidationError(
+                    f"{name} must be an integer from {INT4_MIN} to {INT4_MAX}, got {shown(value)}",
+                    field=name,
+                )
+        check_limit("limit", limit)
+        check_limit("offset", offset)
+        params: dict[str, Any] = {
+            "query": query or None,
+            "tier": tier,
+            "rating_min": rating_min,
+            "rating_max": rating_max,
+        }
+        hits = await db.run(_SEARCH, limit=limit, offset=offset, **params)
+        if hits:
+            total = hits[0].total_count
+        elif offset == 0:
+            total = 0
+        else:
+            total = await db.run(_SEARCH_COUNT, **params)
+        return PhotoSearchResult([_with_asset(h) for h in hits], total)
+
+    # ---- search with filters, sort and facets (advancedSearch.searchPhotos, 2.5.1) ------
+
+    async def search(
+        self,
+        db: Executor,
+        filters: PhotoFilters | Mapping[str, Any] | None = None,
+        *,
+        sort: PhotoSort | Mapping[str, Any] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> PhotoSearchPage:
+        """A page of the versions matching ``filters`` (with their asset), the total and facets.
+
+        ``filters``/``sort`` may be plain mappings (a JSON body); the default order is
+        created_at DESC. One statement answers the page, the count and the facets of every
+        match, so all three come from one snapshot. docs/search.md has the semantics.
+        """
+        # Loaded on first use: the search module is not needed to import the repositories.
+        from pictallion_sql.catalog.search import check_rows, page_from_rows, plan_search
+
+        plan = plan_search(filters, sort)
+        check_rows("limit", limit)
+        check_rows("offset", offset)
+        rows = await db.run(plan.query, limit=limit, offset=offset, **plan.params)
+        return page_from_rows(rows)
+
+    # ---- writes -----------------------------------------------------------------------
+
+    async def delete_faces_by_photo(self, db: Executor, *, photo_id: str) -> int:
+        """The storage name (deleteFacesByPhoto) of :meth:`delete_faces`."""
+        return await self.delete_faces(db, photo_id=photo_id)
+
+    async def ingest_photo(
+        self,
+        db: Executor,
+        *,
+        original_filename: str,
+        version: InsertFileVersion | Mapping[str, Any],
+        faces: Sequence[Mapping[str, Any]] = (),
+        details: str | None = None,
+    ) -> IngestedPhoto:
+        """The upload flow in one transaction: asset, first version, faces, INGESTED entry.
+
+        ``version`` gives the version's columns; its ``media_asset_id`` is the new asset's
+        (a value given is replaced) and ``tier`` defaults to silver. Each face gives the
+        faces columns except ``photo_id``. Everything is validated before anything is
+        written; a failure part-way writes nothing.
+        """
+        asset_in = validate(InsertMediaAsset, {"original_filename": original_filename})
+        if isinstance(version, InsertFileVersion):
+            version_values = provided_fields(version)
+        elif isinstance(version, Mapping):
+            version_values = {"tier": "silver", **version}
+        else:
+            raise ValidationError("version must be a mapping", field="version")
+        # Validated with a stand-in asset id; the real one is known after the insert.
+        version_values["media_asset_id"] = ""
+        version_values = provided_fields(validate(InsertFileVersion, version_values))
+        if isinstance(faces, str | bytes | Mapping) or not isinstance(faces, Sequence):
+            raise ValidationError("faces must be a list", field="faces")
+        face_values: list[dict[str, Any]] = []
+        for index, face in enumerate(faces):
+            if not isinstance(face, Mapping):
+                raise ValidationError(f"faces[{index}] must be a mapping", field="faces")
+            try:
+                face_in = validate(InsertFace, {**face, "photo_id": ""})
+            except ValidationError as exc:
+                raise ValidationError(f"faces[{index}]: {exc}", field=exc.field) from None
+            face_values.append(provided_fields(face_in))
+        history_in = validate(
+            InsertAssetHistory, {"media_asset_id": "", "action": "INGESTED", "details": details}
+        )
+        history_values = provided_fields(history_in)
+
+        async with db.transaction() as conn:
+            values = provided_fields(asset_in)
+            asset = await conn.run(
+                insert_query("media_assets", MediaAsset, tuple(values)), **values
+            )
+            version_values["media_asset_id"] = asset.id
+            created = await conn.run(
+                insert_query(self.table, FileVersion, tuple(version_values)),
+                **version_values,
+            )
+            new_faces: list[Face] = []
+            for values in face_values:
+                values["photo_id"] = created.id
+                query = insert_query("faces", Face, tuple(values))
+                new_faces.append(await conn.run(query, **values))
+            history_values["media_asset_id"] = asset.id
+            entry = await conn.run(
+                insert_query("asset_history", AssetHistory, tuple(history_values)),
+                **history_values,
+            )
+        return IngestedPhoto(asset, created, new_faces, entry)
+
+    # Names the Python port's routes call (3.11 item 10) with the same semantics as the
+    # calls above; aliases, not wrappers.
+    get_file_version = Repository.get
+    create_file_version = Repository.create
+    update_file_version = Repository.update
+    get_file_versions_by_asset = get_by_asset
+    get_file_by_hash = get_by_hash
+    find_similar_photos = find_similar
+    get_all_file_versions_with_assets = get_all_with_assets
+
+
+file_version = FileVersionRepository()
