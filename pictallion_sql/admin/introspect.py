@@ -9,9 +9,8 @@ left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
-from pictallion_sql.admin.postgres.schema import postgres_snapshot, postgres_snapshot_of
+from pictallion_sql.admin.backends import admin_backend
+from pictallion_sql.admin.postgres.schema import postgres_snapshot_of
 from pictallion_sql.admin.schema import (
     SQLITE_TYPES,
     Check,
@@ -23,7 +22,6 @@ from pictallion_sql.admin.schema import (
     UniqueConstraint,
     diff,
 )
-from pictallion_sql.admin.sqlite.schema import sqlite_snapshot
 from pictallion_sql.config import Settings
 
 __all__ = [
@@ -40,13 +38,8 @@ __all__ = [
     "snapshot",
 ]
 
-_SNAPSHOTS: Mapping[str, Callable[[Settings], Schema]] = {
-    "postgres": postgres_snapshot,
-    "sqlite": sqlite_snapshot,
-}
-
 
 def snapshot(database_url: str) -> Schema:
     """Read the schema of the database at ``database_url``."""
     settings = Settings(database_url=database_url)
-    return _SNAPSHOTS[settings.dialect](settings)
+    return admin_backend(settings.dialect).snapshot(settings)
