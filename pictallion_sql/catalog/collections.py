@@ -172,7 +172,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
     async def get_smart_collection_photos(
         self, db: Executor, *, collection_id: str
     ) -> list[FileVersionWithAsset]:
-        """The photos of a smart collection, as :meth:`get_photos`; [] if not a smart collection."""
+        """A smart collection's photos, as ``collection_photo.get_photos``; [] if not smart."""
         check_id("collection_id", collection_id)
         async with db.transaction(readonly=True) as conn:
             if await conn.run(_GET_SMART_BY_ID, id=collection_id) is None:
