@@ -50,6 +50,7 @@ from pictallion_sql.records.documents import (
 )
 
 __all__ = [
+    "IMPORT_TYPES",
     "INSERT_TYPES",
     "INT4_MAX",
     "INT4_MIN",
@@ -1391,6 +1392,49 @@ INSERT_TYPES: dict[str, type[msgspec.Struct]] = {_table_or_name(c): c for c in _
 
 UPDATE_TYPES: dict[str, type[msgspec.Struct]] = {_table_or_name(c): c for c in _UPDATES}
 """Table name → update struct."""
+
+# ---------------------------------------------------------------------------------------------
+# Import structs: a whole row kept as it is (id and timestamps included), for moving a library
+# between databases. Built from the insert structs, so every column an application may write
+# is checked by the same rules; the columns only the database writes (id, created_at ...)
+# are added: ``id`` is required, timestamps default to the column default when not given.
+# ---------------------------------------------------------------------------------------------
+
+# Stored values wider than what new writes may use: an imported row may still hold them.
+_STORED_VOCABULARIES: dict[tuple[str, str], Any] = {
+    ("file_versions", "processing_state"): StoredProcessingState | UnsetType | None,
+}
+
+
+def _import_type(row: type[msgspec.Struct], insert: type[_Input]) -> type[_Input]:
+    table = _table_or_name(row)
+    insert_hints = get_type_hints(insert, include_extras=True)
+    row_hints = get_type_hints(row, include_extras=True)
+    required = {f.name for f in msgspec.structs.fields(insert) if f.required}
+    fields: list[Any] = []
+    for name in row.__struct_fields__:
+        if name == "id":
+            fields.append(("id", str))
+        elif name in required:
+            fields.append((name, insert_hints[name]))
+        elif name in insert_hints:
+            fields.append((name, _STORED_VOCABULARIES.get((table, name), insert_hints[name]), UNSET))
+        else:  # written by the database only: created_at, updated_at, added_at, timestamp
+            fields.append((name, row_hints[name] | UnsetType, UNSET))
+    cls: type[_Input] = msgspec.defstruct(  # type: ignore[assignment]
+        "Import" + row.__name__, fields, bases=(_Input,), kw_only=True, module=__name__
+    )
+    cls.__table__ = table
+    cls.__doc__ = f"A whole ``{table}`` row to import, its id and timestamps kept."
+    return _validated(cls)
+
+
+IMPORT_TYPES: dict[str, type[msgspec.Struct]] = {
+    _table_or_name(row): _import_type(row, insert)
+    for row, insert in zip(_ROWS, _INSERTS, strict=True)
+}
+"""Table name → import struct: a whole row, its ``id`` and timestamps kept (``import_rows``)."""
+
 
 RECORD_TYPES: dict[str, type] = {c.__name__: c for c in (*_ROWS, *_DOCUMENTS)}
 """Class name → record type, for ``-- returns: rows <Name>`` in query files; open to additions."""
