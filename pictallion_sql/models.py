@@ -1418,7 +1418,9 @@ def _import_type(row: type[msgspec.Struct], insert: type[_Input]) -> type[_Input
         elif name in required:
             fields.append((name, insert_hints[name]))
         elif name in insert_hints:
-            fields.append((name, _STORED_VOCABULARIES.get((table, name), insert_hints[name]), UNSET))
+            fields.append(
+                (name, _STORED_VOCABULARIES.get((table, name), insert_hints[name]), UNSET)
+            )
         else:  # written by the database only: created_at, updated_at, added_at, timestamp
             fields.append((name, row_hints[name] | UnsetType, UNSET))
     cls: type[_Input] = msgspec.defstruct(  # type: ignore[assignment]

@@ -488,7 +488,8 @@ def cmd_copy(ctx: _Context, args: argparse.Namespace) -> int:
     def human() -> None:
         ctx.line(
             f"Copied {report['rows']} rows from {report['source']} to {report['target']} "
-            f"in {report['seconds']:.2f} s ({report['rows_per_second']:.0f} rows/s)"
+            f"in {report['seconds']:.2f} s (the copy and its check {report['copy_seconds']:.2f} s, "
+            f"{report['rows_per_second']:.0f} rows/s)"
         )
         width = max(len(t["table"]) for t in report["tables"])
         ctx.line(f"{'table'.ljust(width)}  {'source':>8}  {'target':>8}  checksum (sha-256 sum)")
