@@ -351,7 +351,7 @@ async def _copy_tables(
 
 async def _refuse_rows(dst: Connection, where: str) -> None:
     found = [(table, await REPOSITORIES[table].count(dst)) for table in TABLES]
-    holding = [f"{table}: {count} rows" for table, count in found if count]
+    holding = [f"{table}: {count} row{'s' if count > 1 else ''}" for table, count in found if count]
     if holding:
         raise TargetNotEmptyError(
             f"the target {where} is not empty ({len(holding)} table(s) hold rows); "

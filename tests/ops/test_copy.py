@@ -34,6 +34,7 @@ from tests import pgcluster
 from tests.full_library import UNICODE, full_library
 from tests.library import LIBRARY
 from tests.ops.conftest import ALL, cli_env, execute, run_cli
+from tests.ops.test_commands import run_with_terminal
 
 pytestmark = pytest.mark.usefixtures("pg_admin_url")
 
@@ -356,6 +357,7 @@ def test_cli_json_shape_and_exit_codes(tmp_path: Path, pg_urls: list[str]) -> No
     assert human.code == 0, human.output
     assert "Verified" in human.stdout and all(t in human.stdout for t in TABLES)
     assert human.stderr == ""  # progress goes to a terminal only
+    assert (tmp_path / "human.db").stat().st_mode & 0o777 == 0o600  # it holds password hashes
     # A missing source, the same database twice, a missing option, a bad batch size.
     missing = run_cli(source, "copy", "--from", _sqlite(tmp_path, "nope.db"), "--to", target)
     assert missing.code == 2 and "no SQLite database" in missing.stderr
@@ -364,6 +366,16 @@ def test_cli_json_shape_and_exit_codes(tmp_path: Path, pg_urls: list[str]) -> No
     assert same.code == 2 and "same database" in same.stderr
     assert run_cli(source, "copy", "--from", source).code == 2
     assert run_cli(source, "copy", "--from", source, "--to", target, "--batch-size", "0").code == 2
+
+
+def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
+    source = _sqlite(tmp_path, "source.db")
+    _load(source, "fixed")
+    target = _sqlite(tmp_path, "target.db")
+    code, out, err = run_with_terminal(source, "copy", "--from", source, "--to", target)
+    assert code == 0, out + err
+    assert "... copied file_versions: " in err and "... committing" in err
+    assert "Verified" in out and "... " not in out
 
 
 def test_source_behind_the_newest_migration_is_refused(tmp_path: Path, pg_urls: list[str]) -> None:
