@@ -23,7 +23,12 @@ from typing import Any
 import msgspec
 import pytest
 
-from pictallion_sql.admin.copy import REPOSITORIES, canonical_row, copy_library
+from pictallion_sql.admin.copy import (
+    REPOSITORIES,
+    TargetNotEmptyError,
+    canonical_row,
+    copy_library,
+)
 from pictallion_sql.admin.demo import write_sample
 from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.admin.ops import TABLES
@@ -106,6 +111,7 @@ def _empty(url: str) -> bool:
     return all(execute(url, f"SELECT count(*) FROM {t}")[0][0] == 0 for t in TABLES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["demo", "fixed", "full"])
 def test_round_trip_keeps_every_row_exactly(kind: str, tmp_path: Path, pg_urls: list[str]) -> None:
     first, last = _sqlite(tmp_path, "first.db"), _sqlite(tmp_path, "last.db")
@@ -127,6 +133,7 @@ def test_round_trip_keeps_every_row_exactly(kind: str, tmp_path: Path, pg_urls: 
     assert [r["target_dialect"] for r in reports] == ["postgres", "postgres", "sqlite"]
 
 
+@pytest.mark.slow
 def test_full_library_fills_every_column_and_keeps_json_types(
     tmp_path: Path, pg_urls: list[str]
 ) -> None:
@@ -217,6 +224,7 @@ def test_canonical_row_is_dialect_neutral_but_keeps_types() -> None:
     assert row({"a": 0.1}) != row({"a": 0.1000000001})
 
 
+@pytest.mark.slow
 def test_non_empty_target_is_refused_and_left_alone(tmp_path: Path, pg_urls: list[str]) -> None:
     source = _sqlite(tmp_path, "source.db")
     _load(source, "demo")
@@ -232,6 +240,7 @@ def test_non_empty_target_is_refused_and_left_alone(tmp_path: Path, pg_urls: lis
         assert asyncio.run(_rows(target)) == before
 
 
+@pytest.mark.slow
 def test_a_row_refused_late_leaves_the_target_empty(tmp_path: Path, pg_urls: list[str]) -> None:
     source = _sqlite(tmp_path, "source.db")
     _load(source, "full")
@@ -253,6 +262,7 @@ def test_a_row_refused_late_leaves_the_target_empty(tmp_path: Path, pg_urls: lis
     assert _copy(source, target)["verified"] is True
 
 
+@pytest.mark.slow
 def test_a_row_refused_half_way_from_postgres_leaves_sqlite_empty(
     tmp_path: Path, pg_urls: list[str]
 ) -> None:
@@ -281,6 +291,7 @@ _KILLER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("direction", ["sqlite-to-postgres", "postgres-to-sqlite"])
 def test_a_copy_killed_half_way_leaves_the_target_empty(
     direction: str, tmp_path: Path, pg_urls: list[str], pg_admin_url: str
@@ -321,6 +332,7 @@ def _wait_for_no_session(admin_url: str, url: str) -> None:
     raise AssertionError(f"the killed copy's session on {name} did not end")
 
 
+@pytest.mark.slow
 def test_cli_json_shape_and_exit_codes(tmp_path: Path, pg_urls: list[str]) -> None:
     source = _sqlite(tmp_path, "source.db")
     _load(source, "demo")
@@ -368,6 +380,7 @@ def test_cli_json_shape_and_exit_codes(tmp_path: Path, pg_urls: list[str]) -> No
     assert run_cli(source, "copy", "--from", source, "--to", target, "--batch-size", "0").code == 2
 
 
+@pytest.mark.slow
 def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
     source = _sqlite(tmp_path, "source.db")
     _load(source, "fixed")
@@ -378,6 +391,7 @@ def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
     assert "Verified" in out and "... " not in out
 
 
+@pytest.mark.slow
 def test_source_behind_the_newest_migration_is_refused(tmp_path: Path, pg_urls: list[str]) -> None:
     source = _sqlite(tmp_path, "old.db")
     _load(source, "demo")
@@ -386,6 +400,27 @@ def test_source_behind_the_newest_migration_is_refused(tmp_path: Path, pg_urls: 
     copied = run_cli(source, "copy", "--from", source, "--to", pg_urls[0])
     assert copied.code == 1
     assert "not at the newest migration" in copied.stderr and "migrate" in copied.stderr
+
+
+async def test_api_round_trip_through_postgres_keeps_every_row(
+    tmp_path: Path, pg_urls: list[str]
+) -> None:
+    first, last = _sqlite(tmp_path, "first.db"), _sqlite(tmp_path, "last.db")
+    await asyncio.to_thread(_load, first, "fixed")
+    there = await copy_library(first, pg_urls[0], batch_size=7)  # several batches per table
+    back = await copy_library(pg_urls[0], last)
+    original = await _rows(first)
+    assert await _rows(pg_urls[0]) == original
+    assert await _rows(last) == original
+    for report in (there, back):
+        assert report["verified"] is True
+        assert report["rows"] == sum(len(rows) for rows in original.values())
+    assert [t["target_checksum"] for t in there["tables"]] == [
+        t["target_checksum"] for t in back["tables"]
+    ]
+    with pytest.raises(TargetNotEmptyError) as refused:
+        await copy_library(first, last)
+    assert "media_assets: 6 rows" in refused.value.details
 
 
 async def test_copy_api_reports_validation_error_naming_the_row(
