@@ -200,10 +200,13 @@ class _Checksum:
         return f"{self.total:064x}"
 
 
-async def table_checksum(db: Executor, table: str) -> tuple[int, str]:
-    """(rows, checksum) of every column of every row of ``table`` (see :func:`canonical_row`)."""
+async def table_checksum(
+    db: Executor, table: str, *, batch_size: int = DEFAULT_COPY_BATCH_SIZE
+) -> tuple[int, str]:
+    """(rows, checksum) of every column of every row of ``table`` (see :func:`canonical_row`),
+    read ``batch_size`` rows at a time."""
     checksum = _Checksum()
-    async with REPOSITORIES[table].stream_all(db, batch_size=DEFAULT_COPY_BATCH_SIZE) as rows:
+    async with REPOSITORIES[table].stream_all(db, batch_size=batch_size) as rows:
         async for record in rows:
             checksum.add(record)
     return checksum.rows, checksum.hexdigest
@@ -321,7 +324,7 @@ async def _copy_tables(
         say("verifying: row counts and checksums of every table on the target")
         reports = []
         for table in TABLES:
-            rows, checksum = await table_checksum(dst, table)
+            rows, checksum = await table_checksum(dst, table, batch_size=batch_size)
             mine = copied[table]
             reports.append(
                 TableReport(
