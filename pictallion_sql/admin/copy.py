@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import math
 import re
 import time
 from collections.abc import Sequence
@@ -306,7 +305,7 @@ async def copy_library(
         "rows": rows,
         "seconds": round(finished - started, 3),
         "copy_seconds": round(copy_seconds, 3),
-        "rows_per_second": round(rows / copy_seconds, 1) if copy_seconds > 0 else math.inf,
+        "rows_per_second": round(rows / copy_seconds, 1) if copy_seconds > 0 else 0.0,
         "verified": all(t["match"] for t in tables),
     }
 
