@@ -22,6 +22,7 @@ runs:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import time
@@ -365,25 +366,59 @@ async def _refuse_rows(dst: Connection, where: str) -> None:
 async def _copy_table(
     src: Connection, dst: Connection, table: str, batch_size: int, say: Progress
 ) -> _Checksum:
+    """Copy one table, reading the next batch from the source while the target writes one.
+
+    The two sides are different connections (usually different servers), so their waits
+    overlap; at most three batches are alive at once (being read, queued, being written).
+    """
     repository = REPOSITORIES[table]
     total = await repository.count(src)
     checksum = _Checksum()
-    batch: list[Any] = []
+    batches: asyncio.Queue[list[Any] | BaseException | None] = asyncio.Queue(maxsize=1)
+    reader = asyncio.create_task(_read_batches(src, repository, batch_size, checksum, batches))
     last_said = 0.0
-    async with repository.stream_all(src, batch_size=batch_size) as rows:
-        async for record in rows:
-            checksum.add(record)
-            batch.append(record)
-            if len(batch) >= batch_size:
-                await _write(repository, dst, batch)
-                batch = []
-                if time.monotonic() - last_said >= 1.0:
-                    say(f"copying {table}: {checksum.rows} of {total} rows")
-                    last_said = time.monotonic()
-    if batch:
-        await _write(repository, dst, batch)
+    written = 0
+    try:
+        while (batch := await batches.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch
+            await _write(repository, dst, batch)
+            written += len(batch)
+            if time.monotonic() - last_said >= 1.0:
+                say(f"copying {table}: {written} of {total} rows")
+                last_said = time.monotonic()
+    finally:
+        if not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
     say(f"copied {table}: {checksum.rows} rows")
     return checksum
+
+
+async def _read_batches(
+    src: Connection,
+    repository: Repository[Any, Any, Any],
+    batch_size: int,
+    checksum: _Checksum,
+    batches: asyncio.Queue[list[Any] | BaseException | None],
+) -> None:
+    """Put the table's rows on ``batches``, ``batch_size`` at a time, then None (or the error)."""
+    try:
+        batch: list[Any] = []
+        async with repository.stream_all(src, batch_size=batch_size) as rows:
+            async for record in rows:
+                checksum.add(record)
+                batch.append(record)
+                if len(batch) >= batch_size:
+                    await batches.put(batch)
+                    batch = []
+        if batch:
+            await batches.put(batch)
+    except Exception as exc:  # handed to the writer, which raises it in its own task
+        await batches.put(exc)
+        return
+    await batches.put(None)
 
 
 async def _write(repository: Repository[Any, Any, Any], dst: Connection, batch: list[Any]) -> None:

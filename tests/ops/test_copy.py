@@ -33,7 +33,7 @@ from pictallion_sql.admin.demo import write_sample
 from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.admin.ops import TABLES
 from pictallion_sql.database import connect
-from pictallion_sql.errors import ValidationError
+from pictallion_sql.errors import DatabaseError, ValidationError
 from pictallion_sql.models import FileVersion
 from tests import pgcluster
 from tests.full_library import UNICODE, full_library
@@ -436,4 +436,18 @@ async def test_copy_api_reports_validation_error_naming_the_row(
         await copy_library(source, pg_urls[0])
     assert caught.value.field == "tier"
     assert "file_versions" in str(caught.value)
+    assert await asyncio.to_thread(_empty, pg_urls[0])
+
+
+async def test_a_source_row_that_cannot_be_read_fails_the_copy_and_keeps_nothing(
+    tmp_path: Path, pg_urls: list[str]
+) -> None:
+    source = _sqlite(tmp_path, "source.db")
+    await asyncio.to_thread(_load, source, "full")
+    # Damaged on disk: the reading side fails while the writing side has rows in hand.
+    (last,) = execute(source, "SELECT max(id) FROM faces")[0]
+    execute(source, f"UPDATE faces SET created_at = 'yesterday' WHERE id = '{last}'")
+    with pytest.raises(DatabaseError) as caught:
+        await copy_library(source, pg_urls[0], batch_size=10)
+    assert "faces.stream_all" in str(caught.value) and "yesterday" in str(caught.value)
     assert await asyncio.to_thread(_empty, pg_urls[0])
