@@ -10,7 +10,8 @@ runs:
    source (a read-only, repeatable-read transaction), ``batch_size`` rows at a time,
    and written through ``import_rows`` (ids, timestamps and documents kept; every other
    column checked by the insert rules) with the target's bulk path: binary COPY on
-   PostgreSQL, executemany on SQLite. Memory stays bounded by one batch.
+   PostgreSQL, executemany on SQLite. The next batch is read while the current one is
+   written; memory stays bounded by three batches, whatever the library's size.
 3. All of it runs in ONE transaction on the target. Before it commits, every table is
    read back from the target inside that transaction and compared with what was read
    from the source: the row count and a checksum of every column of every row
