@@ -211,8 +211,12 @@ class Settings(msgspec.Struct):
         return s
 
     def with_url(self, url: str) -> Settings:
-        """Return a copy pointing at ``url``; the dialect is taken from the URL."""
-        return msgspec.structs.replace(self, database_url=url, db_type=None)
+        """Return a copy pointing at ``url``; the dialect is taken from the URL.
+
+        The replicas are those of ``database_url``: another URL keeps none.
+        """
+        replicas = self.replica_urls if url == self.database_url else ()
+        return msgspec.structs.replace(self, database_url=url, db_type=None, replica_urls=replicas)
 
     @property
     def dialect(self) -> Dialect:

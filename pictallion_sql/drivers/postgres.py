@@ -355,6 +355,14 @@ class PostgresDatabase(Database):
         """Close the pool, waiting for connections in use to be released."""
         await self._pool.close()
 
+    async def fetch_state(self, sql: str) -> Any:
+        """The one row of a fixed statement about the server (WAL positions, lag)."""
+        async with self._acquire() as conn:
+            try:
+                return await conn.fetchrow(sql)
+            except _DRIVER_ERRORS as exc:
+                raise self.translate(exc, None) from None
+
     async def server_version(self) -> str:
         """The server's version string."""
         async with self._acquire() as conn:
@@ -589,13 +597,13 @@ class PostgresConnection(Connection):
         text = query.postgres.text
         if not self._db._transaction_pooled:
             cursor = await raw.cursor(text, *args)
-            return lambda: cursor.fetch(batch_size)  # type: ignore[no-any-return]
+            return lambda: cursor.fetch(batch_size)
         # asyncpg's cursors use named statements, which a transaction pooler loses: an SQL
         # cursor of the open transaction instead, fetched by unnamed statements.
         name = f"pictallion_stream_{next(_CURSOR_NAMES)}"
         await raw.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {text}", *args)
         fetch = f"FETCH FORWARD {batch_size} FROM {name}"
-        return lambda: raw.fetch(fetch)  # type: ignore[no-any-return]
+        return lambda: raw.fetch(fetch)
 
     async def _batched_records(
         self, query: Query, batch_size: int, params: Mapping[str, Any], plan: KeysetPlan | None
