@@ -299,16 +299,19 @@ class PostgresDatabase(Database):
     async def load_constraints(self) -> None:
         """Remember which table and column every foreign key joins, for error messages."""
         async with self._acquire() as conn:
-            rows = await conn.fetch(
+            try:
+                rows = await conn.fetch(
+                    """
+                SELECT c.conname, child.relname, a.attname, parent.relname
+                FROM pg_constraint c
+                JOIN pg_class child ON child.oid = c.conrelid
+                JOIN pg_class parent ON parent.oid = c.confrelid
+                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                WHERE c.contype = 'f'
                 """
-            SELECT c.conname, child.relname, a.attname, parent.relname
-            FROM pg_constraint c
-            JOIN pg_class child ON child.oid = c.conrelid
-            JOIN pg_class parent ON parent.oid = c.confrelid
-            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-            WHERE c.contype = 'f'
-            """
-            )
+                )
+            except _DRIVER_ERRORS as exc:
+                raise self.translate(exc, None) from None
         self._foreign_keys = {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:

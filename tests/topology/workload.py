@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +16,9 @@ from pictallion_sql import crud
 from pictallion_sql.config import Settings
 from pictallion_sql.database import connect
 from pictallion_sql.drivers.base import Database
+
+CALLS_PER_ROUND = 10
+"""Calls one round makes when none fails."""
 
 
 class Rollback(Exception):
@@ -32,18 +34,14 @@ class Tally(msgspec.Struct):
 
 
 async def _one_round(db: Database, tag: str, n: int, tally: Tally) -> None:
-    kinds: Counter[str] = Counter(tally.kinds)
-
     async def call(kind: str, work: Callable[[], Awaitable[Any]]) -> Any:
         tally.calls += 1
-        kinds[kind] += 1
+        tally.kinds[kind] = tally.kinds.get(kind, 0) + 1
         try:
             return await work()
         except Exception as exc:  # every failure is counted, whatever its type
             tally.errors.append(f"{kind}: {type(exc).__name__}: {exc}")
             return None
-        finally:
-            tally.kinds = dict(kinds)
 
     name = f"{tag}-{n}.jpg"
     asset = await call(
@@ -129,7 +127,10 @@ async def run_workload(db: Database, tag: str, rounds: int, tasks: int = 4) -> T
 
 
 async def _main(url: str, tag: str, rounds: int) -> Tally:
-    db = await connect(url, config=Settings.from_env())
+    try:
+        db = await connect(url, config=Settings.from_env())
+    except Exception as exc:
+        return Tally(calls=1, errors=[f"connect: {type(exc).__name__}: {exc}"])
     try:
         return await run_workload(db, tag, rounds)
     finally:
