@@ -123,25 +123,35 @@ def test_two_processes_sharing_one_pgbouncer_and_a_restarted_app_have_no_error(
     assert any("prepared statement" in e for e in unset_errors)
 
 
-async def test_a_pooler_wait_ends_in_pool_timeout_error(server_db: str) -> None:
-    """pgbouncer's query_wait_timeout, with its one server connection held by a transaction."""
-    with pgbouncer(server_db, pool_size=1, query_wait_timeout=1) as url:
-        config = Settings(pooler="transaction")
+@pytest.mark.parametrize("mode", ["transaction", "session"])
+async def test_a_pooler_wait_ends_in_pool_timeout_error(server_db: str, mode: str) -> None:
+    """pgbouncer's query_wait_timeout, with its one server connection held by another client."""
+    with pgbouncer(server_db, pool_mode=mode, pool_size=1, query_wait_timeout=1) as url:
+        config = Settings(pooler=mode)
         holder = await connect(url, config=config)
-        waiter = await connect(url, config=config)
         try:
             async with holder.transaction() as tx:
-                await crud.media_asset.count(tx)  # the server connection is now pinned
+                await crud.media_asset.count(tx)  # the server connection is now taken
                 with pytest.raises(PoolTimeoutError, match="query_wait_timeout") as waited:
-                    await crud.media_asset.count(waiter)
-                with pytest.raises(PoolTimeoutError):
-                    async with waiter.transaction() as other:
-                        await crud.media_asset.count(other)
+                    await connect(url, config=config)  # connecting reads the catalogue
             assert waited.value.retryable
-            assert await crud.media_asset.count(waiter) == 0  # free again: it works
+            if mode == "session":
+                await holder.close()  # a session keeps its server connection until it ends
+            waiter = await connect(url, config=config)
+            try:
+                if mode == "transaction":
+                    async with holder.transaction() as tx:
+                        await crud.media_asset.count(tx)
+                        with pytest.raises(PoolTimeoutError, match="query_wait_timeout"):
+                            await crud.media_asset.count(waiter)
+                        with pytest.raises(PoolTimeoutError):
+                            async with waiter.transaction() as other:
+                                await crud.media_asset.count(other)
+                assert await crud.media_asset.count(waiter) == 0  # free again: it works
+            finally:
+                await waiter.close()
         finally:
             await holder.close()
-            await waiter.close()
 
 
 class Prepared(msgspec.Struct):
