@@ -22,15 +22,22 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
-from typing import Any
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing, asynccontextmanager
+from typing import Any, Self, TypeVar
 
 import msgspec
 
 from pictallion_sql.config import Settings, mask_url
 from pictallion_sql.drivers.base import Connection, Database, Executor, QueryObserver
-from pictallion_sql.drivers.postgres import PostgresDatabase, connect_postgres
+from pictallion_sql.drivers.postgres import PostgresConnection, PostgresDatabase, connect_postgres
 from pictallion_sql.errors import (
     ConfigurationError,
     ConnectionLostError,
@@ -40,6 +47,8 @@ from pictallion_sql.errors import (
     ReadOnlyError,
 )
 from pictallion_sql.query.registry import Query, ResultT
+
+T = TypeVar("T")
 
 __all__ = ["ReplicaReport", "RoutingDatabase", "check_replicas", "connect_routed", "is_read"]
 
@@ -244,8 +253,12 @@ class RoutingDatabase(Database):
     # -- writes -------------------------------------------------------------------------
 
     async def _write(self, query: Query[ResultT], params: Mapping[str, Any]) -> ResultT:
+        return await self._committing(self._primary.run(query, **params))
+
+    async def _committing(self, write: Awaitable[T]) -> T:
+        """Await a write that commits, then note the primary's WAL position."""
         try:
-            result = await self._primary.run(query, **params)
+            result = await write
         except PictallionError:
             raise  # nothing was written
         except BaseException:
@@ -281,9 +294,10 @@ class RoutingDatabase(Database):
         try:
             async with self._primary.transaction(readonly=readonly) as tx:
                 yield tx
-        except PictallionError:
-            raise
+        except Exception:
+            raise  # rolled back: nothing was written
         except BaseException:
+            # Cut off (cancelled), perhaps during COMMIT: whether it committed is unknown.
             if not readonly:
                 self._written_unknown = True
             raise
@@ -292,12 +306,11 @@ class RoutingDatabase(Database):
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        """Hold one connection of the primary for several calls."""
-        try:
-            async with self._primary.connection() as conn:
-                yield conn
-        finally:
-            await self._note_commit()  # whatever it wrote, later reads see it
+        """Several calls (a request's): reads go to a replica, as on the database, until
+        the first write or transaction; from then on every call runs on one connection of
+        the primary, held until the block ends."""
+        async with AsyncExitStack() as stack:
+            yield _RoutedConnection(self, stack)
 
     # -- explicit choices ---------------------------------------------------------------
 
@@ -363,6 +376,101 @@ class RoutingDatabase(Database):
                 )
             )
         return reports
+
+
+class _RoutedConnection(Connection):
+    """What ``RoutingDatabase.connection()`` yields: reads routed as on the database until
+    the first call that needs the primary, then one held primary connection for the rest."""
+
+    dialect = "postgres"
+
+    def __init__(self, router: RoutingDatabase, stack: AsyncExitStack) -> None:
+        self._router = router
+        self._stack = stack
+        self._held: PostgresConnection | None = None
+
+    async def _primary(self) -> PostgresConnection:
+        if self._held is None:
+            conn = await self._stack.enter_async_context(self._router._primary.connection())
+            assert isinstance(conn, PostgresConnection)
+            self._held = conn
+        return self._held
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on the held primary connection."""
+        return self._held is not None and self._held.in_transaction
+
+    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
+        """Run ``query``: a read on a replica while no primary connection is held."""
+        reads = is_read(query)
+        if self._held is None and reads:
+            return await self._router._read(query, params, fresh=True)
+        conn = await self._primary()
+        if reads or conn.in_transaction:
+            return await conn.run(query, **params)
+        return await self._router._committing(conn.run(query, **params))
+
+    async def run_atomic(self, query: Query[ResultT], /, **params: Any) -> ResultT:
+        """As :meth:`Connection.run_atomic`: inside a transaction, no savepoint is needed."""
+        if self.in_transaction:
+            return await self.run(query, **params)
+        return await super().run_atomic(query, **params)
+
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """As :meth:`Connection.run_many`, on the primary."""
+        conn = await self._primary()
+        if conn.in_transaction:
+            return await conn.run_many(query, rows)
+        return await self._router._committing(conn.run_many(query, rows))
+
+    async def insert_many(
+        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """As :meth:`Connection.insert_many`, on the primary."""
+        conn = await self._primary()
+        if conn.in_transaction:
+            return await conn.insert_many(table, record, rows)
+        return await self._router._committing(conn.insert_many(table, record, rows))
+
+    async def _stream(
+        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        if self._held is None and is_read(query):
+            rows = self._router._read_stream(query, batch_size, params, True)
+        else:
+            rows = (await self._primary())._stream(query, batch_size, params)
+        async with aclosing(rows) as records:
+            async for record in records:
+                yield record
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Self]:
+        """A transaction (savepoints inside) on the held primary connection."""
+        conn = await self._primary()
+        commits = not readonly and not conn.in_transaction  # a top-level transaction
+        try:
+            async with conn.transaction(readonly=readonly):
+                yield self
+        except Exception:
+            raise  # rolled back: nothing was written
+        except BaseException:
+            if commits:
+                self._router._written_unknown = True
+            raise
+        if commits:
+            await self._router._note_commit()
+
+    def _begin_statement(self, readonly: bool) -> str:
+        return "BEGIN READ ONLY" if readonly else "BEGIN"
+
+    async def _control(self, statement: str) -> None:
+        await (await self._primary())._control(statement)
+
+    async def _write_rows(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        await (await self._primary())._write_rows(table, columns, rows)
 
 
 class _PrimaryExecutor(Executor):

@@ -95,6 +95,32 @@ async def test_reads_go_to_the_replica_and_writes_transactions_and_locks_to_the_
         await db.close()
 
 
+async def test_a_held_connection_reads_on_the_replica_until_it_needs_the_primary(
+    replicated: Replicated,
+) -> None:
+    """``db.connection()`` (what ``get_db`` yields per request) routes as the database."""
+    primary_port = replicated.port(replicated.primary_admin)
+    replica_port = replicated.port(replicated.standby_admin)
+    db = await connect(replicated.primary, replicas=[replicated.standby])
+    try:
+        await _until_replica_serves(db, replica_port)
+        async with db.connection() as conn:
+            assert await conn.run(PORT) == replica_port
+            assert not conn.in_transaction
+            asset = await crud.media_asset.create(conn, obj_in={"original_filename": "held"})
+            # From the first write on, the request stays on its primary connection.
+            assert await conn.run(READ_BACK, id=asset.id) == SeenOn(asset.id, primary_port)
+            async with conn.transaction() as tx:
+                assert conn.in_transaction
+                await crud.media_asset.update(tx, db_obj=asset, obj_in={"original_filename": "x"})
+                async with tx.transaction() as savepoint:
+                    assert await savepoint.run(PORT) == primary_port
+            got = await crud.media_asset.get(db, id=asset.id)
+            assert got is not None and got.original_filename == "x"  # read-your-writes
+    finally:
+        await db.close()
+
+
 async def test_read_your_writes_holds_in_1000_write_then_read_cycles(
     replicated: Replicated,
 ) -> None:
