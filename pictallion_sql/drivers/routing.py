@@ -165,8 +165,8 @@ class RoutingDatabase(Database):
         self._primary = primary
         self._replicas = [_Replica(db) for db in replicas]
         self._turn = itertools.cycle(range(len(self._replicas)))
-        # The primary's WAL position just after this database's latest commit; while a
-        # commit's position is unknown (its call was cut off), reads stay on the primary.
+        # The primary's WAL position just after this database's latest commit; when a
+        # commit's position is unknown (its call was cut off), the next read asks again.
         self._written = 0
         self._written_unknown = False
 
@@ -196,8 +196,13 @@ class RoutingDatabase(Database):
     async def _usable_replicas(self, fresh: bool) -> AsyncGenerator[_Replica, None]:
         """Replicas to try for a read, in turn; each up, not lagging, and (``fresh``)
         holding this database's latest commit."""
-        if not self._replicas or (fresh and self._written_unknown):
+        if not self._replicas:
             return
+        if fresh and self._written_unknown:
+            # A write was cut off: the primary's position now covers it, if it committed.
+            await self._note_commit()
+            if self._written_unknown:
+                return
         settings = self.settings
         start = next(self._turn)
         for offset in range(len(self._replicas)):
