@@ -82,6 +82,36 @@ async def test_a_mixed_workload_through_transaction_pooling_has_no_error(
     assert len([n for (n,) in names if n.startswith("kept-")]) == 36
 
 
+async def test_streams_by_key_give_every_row_once_in_the_cursor_order(
+    bouncer: str, server_db: str
+) -> None:
+    """Ties on created_at across batch boundaries, and the users' COLLATE "C" order."""
+    with psycopg.connect(server_db, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO media_assets (id, original_filename, created_at) "
+            "SELECT gen_random_uuid(), 'tie' || g, "
+            "       timestamp '2026-01-01' + (g / 4) * interval '1s' "  # 4 rows a second
+            "FROM generate_series(1, 23) g"
+        )
+        conn.execute(
+            "INSERT INTO users (id, username, password) "
+            "SELECT gen_random_uuid(), n, 'x' FROM unnest(ARRAY['b', 'B', 'a', 'A', 'é', 'Z', "
+            "'_u', 'aa', 'ab']) n"
+        )
+    direct = await connect(server_db)
+    pooled = await connect(bouncer, config=Settings(pooler="transaction"))
+    try:
+        for repository in (crud.media_asset, crud.user):
+            async with repository.stream_all(direct, batch_size=1000) as rows:
+                expected = [row async for row in rows]
+            for batch_size in (1, 2, 4, 5):
+                async with repository.stream_all(pooled, batch_size=batch_size) as rows:
+                    assert [row async for row in rows] == expected, (repository, batch_size)
+    finally:
+        await direct.close()
+        await pooled.close()
+
+
 def _workload_process(url: str, tag: str, rounds: int, pooler: str | None) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DB_POOLER", "DATABASE_URL")}
     if pooler is not None:
