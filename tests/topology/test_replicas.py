@@ -121,6 +121,31 @@ async def test_a_held_connection_reads_on_the_replica_until_it_needs_the_primary
         await db.close()
 
 
+async def test_observers_of_the_routed_database_see_every_server(
+    replicated: Replicated,
+) -> None:
+    replica_port = replicated.port(replicated.standby_admin)
+    db = await connect(replicated.primary, replicas=[replicated.standby])
+    seen: list[str] = []
+
+    def observe(name: str, dialect: str, rows: int) -> None:
+        seen.append(name)
+
+    try:
+        await crud.media_asset.create(db, obj_in={"original_filename": "observed.jpg"})
+        await _until_replica_serves(db, replica_port)
+        db.add_query_observer(observe)
+        assert await db.run(PORT) == replica_port
+        async with db.replica().stream(STREAMED, batch_size=2) as rows:
+            assert {row.port async for row in rows} == {replica_port}
+        await crud.media_asset.create(db, obj_in={"original_filename": "observed.jpg"})
+        db.remove_query_observer(observe)
+        await db.run(PORT)
+    finally:
+        await db.close()
+    assert seen == ["topology.port", "topology.streamed", "media_assets.insert[original_filename]"]
+
+
 async def test_read_your_writes_holds_in_1000_write_then_read_cycles(
     replicated: Replicated,
 ) -> None:
