@@ -237,7 +237,7 @@ async def test_a_stopped_replica_makes_reads_fall_back_with_no_failed_call(
                 seen = await db.run(READ_BACK, id=asset.id)
                 assert seen is not None
                 ports.add(seen.port)
-                async with crud.media_asset.stream_all(db, batch_size=5) as rows:
+                async with crud.media_asset.stream_all(db, batch_size=500) as rows:
                     assert asset.id in [row.id async for row in rows]
             except Exception:
                 failures += 1
