@@ -368,8 +368,7 @@ class PostgresDatabase(Database):
 
     async def server_version(self) -> str:
         """The server's version string."""
-        async with self._acquire() as conn:
-            return str(await conn.fetchval("SHOW server_version"))
+        return str((await self.fetch_state("SHOW server_version"))[0])
 
     @asynccontextmanager
     async def _acquire(self) -> AsyncIterator[Any]:
@@ -436,7 +435,7 @@ class PostgresDatabase(Database):
         if isinstance(exc, asyncpg.InFailedSQLTransactionError):
             return aborted_error()
         message = mask_secrets(exc, self.settings.database_url)
-        if _POOLER_WAIT.search(message):
+        if isinstance(exc, _LOST) and _POOLER_WAIT.search(message):
             # pgbouncer found no free server connection for this client in time and
             # dropped it; the statement never reached PostgreSQL.
             return PoolTimeoutError(
