@@ -194,7 +194,7 @@ async def test_a_lagging_replica_is_skipped_and_reported(replicated: Replicated)
                 with psycopg.connect(replicated.primary, autocommit=True) as other:
                     other.execute("INSERT INTO media_assets (id, original_filename) "
                                   "VALUES (gen_random_uuid(), 'lag.jpg')")  # fmt: skip
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(1.3)  # past the lag limit and the once-a-second check
                 assert await db.run(PORT) == primary_port
                 assert await db.replica().run(PORT) == primary_port  # nothing qualifies
                 reports = await db.replica_reports()  # type: ignore[attr-defined]
