@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, unquote_plus, urlsplit, urlunsplit
@@ -217,6 +217,10 @@ class Settings(msgspec.Struct):
         """
         replicas = self.replica_urls if url == self.database_url else ()
         return msgspec.structs.replace(self, database_url=url, db_type=None, replica_urls=replicas)
+
+    def with_replicas(self, urls: Sequence[str]) -> Settings:
+        """Return a copy whose read replicas are ``urls``."""
+        return msgspec.structs.replace(self, replica_urls=tuple(urls))
 
     @property
     def dialect(self) -> Dialect:

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from pictallion_sql.config import Settings, settings
+from pictallion_sql.drivers import open_database
 from pictallion_sql.drivers.base import Connection, Database, Executor, RecordStream
 
 # asyncio is imported where it is used: by then an event loop runs and it is loaded, and
@@ -51,18 +52,9 @@ async def connect(
     """
     base = config if config is not None else settings
     chosen = base.with_url(url) if url is not None else base
-    replica_urls = tuple(replicas) if replicas is not None else chosen.replica_urls
-    if replica_urls:
-        from pictallion_sql.drivers.routing import connect_routed
-
-        return await connect_routed(chosen, replica_urls)
-    if chosen.dialect == "postgres":
-        from pictallion_sql.drivers.postgres import connect_postgres
-
-        return await connect_postgres(chosen)
-    from pictallion_sql.drivers.sqlite import connect_sqlite
-
-    return await connect_sqlite(chosen)
+    if replicas is not None:
+        chosen = chosen.with_replicas(replicas)
+    return await open_database(chosen)
 
 
 _database: Database | None = None
