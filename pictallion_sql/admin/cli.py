@@ -281,9 +281,11 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
         raise CommandError(health.get("error") or "the database is unreachable", EXIT_USAGE)
     report = migration_report(ctx.url, ctx.migrations)
     compat = check_compatibility(ctx.url, ctx.migrations)
+    replicas = _replica_reports(ctx)
 
     def human() -> None:
         _print_health(ctx, health)
+        _print_replicas(ctx, replicas)
         applied, pending = report["applied"], report["pending"]
         ctx.line(
             f"Migrations: {report['status'].lower()}: {len(applied)} applied, "
@@ -295,8 +297,35 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
             ctx.line(f"  pending  {mid}")
         _print_compat(ctx, compat)
 
-    ctx.emit({"health": health, "migrations": report, "compatibility": compat}, human)
+    data: dict[str, Any] = {"health": health, "migrations": report, "compatibility": compat}
+    if replicas:
+        data["replicas"] = replicas
+    ctx.emit(data, human)
     return EXIT_OK
+
+
+def _replica_reports(ctx: _Context) -> list[dict[str, Any]]:
+    """The read replicas of the database (``DATABASE_REPLICA_URLS``), each checked now."""
+    if not ctx.settings.replica_urls:
+        return []
+    import msgspec
+
+    from pictallion_sql.drivers.routing import check_replicas
+
+    reports = asyncio.run(check_replicas(ctx.settings))
+    return [msgspec.to_builtins(report) for report in reports]
+
+
+def _print_replicas(ctx: _Context, replicas: list[dict[str, Any]]) -> None:
+    for replica in replicas:
+        if replica["lag_seconds"] is None:
+            state = replica["status"] + (f": {replica['error']}" if replica["error"] else "")
+        else:
+            state = (
+                f"{replica['status']}, lag {replica['lag_seconds']:.3f} s "
+                f"({replica['lag_bytes']} bytes of WAL behind)"
+            )
+        ctx.line(f"Replica:    {replica['url']}: {state}")
 
 
 def _print_health(ctx: _Context, health: Any) -> None:
