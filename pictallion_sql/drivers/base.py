@@ -73,7 +73,9 @@ def _raise_param_mismatch(query: Query, params: Mapping[str, Any]) -> None:
         parts.append("missing " + ", ".join(missing))
     if extra:
         parts.append("unexpected " + ", ".join(extra))
-    raise ValidationError(f"query {query.name!r}: " + "; ".join(parts))
+    error = ValidationError("parameters: " + "; ".join(parts))
+    error.query = query.name
+    raise error
 
 
 def decode_error(query: Query, exc: msgspec.MsgspecError) -> DatabaseError:
@@ -124,9 +126,11 @@ def check_batch_size(batch_size: int) -> None:
 def check_streamable(query: Query) -> None:
     """Only queries returning rows of a record can be streamed."""
     if query.returns != "rows":
-        raise ValidationError(
-            f"query {query.name!r} returns {query.returns}, not rows; only row queries stream"
+        error = ValidationError(
+            f"the query returns {query.returns}, not rows; only row queries stream"
         )
+        error.query = query.name
+        raise error
 
 
 def log_query(query: Query, started: float, rows: int) -> None:
