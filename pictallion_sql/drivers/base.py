@@ -133,8 +133,30 @@ def check_streamable(query: Query) -> None:
         raise error
 
 
+_query_log_ready = False
+
+
+def enable_query_log() -> None:
+    """Make the query log visible: ``settings.debug`` needs no logging setup of the caller.
+
+    The ``pictallion_sql.query`` logger is set to DEBUG unless it already logs that much,
+    and when no handler anywhere would receive its records, one writing to stderr is added.
+    Done once per process; an application's own logging configuration is left alone.
+    """
+    global _query_log_ready
+    _query_log_ready = True
+    if query_log.getEffectiveLevel() > logging.DEBUG:
+        query_log.setLevel(logging.DEBUG)
+    if not query_log.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        query_log.addHandler(handler)
+
+
 def log_query(query: Query, started: float, rows: int) -> None:
     """Log one query's name, duration and row count (never its parameter values)."""
+    if not _query_log_ready:
+        enable_query_log()
     query_log.debug(
         "%s %.3f ms %d row(s)", query.name, (time.perf_counter() - started) * 1000, rows
     )
@@ -528,7 +550,7 @@ class Database(Executor):
     @property
     def debug(self) -> bool:
         """Whether queries are logged: this database's settings or the global ones say so."""
-        return self.settings.debug or config.settings.debug
+        return self.settings.debug or config.debug_enabled()
 
     def add_query_observer(self, observer: QueryObserver) -> None:
         """Call ``observer(name, dialect, rows)`` after each statement this database runs.

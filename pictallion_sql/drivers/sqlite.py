@@ -354,9 +354,7 @@ class SqliteDatabase(Database):
             not_null = _NOT_NULL.search(message)
             if not_null:
                 field = f"{not_null.group('table')}.{not_null.group('col')}"
-                return ValidationError(
-                    f"{field} must not be null", field=not_null.group("col")
-                )
+                return ValidationError(f"{field} must not be null", field=not_null.group("col"))
             if "FOREIGN KEY" in message and query is not None and conn is not None:
                 return await self._diagnose_foreign_key(query, conn, args)
             if message.startswith("CHECK constraint failed"):
@@ -364,7 +362,7 @@ class SqliteDatabase(Database):
         if isinstance(exc, OverflowError) or message == "integer overflow":
             # A value too large for 64 bits, bound or computed: a bad value, as
             # PostgreSQL's "out of range" errors are.
-            return ValidationError(f"invalid value: integer out of range")
+            return ValidationError("invalid value: integer out of range")
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code == sqlite3.SQLITE_READONLY:
             return ReadOnlyError(f"the database is read-only (SQLite: {message})")
@@ -461,8 +459,7 @@ class SqliteDatabase(Database):
 
 def _missing_parent(table: str, column: str, parent: str, ref: str) -> ForeignKeyError:
     return ForeignKeyError(
-        f"foreign key violation: {table}.{column} refers to a {parent} row that does not "
-        f"exist",
+        f"foreign key violation: {table}.{column} refers to a {parent} row that does not exist",
         table=table,
         column=column,
         referenced_table=parent,
