@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -318,3 +319,18 @@ async def test_debug_switched_on_at_run_time_through_the_global_settings(
     finally:
         await db.close()
     assert [r.getMessage().split(" ")[0] for r in caplog.records] == ["users.count"]
+
+
+def test_every_setting_and_variable_is_in_the_documented_table() -> None:
+    root = Path(__file__).resolve().parent.parent
+    doc = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    documented = {line.split("`")[1] for line in rows}
+    assert documented == set(Settings.__struct_fields__)
+    source = (root / "pictallion_sql" / "config.py").read_text(encoding="utf-8")
+    variables = set(
+        re.findall(r'"((?:PICTALLION_)?DB_[A-Z_]+|DATABASE_URL|NODE_ENV|DEBUG)"', source)
+    )
+    assert len(variables) == 14, variables
+    table = "\n".join(rows)
+    assert {name for name in variables if f"`{name}`" not in table} == set()
