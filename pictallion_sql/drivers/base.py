@@ -78,10 +78,18 @@ def _raise_param_mismatch(query: Query, params: Mapping[str, Any]) -> None:
     raise error
 
 
+def schema_error(query: Query, message: str) -> DatabaseError:
+    """A result that does not fit the query's record: a fault of the schema or the SQL,
+    for its developers (a 500 to clients), so the message names the query as well."""
+    error = DatabaseError(f"query {query.name!r}: {message}")
+    error.query = query.name
+    return error
+
+
 def decode_error(query: Query, exc: msgspec.MsgspecError) -> DatabaseError:
     """A stored value that does not fit the query's record (say, a malformed document)."""
     record = getattr(query.record, "__name__", "its result")
-    return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
+    return schema_error(query, f"a stored value does not fit {record}: {exc}")
 
 
 def record_columns(query: Query) -> tuple[str, ...] | None:
@@ -106,13 +114,12 @@ def check_columns(query: Query, columns: Sequence[str]) -> None:
     for index, column in enumerate(columns):
         if index >= len(expected) or column != expected[index]:
             wanted = expected[index] if index < len(expected) else "no further column"
-            raise DatabaseError(
-                f"query {query.name!r}: result column {index + 1} is {column!r} where "
-                f"{record} expects {wanted!r}; the SELECT must list {record}'s fields in order"
+            raise schema_error(
+                query,
+                f"result column {index + 1} is {column!r} where "
+                f"{record} expects {wanted!r}; the SELECT must list {record}'s fields in order",
             )
-    raise DatabaseError(
-        f"query {query.name!r}: result lacks column {expected[len(columns)]!r} of {record}"
-    )
+    raise schema_error(query, f"result lacks column {expected[len(columns)]!r} of {record}")
 
 
 def check_batch_size(batch_size: int) -> None:
@@ -266,11 +273,12 @@ def row_shape_error(query: Query, row: Sequence[Any], exc: Exception) -> Databas
     expected = record_columns(query) or ()
     record = getattr(query.record, "__name__", "its record")
     if len(row) != len(expected):
-        return DatabaseError(
-            f"query {query.name!r}: a row has {len(row)} columns where {record} has "
-            f"{len(expected)} fields; the SELECT must list {record}'s fields in order"
+        return schema_error(
+            query,
+            f"a row has {len(row)} columns where {record} has "
+            f"{len(expected)} fields; the SELECT must list {record}'s fields in order",
         )
-    return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
+    return schema_error(query, f"a stored value does not fit {record}: {exc}")
 
 
 def group_by_columns(
