@@ -31,9 +31,7 @@ def test_the_scripts_guide_example_runs_as_written(migrated_url: str, tmp_path: 
     assert "This prints `2` on a new database" in DOC.read_text(encoding="utf-8")
 
 
-def test_a_second_asyncio_run_gets_a_database_of_its_own(
-    migrated_url: str, tmp_path: Path
-) -> None:
+def test_a_second_asyncio_run_gets_a_database_of_its_own(migrated_url: str, tmp_path: Path) -> None:
     # No close_db() at all: the first loop's database is left behind, unusable, and the
     # second loop must not be handed it (on PostgreSQL: "attached to a different loop").
     code = """
