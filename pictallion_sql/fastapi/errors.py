@@ -43,6 +43,9 @@ _STATUSES: tuple[tuple[type[PictallionError], int], ...] = (
     (ReadOnlyError, 503),
 )
 
+BUSY = "the database is busy; try again shortly"
+"""The detail of a 503 for an exhausted pool."""
+
 _DESCRIPTIONS = {
     404: "Not Found",
     409: "Conflict with existing rows",
@@ -67,14 +70,25 @@ async def _handle(request: Request, exc: Exception) -> Response:
     status = next(code for kind, code in _STATUSES if isinstance(exc, kind))
     # The message names tables, columns and values, never the library's internals; the
     # failed statement goes to the log for the operators.
-    log.info("%s %s: %s (%s, query %s)", request.method, request.url.path, status, exc, exc.query)
-    headers = {"Retry-After": "1"} if isinstance(exc, PoolTimeoutError) else None
+    busy = isinstance(exc, PoolTimeoutError)
+    log.log(
+        logging.WARNING if busy else logging.INFO,
+        "%s %s: %s %s (query %s)",
+        request.method,
+        request.url.path,
+        status,
+        exc,
+        exc.query,
+    )
+    # An exhausted pool is the operators' concern (its sizes and settings are in the log);
+    # the client learns only to come back.
+    detail = BUSY if busy else str(exc)
     field = exc.field if isinstance(exc, ValidationError) else None
     return Response(
-        to_json(ErrorBody(detail=str(exc), field=field)),
+        to_json(ErrorBody(detail=detail, field=field)),
         status_code=status,
         media_type="application/json",
-        headers=headers,
+        headers={"Retry-After": "1"} if busy else None,
     )
 
 
@@ -83,8 +97,9 @@ def install(app: FastAPI) -> FastAPI:
 
     ``ValidationError`` becomes 422 naming the field, ``NotFoundError`` 404,
     ``DuplicateKeyError`` and ``ForeignKeyError`` 409, ``PoolTimeoutError`` 503 (with
-    ``Retry-After``) and ``ReadOnlyError`` 503; the body is ``{"detail": message}``, with
-    ``"field"`` for a validation error. Other errors stay 500s, their messages unsent.
+    ``Retry-After``, the pool's details logged rather than sent) and ``ReadOnlyError`` 503;
+    the body is ``{"detail": message}``, with ``"field"`` for a validation error. Other
+    errors stay 500s, their messages unsent.
     """
     for kind, _ in _STATUSES:
         app.add_exception_handler(kind, _handle)
