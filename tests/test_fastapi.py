@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -291,3 +292,24 @@ def test_record_responses_name_the_type() -> None:
         "$ref": "#/components/schemas/FileVersion"
     }
     assert sorted(responses) == [200, 404, 503]
+
+
+async def test_the_lifespan_composes_with_the_applications_own(migrated_url: str) -> None:
+    started: list[int] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        async with database_lifespan(migrated_url)(app) as state:
+            started.append(await crud.media_asset.count(state["database"]))
+            yield state
+
+    app = install(FastAPI(lifespan=lifespan))
+
+    @app.get("/count")
+    async def count(db: Db) -> RecordResponse:
+        return RecordResponse(await crud.media_asset.count(db))
+
+    async with serve(app) as client:
+        assert (await client.get("/count")).json() == 0
+    assert started == [0]
+
