@@ -312,4 +312,3 @@ async def test_the_lifespan_composes_with_the_applications_own(migrated_url: str
     async with serve(app) as client:
         assert (await client.get("/count")).json() == 0
     assert started == [0]
-
