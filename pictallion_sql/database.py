@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from pictallion_sql.config import Settings, get_settings
+from pictallion_sql.drivers import open_database
 from pictallion_sql.drivers.base import Connection, Database, Executor, RecordStream
 
 # asyncio is imported where it is used: by then an event loop runs and it is loaded, and
@@ -43,14 +44,7 @@ async def connect(url: str | None = None, *, config: Settings | None = None) -> 
     read from the environment on first use).
     """
     base = config if config is not None else get_settings()
-    chosen = base.with_url(url) if url is not None else base
-    if chosen.dialect == "postgres":
-        from pictallion_sql.drivers.postgres import connect_postgres
-
-        return await connect_postgres(chosen)
-    from pictallion_sql.drivers.sqlite import connect_sqlite
-
-    return await connect_sqlite(chosen)
+    return await open_database(base.with_url(url) if url is not None else base)
 
 
 class _LoopDatabase:
