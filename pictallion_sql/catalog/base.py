@@ -200,7 +200,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         rows: list[dict[str, Any]] = []
         count = len(inputs)
         for obj, new_id, at in zip(inputs, new_ids(count), batch_times(count), strict=True):
-            row = {"id": new_id}
+            row: dict[str, Any] = {"id": new_id}
             for name in fields:  # provided_fields, with the id first, in one dict
                 if (value := getattr(obj, name)) is not UNSET:
                     row[name] = value
