@@ -67,7 +67,7 @@ CATALOGUE_INDEXES = {
 LISTING_INDEXES = {
     "idx_file_versions_listed_asset": (
         "file_versions",
-        ("media_asset_id",),
+        ("media_asset_id", "tier"),
         "tier IN ('gold', 'silver')",
     ),
 }

@@ -1,5 +1,7 @@
 -- The index the photo listing's total needs: the assets of every gold and silver
 -- version, read in order without touching the table (file_versions.count_highest_tier).
+-- It holds the tier too: SQLite reads a partial index alone only when it has every
+-- column the query names.
 --
 -- Built on a live database without blocking writes: CREATE INDEX CONCURRENTLY, which
 -- cannot run inside a transaction, hence "transactional: false" (yoyo runs each
@@ -15,4 +17,4 @@ SET lock_timeout = '10s';
 
 DROP INDEX CONCURRENTLY IF EXISTS idx_file_versions_listed_asset;
 
-CREATE INDEX CONCURRENTLY idx_file_versions_listed_asset ON file_versions (media_asset_id) WHERE tier IN ('gold', 'silver');
+CREATE INDEX CONCURRENTLY idx_file_versions_listed_asset ON file_versions (media_asset_id, tier) WHERE tier IN ('gold', 'silver');

@@ -224,6 +224,10 @@ LIMIT :limit OFFSET :skip;
 -- asset's created_at DESC and id DESC (the order the assets were walked in).
 -- A version is its asset's pick when no version of the asset beats it: as an anti-join, a
 -- page walks the versions newest first and stops at its end instead of ranking the library.
+-- CROSS JOIN (an inner join with its condition in WHERE) keeps SQLite's join order: the
+-- versions first, in idx_file_versions_created_at order. Left free, SQLite walks every
+-- asset and sorts all matches (1.6 s instead of 0.5 ms at 100,000 versions); PostgreSQL
+-- plans it as the inner join it is.
 SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
        fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
        fv.is_reviewed, fv.rating, fv.keywords, fv.location,
@@ -238,8 +242,9 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
                             replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
        ) AS media_asset
 FROM file_versions AS fv
-JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE fv.tier IN ('gold', 'silver')
+CROSS JOIN media_assets AS ma
+WHERE ma.id = fv.media_asset_id
+  AND fv.tier IN ('gold', 'silver')
   AND NOT EXISTS (
       SELECT 1 FROM file_versions AS better
       WHERE better.media_asset_id = fv.media_asset_id

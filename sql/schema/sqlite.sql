@@ -317,4 +317,4 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 -- Listing indexes (migration 0004): the assets the photo listing counts.
 
-CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id) WHERE tier IN ('gold', 'silver');
+CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier) WHERE tier IN ('gold', 'silver');
