@@ -64,7 +64,7 @@ def catalogue(
 def large_names(sql: str) -> set[str]:
     """The large tables a statement reads and the aliases it gives them."""
     names = {t for t in LARGE_TABLES if re.search(rf"\b{t}\b", sql)}
-    for table, alias in _ALIASES.findall(sql):
+    for _table, alias in _ALIASES.findall(sql):
         if alias.lower() not in _NOT_ALIASES:
             names.add(alias)
     return names
