@@ -7,12 +7,12 @@ For each dialect and each size, a fresh migrated database is loaded through the
 library's own ``create_many(returning=False)`` in batches: N file versions on N/3 media
 assets (bronze, silver and, for two in five assets, gold), N/5 faces (seven in ten
 assigned to one of N/500 people), N/3 history entries, 40 collections holding 10,000
-photos at every size, one smart collection (its matches grow with N). The planner then gets its statistics (``VACUUM ANALYZE``
-on PostgreSQL, as autovacuum would; ``ANALYZE`` on SQLite, as ``pictallion-db
-maintenance`` does). Each hot call runs a few times untimed, then ``--runs`` times
-timed (fewer when a call is slow: at most about 5 s per call); the table gives p50 and
-p95 at both sizes, the ratio of the p50s, and for a call over 2x the top nodes of its
-plan at N. The report is printed and written to
+photos at every size, one smart collection (its matches grow with N). The planner then
+gets its statistics (``VACUUM ANALYZE`` on PostgreSQL, as autovacuum would; ``ANALYZE``
+on SQLite, as ``pictallion-db maintenance`` does). Each hot call runs a few times
+untimed, then ``--runs`` times timed (fewer when a call is slow: at most about 5 s per
+call); the table gives p50 and p95 at both sizes, the ratio of the p50s, and for a call
+over 2x the top nodes of its plan at N. The report is printed and written to
 ``bench/results/<UTC time>-scale-N<versions>.md``.
 
 PostgreSQL: ``--postgres-url`` or ``PICTALLION_BENCH_POSTGRES_URL`` (a server where the
