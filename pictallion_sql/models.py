@@ -854,14 +854,16 @@ class _Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defa
     """Shared behaviour of the insert and update structs."""
 
     __table__: ClassVar[str]
-    __field_checks__: ClassVar[tuple[tuple[str, frozenset[type], int, _Check], ...]]
+    __field_checks__: ClassVar[
+        tuple[tuple[str, frozenset[type], int, tuple[float, float] | None, _Check], ...]
+    ]
 
     def revalidate(self) -> None:
         """Check the fields again: a struct's attributes may have been set after it was built."""
         self.__post_init__()
 
     def __post_init__(self) -> None:
-        for name, plain, text_bytes, check in self.__field_checks__:
+        for name, plain, text_bytes, bounds, check in self.__field_checks__:
             value = getattr(self, name)
             kind = type(value)
             if kind is str:
@@ -869,6 +871,8 @@ class _Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defa
                     continue  # short ASCII text, the usual case, without a call
             elif kind in plain:
                 continue  # a value of a type that needs no further check (UNSET, None, bool...)
+            elif kind is int and bounds is not None and bounds[0] <= value <= bounds[1]:
+                continue  # an integer in its column's range, without a call
             try:
                 new = check(value)
             except _Mismatch as exc:
@@ -895,6 +899,7 @@ def _validated(cls: type[_I]) -> type[_I]:
                 name,
                 _plain_types(hints[name]),
                 text_bytes if takes_text else -1,
+                _integer_range(hints[name]),
                 _with_json_limits(hints[name], _field_check(hints[name], text_bytes)),
             )
         )
@@ -907,6 +912,22 @@ def _with_json_limits(tp: Any, check: _Check) -> _Check:
     if list[JsonNumber] in (_union_members(tp) or [tp]):
         return _json_numbers(check)
     return check
+
+
+def _integer_range(tp: Any) -> tuple[float, float] | None:
+    """The range of a field whose only value type is a (bounded) int; None for others."""
+    members = [m for m in _union_members(tp) or [tp] if m not in (UnsetType, NoneType)]
+    if len(members) != 1:
+        return None
+    (member,) = members
+    if member is int:
+        return (-math.inf, math.inf)
+    if get_origin(member) is Annotated:
+        base, *metas = get_args(member)
+        if base is int:
+            lo, hi = _int_bounds(tuple(metas))
+            return (-math.inf if lo is None else lo, math.inf if hi is None else hi)
+    return None
 
 
 def _plain_types(tp: Any) -> frozenset[type]:
