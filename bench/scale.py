@@ -9,10 +9,11 @@ assets (bronze, silver and, for two in five assets, gold), N/5 faces (seven in t
 assigned to one of N/500 people), N/3 history entries, 40 collections holding 10,000
 photos at every size, one smart collection (its matches grow with N). The planner then
 gets its statistics (``VACUUM ANALYZE`` on PostgreSQL, as autovacuum would; ``ANALYZE``
-on SQLite, as ``pictallion-db maintenance`` does). Each hot call runs a few times
-untimed, then ``--runs`` times timed (fewer when a call is slow: at most about 5 s per
-call); the table gives p50 and p95 at both sizes, the ratio of the p50s, and for a call
-over 2x the top nodes of its plan at N. The report is printed and written to
+on SQLite, as ``pictallion-db maintenance`` does). Both sizes stay open; each hot call
+runs a few times untimed, then ``--runs`` times timed on the two sizes in turn (so that
+the load of a shared machine weighs on both alike; fewer runs when a call is slow: at
+most about 5 s per call); the table gives p50 and p95 at both sizes, the ratio of the
+p50s, and for a call over 2x the top nodes of its plan at N. The report is printed and written to
 ``bench/results/<UTC time>-scale-N<versions>.md``.
 
 PostgreSQL: ``--postgres-url`` or ``PICTALLION_BENCH_POSTGRES_URL`` (a server where the
@@ -273,20 +274,32 @@ async def _settle(db: Database, url: str) -> None:
         await conn_pg.close()
 
 
-async def time_calls(db: Database, loaded: Loaded, runs: int) -> dict[str, list[float]]:
-    """Milliseconds of each hot call, ``runs`` times (fewer for a slow call)."""
-    timings: dict[str, list[float]] = {}
+async def time_calls(
+    dbs: list[Database], loaded: list[Loaded], runs: int
+) -> list[dict[str, list[float]]]:
+    """Milliseconds of each hot call on each database, ``runs`` times (fewer when slow).
+
+    The databases take turns, one run each, so that the load of a shared machine weighs
+    on every size alike.
+    """
+    timings: list[dict[str, list[float]]] = [{} for _ in dbs]
+    pairs = list(zip(dbs, loaded, timings, strict=True))
     for name, (call, _) in HOT.items():
-        for _ in range(2):
-            await call(db, loaded)
-        spent, samples = 0.0, []
-        while len(samples) < runs and (spent < BUDGET_SECONDS or len(samples) < 3):
-            started = time.perf_counter()
-            await call(db, loaded)
-            elapsed = time.perf_counter() - started
-            spent += elapsed
-            samples.append(elapsed * 1000)
-        timings[name] = samples
+        for db, sample, _ in pairs:
+            for _ in range(2):
+                await call(db, sample)
+        spent = 0.0
+        for timing in timings:
+            timing[name] = []
+        while len(timings[0][name]) < runs and (
+            spent < BUDGET_SECONDS or len(timings[0][name]) < 3
+        ):
+            for db, sample, timing in pairs:
+                started = time.perf_counter()
+                await call(db, sample)
+                elapsed = time.perf_counter() - started
+                spent += elapsed
+                timing[name].append(elapsed * 1000)
     return timings
 
 
@@ -332,17 +345,6 @@ def _pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def measure(url: str, versions: int, runs: int, seed: int) -> dict[str, Any]:
-    db = await connect(url)
-    try:
-        loaded = await load(db, versions, seed)
-        await _settle(db, url)
-        timings = await time_calls(db, loaded, runs)
-    finally:
-        await db.close()
-    return {"loaded": loaded, "timings": timings}
-
-
 def _fmt(ms: float) -> str:
     return f"{ms:,.2f}" if ms < 100 else f"{ms:,.0f}"
 
@@ -350,21 +352,32 @@ def _fmt(ms: float) -> str:
 async def run_dialect(
     dbs: Databases, dialect: str, small: int, large: int, runs: int, seed: int
 ) -> list[str]:
-    results = {}
-    for size in (small, large):
-        with dbs.fresh(dialect) as url:
-            print(f"{dialect}: loading {size:,} versions ...", flush=True)
-            results[size] = await measure(url, size, runs, seed)
-            print(
-                f"{dialect}: {size:,} loaded in {results[size]['loaded'].seconds:.1f} s", flush=True
+    with dbs.fresh(dialect) as small_url, dbs.fresh(dialect) as large_url:
+        urls = {small: small_url, large: large_url}
+        opened = {size: await connect(url) for size, url in urls.items()}
+        try:
+            loaded = {}
+            for size, db in opened.items():
+                print(f"{dialect}: loading {size:,} versions ...", flush=True)
+                loaded[size] = await load(db, size, seed)
+                print(f"{dialect}: {size:,} loaded in {loaded[size].seconds:.1f} s", flush=True)
+                await _settle(db, urls[size])
+            timed = await time_calls(
+                [opened[small], opened[large]], [loaded[small], loaded[large]], runs
             )
-            if size == large:
-                plans = {}
-                for name, (_, plan) in HOT.items():
-                    p50s = [statistics.median(results[n]["timings"][name]) for n in (small, large)]
-                    if plan is not None and p50s[1] > 2 * p50s[0]:
-                        query, params = plan(results[large]["loaded"])
-                        plans[name] = await top_of_plan(url, query, params)
+        finally:
+            for db in opened.values():
+                await db.close()
+        results = {
+            size: {"loaded": loaded[size], "timings": timing}
+            for size, timing in zip((small, large), timed, strict=True)
+        }
+        plans = {}
+        for name, (_, plan) in HOT.items():
+            p50s = [statistics.median(results[n]["timings"][name]) for n in (small, large)]
+            if plan is not None and p50s[1] > 2 * p50s[0]:
+                query, params = plan(loaded[large])
+                plans[name] = await top_of_plan(large_url, query, params)
     lines = [
         f"### {dialect}",
         "",
