@@ -28,6 +28,7 @@ The functions are synchronous (yoyo drives sqlite3 and psycopg 3);
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import string
@@ -283,6 +284,11 @@ def reset_database(
     first), any of the 14 tables still there is dropped (children first), the history
     and checksums are cleared, and every migration is applied again. If any step
     fails, the database is left as it was. Returns the ids applied.
+
+    A migration marked ``-- transactional: false`` (an index built CONCURRENTLY) cannot
+    run inside that transaction: it is not rolled back (dropping the tables drops its
+    indexes), and it and the migrations after it are applied once the rest is
+    committed, each on its own as ``upgrade`` would.
     """
     with _migrating(database_url, migrations_path, lock_timeout=lock_timeout) as (
         backend,
@@ -291,9 +297,10 @@ def reset_database(
         _ensure_checksum_table(backend)
         ordered = _ordered(migrations)
         applied_hashes = set(backend.get_applied_migration_hashes())
+        atomic = list(itertools.takewhile(lambda m: m.use_transactions, ordered))
         with backend.transaction():
             for migration in reversed(ordered):
-                if migration.hash not in applied_hashes:
+                if migration.hash not in applied_hashes or not migration.use_transactions:
                     continue
                 try:
                     migration.process_steps(backend, "rollback")
@@ -304,8 +311,10 @@ def reset_database(
                 backend.execute(f'DROP TABLE IF EXISTS "{table}"')
             backend.execute(f"DELETE FROM {backend.migration_table_quoted}")
             backend.execute(f'DELETE FROM "{CHECKSUM_TABLE}"')
-            for migration in ordered:
+            for migration in atomic:
                 _run(backend, migration, "apply", database_url)
+        for migration in ordered[len(atomic) :]:
+            _run(backend, migration, "apply", database_url)
         return [str(m.id) for m in ordered]
 
 
