@@ -134,6 +134,10 @@ class Settings(msgspec.Struct):
     busy_timeout_ms: int = 5000
     statement_cache_size: int = 1024
     debug: bool = False
+    # The optional Redis cache (the ``redis`` extra): off unless a URL is given.
+    redis_url: str | None = None
+    cache_ttl: int = 300  # seconds an entry lives at most
+    cache_timeout_ms: int = 100  # a Redis call slower than this falls back to the database
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,6 +159,14 @@ class Settings(msgspec.Struct):
             s.busy_timeout_ms = _parse_int("DB_BUSY_TIMEOUT_MS", env["DB_BUSY_TIMEOUT_MS"], 0)
         if "DEBUG" in env:
             s.debug = _parse_bool("DEBUG", env["DEBUG"])
+        if env.get("REDIS_URL", "").strip():
+            s.redis_url = env["REDIS_URL"].strip()
+        if "PICTALLION_CACHE_TTL" in env:
+            s.cache_ttl = _parse_int("PICTALLION_CACHE_TTL", env["PICTALLION_CACHE_TTL"], 1)
+        if "PICTALLION_CACHE_TIMEOUT_MS" in env:
+            s.cache_timeout_ms = _parse_int(
+                "PICTALLION_CACHE_TIMEOUT_MS", env["PICTALLION_CACHE_TIMEOUT_MS"], 1
+            )
         return s
 
     def with_url(self, url: str) -> Settings:
@@ -261,7 +273,8 @@ class Settings(msgspec.Struct):
         return (
             f"Settings(database_url={self.masked_url!r}, db_type={self.db_type!r}, "
             f"environment={self.environment!r}, pool_size={self.pool_size}, "
-            f"max_overflow={self.max_overflow}, debug={self.debug})"
+            f"max_overflow={self.max_overflow}, debug={self.debug}, "
+            f"redis_url={None if self.redis_url is None else mask_url(self.redis_url)!r})"
         )
 
     __str__ = __repr__

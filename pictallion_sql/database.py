@@ -38,16 +38,27 @@ __all__ = [
 
 
 async def connect(url: str | None = None, *, config: Settings | None = None) -> Database:
-    """Open the database at ``url`` (default: ``settings.database_url``)."""
+    """Open the database at ``url`` (default: ``settings.database_url``).
+
+    With ``redis_url`` set (``REDIS_URL``), reads by id of the most-read tables and of
+    settings go through the shared Redis cache (``pictallion_sql.cache``).
+    """
     base = config if config is not None else settings
     chosen = base.with_url(url) if url is not None else base
+    database: Database
     if chosen.dialect == "postgres":
         from pictallion_sql.drivers.postgres import connect_postgres
 
-        return await connect_postgres(chosen)
-    from pictallion_sql.drivers.sqlite import connect_sqlite
+        database = await connect_postgres(chosen)
+    else:
+        from pictallion_sql.drivers.sqlite import connect_sqlite
 
-    return await connect_sqlite(chosen)
+        database = await connect_sqlite(chosen)
+    if chosen.redis_url:
+        from pictallion_sql.cache import open_cache
+
+        database.cache = open_cache(chosen)
+    return database
 
 
 _database: Database | None = None

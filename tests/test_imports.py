@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 # Loaded only when first needed: pypika by the first query built at run time, yoyo by the
-# first migration command, a driver by the first connection to its dialect.
-DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg")
+# first migration command, a driver by the first connection to its dialect, the Redis
+# client by the first connection with a cache configured.
+DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg", "redis")
 
 
 def loaded_after(statement: str) -> list[str]:

@@ -29,6 +29,7 @@ from pictallion_sql.drivers.base import (
     json_converter,
     make_decoder,
     record_columns,
+    written_tables,
 )
 from pictallion_sql.drivers.pool import Pool
 from pictallion_sql.errors import (
@@ -306,6 +307,8 @@ class PostgresDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._give_back(conn)
+        if self.cache is not None:  # outside a transaction: committed already
+            await self._invalidate(written_tables(query))
         return result
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -333,6 +336,7 @@ class PostgresDatabase(Database):
     async def close(self) -> None:
         """Close the pool, waiting for connections in use to be released."""
         await self._pool.close()
+        await self._close_cache()
 
     async def server_version(self) -> str:
         """The server's version string."""
@@ -486,6 +490,7 @@ class PostgresConnection(Connection):
     """
 
     dialect = "postgres"
+    _db: PostgresDatabase
 
     def __init__(self, raw: Any, db: PostgresDatabase) -> None:
         self._raw = raw
@@ -512,7 +517,6 @@ class PostgresConnection(Connection):
             raise interrupted_error()
         try:
             result: ResultT = await _run(self._raw, query, params, self._db)
-            return result
         except PictallionError as exc:
             if self._depth:
                 self._failed = True
@@ -522,6 +526,9 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
+        if self._db.cache is not None:
+            await self._wrote(query)
+        return result
 
     async def _stream(
         self, query: Query, batch_size: int, params: Mapping[str, Any]
@@ -608,6 +615,8 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
+        if self._db.cache is not None:
+            self._note_write(label)
         if started:
             self._db._report_query(label, started, len(records))
 
@@ -630,6 +639,8 @@ class PostgresConnection(Connection):
             except BaseException:
                 self._interrupt()
                 raise
+            if self._db.cache is not None:
+                self._note_write(query)
         if started:
             self._db._report_query(query, started, len(batch))
         return len(batch)
