@@ -169,7 +169,16 @@ def cmd_schedule_backup(ctx: _Context, args: argparse.Namespace) -> int:
     """Print a systemd service and timer, or a crontab line, running ``backup --to``."""
     from pictallion_sql.admin.schedule import BackupJob, cron_line, systemd_units
 
-    program = shutil.which("pictallion-db") or str(Path(sys.argv[0]).resolve())
+    # The command of this installation: the script beside this Python (a virtualenv's
+    # bin/), else the one on PATH, else this Python running the package.
+    beside = Path(sys.executable).with_name("pictallion-db")
+    on_path = shutil.which("pictallion-db")
+    if beside.is_file():
+        program: tuple[str, ...] = (str(beside),)
+    elif on_path:
+        program = (str(Path(on_path).resolve()),)
+    else:
+        program = (sys.executable, "-m", "pictallion_sql")
     job = BackupJob(
         program=program,
         folder=str(args.to),

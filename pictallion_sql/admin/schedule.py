@@ -18,7 +18,7 @@ __all__ = ["BackupJob", "cron_line", "systemd_units"]
 class BackupJob:
     """What a scheduled backup runs."""
 
-    program: str  # the pictallion-db executable, an absolute path
+    program: tuple[str, ...]  # the pictallion-db command: an absolute path (and arguments)
     folder: str
     keep_last: int = 0
     keep_daily: int = 7
@@ -31,7 +31,7 @@ class BackupJob:
     cron_schedule: str = "15 3 * * *"
 
     def arguments(self) -> list[str]:
-        args = [self.program, "backup", "--to", self.folder]
+        args = [*self.program, "backup", "--to", self.folder]
         for option, value in (
             ("--keep-last", self.keep_last),
             ("--keep-daily", self.keep_daily),
