@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as redis
 
 from pictallion_sql import crud
+from pictallion_sql.admin.ops import TABLES
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
 from pictallion_sql.drivers.base import written_tables
@@ -104,6 +105,15 @@ def test_writes_are_told_apart_from_reads() -> None:
     assert written_tables(queries["file_versions.remove"]) == {"file_versions"}
     assert written_tables(queries["settings.get_all"]) == frozenset()
     assert written_tables(queries["file_versions.get"]) == frozenset()
+    # Every named query: a statement that writes names real tables, and none is missed.
+    for name, query in queries._queries.items():
+        tables = written_tables(query)
+        assert tables <= set(TABLES), (name, tables)
+        verb = query.postgres.text.split(None, 1)[0].upper()
+        if verb in {"INSERT", "UPDATE", "DELETE"}:
+            assert tables, name
+        if verb == "SELECT":
+            assert not tables, name
 
 
 async def test_cached_reads_equal_database_reads(cached: Database, plain: Database) -> None:
