@@ -103,9 +103,15 @@ def _policy(args: argparse.Namespace) -> Any:
 
 def cmd_backup_set(ctx: _Context, args: argparse.Namespace) -> int:
     """``backup --to DIR``: back up into a set, verify, prune."""
-    from pictallion_sql.admin.backup import BackupError, error_details
+    from pictallion_sql.admin.backup import error_details
     from pictallion_sql.admin.backup_sets import VerificationError, backup_to_set
     from pictallion_sql.admin.cli import CommandError
+    from pictallion_sql.errors import (
+        ConnectionLostError,
+        DatabaseError,
+        PermissionDeniedError,
+        ReadOnlyError,
+    )
 
     policy = _policy(args)
     try:
@@ -114,9 +120,16 @@ def cmd_backup_set(ctx: _Context, args: argparse.Namespace) -> int:
         )
     except VerificationError as exc:
         raise CommandError(str(exc), EXIT_NOT_VERIFIED, error_details(exc)) from None
-    except BackupError as exc:
+    except (PermissionDeniedError, ReadOnlyError, ConnectionLostError):
+        raise  # exit 2, as for every command
+    except (DatabaseError, OSError) as exc:
+        # backup_to_set removed whatever it had written.
+        if isinstance(exc, DatabaseError):
+            reason, details = str(exc), error_details(exc)
+        else:
+            reason, details = f"{exc.strerror or exc}: {exc.filename or ''}", []
         raise CommandError(
-            f"{exc}; no backup was written", EXIT_BACKUP_FAILED, error_details(exc)
+            f"{reason}; no backup was written", EXIT_BACKUP_FAILED, details
         ) from None
 
     def human() -> None:
@@ -141,6 +154,9 @@ def cmd_backups(ctx: _Context, args: argparse.Namespace) -> int:
     from pictallion_sql.admin.cli import CommandError
 
     if args.action == "verify":
+        from pictallion_sql.admin.cli import _reachable
+
+        _reachable(ctx)
         try:
             manifest = verify_backup(ctx.url, args.target, progress=ctx.progress)
         except VerificationError as exc:
@@ -207,8 +223,9 @@ def cmd_schedule_backup(ctx: _Context, args: argparse.Namespace) -> int:
 def cmd_archive(ctx: _Context, args: argparse.Namespace) -> int:
     """``archive --older-than AGE`` / ``archive restore FILE``."""
     from pictallion_sql.admin.archive import archive_old_rows, restore_archive
-    from pictallion_sql.admin.cli import EXIT_USAGE, CommandError
+    from pictallion_sql.admin.cli import EXIT_USAGE, CommandError, _reachable
 
+    _reachable(ctx)
     if args.action == "restore":
         if args.file is None:
             raise CommandError("archive restore needs the archive FILE", EXIT_USAGE)
