@@ -8,6 +8,7 @@ import os
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -197,3 +198,56 @@ def test_backup_set_options_need_a_set(migrated_url: str, dialect: str, workdir:
     assert not (workdir / "set").exists() and not (workdir / "file.db").exists()
     bad = run_cli(migrated_url, "backup", "--to", "set", "--keep-last", "-1", cwd=workdir)
     assert bad.code == 2 and "keep_last" in bad.stderr
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"])  # file handling only
+def test_an_incomplete_backup_is_listed_and_never_pruned(
+    migrated_url: str, dialect: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    orphan = folder / "pictallion-sqlite-20200101T000000000000Z.db"
+    orphan.write_bytes(b"crashed before its manifest")
+    start = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+    for day in range(3):
+        backup_to_set(
+            migrated_url,
+            folder,
+            policy=RetentionPolicy(keep_last=1),
+            now=lambda d=day: start + timedelta(days=d),
+        )
+    entries = list_backups(folder)
+    assert [e["status"] for e in entries] == ["incomplete", "unverified"]
+    assert entries[0]["file"] == orphan.name and orphan.is_file()
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+def test_verifying_needs_createdb_on_postgres(
+    migrated_url: str, dialect: str, workdir: Path, pg_admin_url: str
+) -> None:
+    role = f"backup_{os.getpid()}"
+    execute(
+        pg_admin_url,
+        f"DROP ROLE IF EXISTS {role}",
+        f"CREATE ROLE {role} LOGIN NOCREATEDB",
+    )
+    try:
+        execute(
+            migrated_url,
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+            f"GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        )
+        parts = urlsplit(migrated_url)
+        url = urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}"))
+        result = run_cli(url, "backup", "--to", "set", "--verify", cwd=workdir)
+        assert result.code == 2, result.output
+        assert "CREATEDB" in result.stderr
+        [entry] = list_backups(workdir / "set")  # written, not verified
+        assert entry["status"] == "unverified"
+    finally:
+        execute(
+            migrated_url,
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}",
+        )
+        execute(pg_admin_url, f"DROP ROLE IF EXISTS {role}")
