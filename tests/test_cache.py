@@ -282,6 +282,9 @@ async def test_an_invalidation_redis_missed_is_sent_again(
     try:
         await crud.file_version.get(other, id=version_id)  # cached with rating 4
         await side.execute_command("CLIENT", "PAUSE", "2500", "ALL")
+        # A read Redis does not answer in time goes to the database.
+        assert (await crud.file_version.get(other, id=version_id)).rating == 4  # type: ignore[union-attr]
+        assert stats(other).errors == 1
         # Redis does not answer: the write commits, its invalidation times out.
         await crud.file_version.update(cached, db_obj=version_id, obj_in={"rating": 1})
         assert stats(cached).errors >= 1
