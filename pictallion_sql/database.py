@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from pictallion_sql.config import Settings, settings
+from pictallion_sql.drivers import open_database
 from pictallion_sql.drivers.base import Connection, Database, Executor, RecordStream
 
 # asyncio is imported where it is used: by then an event loop runs and it is loaded, and
@@ -45,15 +46,7 @@ async def connect(url: str | None = None, *, config: Settings | None = None) -> 
     """
     base = config if config is not None else settings
     chosen = base.with_url(url) if url is not None else base
-    database: Database
-    if chosen.dialect == "postgres":
-        from pictallion_sql.drivers.postgres import connect_postgres
-
-        database = await connect_postgres(chosen)
-    else:
-        from pictallion_sql.drivers.sqlite import connect_sqlite
-
-        database = await connect_sqlite(chosen)
+    database = await open_database(chosen)
     if chosen.redis_url:
         from pictallion_sql.cache import open_cache
 

@@ -15,7 +15,7 @@ import pytest
 import redis.asyncio as redis
 
 from pictallion_sql import crud
-from pictallion_sql.admin.ops import TABLES
+from pictallion_sql.admin.common import TABLES
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
 from pictallion_sql.drivers.base import written_tables

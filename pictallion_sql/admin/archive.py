@@ -45,13 +45,9 @@ from typing import Any, TypedDict
 import psycopg
 from psycopg import sql
 
-from pictallion_sql.admin.ops import (
-    Progress,
-    connect_postgres,
-    create_private_file,
-    fsync_dir,
-    publish,
-)
+from pictallion_sql.admin.common import Progress
+from pictallion_sql.admin.files import create_private_file, fsync_dir, publish
+from pictallion_sql.admin.postgres.connection import connect_postgres
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import DatabaseError, ValidationError
 

@@ -46,15 +46,10 @@ from pictallion_sql.admin.backup import (
     restore_postgres,
     restore_sqlite,
 )
-from pictallion_sql.admin.ops import (
-    TABLES,
-    Progress,
-    connect_postgres,
-    create_private_file,
-    fsync_dir,
-    publish,
-    read_history,
-)
+from pictallion_sql.admin.common import TABLES, Progress
+from pictallion_sql.admin.files import create_private_file, fsync_dir, publish
+from pictallion_sql.admin.history import read_history
+from pictallion_sql.admin.postgres.connection import connect_postgres
 from pictallion_sql.admin.retention import Candidate, RetentionPolicy, to_keep
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import PermissionDeniedError
@@ -370,7 +365,7 @@ def _scratch_database(database_url: str, dialect: Dialect) -> Iterator[str]:
 
 
 def _integrity_problems(url: str, dialect: Dialect) -> list[str]:
-    from pictallion_sql.admin.maintenance import _amcheck
+    from pictallion_sql.admin.postgres.backend import _amcheck
 
     if dialect == "sqlite":
         conn = sqlite3.connect(Settings(database_url=url).sqlite_path)

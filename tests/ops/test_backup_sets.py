@@ -20,7 +20,7 @@ from pictallion_sql.admin.backup_sets import (
     read_manifest,
     verify_backup,
 )
-from pictallion_sql.admin.ops import TABLES
+from pictallion_sql.admin.common import TABLES
 from pictallion_sql.admin.retention import RetentionPolicy
 from tests.ops.conftest import ALL, count, execute, ok, run_cli
 
