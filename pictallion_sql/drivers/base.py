@@ -584,6 +584,10 @@ class Database(Executor):
     def read_cache(self) -> RowCache | None:
         return self.cache
 
+    def attach_cache(self, cache: RowCache | None) -> None:
+        """Use ``cache`` for reads outside transactions, and tell it of committed writes."""
+        self.cache = cache
+
     async def _invalidate(self, tables: frozenset[str]) -> None:
         """Tell the cache that writes to ``tables`` committed (never fails the caller)."""
         cache = self.cache
@@ -648,6 +652,16 @@ class Database(Executor):
     @abstractmethod
     def connection(self) -> AbstractAsyncContextManager[Connection]:
         """Hold one connection for several calls (no transaction is opened)."""
+
+    def primary(self) -> Executor:
+        """Calls that must see the primary: with read replicas, every call runs on the
+        primary; without, this database itself."""
+        return self
+
+    def replica(self) -> Executor:
+        """Reads that may lag: with read replicas, reads run on one even before it caught
+        up with this database's writes, and writes are refused; without, this database."""
+        return self
 
     @abstractmethod
     async def close(self) -> None:
