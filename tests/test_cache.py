@@ -296,3 +296,29 @@ async def test_an_invalidation_redis_missed_is_sent_again(
         assert (await crud.file_version.get(other, id=version_id)).rating == 1  # type: ignore[union-attr]
     finally:
         await other.close()
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+async def test_with_replicas_the_primarys_writes_invalidate_and_routed_reads_skip_the_cache(
+    migrated_url: str, dialect: str, redis_server: RedisServer, side: Any
+) -> None:
+    # The "replica" is the primary itself: routing sets it aside; what matters here is
+    # where the cache sits.
+    settings = Settings(redis_url=redis_server.url)
+    routed = await connect(migrated_url, config=settings, replicas=[migrated_url])
+    cached = await connect(migrated_url, config=settings)
+    try:
+        assert routed.read_cache is None
+        _, version_id = await make_photo(cached)
+        assert (await crud.file_version.get(cached, id=version_id)).rating == 4  # type: ignore[union-attr]
+        await crud.file_version.update(routed, db_obj=version_id, obj_in={"rating": 2})
+        assert (await crud.file_version.get(cached, id=version_id)).rating == 2  # type: ignore[union-attr]
+        async with routed.transaction() as tx:
+            await crud.file_version.update(tx, db_obj=version_id, obj_in={"rating": 3})
+        assert (await crud.file_version.get(cached, id=version_id)).rating == 3  # type: ignore[union-attr]
+        async with routed.connection() as conn:
+            assert conn.read_cache is None
+            assert (await crud.file_version.get(conn, id=version_id)).rating == 3  # type: ignore[union-attr]
+    finally:
+        await routed.close()
+        await cached.close()
