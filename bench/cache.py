@@ -52,7 +52,7 @@ async def fill(url: str, rows: int) -> tuple[list[str], list[str]]:
         asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
         versions = await crud.file_version.create_many(
             db,
-            [
+            objs=[
                 {
                     "media_asset_id": asset.id,
                     "tier": "gold",
