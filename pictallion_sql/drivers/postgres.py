@@ -551,7 +551,8 @@ class PostgresConnection(Connection):
         self._db = db
 
     def _begin_statement(self, readonly: bool) -> str:
-        return "BEGIN READ ONLY" if readonly else "BEGIN"
+        # A read-only transaction reads one snapshot throughout, as SQLite's does.
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if readonly else "BEGIN"
 
     async def _control(self, statement: str) -> None:
         # Plain statements rather than asyncpg's Transaction objects: those keep their own
