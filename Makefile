@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NAME   ?=
 
 .PHONY: install test test-fast lint generate demo migrate new-migration db-init db-status db-check db-stats \
-        db-integrity db-maintenance db-rollback backup restore copy bench bench-scale fuzz mutate clean
+        db-integrity db-maintenance db-rollback backup restore copy bench bench-scale bench-cache fuzz mutate clean
 
 install: $(STAMP)
 
@@ -80,6 +80,13 @@ restore: install
 copy: install
 	@test -n "$(FROM)" && test -n "$(TO)" || { echo 'usage: make copy FROM=URL TO=URL' >&2; exit 2; }
 	$(BIN)/pictallion-db copy --from "$(FROM)" --to "$(TO)"
+
+## make bench-cache [CACHE_BENCH_ARGS="--reads 5000 --repeats 5"]: reads by id with and
+## without the Redis cache, side by side, on both dialects (a throwaway redis-server).
+CACHE_BENCH_ARGS ?= --reads 5000 --repeats 5
+
+bench-cache: install
+	$(BIN)/python bench/cache.py $(CACHE_BENCH_ARGS)
 
 ## make fuzz: what CI runs in a fixed, small form, at a larger scale: the property tests
 ## with many random examples (hypothesis profile "fuzz" instead of the derandomized "ci"),

@@ -192,6 +192,10 @@ class Settings(msgspec.Struct):
     """Seconds of replay lag beyond which a replica is skipped."""
     replica_retry_interval: float = 5.0
     """Seconds a replica found down or lagging is left alone before it is tried again."""
+    # The optional Redis cache (the ``redis`` extra): off unless a URL is given.
+    redis_url: str | None = None
+    cache_ttl: int = 300  # seconds an entry lives at most
+    cache_timeout_ms: int = 100  # a Redis call slower than this falls back to the database
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -231,6 +235,12 @@ class Settings(msgspec.Struct):
             s.replica_max_lag = _parse_seconds(*found)
         if found := _lookup(env, "PICTALLION_DB_REPLICA_RETRY_SECONDS", "DB_REPLICA_RETRY_SECONDS"):
             s.replica_retry_interval = _parse_seconds(*found)
+        if found := _lookup(env, "PICTALLION_REDIS_URL", "REDIS_URL"):
+            s.redis_url = found[1]
+        if found := _lookup(env, "PICTALLION_CACHE_TTL"):
+            s.cache_ttl = _parse_int(*found, 1)
+        if found := _lookup(env, "PICTALLION_CACHE_TIMEOUT_MS"):
+            s.cache_timeout_ms = _parse_int(*found, 1)
         return s
 
     def with_url(self, url: str) -> Settings:
@@ -378,7 +388,8 @@ class Settings(msgspec.Struct):
             f"Settings(database_url={self.masked_url!r}, db_type={self.db_type!r}, "
             f"environment={self.environment!r}, pool_size={self.pool_size}, "
             f"max_overflow={self.max_overflow}, debug={self.debug}, pooler={self.pooler!r}, "
-            f"replica_urls={tuple(mask_url(u) for u in self.replica_urls)!r})"
+            f"replica_urls={tuple(mask_url(u) for u in self.replica_urls)!r}, "
+            f"redis_url={None if self.redis_url is None else mask_url(self.redis_url)!r})"
         )
 
     __str__ = __repr__

@@ -50,12 +50,20 @@ async def connect(
     ``DATABASE_REPLICA_URLS``) are streaming replicas of a PostgreSQL primary: reads
     outside a transaction go to them when they hold this database's writes (see
     docs/scaling.md).
+
+    With ``redis_url`` set (``REDIS_URL``), reads by id of the most-read tables and of
+    settings go through the shared Redis cache (``pictallion_sql.cache``).
     """
     base = config if config is not None else get_settings()
     chosen = base.with_url(url) if url is not None else base
     if replicas is not None:
         chosen = chosen.with_replicas(replicas)
-    return await open_database(chosen)
+    database = await open_database(chosen)
+    if chosen.redis_url:
+        from pictallion_sql.cache import open_cache
+
+        database.attach_cache(open_cache(chosen))
+    return database
 
 
 class _LoopDatabase:

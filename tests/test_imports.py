@@ -8,8 +8,9 @@ import sys
 
 # Loaded only when first needed: pypika by the first query built at run time, yoyo by the
 # first migration command, a driver by the first connection to its dialect; FastAPI only by
-# pictallion_sql.fastapi, an optional extra.
-DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg", "fastapi", "starlette")
+# pictallion_sql.fastapi, an optional extra; the Redis client by the first connection with
+# a cache configured.
+DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg", "fastapi", "starlette", "redis")
 
 
 def loaded_after(statement: str) -> list[str]:

@@ -312,8 +312,14 @@ def _stderr_tail(handle: IO[bytes], database_url: str) -> str:
     return scrub(" | ".join(lines[-3:]), database_url) if lines else "no message"
 
 
-def backup_postgres(database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-    """``pg_dump --format=custom`` of the current schema into ``target``."""
+def backup_postgres(
+    database_url: str, target: Path, progress: Progress | None, *, snapshot: str | None = None
+) -> BackupResult:
+    """``pg_dump --format=custom`` of the current schema into ``target``.
+
+    ``snapshot`` names a snapshot exported by an open transaction
+    (``pg_export_snapshot()``): the dump then shows exactly what that transaction sees.
+    """
     say = progress or _quiet
     started = time.monotonic()
     major, schema = _server(database_url)
@@ -332,6 +338,8 @@ def backup_postgres(database_url: str, target: Path, progress: Progress | None) 
             "--exclude-table=yoyo_tmp_*",
             f"--file={tmp}",
         ]
+        if snapshot is not None:
+            args.append(f"--snapshot={snapshot}")
         if progress is not None:
             args.append("--verbose")
         with tempfile.TemporaryFile() as errors:

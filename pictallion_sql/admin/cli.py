@@ -5,8 +5,9 @@ Run ``pictallion-db --help`` (or ``python -m pictallion_sql --help``). The datab
 or ``--database-url``. Exit codes: 0 fine, 1 a problem was found or an operation
 failed (drift, pending migrations for ``check``, integrity failures, a refused
 backup), 2 usage, configuration or connection error, and a database the command cannot
-work on: read-only (a hot standby), a missing privilege, a lost connection. Errors are
-one line on stderr.
+work on: read-only (a hot standby), a missing privilege, a lost connection; 3 a backup
+into a set (``backup --to``) failed and left nothing behind; 4 a backup was written but
+failed its verification. Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pictallion_sql import config
+from pictallion_sql.admin import cli_backups
 from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.config import Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
@@ -455,10 +457,16 @@ def cmd_integrity(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(ctx: _Context, args: argparse.Namespace) -> int:
-    """Write a consistent backup file."""
+    """Write a consistent backup file (or, with --to, a backup into a set)."""
     from pictallion_sql.admin.maintenance import backup_database
 
     _reachable(ctx)
+    if args.to is not None:
+        if args.path is not None:
+            raise CommandError("give either a backup PATH or --to DIR, not both", EXIT_USAGE)
+        return cli_backups.cmd_backup_set(ctx, args)
+    if args.verify or any((args.keep_last, args.keep_daily, args.keep_weekly, args.keep_monthly)):
+        raise CommandError("--verify and --keep-* need --to DIR (a backup set)", EXIT_USAGE)
     result = asyncio.run(backup_database(args.path, database_url=ctx.url, progress=ctx.progress))
     ctx.emit(
         result,
@@ -551,6 +559,15 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
     "backup": (cmd_backup, "write a consistent backup file"),
     "restore": (cmd_restore, "replace the database with a checked backup (destroys data)"),
     "copy": (cmd_copy, "copy a whole library into an empty database (any dialect to any)"),
+    "backups": (cli_backups.cmd_backups, "list a backup set, or verify one backup of it"),
+    "schedule-backup": (
+        cli_backups.cmd_schedule_backup,
+        "print a systemd service and timer, or a crontab line, for scheduled backups",
+    ),
+    "archive": (
+        cli_backups.cmd_archive,
+        "move old history rows to compressed archive files, or restore one",
+    ),
 }
 
 
@@ -644,6 +661,7 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="N",
                 help="rows read and written per round trip (default 2000)",
             )
+        cli_backups.add_arguments(name, cmd)
         if name == "maintenance":
             only = cmd.add_mutually_exclusive_group()
             only.add_argument("--vacuum-only", action="store_true", help="skip ANALYZE")

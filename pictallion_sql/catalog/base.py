@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 import msgspec
 from msgspec import UNSET
 
+from pictallion_sql.cache.base import CACHED_TABLES, codec_for
 from pictallion_sql.catalog.batch_clock import batch_times
 from pictallion_sql.drivers.base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from pictallion_sql.errors import ValidationError
@@ -154,6 +155,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         self._count = queries.scalar(f"{self.table}.count", int)
         self._exists = queries.scalar(f"{self.table}.exists", bool)
         self._remove = queries.one(f"{self.table}.remove", row)
+        self._cached = self.table in CACHED_TABLES  # get by id may use the read cache
 
     async def create(self, db: Executor, *, obj_in: InsertT | Mapping[str, Any]) -> RowT:
         """Insert one row; fields not given take the column default. Returns the row."""
@@ -333,7 +335,15 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     async def get(self, db: Executor, *, id: str) -> RowT | None:
         """The row with ``id``, or None."""
         check_id("id", id)
-        return await db.run(self._get, id=id)
+        cache = db.read_cache if self._cached else None
+        if cache is None:
+            return await db.run(self._get, id=id)
+        return await cache.get_or_load(
+            self.table,
+            f"id:{id}",
+            codec_for(self.row | None),
+            lambda: db.run(self._get, id=id),
+        )
 
     async def get_multi(self, db: Executor, *, skip: int = 0, limit: int = 100) -> list[RowT]:
         """A page of rows in a stable order (oldest first, then by id; users by username)."""

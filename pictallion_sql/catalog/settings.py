@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pictallion_sql.cache.base import codec_for
 from pictallion_sql.catalog.base import Repository, check_text, utc_now
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
@@ -35,12 +36,25 @@ class SettingRepository(Repository[Setting, InsertSetting, UpdateSetting]):
 
     async def get_all(self, db: Executor) -> list[Setting]:
         """Every setting by category, then key, both in byte order (#52)."""
-        return await db.run(_GET_ALL)
+        cache = db.read_cache
+        if cache is None:
+            return await db.run(_GET_ALL)
+        return await cache.get_or_load(
+            "settings", "all", codec_for(list[Setting]), lambda: db.run(_GET_ALL)
+        )
 
     async def get_by_key(self, db: Executor, *, key: str) -> Setting | None:
         """The setting with this key, or None (#53)."""
         _check_text("key", key)
-        return await db.run(_BY_KEY, key=key)
+        cache = db.read_cache
+        if cache is None:
+            return await db.run(_BY_KEY, key=key)
+        return await cache.get_or_load(
+            "settings",
+            f"key:{key}",
+            codec_for(Setting | None),
+            lambda: db.run(_BY_KEY, key=key),
+        )
 
     async def get_by_category(self, db: Executor, *, category: str) -> list[Setting]:
         """The settings of one category, by key in byte order."""

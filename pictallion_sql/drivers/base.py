@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
+from functools import cache
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import msgspec
 
 from pictallion_sql import config
+from pictallion_sql.cache.base import CACHED_TABLES
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import (
     ConnectionLostError,
@@ -25,6 +28,9 @@ from pictallion_sql.errors import (
 from pictallion_sql.query.bulk import echoed_columns, read_back_query, with_echoed_values
 from pictallion_sql.query.registry import CompiledSQL, Query, ResultT
 from pictallion_sql.records.documents import decode_hook, document_loader
+
+if TYPE_CHECKING:
+    from pictallion_sql.cache.base import RowCache
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -39,6 +45,7 @@ __all__ = [
     "check_columns",
     "interrupted_error",
     "query_log",
+    "written_tables",
 ]
 
 query_log = logging.getLogger("pictallion_sql.query")
@@ -158,6 +165,19 @@ def enable_query_log() -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
         query_log.addHandler(handler)
+
+
+_WRITE_TARGET = re.compile(
+    r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE
+)
+_NOT_TABLES = frozenset({"set", "skip", "of", "nowait"})  # ON CONFLICT DO UPDATE SET, FOR UPDATE
+
+
+@cache
+def written_tables(query: Query) -> frozenset[str]:
+    """The tables ``query`` writes (INSERT, UPDATE, DELETE, COPY), from its SQL text."""
+    found = {m.group(1).lower() for m in _WRITE_TARGET.finditer(query.postgres.text)}
+    return frozenset(found - _NOT_TABLES)
 
 
 def log_query(query: Query, started: float, rows: int) -> None:
@@ -337,6 +357,11 @@ class Executor(ABC):
 
     dialect: Dialect
 
+    @property
+    def read_cache(self) -> RowCache | None:
+        """The cache reads may use here: the database's, never inside a transaction."""
+        return None
+
     @abstractmethod
     async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query``; return a record, a list of records, a scalar or the affected row count."""
@@ -402,6 +427,24 @@ class Connection(Executor):
     _depth: int = 0
     _failed: bool = False
     _interrupted: bool = False
+    _db: Database
+    # Tables written in the open transaction, told to the cache once it commits.
+    _written: frozenset[str] = frozenset()
+
+    @property
+    def read_cache(self) -> RowCache | None:
+        return None if self._depth else self._db.cache
+
+    def _note_write(self, query: Query) -> None:
+        """Inside a transaction: remember the tables ``query`` wrote (cache attached only)."""
+        self._written |= written_tables(query)
+
+    async def _wrote(self, query: Query) -> None:
+        """After a write succeeded (cache attached only): now, or when the transaction commits."""
+        if self._depth:
+            self._written |= written_tables(query)
+        else:
+            await self._db._invalidate(written_tables(query))
 
     @abstractmethod
     def _begin_statement(self, readonly: bool) -> str:
@@ -453,10 +496,13 @@ class Connection(Executor):
             self._interrupt()
             raise
         self._depth = depth + 1
+        written_before = self._written if depth else frozenset()
+        self._written = written_before
         try:
             yield self
         except BaseException:
             self._depth = depth
+            self._written = written_before  # rolled back: what it wrote never happened
             if not self._interrupted:
                 self._failed = False
                 with contextlib.suppress(PictallionError):
@@ -465,12 +511,23 @@ class Connection(Executor):
         self._depth = depth
         if self._interrupted:
             # The block swallowed the interruption; what it wrote is not committed.
+            self._written = written_before
             raise interrupted_error()
         if self._failed:
             self._failed = False
+            self._written = written_before
             await self._steps(rollback)
             raise DatabaseError("the transaction was rolled back because a statement in it failed")
-        await self._steps(commit)
+        if depth:
+            await self._steps(commit)
+            return
+        written, self._written = self._written, frozenset()
+        try:
+            await self._steps(commit)
+        finally:
+            # Also when the COMMIT's outcome is unknown: the writes may have landed.
+            if written:
+                await self._db._invalidate(written)
 
     async def _steps(self, statements: tuple[str, ...]) -> None:
         # A COMMIT, RELEASE or ROLLBACK that fails or is cut off leaves the state unknown
@@ -548,12 +605,34 @@ class Database(Executor):
     """A connected database: a pool of connections for one URL."""
 
     settings: Settings
+    # The optional read cache (``pictallion_sql.cache``); None: every read goes to the database.
+    cache: RowCache | None = None
     # Read on every statement (one truth test when empty): the observers of this database,
     # those of every database first. Tuples, replaced, never mutated.
     _query_observers: tuple[QueryObserver, ...] = ()
     _own_query_observers: tuple[QueryObserver, ...] = ()
     _global_query_observers: ClassVar[tuple[QueryObserver, ...]] = ()
     _observed: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
+
+    @property
+    def read_cache(self) -> RowCache | None:
+        return self.cache
+
+    def attach_cache(self, cache: RowCache | None) -> None:
+        """Use ``cache`` for reads outside transactions, and tell it of committed writes."""
+        self.cache = cache
+
+    async def _invalidate(self, tables: frozenset[str]) -> None:
+        """Tell the cache that writes to ``tables`` committed (never fails the caller)."""
+        cache = self.cache
+        changed = tables & CACHED_TABLES
+        if cache is not None and changed:
+            await cache.invalidate(changed)
+
+    async def _close_cache(self) -> None:
+        cache, self.cache = self.cache, None
+        if cache is not None:
+            await cache.close()
 
     @property
     def debug(self) -> bool:

@@ -38,6 +38,7 @@ from pictallion_sql.drivers.base import (
     json_converter,
     make_decoder,
     record_columns,
+    written_tables,
 )
 from pictallion_sql.drivers.keyset import KeysetPlan, keyset_plan
 from pictallion_sql.drivers.pool import Pool
@@ -331,6 +332,8 @@ class PostgresDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._give_back(conn)
+        if self.cache is not None:  # outside a transaction: committed already
+            await self._invalidate(written_tables(query))
         return result
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -358,6 +361,7 @@ class PostgresDatabase(Database):
     async def close(self) -> None:
         """Close the pool, waiting for connections in use to be released."""
         await self._pool.close()
+        await self._close_cache()
 
     async def fetch_state(self, sql: str) -> Any:
         """The one row of a fixed statement about the server (WAL positions, lag)."""
@@ -541,6 +545,7 @@ class PostgresConnection(Connection):
     """
 
     dialect = "postgres"
+    _db: PostgresDatabase
 
     def __init__(self, raw: Any, db: PostgresDatabase) -> None:
         self._raw = raw
@@ -568,7 +573,6 @@ class PostgresConnection(Connection):
             raise interrupted_error()
         try:
             result: ResultT = await _run(self._raw, query, params, self._db)
-            return result
         except PictallionError as exc:
             if self._depth:
                 self._failed = True
@@ -578,6 +582,9 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
+        if self._db.cache is not None:
+            await self._wrote(query)
+        return result
 
     async def _stream(
         self, query: Query, batch_size: int, params: Mapping[str, Any]
@@ -685,6 +692,8 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
+        if self._db.cache is not None:
+            self._note_write(label)
         if started:
             self._db._report_query(label, started, len(records))
 
@@ -707,6 +716,8 @@ class PostgresConnection(Connection):
             except BaseException:
                 self._interrupt()
                 raise
+            if self._db.cache is not None:
+                self._note_write(query)
         if started:
             self._db._report_query(query, started, len(batch))
         return len(batch)

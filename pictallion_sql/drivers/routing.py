@@ -35,6 +35,7 @@ from typing import Any, Self, TypeVar
 
 import msgspec
 
+from pictallion_sql.cache.base import RowCache
 from pictallion_sql.config import Settings, mask_url
 from pictallion_sql.drivers.base import Connection, Database, Executor, QueryObserver
 from pictallion_sql.drivers.postgres import PostgresConnection, PostgresDatabase, connect_postgres
@@ -169,6 +170,14 @@ class RoutingDatabase(Database):
         # commit's position is unknown (its call was cut off), the next read asks again.
         self._written = 0
         self._written_unknown = False
+
+    def attach_cache(self, cache: RowCache | None) -> None:
+        """The primary's writes invalidate ``cache``; routed reads do not use it.
+
+        A replica may not yet hold another process's write whose invalidation already
+        reached the cache: a value read there and cached would outlive that write.
+        """
+        self._primary.attach_cache(cache)
 
     # -- reads --------------------------------------------------------------------------
 
@@ -400,6 +409,10 @@ class _RoutedConnection(Connection):
             assert isinstance(conn, PostgresConnection)
             self._held = conn
         return self._held
+
+    @property
+    def read_cache(self) -> RowCache | None:
+        return None  # routed reads never use the cache (see RoutingDatabase.attach_cache)
 
     @property
     def in_transaction(self) -> bool:

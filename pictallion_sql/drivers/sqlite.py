@@ -36,6 +36,7 @@ from pictallion_sql.drivers.base import (
     json_converter,
     make_decoder,
     record_columns,
+    written_tables,
 )
 from pictallion_sql.drivers.pool import Pool
 from pictallion_sql.errors import (
@@ -277,6 +278,8 @@ class SqliteDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._release(conn)
+        if self.cache is not None:  # outside a transaction: committed already
+            await self._invalidate(written_tables(query))
         return result
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -308,8 +311,9 @@ class SqliteDatabase(Database):
         return self._transaction_on_new_connection(readonly)
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the cache's)."""
         await self._pool.close()
+        await self._close_cache()
 
     async def server_version(self) -> str:
         """The SQLite library version."""
@@ -476,6 +480,7 @@ class SqliteConnection(Connection):
     """
 
     dialect = "sqlite"
+    _db: SqliteDatabase
 
     def __init__(self, raw: aiosqlite.Connection, db: SqliteDatabase) -> None:
         self._raw = raw
@@ -498,7 +503,6 @@ class SqliteConnection(Connection):
             raise self._refusal()
         try:
             result: ResultT = await _run(self._raw, query, params, self._db)
-            return result
         except PictallionError:
             if self._depth:
                 self._failed = True
@@ -506,6 +510,9 @@ class SqliteConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
+        if self._db.cache is not None:
+            await self._wrote(query)
+        return result
 
     async def _stream(
         self, query: Query, batch_size: int, params: Mapping[str, Any]
@@ -590,6 +597,8 @@ class SqliteConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
+        if self._db.cache is not None:
+            self._note_write(query)
         if started:
             self._db._report_query(query, started, len(batch))
 

@@ -53,11 +53,20 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "pictallion_sql", *args]
 
 
-def run_cli(url: str, *args: str, cwd: Path | None = None, stdin: str | None = None) -> Result:
-    """Run ``python -m pictallion_sql ARGS`` against ``url``; never a TTY on stdin."""
+def run_cli(
+    url: str,
+    *args: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
+    """Run ``python -m pictallion_sql ARGS`` against ``url``; never a TTY on stdin.
+
+    ``env`` adds to (or overrides) the environment of the run.
+    """
     proc = subprocess.run(
         cli_command(*args),
-        env=cli_env(url),
+        env={**cli_env(url), **(env or {})},
         cwd=cwd,
         input=stdin if stdin is not None else "",
         capture_output=True,
