@@ -78,7 +78,7 @@ class Loaded:
 async def _bulk(repo: Any, db: Database, rows: list[dict[str, Any]]) -> list[str]:
     ids: list[str] = []
     for start in range(0, len(rows), BATCH):
-        ids += await repo.create_many(db, rows[start : start + BATCH], returning=False)
+        ids += await repo.create_many(db, objs=rows[start : start + BATCH], returning=False)
     return ids
 
 
@@ -116,12 +116,12 @@ async def load(db: Database, versions: int, seed: int) -> Loaded:
                 }
             )
             if len(rows) == BATCH:
-                ids = await crud.file_version.create_many(db, rows, returning=False)
+                ids = await crud.file_version.create_many(db, objs=rows, returning=False)
                 version_ids += ids
                 silver_ids += [i for i, r in zip(ids, rows, strict=True) if r["tier"] == "silver"]
                 rows = []
     if rows:
-        ids = await crud.file_version.create_many(db, rows, returning=False)
+        ids = await crud.file_version.create_many(db, objs=rows, returning=False)
         version_ids += ids
         silver_ids += [i for i, r in zip(ids, rows, strict=True) if r["tier"] == "silver"]
     people = await _bulk(
@@ -157,7 +157,7 @@ async def load(db: Database, versions: int, seed: int) -> Loaded:
     smart = await crud.collection.create(
         db, obj_in={"name": "Five stars", "is_smart_collection": True, "smart_rules": SMART_RULES}
     )
-    await crud.collection.refresh_smart(db, smart.id)
+    await crud.collection.refresh_smart(db, collection_id=smart.id)
     return Loaded(
         version_id=version_ids[len(version_ids) // 2],
         person_id=people[len(people) // 2],
@@ -212,7 +212,7 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
         _named("file_versions.by_tag", tag="beach", skip=0, limit=50),
     ),
     "search, keyword + rating": (
-        lambda db, s: crud.file_version.search(db, {"query": "sunset", "rating_min": 4}),
+        lambda db, s: crud.file_version.search(db, filters={"query": "sunset", "rating_min": 4}),
         _search_plan({"query": "sunset", "rating_min": 4}),
     ),
     "live search (search_photos)": (
@@ -254,7 +254,10 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
         lambda db, s: crud.collection.get_all_with_stats(db),
         _named("collections.get_all_with_stats"),
     ),
-    "refresh_smart": (lambda db, s: crud.collection.refresh_smart(db, s.smart_id), None),
+    "refresh_smart": (
+        lambda db, s: crud.collection.refresh_smart(db, collection_id=s.smart_id),
+        None,
+    ),
 }
 
 
