@@ -122,6 +122,21 @@ def _parse_int(name: str, raw: str, minimum: int) -> int:
     return value
 
 
+def _parse_threshold(name: str, raw: str) -> float | None:
+    value = raw.strip().lower()
+    if value in {"", "off", "none"}:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a number of milliseconds, or 'off', got {raw!r}"
+        ) from None
+    if not number >= 0 or number == float("inf"):
+        raise ConfigurationError(f"{name} must be a finite number >= 0, got {raw!r}")
+    return number
+
+
 class Settings(msgspec.Struct):
     """Database settings: ``Settings.from_env()`` reads them; attributes may change at run time."""
 
@@ -134,6 +149,14 @@ class Settings(msgspec.Struct):
     busy_timeout_ms: int = 5000
     statement_cache_size: int = 1024
     debug: bool = False
+    # Statements slower than this many milliseconds are logged at WARNING by the
+    # "pictallion_sql.slow_query" logger; None turns the log off.
+    slow_query_ms: float | None = 1000.0
+    # Every update and delete of a file_versions or media_assets row through the library
+    # also writes an asset_history row in the same transaction.
+    audit_trail: bool = False
+    # In that history, a value whose JSON is larger than this is left out (its size kept).
+    audit_max_value_bytes: int = 4096
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,6 +178,14 @@ class Settings(msgspec.Struct):
             s.busy_timeout_ms = _parse_int("DB_BUSY_TIMEOUT_MS", env["DB_BUSY_TIMEOUT_MS"], 0)
         if "DEBUG" in env:
             s.debug = _parse_bool("DEBUG", env["DEBUG"])
+        if "DB_SLOW_QUERY_MS" in env:
+            s.slow_query_ms = _parse_threshold("DB_SLOW_QUERY_MS", env["DB_SLOW_QUERY_MS"])
+        if "DB_AUDIT_TRAIL" in env:
+            s.audit_trail = _parse_bool("DB_AUDIT_TRAIL", env["DB_AUDIT_TRAIL"])
+        if "DB_AUDIT_MAX_VALUE_BYTES" in env:
+            s.audit_max_value_bytes = _parse_int(
+                "DB_AUDIT_MAX_VALUE_BYTES", env["DB_AUDIT_MAX_VALUE_BYTES"], 0
+            )
         return s
 
     def with_url(self, url: str) -> Settings:

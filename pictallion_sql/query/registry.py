@@ -24,6 +24,12 @@ Double braces appear nowhere in SQL outside literals, and placeholders inside st
 literals, quoted identifiers and comments are left alone; an unknown placeholder fails
 loading with the file and line. The registry knows no driver: it only turns ``:name``
 into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
+
+Every compiled statement ends with a constant comment naming its query, in the
+sqlcommenter style (``/* pictallion:file_versions.get_by_tier */``), added once here, so
+that the server's own views (``pg_stat_statements``, ``pg_stat_activity``, the server log)
+attribute each statement to its query at no cost per call. The comment goes at the end,
+as sqlcommenter places it, so that a statement still starts with its verb.
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ __all__ = [
     "compile_sql",
     "fill_placeholders",
     "make_query",
+    "name_comment",
+    "named_sql",
 ]
 
 Returns = Literal["one", "rows", "scalar", "none"]
@@ -135,6 +143,29 @@ def find_params(sql: str) -> tuple[tuple[str, int, int], ...]:
         for m in _TOKENS.finditer(sql)
         if m.group("param") is not None
     )
+
+
+NAME_COMMENT_PREFIX = "/* pictallion:"
+
+
+def name_comment(name: str) -> str:
+    """The comment that names query ``name`` in the SQL sent to the server."""
+    # A name cannot close the comment early: names come from query files and builders,
+    # but the comment must stay one comment whatever they hold.
+    safe = name.replace("*/", "* /").replace("/*", "/ *").replace("\n", " ")
+    return f"{NAME_COMMENT_PREFIX}{safe} */"
+
+
+def named_sql(compiled: CompiledSQL, name: str) -> CompiledSQL:
+    """``compiled`` with the comment naming ``name`` appended (its final semicolon dropped).
+
+    The comment starts on a line of its own, so that a trailing ``--`` comment in the
+    query's text cannot swallow it.
+    """
+    text = compiled.text.rstrip()
+    if text.endswith(";"):
+        text = text[:-1].rstrip()
+    return CompiledSQL(f"{text}\n{name_comment(name)}", compiled.arg_names)
 
 
 def compile_sql(sql: str, dialect: str) -> CompiledSQL:
@@ -410,8 +441,8 @@ def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Qu
         returns=returns,
         record=record,
         params=params,
-        postgres=compile_sql(_fill_placeholders(pg, "postgres"), "postgres"),
-        sqlite=compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"),
+        postgres=named_sql(compile_sql(_fill_placeholders(pg, "postgres"), "postgres"), name),
+        sqlite=named_sql(compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"), name),
         source=source,
     )
 
@@ -433,7 +464,7 @@ def make_query(
         returns=returns,
         record=record,
         params=params,
-        postgres=compile_sql(postgres_sql, "postgres"),
-        sqlite=compile_sql(lite, "sqlite"),
+        postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
+        sqlite=named_sql(compile_sql(lite, "sqlite"), name),
         source="<built at run time>",
     )
