@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import msgspec
+
 from pictallion_sql import config
 from pictallion_sql.config import Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
@@ -469,6 +471,46 @@ def cmd_restore(ctx: _Context, args: argparse.Namespace) -> int:
 
 # --- the parser -------------------------------------------------------------------------
 
+
+def cmd_top(ctx: _Context, args: argparse.Namespace) -> int:
+    """The named queries by total time: pg_stat_statements, or in-process on SQLite."""
+    from pictallion_sql.admin.top import top_from_metrics, top_from_server
+    from pictallion_sql.monitoring.metrics import QueryMetrics
+
+    _reachable(ctx)
+    if ctx.dialect == "postgres":
+        top = top_from_server(ctx.url, args.limit)
+        source = "pg_stat_statements (every process, since its last reset)"
+    else:
+        # SQLite keeps no statement statistics; a process knows only its own statements.
+        top = top_from_metrics(QueryMetrics(), args.limit)
+        source = (
+            "in-process metrics: SQLite keeps no statement statistics, so only the process "
+            "that ran the statements has them; call pictallion_sql.admin.top.top_queries(db) "
+            "there, or export them with pictallion_sql.monitoring.prometheus"
+        )
+    data = {"source": source, "queries": [msgspec.structs.asdict(q) for q in top]}
+
+    def human() -> None:
+        ctx.line(f"Database: {ctx.masked}")
+        ctx.line(f"Source:   {source}")
+        if not top:
+            ctx.line("No named query has run yet.")
+            return
+        width = max(len("query"), *(len(q.name) for q in top))
+        ctx.line(
+            f"{'query'.ljust(width)}  {'total ms':>12}  {'mean ms':>10}  {'calls':>9}  {'rows':>10}"
+        )
+        for q in top:
+            ctx.line(
+                f"{q.name.ljust(width)}  {q.total_ms:>12.1f}  {q.mean_ms:>10.3f}  "
+                f"{q.calls:>9}  {q.rows:>10}"
+            )
+
+    ctx.emit(data, human)
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] = {
     "init": (cmd_init, "create the database if needed and apply every migration"),
     "reset": (cmd_reset, "drop every table and apply every migration again (destroys data)"),
@@ -482,6 +524,7 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
     "check": (cmd_check, "schema drift and migration state; exit 1 if anything is off"),
     "backup": (cmd_backup, "write a consistent backup file"),
     "restore": (cmd_restore, "replace the database with a checked backup (destroys data)"),
+    "top": (cmd_top, "named queries by total time (pg_stat_statements on PostgreSQL)"),
 }
 
 
@@ -557,6 +600,10 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name == "restore":
             cmd.add_argument("path", help="a file written by `pictallion-db backup`")
+        if name == "top":
+            cmd.add_argument(
+                "--limit", type=int, default=20, metavar="N", help="how many (default 20)"
+            )
         if name == "maintenance":
             only = cmd.add_mutually_exclusive_group()
             only.add_argument("--vacuum-only", action="store_true", help="skip ANALYZE")

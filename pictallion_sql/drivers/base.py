@@ -594,11 +594,13 @@ class Database(Executor):
         if self.debug:
             log_query(query, duration, rows, error)
         if self._query_observers:
-            event = FinishedQuery(query.name, self.dialect, duration, rows, error)
+            event = FinishedQuery(query.name, self.dialect, query.operation, duration, rows, error)
             for observer in self._query_observers:
                 observer(event)
 
-    def _failed_query(self, query: Query, started: float, error: PictallionError) -> PictallionError:
+    def _failed_query(
+        self, query: Query, started: float, error: PictallionError
+    ) -> PictallionError:
         """Report a statement that failed with ``error``; returns ``error`` to raise."""
         self._report_query(query, started, 0, type(error).__name__)
         return error

@@ -488,6 +488,8 @@ class PostgresConnection(Connection):
 
     dialect = "postgres"
 
+    _db: PostgresDatabase
+
     def __init__(self, raw: Any, db: PostgresDatabase) -> None:
         self._raw = raw
         self._db = db
@@ -553,7 +555,9 @@ class PostgresConnection(Connection):
             try:
                 cursor = await self._raw.cursor(compiled.text, *args)
             except _DRIVER_ERRORS as exc:
-                raise self._db._failed_query(query, started, self._db.translate(exc, query)) from None
+                raise self._db._failed_query(
+                    query, started, self._db.translate(exc, query)
+                ) from None
             except BaseException:
                 self._interrupt()
                 raise
@@ -564,8 +568,8 @@ class PostgresConnection(Connection):
                         check_columns(query, list(records[0].keys()))
                     batch = [decode(r) for r in records]
                 except msgspec.MsgspecError as exc:
-                    error = decode_error(query, exc)
-                    raise self._db._failed_query(query, started, error) from None
+                    decoding = decode_error(query, exc)
+                    raise self._db._failed_query(query, started, decoding) from None
                 except _DRIVER_ERRORS as exc:
                     error = self._db.translate(exc, query)
                     raise self._db._failed_query(query, started, error) from None

@@ -468,6 +468,8 @@ class SqliteConnection(Connection):
 
     dialect = "sqlite"
 
+    _db: SqliteDatabase
+
     def __init__(self, raw: aiosqlite.Connection, db: SqliteDatabase) -> None:
         self._raw = raw
         self._db = db

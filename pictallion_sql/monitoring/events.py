@@ -15,7 +15,8 @@ class FinishedQuery(msgspec.Struct, frozen=True, gc=False):
     """One statement the library ran, as observers see it: never its parameter values.
 
     ``name`` is the query's registry name, or the generated name of SQL built at run
-    time (``"media_assets.insert[original_filename]"``); ``duration`` is in seconds, from
+    time (``"media_assets.insert[original_filename]"``); ``operation`` its SQL verb
+    (``"SELECT"``, ``"INSERT"``, ...); ``duration`` is in seconds, from
     sending the statement to its last row decoded; ``rows`` is how many rows it returned
     or changed (0 when it failed); ``error`` is the type name of the library error it
     raised (``"DuplicateKeyError"``), or None when it succeeded.
@@ -23,6 +24,7 @@ class FinishedQuery(msgspec.Struct, frozen=True, gc=False):
 
     name: str
     dialect: Dialect
+    operation: str
     duration: float
     rows: int
     error: str | None = None

@@ -58,6 +58,7 @@ __all__ = [
     "make_query",
     "name_comment",
     "named_sql",
+    "sql_operation",
 ]
 
 Returns = Literal["one", "rows", "scalar", "none"]
@@ -128,6 +129,8 @@ class Query(msgspec.Struct, Generic[ResultT], frozen=True, eq=False):
     postgres: CompiledSQL
     sqlite: CompiledSQL
     source: str
+    operation: str = ""
+    """The statement's SQL verb (``SELECT``, ``INSERT``, ``UPDATE``, ``DELETE``, ...)."""
 
     def sql_for(self, dialect: str) -> CompiledSQL:
         """The compiled SQL of ``dialect``."""
@@ -166,6 +169,23 @@ def named_sql(compiled: CompiledSQL, name: str) -> CompiledSQL:
     if text.endswith(";"):
         text = text[:-1].rstrip()
     return CompiledSQL(f"{text}\n{name_comment(name)}", compiled.arg_names)
+
+
+_LEADING_NOISE = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/|\()*", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z]+")
+_WRITE_VERB = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def sql_operation(sql: str) -> str:
+    """The SQL verb of ``sql``: its first keyword, or the write a ``WITH`` leads to."""
+    word = _WORD.match(sql, _LEADING_NOISE.match(sql).end())  # type: ignore[union-attr]
+    if word is None:
+        return ""
+    verb = word.group().upper()
+    if verb == "WITH":
+        write = _WRITE_VERB.search(sql)
+        return write.group(1).upper() if write else "SELECT"
+    return verb
 
 
 def compile_sql(sql: str, dialect: str) -> CompiledSQL:
@@ -444,6 +464,7 @@ def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Qu
         postgres=named_sql(compile_sql(_fill_placeholders(pg, "postgres"), "postgres"), name),
         sqlite=named_sql(compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"), name),
         source=source,
+        operation=sql_operation(pg.sql),
     )
 
 
@@ -467,4 +488,5 @@ def make_query(
         postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
         sqlite=named_sql(compile_sql(lite, "sqlite"), name),
         source="<built at run time>",
+        operation=sql_operation(postgres_sql),
     )
