@@ -57,7 +57,7 @@ SELECT substring(query FROM '/\\* pictallion:(.*?) \\*/') AS name,
        sum(rows)::bigint AS rows
 FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND query LIKE '%/* pictallion:%'
+  AND query LIKE '%%/* pictallion:%%'
 GROUP BY 1
 ORDER BY total_ms DESC, name
 LIMIT %s
