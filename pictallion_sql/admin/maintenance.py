@@ -114,6 +114,17 @@ async def _using(database_url: str | None) -> AsyncIterator[Database]:
         await database.close()
 
 
+def _require_owner(settings: Settings, operation: str) -> None:
+    """On PostgreSQL, refuse at once unless the role owns the tables: VACUUM and ANALYZE
+    would only warn and skip the tables it does not own."""
+    if settings.dialect != "postgres":
+        return
+    from pictallion_sql.admin.roles import require_owner
+
+    with connect_postgres(settings.database_url) as conn:
+        require_owner(conn, settings.database_url, operation)
+
+
 def _queries() -> Any:
     from pictallion_sql.query.named import queries
 
@@ -173,6 +184,7 @@ async def vacuum_database(
     started = time.monotonic()
     if progress:
         progress(f"vacuuming {settings.masked_url}")
+    await asyncio.to_thread(_require_owner, settings, "VACUUM")
     async with _using(database_url) as db:
         # Database.run executes outside a transaction: autocommit on both drivers.
         await db.run(_queries()["ops.vacuum"])
@@ -193,6 +205,7 @@ async def analyze_database(
     started = time.monotonic()
     if progress:
         progress(f"analyzing {settings.masked_url}")
+    await asyncio.to_thread(_require_owner, settings, "ANALYZE")
     async with _using(database_url) as db:
         await db.run(_queries()["ops.analyze"])
     if settings.dialect == "sqlite":
