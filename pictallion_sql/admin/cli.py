@@ -24,6 +24,7 @@ from typing import Any, TextIO
 import msgspec
 
 from pictallion_sql import config
+from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.config import Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
     ConfigurationError,
@@ -97,7 +98,7 @@ def _reachable(ctx: _Context, *, create: bool = False) -> None:
                 f"no SQLite database at {path} (run `pictallion-db init` first)", EXIT_USAGE
             )
         return
-    from pictallion_sql.admin.ops import connect_postgres
+    from pictallion_sql.admin.postgres.connection import connect_postgres
     from pictallion_sql.errors import DatabaseError
 
     try:
@@ -272,9 +273,9 @@ def cmd_create_migration(ctx: _Context, args: argparse.Namespace) -> int:
 
 def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
     """Health, migrations and schema compatibility at a glance."""
+    from pictallion_sql.admin.compatibility import check_compatibility
     from pictallion_sql.admin.manager import DatabaseManager
     from pictallion_sql.admin.migrations import migration_report
-    from pictallion_sql.admin.ops import check_compatibility
 
     health = asyncio.run(DatabaseManager(ctx.url).health_check())
     if health["status"] != "healthy":
@@ -303,7 +304,7 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
 def _print_health(ctx: _Context, health: Any) -> None:
     ctx.line(f"Database:   {health['url']}")
     if health["status"] == "healthy":
-        engine = "SQLite" if health["dialect"] == "sqlite" else "PostgreSQL"
+        engine = admin_backend(health["dialect"]).display_name
         ctx.line(
             f"Health:     healthy ({engine} {health['server_version']}, "
             f"round trip {health['latency_ms']} ms)"
@@ -326,7 +327,7 @@ def _print_compat(ctx: _Context, compat: Any) -> None:
 
 def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
     """Schema drift, pending and edited migrations, privilege drift; exit 1 if anything is off."""
-    from pictallion_sql.admin.ops import check_compatibility
+    from pictallion_sql.admin.compatibility import check_compatibility
 
     _reachable(ctx)
     compat = check_compatibility(ctx.url, ctx.migrations)
@@ -357,7 +358,7 @@ def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _role_names(args: argparse.Namespace) -> Any:
-    from pictallion_sql.admin.roles import RoleNames
+    from pictallion_sql.admin.postgres.roles import RoleNames
 
     default = RoleNames()
     return RoleNames(
@@ -371,8 +372,8 @@ def _privilege_drift(ctx: _Context, args: argparse.Namespace) -> list[str]:
     """On PostgreSQL, how privileges differ from the roles' plan ([] if roles are unused)."""
     if ctx.dialect != "postgres":
         return []
-    from pictallion_sql.admin.ops import connect_postgres
-    from pictallion_sql.admin.roles import privilege_drift
+    from pictallion_sql.admin.postgres.connection import connect_postgres
+    from pictallion_sql.admin.postgres.roles import privilege_drift
 
     with connect_postgres(ctx.url) as conn:
         return privilege_drift(conn, _role_names(args))
@@ -380,8 +381,8 @@ def _privilege_drift(ctx: _Context, args: argparse.Namespace) -> list[str]:
 
 def cmd_roles(ctx: _Context, args: argparse.Namespace) -> int:
     """Create the owner, application and read-only roles, or grant to existing ones."""
-    from pictallion_sql.admin.ops import connect_postgres
-    from pictallion_sql.admin.roles import apply_plan, plan
+    from pictallion_sql.admin.postgres.connection import connect_postgres
+    from pictallion_sql.admin.postgres.roles import apply_plan, plan
 
     if ctx.dialect != "postgres":
         raise CommandError(

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import msgspec
 import psycopg
 
-from pictallion_sql.admin.ops import connect_postgres
+from pictallion_sql.admin.postgres.connection import connect_postgres
 from pictallion_sql.database import Database
 from pictallion_sql.errors import ConfigurationError
 from pictallion_sql.monitoring.metrics import QueryMetrics

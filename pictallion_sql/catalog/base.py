@@ -155,8 +155,8 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     async def create_many(
         self,
         db: Executor,
-        objs: Sequence[InsertT | Mapping[str, Any]],
         *,
+        objs: Sequence[InsertT | Mapping[str, Any]],
         returning: Literal[True] = True,
     ) -> list[RowT]: ...
 
@@ -164,16 +164,16 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     async def create_many(
         self,
         db: Executor,
-        objs: Sequence[InsertT | Mapping[str, Any]],
         *,
+        objs: Sequence[InsertT | Mapping[str, Any]],
         returning: Literal[False],
     ) -> list[str]: ...
 
     async def create_many(
         self,
         db: Executor,
-        objs: Sequence[InsertT | Mapping[str, Any]],
         *,
+        objs: Sequence[InsertT | Mapping[str, Any]],
         returning: bool = True,
     ) -> list[RowT] | list[str]:
         """Insert several rows atomically (one COPY or executemany per column set).

@@ -50,7 +50,7 @@ async def test_streams_and_bulk_writes_are_counted_once_with_their_rows(
     db: Any, dialect: str
 ) -> None:
     assets = await crud.media_asset.create_many(
-        db, [{"original_filename": f"{i}.jpg"} for i in range(5)], returning=False
+        db, objs=[{"original_filename": f"{i}.jpg"} for i in range(5)], returning=False
     )
     async with crud.media_asset.stream_all(db, batch_size=2) as rows:
         assert len([row async for row in rows]) == len(assets)

@@ -49,7 +49,7 @@ async def _mixed_workload(url: str) -> set[str]:
         await crud.file_version.get_by_tier(db, tier="gold")
         await crud.file_version.list_photos(db, limit=5)
         await crud.file_version.get_photos_count(db)
-        await crud.file_version.search(db, {"query": "beach", "rating_min": 1}, limit=5)
+        await crud.file_version.search(db, filters={"query": "beach", "rating_min": 1}, limit=5)
         await crud.file_version.get_collection_stats(db)
         await crud.person.get_people_with_counts(db)
         await crud.face.get_unassigned(db)
@@ -58,7 +58,7 @@ async def _mixed_workload(url: str) -> set[str]:
         await crud.media_asset.update(
             db, db_obj=uid("asset", 1), obj_in={"original_filename": "renamed.jpg"}
         )
-        await crud.media_asset.create_many(db, [{"original_filename": "bulk.jpg"}])
+        await crud.media_asset.create_many(db, objs=[{"original_filename": "bulk.jpg"}])
         async with crud.file_version.stream_all(db, batch_size=3) as rows:
             assert [row async for row in rows]
         assert await crud.user.get(db, id="missing") is None

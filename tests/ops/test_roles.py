@@ -91,13 +91,13 @@ async def test_the_application_role_runs_every_library_call_and_nothing_more(
     try:
         db.settings.audit_trail = True
         await load_library(db)
-        assets = await crud.media_asset.create_many(db, [{"original_filename": "n.jpg"}])
+        assets = await crud.media_asset.create_many(db, objs=[{"original_filename": "n.jpg"}])
         version = (await crud.file_version.get_by_asset(db, media_asset_id=uid("asset", 1)))[0]
         await crud.file_version.update(db, db_obj=version, obj_in={"rating": 4})
         assert await crud.file_version.update_perceptual_hash(
             db, id=version.id, perceptual_hash="ab"
         )
-        await crud.file_version.search(db, {"query": "beach"}, limit=5)
+        await crud.file_version.search(db, filters={"query": "beach"}, limit=5)
         async with crud.file_version.stream_all(db) as rows:
             assert [row async for row in rows]
         history = await crud.asset_history.get_history(db, media_asset_id=uid("asset", 1))

@@ -24,7 +24,7 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from pictallion_sql.admin.ops import TABLES
+from pictallion_sql.admin.common import TABLES
 from pictallion_sql.config import mask_url
 from pictallion_sql.errors import PermissionDeniedError
 
