@@ -36,15 +36,15 @@ async def caller() -> None:
 
 EXPECTED = [
     "pictallion_sql.drivers.base.Database",
-    "pictallion_sql.models.FileVersion | None",
-    "list[pictallion_sql.models.FileVersion]",
-    "list[pictallion_sql.models.FileVersion]",
-    "list[pictallion_sql.models.Person]",
-    "list[pictallion_sql.models.MediaAsset]",
+    "pictallion_sql.records.tables.FileVersion | None",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "list[pictallion_sql.records.tables.Person]",
+    "list[pictallion_sql.records.tables.MediaAsset]",
     "list[str]",
-    "pictallion_sql.models.Setting",
+    "pictallion_sql.records.tables.Setting",
     "int",
-    "list[pictallion_sql.models.Face]",
+    "list[pictallion_sql.records.tables.Face]",
 ]
 
 
@@ -87,22 +87,22 @@ async def caller() -> None:
 """
 
 TYPED_EXPECTED = [
-    "pictallion_sql.query.registry.Query[list[pictallion_sql.models.FileVersion]]",
-    "list[pictallion_sql.models.FileVersion]",
-    "pictallion_sql.models.FileVersion | None",
+    "pictallion_sql.query.registry.Query[list[pictallion_sql.records.tables.FileVersion]]",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "pictallion_sql.records.tables.FileVersion | None",
     "int",
     "str | None",
     "int",
-    "pictallion_sql.models.Face",
-    "pictallion_sql.models.Face | None",
+    "pictallion_sql.records.tables.Face",
+    "pictallion_sql.records.tables.Face | None",
     "Any",
-    "list[pictallion_sql.models.FileVersion]",
-    "pictallion_sql.models.Face",
-    "pictallion_sql.models.FileVersion | None",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "pictallion_sql.records.tables.Face",
+    "pictallion_sql.records.tables.FileVersion | None",
     "pictallion_sql.records.composites.photos.CollectionStats",
     "str | None",
     "int",
-    "pictallion_sql.drivers.base.RecordStream[pictallion_sql.models.Face]",
+    "pictallion_sql.drivers.base.RecordStream[pictallion_sql.records.tables.Face]",
 ]
 
 

@@ -283,9 +283,11 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
         raise CommandError(health.get("error") or "the database is unreachable", EXIT_USAGE)
     report = migration_report(ctx.url, ctx.migrations)
     compat = check_compatibility(ctx.url, ctx.migrations)
+    replicas = _replica_reports(ctx)
 
     def human() -> None:
         _print_health(ctx, health)
+        _print_replicas(ctx, replicas)
         applied, pending = report["applied"], report["pending"]
         ctx.line(
             f"Migrations: {report['status'].lower()}: {len(applied)} applied, "
@@ -297,8 +299,35 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
             ctx.line(f"  pending  {mid}")
         _print_compat(ctx, compat)
 
-    ctx.emit({"health": health, "migrations": report, "compatibility": compat}, human)
+    data: dict[str, Any] = {"health": health, "migrations": report, "compatibility": compat}
+    if replicas:
+        data["replicas"] = replicas
+    ctx.emit(data, human)
     return EXIT_OK
+
+
+def _replica_reports(ctx: _Context) -> list[dict[str, Any]]:
+    """The read replicas of the database (``DATABASE_REPLICA_URLS``), each checked now."""
+    if not ctx.settings.replica_urls:
+        return []
+    import msgspec
+
+    from pictallion_sql.drivers.routing import check_replicas
+
+    reports = asyncio.run(check_replicas(ctx.settings))
+    return [msgspec.to_builtins(report) for report in reports]
+
+
+def _print_replicas(ctx: _Context, replicas: list[dict[str, Any]]) -> None:
+    for replica in replicas:
+        if replica["lag_seconds"] is None:
+            state = replica["status"] + (f": {replica['error']}" if replica["error"] else "")
+        else:
+            state = (
+                f"{replica['status']}, lag {replica['lag_seconds']:.3f} s "
+                f"({replica['lag_bytes']} bytes of WAL behind)"
+            )
+        ctx.line(f"Replica:    {replica['url']}: {state}")
 
 
 def _print_health(ctx: _Context, health: Any) -> None:
@@ -537,6 +566,44 @@ def cmd_restore(ctx: _Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_copy(ctx: _Context, args: argparse.Namespace) -> int:
+    """Copy a whole library into an empty database, then verify it."""
+    from pictallion_sql.admin.copy import copy_library
+
+    source = _Context(argparse.Namespace(database_url=args.source, json=ctx.json))
+    target = _Context(argparse.Namespace(database_url=args.target, json=ctx.json))
+    _reachable(source)
+    _reachable(target, create=True)
+    report = asyncio.run(
+        copy_library(
+            source.url,
+            target.url,
+            batch_size=args.batch_size,
+            progress=ctx.progress,
+            migrations_path=ctx.migrations,
+        )
+    )
+
+    def human() -> None:
+        ctx.line(
+            f"Copied {report['rows']} rows from {report['source']} to {report['target']} "
+            f"in {report['seconds']:.2f} s (the copy and its check {report['copy_seconds']:.2f} s, "
+            f"{report['rows_per_second']:.0f} rows/s)"
+        )
+        width = max(len(t["table"]) for t in report["tables"])
+        ctx.line(f"{'table'.ljust(width)}  {'source':>8}  {'target':>8}  checksum (sha-256 sum)")
+        for t in report["tables"]:
+            same = "equal" if t["target_checksum"] == t["source_checksum"] else "DIFFERENT"
+            ctx.line(
+                f"{t['table'].ljust(width)}  {t['source_rows']:>8}  {t['target_rows']:>8}  "
+                f"{t['source_checksum'][:16]} {same}"
+            )
+        ctx.line("Verified: row counts and checksums are equal on both sides")
+
+    ctx.emit(report, human)
+    return EXIT_OK
+
+
 # --- the parser -------------------------------------------------------------------------
 
 
@@ -592,6 +659,7 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
     "check": (cmd_check, "schema drift and migration state; exit 1 if anything is off"),
     "backup": (cmd_backup, "write a consistent backup file"),
     "restore": (cmd_restore, "replace the database with a checked backup (destroys data)"),
+    "copy": (cmd_copy, "copy a whole library into an empty database (any dialect to any)"),
     "top": (cmd_top, "named queries by total time (pg_stat_statements on PostgreSQL)"),
     "roles": (cmd_roles, "create or grant the owner, application and read-only roles (PostgreSQL)"),
 }
@@ -680,11 +748,39 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--limit", type=int, default=20, metavar="N", help="how many (default 20)"
             )
+        if name == "copy":
+            cmd.add_argument(
+                "--from", dest="source", required=True, metavar="URL", help="the library to copy"
+            )
+            cmd.add_argument(
+                "--to",
+                dest="target",
+                required=True,
+                metavar="URL",
+                help="an empty database (migrated, or created, first)",
+            )
+            cmd.add_argument(
+                "--batch-size",
+                type=_positive_int,
+                default=2000,
+                metavar="N",
+                help="rows read and written per round trip (default 2000)",
+            )
         if name == "maintenance":
             only = cmd.add_mutually_exclusive_group()
             only.add_argument("--vacuum-only", action="store_true", help="skip ANALYZE")
             only.add_argument("--analyze-only", action="store_true", help="skip VACUUM")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
 
 
 def _fail(message: str, code: int, url: str | None, details: Sequence[str] = ()) -> int:

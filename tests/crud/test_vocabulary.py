@@ -32,6 +32,7 @@ GENERIC = [
     "get",
     "get_all",
     "get_multi",
+    "import_rows",
     "insert_values",
     "remove",
     "stream_all",
