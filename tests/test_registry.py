@@ -14,6 +14,7 @@ from pictallion_sql.query.registry import (
     find_params,
     make_query,
     name_comment,
+    without_name_comment,
 )
 
 
@@ -249,3 +250,5 @@ SELECT count(*) FROM things; -- a trailing line comment cannot swallow the name
     built = make_query("t.odd*/name", "none", None, "UPDATE t SET a = :a;")
     assert built.sqlite.text == "UPDATE t SET a = ?\n/* pictallion:t.odd* /name */"
     assert name_comment("file_versions.get_by_tier") == "/* pictallion:file_versions.get_by_tier */"
+    assert without_name_comment(built.postgres.text) == "UPDATE t SET a = $1"
+    assert without_name_comment("SELECT 1 /* other */") == "SELECT 1 /* other */"

@@ -46,8 +46,8 @@ __all__ = [
 T = TypeVar("T")
 
 _LOCKED: dict[str, Query[Any]] = {
-    "file_versions": queries.one("file_versions.get_for_audit", FileVersion),
-    "media_assets": queries.one("media_assets.get_for_audit", MediaAsset),
+    "file_versions": queries.one("file_versions.get_for_update", FileVersion),
+    "media_assets": queries.one("media_assets.get_for_update", MediaAsset),
 }
 AUDITED_TABLES = frozenset(_LOCKED)
 _ACTIONS = {

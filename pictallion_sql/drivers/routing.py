@@ -47,7 +47,7 @@ from pictallion_sql.errors import (
     ReadOnlyError,
 )
 from pictallion_sql.monitoring.metrics import PoolStats
-from pictallion_sql.query.registry import Query, ResultT
+from pictallion_sql.query.registry import Query, ResultT, without_name_comment
 
 T = TypeVar("T")
 
@@ -87,7 +87,7 @@ def is_read(query: Query) -> bool:
         return _READS[query]
     except KeyError:
         pass
-    text = query.postgres.text
+    text = without_name_comment(query.postgres.text)
     body = text[_LEADING_NOISE.match(text).end() :]  # type: ignore[union-attr]
     verb = body.split(None, 1)[0].upper() if body.strip() else ""
     reads = query.returns != "none" and verb in _READ_VERBS and not _WRITES.search(body)
@@ -402,6 +402,7 @@ class _RoutedConnection(Connection):
     dialect = "postgres"
 
     def __init__(self, router: RoutingDatabase, stack: AsyncExitStack) -> None:
+        self._db = router  # its settings are the connection's
         self._router = router
         self._stack = stack
         self._held: PostgresConnection | None = None

@@ -59,6 +59,7 @@ __all__ = [
     "name_comment",
     "named_sql",
     "sql_operation",
+    "without_name_comment",
 ]
 
 Returns = Literal["one", "rows", "scalar", "none"]
@@ -160,6 +161,12 @@ def name_comment(name: str) -> str:
     # but the comment must stay one comment whatever they hold.
     safe = name.replace("*/", "* /").replace("/*", "/ *").replace("\n", " ")
     return f"{NAME_COMMENT_PREFIX}{safe} */"
+
+
+def without_name_comment(text: str) -> str:
+    """``text`` without the trailing comment naming its query, for code that reads SQL."""
+    end = text.rfind("\n" + NAME_COMMENT_PREFIX)
+    return text[:end] if end >= 0 and text.endswith(" */") else text
 
 
 def named_sql(compiled: CompiledSQL, name: str) -> CompiledSQL:

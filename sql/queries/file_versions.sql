@@ -354,7 +354,7 @@ WHERE s.pick = 1
 ORDER BY ma.created_at DESC, ma.id DESC
 LIMIT :limit OFFSET :skip;
 
--- name: file_versions.get_for_audit
+-- name: file_versions.get_for_update
 -- returns: one FileVersion
 -- params: id
 -- A version as it is before an audited update or delete (PostgreSQL locks the row until

@@ -80,7 +80,7 @@ INSERT INTO global_tag_library (id, tag, created_at)
 VALUES (:id, :tag, :created_at)
 ON CONFLICT DO NOTHING;
 
--- name: media_assets.get_for_audit
+-- name: media_assets.get_for_update
 -- returns: one MediaAsset
 -- params: id
 -- An asset as it is before an audited update (PostgreSQL locks the row until the

@@ -125,7 +125,7 @@ WHERE similarity >= CAST(:threshold AS double precision)
 ORDER BY similarity DESC, created_at DESC, id DESC
 LIMIT :limit;
 
--- name: file_versions.get_for_audit
+-- name: file_versions.get_for_update
 -- returns: one FileVersion
 -- params: id
 -- The row locked until the audited write's transaction ends, so the history's old values

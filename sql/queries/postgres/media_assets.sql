@@ -1,6 +1,6 @@
 -- media_assets: the PostgreSQL bodies of queries whose shared body differs.
 
--- name: media_assets.get_for_audit
+-- name: media_assets.get_for_update
 -- returns: one MediaAsset
 -- params: id
 -- The row locked until the audited write's transaction ends.
