@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,prometheus,opentelemetry]"
 	@touch $(STAMP)
 
 ## Run the whole suite on SQLite and PostgreSQL (a throwaway PostgreSQL cluster is
@@ -104,7 +104,7 @@ BENCH_ARGS ?= --versions 2000 --repeats 5
 
 bench: install
 	@$(BIN)/python -c "import sqlalchemy, greenlet" 2>/dev/null || \
-		$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+		$(BIN)/python -m pip install --quiet -e ".[dev,prometheus,opentelemetry,bench]"
 	$(BIN)/python bench/run.py --ingest-compare $(BENCH_ARGS)
 
 ## make bench-scale [N=1000000] [SCALE_ARGS="--dialects sqlite --runs 25"]: every page
@@ -122,7 +122,7 @@ bench-scale: install
 ## installed here if missing) over crud/, search and smart rules; reports in bench/results/.
 mutate: install
 	@$(BIN)/python -c "import mutmut" 2>/dev/null || \
-		$(BIN)/python -m pip install --quiet -e ".[dev,mutate]"
+		$(BIN)/python -m pip install --quiet -e ".[dev,prometheus,opentelemetry,mutate]"
 	$(BIN)/python -m tests.mutation.sql_mutants
 	$(BIN)/python -m tests.mutation.python_mutants
 

@@ -171,6 +171,21 @@ def _lookup(env: Mapping[str, str], *names: str) -> tuple[str, str] | None:
     return None
 
 
+def _parse_threshold(name: str, raw: str) -> float | None:
+    value = raw.strip().lower()
+    if value in {"", "off", "none"}:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a number of milliseconds, or 'off', got {raw!r}"
+        ) from None
+    if not number >= 0 or number == float("inf"):
+        raise ConfigurationError(f"{name} must be a finite number >= 0, got {raw!r}")
+    return number
+
+
 class Settings(msgspec.Struct):
     """Database settings: ``Settings.from_env()`` reads them; attributes may change at run time."""
 
@@ -196,6 +211,14 @@ class Settings(msgspec.Struct):
     redis_url: str | None = None
     cache_ttl: int = 300  # seconds an entry lives at most
     cache_timeout_ms: int = 100  # a Redis call slower than this falls back to the database
+    # Statements slower than this many milliseconds are logged at WARNING by the
+    # "pictallion_sql.slow_query" logger; None turns the log off.
+    slow_query_ms: float | None = 1000.0
+    # Every update and delete of a file_versions or media_assets row through the library
+    # also writes an asset_history row in the same transaction.
+    audit_trail: bool = False
+    # In that history, a value whose JSON is larger than this is left out (its size kept).
+    audit_max_value_bytes: int = 4096
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -241,6 +264,12 @@ class Settings(msgspec.Struct):
             s.cache_ttl = _parse_int(*found, 1)
         if found := _lookup(env, "PICTALLION_CACHE_TIMEOUT_MS"):
             s.cache_timeout_ms = _parse_int(*found, 1)
+        if found := _lookup(env, "PICTALLION_DB_SLOW_QUERY_MS", "DB_SLOW_QUERY_MS"):
+            s.slow_query_ms = _parse_threshold(*found)
+        if found := _lookup(env, "PICTALLION_DB_AUDIT_TRAIL", "DB_AUDIT_TRAIL"):
+            s.audit_trail = _parse_bool(*found)
+        if found := _lookup(env, "PICTALLION_DB_AUDIT_MAX_VALUE_BYTES", "DB_AUDIT_MAX_VALUE_BYTES"):
+            s.audit_max_value_bytes = _parse_int(*found, 0)
         return s
 
     def with_url(self, url: str) -> Settings:

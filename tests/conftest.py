@@ -338,9 +338,11 @@ def record_executed_queries() -> Iterator[None]:
         {"file_versions.get_multi": ["tests/crud/test_generic.py::test_x[sqlite-users]", ...]}
     """
     from pictallion_sql import Database
+    from pictallion_sql.monitoring import FinishedQuery
 
-    def recording(name: str, dialect: str, rows: int) -> None:
-        if _RUNNING:
+    def recording(event: FinishedQuery) -> None:
+        name, dialect = event.name, event.dialect
+        if _RUNNING and event.error is None:
             test, pins = _RUNNING[-1]
             QUERY_TESTS.setdefault(name, set()).add(test)
             for label in shape_labels(name):

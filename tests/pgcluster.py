@@ -55,8 +55,12 @@ def restart_cluster(admin_url: str) -> None:
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Start a private cluster in a temporary folder; yield its admin URL; remove it after."""
+def throwaway_cluster(*server_options: str) -> Iterator[str]:
+    """Start a private cluster in a temporary folder; yield its admin URL; remove it after.
+
+    ``server_options`` are extra ``-c name=value`` settings, such as
+    ``"shared_preload_libraries=pg_stat_statements"``.
+    """
     bindir = find_server_bindir()
     root = Path(tempfile.mkdtemp(prefix="pictallion-pg-"))
     run_as: dict[str, str] = {}
@@ -89,6 +93,7 @@ def throwaway_cluster() -> Iterator[str]:
         options = (
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            + "".join(f" -c {option}" for option in server_options)
         )
         subprocess.run(
             [

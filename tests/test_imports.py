@@ -9,8 +9,20 @@ import sys
 # Loaded only when first needed: pypika by the first query built at run time, yoyo by the
 # first migration command, a driver by the first connection to its dialect; FastAPI only by
 # pictallion_sql.fastapi, an optional extra; the Redis client by the first connection with
-# a cache configured.
-DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg", "fastapi", "starlette", "redis")
+# a cache configured; the exporters' libraries (optional extras) only by importing their
+# exporter module.
+DEFERRED = (
+    "pypika",
+    "yoyo",
+    "asyncpg",
+    "aiosqlite",
+    "psycopg",
+    "fastapi",
+    "starlette",
+    "redis",
+    "prometheus_client",
+    "opentelemetry",
+)
 
 
 def loaded_after(statement: str) -> list[str]:
@@ -32,6 +44,7 @@ def loaded_after(statement: str) -> list[str]:
 def test_importing_the_library_loads_no_builder_migrator_or_driver() -> None:
     statement = (
         "import pictallion_sql, pictallion_sql.crud, pictallion_sql.database, pictallion_sql.models"
+        ", pictallion_sql.monitoring"
     )
     assert loaded_after(statement) == []
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pictallion_sql.query.registry import Registry, compile_sql
+from pictallion_sql.query.registry import Registry, compile_sql, named_sql
 from tests.mutation.sql_mutants import applied, body_mutations, generate, mask
 
 SAMPLE = """SELECT id, 'a = b AND c' AS note -- ORDER BY x < y
@@ -103,8 +103,9 @@ def test_applied_mutant_is_put_back_even_when_the_run_fails(query_folder: Path) 
         if m.key.endswith("sqlite/photos.sql:photos.newest:order1")
     )
     with pytest.raises(RuntimeError, match="the tests crashed"), applied(mutant, registry):
-        assert query.sqlite == compile_sql(
-            "SELECT rowid FROM photos ORDER BY rowid ASC LIMIT 1;", "sqlite"
+        assert query.sqlite == named_sql(
+            compile_sql("SELECT rowid FROM photos ORDER BY rowid ASC LIMIT 1;", "sqlite"),
+            "photos.newest",
         )
         assert query.postgres is before[0]  # the other dialect's body is not this one
         raise RuntimeError("the tests crashed")
@@ -128,9 +129,11 @@ def test_applied_mutant_of_a_shared_body_spells_its_placeholders_per_dialect(
     assert mutant.dialects == ("postgres", "sqlite")
     with applied(mutant, registry):
         assert query.postgres.text == (
-            "SELECT json_build_object('id', id) AS doc FROM photos ORDER BY id ASC;"
+            "SELECT json_build_object('id', id) AS doc FROM photos ORDER BY id ASC"
+            "\n/* pictallion:photos.as_json */"
         )
         assert query.sqlite.text == (
-            "SELECT json_object('id', id) AS doc FROM photos ORDER BY id ASC;"
+            "SELECT json_object('id', id) AS doc FROM photos ORDER BY id ASC"
+            "\n/* pictallion:photos.as_json */"
         )
-    assert query.postgres.text.endswith("ORDER BY id DESC;")
+    assert query.postgres.text.endswith("ORDER BY id DESC\n/* pictallion:photos.as_json */")

@@ -1,5 +1,6 @@
-"""Database.add_query_observer: told of each statement a database runs (its name, dialect and
-row count), named queries, streams, bulk writes and generated SQL alike, on both dialects."""
+"""Database.add_query_observer: told of each statement a database runs or fails (its name,
+dialect, duration, row count and error type), named queries, streams, bulk writes and
+generated SQL alike, on both dialects."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from pictallion_sql import Database, crud
 from pictallion_sql.errors import DuplicateKeyError
+from pictallion_sql.monitoring import FinishedQuery
 
 pytestmark = pytest.mark.pins
 
@@ -30,8 +32,9 @@ def _version(asset_id: str, index: int, **extra: Any) -> dict[str, Any]:
 async def test_observers_see_each_statement_with_its_rows(db: Any, dialect: str) -> None:
     seen: Seen = []
 
-    def observer(name: str, observed_dialect: str, rows: int) -> None:
-        seen.append((name, observed_dialect, rows))
+    def observer(event: FinishedQuery) -> None:
+        assert event.duration >= 0 and event.error is None
+        seen.append((event.name, event.dialect, event.rows))
 
     asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
     assert seen == []  # nothing before the observer is added
@@ -71,16 +74,19 @@ async def test_observers_see_each_statement_with_its_rows(db: Any, dialect: str)
     assert seen == []
 
 
-async def test_a_failed_statement_is_not_reported(db: Any, dialect: str) -> None:
-    seen: Seen = []
+async def test_a_failed_statement_is_reported_with_its_error_type(db: Any, dialect: str) -> None:
+    seen: list[FinishedQuery] = []
     user = {"username": "ann", "password": "x"}
     await crud.user.create(db, obj_in=user)
-    db.add_query_observer(lambda *observed: seen.append(observed))
+    db.add_query_observer(seen.append)
     with pytest.raises(DuplicateKeyError):
         await crud.user.create(db, obj_in=user)
-    assert seen == []
+    assert [(e.name, e.dialect, e.rows, e.error) for e in seen] == [
+        ("users.insert[username,password]", dialect, 0, "DuplicateKeyError")
+    ]
+    seen.clear()
     assert [u.username for u in await crud.user.get_multi(db)] == ["ann"]
-    assert seen == [("users.get_multi", dialect, 1)]
+    assert [(e.name, e.rows, e.error) for e in seen] == [("users.get_multi", 1, None)]
 
 
 async def test_a_global_observer_sees_every_database(migrated_url: str, dialect: str) -> None:
@@ -88,8 +94,9 @@ async def test_a_global_observer_sees_every_database(migrated_url: str, dialect:
 
     seen: Seen = []
 
-    def observer(name: str, observed_dialect: str, rows: int) -> None:
-        seen.append((name, observed_dialect, rows))
+    def observer(event: FinishedQuery) -> None:
+        assert event.duration >= 0 and event.error is None
+        seen.append((event.name, event.dialect, event.rows))
 
     first = await connect(migrated_url)
     first.add_query_observer(observer)  # its own observer, then a global one as well

@@ -8,7 +8,14 @@ import msgspec
 import pytest
 
 from pictallion_sql.errors import QueryFileError
-from pictallion_sql.query.registry import Registry, compile_sql, find_params, make_query
+from pictallion_sql.query.registry import (
+    Registry,
+    compile_sql,
+    find_params,
+    make_query,
+    name_comment,
+    without_name_comment,
+)
 
 
 class Thing(msgspec.Struct):
@@ -75,10 +82,10 @@ SELECT count(id) FROM things;
     assert sorted(registry) == ["things.count", "things.get"]
     get = registry["things.get"]
     assert (get.returns, get.record, get.params) == ("one", Thing, frozenset({"id"}))
-    assert get.postgres.text == "SELECT id FROM things WHERE id = $1;"
+    assert get.postgres.text == "SELECT id FROM things WHERE id = $1\n/* pictallion:things.get */"
     count = registry["things.count"]
-    assert count.postgres.text == "SELECT count(*) FROM things;"
-    assert count.sqlite.text == "SELECT count(id) FROM things;"
+    assert count.postgres.text == "SELECT count(*) FROM things\n/* pictallion:things.count */"
+    assert count.sqlite.text == "SELECT count(id) FROM things\n/* pictallion:things.count */"
     assert count.record is int
 
 
@@ -99,10 +106,12 @@ WHERE id = :id;
     literals = "'{{json_object}}', \"{{json_object}}\"::text) AS doc"
     comment = "FROM things -- {{unknown}} in a comment stays"
     assert query.postgres.text == (
-        f"SELECT json_build_object('id', id, 'tag', {literals}\n{comment}\nWHERE id = $1;"
+        f"SELECT json_build_object('id', id, 'tag', {literals}\n{comment}\nWHERE id = $1"
+        "\n/* pictallion:things.as_json */"
     )
     assert query.sqlite.text == (
-        f"SELECT json_object('id', id, 'tag', {literals}\n{comment}\nWHERE id = ?;"
+        f"SELECT json_object('id', id, 'tag', {literals}\n{comment}\nWHERE id = ?"
+        "\n/* pictallion:things.as_json */"
     )
     assert query.postgres.arg_names == query.sqlite.arg_names == ("id",)
 
@@ -212,7 +221,7 @@ def test_unknown_query_name_is_a_clear_key_error(tmp_path: Path) -> None:
 
 def test_make_query_compiles_both_dialects_and_checks_their_parameters() -> None:
     query = make_query("t.x", "none", None, "UPDATE t SET a = :a", "UPDATE t SET a = :a")
-    assert query.postgres.text == "UPDATE t SET a = $1"
+    assert query.postgres.text == "UPDATE t SET a = $1\n/* pictallion:t.x */"
     assert query.sqlite.arg_names == ("a",)
     with pytest.raises(ValueError, match="different parameters"):
         make_query("t.y", "none", None, "UPDATE t SET a = :a", "UPDATE t SET b = :b")
@@ -223,3 +232,23 @@ def test_the_shipped_query_files_load() -> None:
 
     assert len(queries) >= 14 * 5
     assert queries["file_versions.get"].record.__name__ == "FileVersion"  # type: ignore[union-attr]
+
+
+def test_every_statement_ends_with_a_comment_naming_its_query(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "things.sql",
+        """
+-- name: things.noted
+-- returns: scalar int
+SELECT count(*) FROM things; -- a trailing line comment cannot swallow the name
+""",
+    )
+    noted = Registry.load(tmp_path, TYPES)["things.noted"]
+    for compiled in (noted.postgres, noted.sqlite):
+        assert compiled.text.endswith("swallow the name\n/* pictallion:things.noted */")
+    built = make_query("t.odd*/name", "none", None, "UPDATE t SET a = :a;")
+    assert built.sqlite.text == "UPDATE t SET a = ?\n/* pictallion:t.odd* /name */"
+    assert name_comment("file_versions.get_by_tier") == "/* pictallion:file_versions.get_by_tier */"
+    assert without_name_comment(built.postgres.text) == "UPDATE t SET a = $1"
+    assert without_name_comment("SELECT 1 /* other */") == "SELECT 1 /* other */"

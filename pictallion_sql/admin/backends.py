@@ -67,6 +67,11 @@ class AdminBackend(Protocol):
         """Bytes on disk beyond what the statistics query reports (SQLite's -wal file)."""
         ...
 
+    def refuse_maintenance(self, settings: Settings, operation: str) -> None:
+        """Raise PermissionDeniedError at once where ``operation`` (VACUUM, ANALYZE) would
+        skip tables the connecting role may not maintain."""
+        ...
+
     def after_vacuum(self, settings: Settings) -> None:
         """What follows a VACUUM (SQLite truncates its write-ahead log)."""
         ...

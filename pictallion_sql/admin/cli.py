@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import msgspec
+
 from pictallion_sql import config
 from pictallion_sql.admin import cli_backups
 from pictallion_sql.admin.backends import admin_backend
@@ -355,16 +357,20 @@ def _print_compat(ctx: _Context, compat: Any) -> None:
 
 
 def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
-    """Schema drift, pending and edited migrations; exit 1 if anything is off."""
+    """Schema drift, pending and edited migrations, privilege drift; exit 1 if anything is off."""
     from pictallion_sql.admin.compatibility import check_compatibility
 
     _reachable(ctx)
     compat = check_compatibility(ctx.url, ctx.migrations)
+    drift = _privilege_drift(ctx, args)
+    ok = compat["ok"] and not drift
 
     def human() -> None:
         ctx.line(f"Database:   {compat['url']}")
         _print_compat(ctx, compat)
-        if compat["ok"]:
+        for problem in drift:
+            ctx.line(f"privilege drift: {problem}")
+        if ok:
             ctx.line("OK: the schema matches the migrations, and none is pending or edited")
             return
         problems = []
@@ -374,10 +380,73 @@ def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
             problems.append("pending migrations (run `pictallion-db migrate`)")
         if compat["changed"]:
             problems.append("migrations edited after they were applied")
+        if drift:
+            problems.append("privilege drift (run `pictallion-db roles`)")
         ctx.line("NOT OK: " + "; ".join(problems))
 
-    ctx.emit(compat, human)
-    return EXIT_OK if compat["ok"] else EXIT_PROBLEM
+    ctx.emit({**compat, "ok": ok, "privilege_drift": drift}, human)
+    return EXIT_OK if ok else EXIT_PROBLEM
+
+
+def _role_names(args: argparse.Namespace) -> Any:
+    from pictallion_sql.admin.postgres.roles import RoleNames
+
+    default = RoleNames()
+    return RoleNames(
+        owner=getattr(args, "owner", None) or default.owner,
+        app=getattr(args, "app", None) or default.app,
+        readonly=getattr(args, "readonly", None) or default.readonly,
+    )
+
+
+def _privilege_drift(ctx: _Context, args: argparse.Namespace) -> list[str]:
+    """On PostgreSQL, how privileges differ from the roles' plan ([] if roles are unused)."""
+    if ctx.dialect != "postgres":
+        return []
+    from pictallion_sql.admin.postgres.connection import connect_postgres
+    from pictallion_sql.admin.postgres.roles import privilege_drift
+
+    with connect_postgres(ctx.url) as conn:
+        return privilege_drift(conn, _role_names(args))
+
+
+def cmd_roles(ctx: _Context, args: argparse.Namespace) -> int:
+    """Create the owner, application and read-only roles, or grant to existing ones."""
+    from pictallion_sql.admin.postgres.connection import connect_postgres
+    from pictallion_sql.admin.postgres.roles import apply_plan, plan
+
+    if ctx.dialect != "postgres":
+        raise CommandError(
+            "roles are a PostgreSQL feature: SQLite has no users (protect the database "
+            "file with the file system's permissions instead)",
+            EXIT_USAGE,
+        )
+    _reachable(ctx)
+    names = _role_names(args)
+    with connect_postgres(ctx.url) as conn:
+        steps = plan(conn, names)
+        statements = [step.as_string(conn) for step in steps]
+        if not ctx.json:
+            ctx.line(f"Database: {ctx.masked}")
+            ctx.line(
+                f"Roles: owner {names.owner}, application {names.app}, read-only {names.readonly}"
+            )
+            ctx.line("Plan:")
+            for statement in statements:
+                ctx.line(f"  {statement};")
+        _confirm(ctx, args, "apply this plan", "These statements change roles and privileges.")
+        apply_plan(conn, steps)
+
+    def human() -> None:
+        ctx.line(f"Done: {len(statements)} statement(s) applied in one transaction.")
+        ctx.line(
+            "Roles are created with LOGIN and no password: set one with "
+            "ALTER ROLE ... PASSWORD, or use client certificates."
+        )
+
+    data = {"roles": msgspec.structs.asdict(names), "statements": statements, "applied": True}
+    ctx.emit(data, human)
+    return EXIT_OK
 
 
 def cmd_stats(ctx: _Context, args: argparse.Namespace) -> int:
@@ -545,6 +614,46 @@ def cmd_copy(ctx: _Context, args: argparse.Namespace) -> int:
 
 # --- the parser -------------------------------------------------------------------------
 
+
+def cmd_top(ctx: _Context, args: argparse.Namespace) -> int:
+    """The named queries by total time: pg_stat_statements, or in-process on SQLite."""
+    from pictallion_sql.admin.top import top_from_metrics, top_from_server
+    from pictallion_sql.monitoring.metrics import QueryMetrics
+
+    _reachable(ctx)
+    if ctx.dialect == "postgres":
+        top = top_from_server(ctx.url, args.limit)
+        source = "pg_stat_statements (every process, since its last reset)"
+    else:
+        # SQLite keeps no statement statistics; a process knows only its own statements.
+        top = top_from_metrics(QueryMetrics(), args.limit)
+        source = (
+            "in-process metrics: SQLite keeps no statement statistics, so only the process "
+            "that ran the statements has them; call pictallion_sql.admin.top.top_queries(db) "
+            "there, or export them with pictallion_sql.monitoring.prometheus"
+        )
+    data = {"source": source, "queries": [msgspec.structs.asdict(q) for q in top]}
+
+    def human() -> None:
+        ctx.line(f"Database: {ctx.masked}")
+        ctx.line(f"Source:   {source}")
+        if not top:
+            ctx.line("No named query has run yet.")
+            return
+        width = max(len("query"), *(len(q.name) for q in top))
+        ctx.line(
+            f"{'query'.ljust(width)}  {'total ms':>12}  {'mean ms':>10}  {'calls':>9}  {'rows':>10}"
+        )
+        for q in top:
+            ctx.line(
+                f"{q.name.ljust(width)}  {q.total_ms:>12.1f}  {q.mean_ms:>10.3f}  "
+                f"{q.calls:>9}  {q.rows:>10}"
+            )
+
+    ctx.emit(data, human)
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] = {
     "init": (cmd_init, "create the database if needed and apply every migration"),
     "reset": (cmd_reset, "drop every table and apply every migration again (destroys data)"),
@@ -568,6 +677,8 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
         cli_backups.cmd_archive,
         "move old history rows to compressed archive files, or restore one",
     ),
+    "top": (cmd_top, "named queries by total time (pg_stat_statements on PostgreSQL)"),
+    "roles": (cmd_roles, "create or grant the owner, application and read-only roles (PostgreSQL)"),
 }
 
 
@@ -618,8 +729,15 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="SECONDS",
                 help="how long to wait for another process's migration lock (default 60)",
             )
-        if name in {"reset", "restore", "rollback"}:
+        if name in {"reset", "restore", "rollback", "roles"}:
             cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        if name in {"roles", "check"}:
+            for option, default in (
+                ("--owner", "pictallion_owner"),
+                ("--app", "pictallion_app"),
+                ("--readonly", "pictallion_readonly"),
+            ):
+                cmd.add_argument(option, metavar="ROLE", help=f"role name (default {default})")
         if name == "migrate":
             cmd.add_argument(
                 "--accept-changed",
@@ -643,6 +761,10 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name == "restore":
             cmd.add_argument("path", help="a file written by `pictallion-db backup`")
+        if name == "top":
+            cmd.add_argument(
+                "--limit", type=int, default=20, metavar="N", help="how many (default 20)"
+            )
         if name == "copy":
             cmd.add_argument(
                 "--from", dest="source", required=True, metavar="URL", help="the library to copy"

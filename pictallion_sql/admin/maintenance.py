@@ -142,6 +142,7 @@ async def vacuum_database(
     started = time.monotonic()
     if progress:
         progress(f"vacuuming {settings.masked_url}")
+    await asyncio.to_thread(admin_backend(settings.dialect).refuse_maintenance, settings, "VACUUM")
     async with _using(database_url) as db:
         # Database.run executes outside a transaction: autocommit on both drivers.
         await db.run(_queries()["ops.vacuum"])
@@ -161,6 +162,7 @@ async def analyze_database(
     started = time.monotonic()
     if progress:
         progress(f"analyzing {settings.masked_url}")
+    await asyncio.to_thread(admin_backend(settings.dialect).refuse_maintenance, settings, "ANALYZE")
     async with _using(database_url) as db:
         await db.run(_queries()["ops.analyze"])
     await asyncio.to_thread(admin_backend(settings.dialect).after_analyze, settings)

@@ -12,6 +12,7 @@ __all__ = ["AssetHistoryRepository", "asset_history"]
 
 _BY_ASSET = queries.rows("asset_history.get_by_asset", AssetHistory)
 _RECENT = queries.rows("asset_history.get_recent", AssetHistory)
+_IN_ORDER = queries.rows("asset_history.get_by_asset_in_order", AssetHistory)
 
 
 class AssetHistoryRepository(Repository[AssetHistory, InsertAssetHistory, UpdateAssetHistory]):
@@ -24,6 +25,15 @@ class AssetHistoryRepository(Repository[AssetHistory, InsertAssetHistory, Update
         """The history of one asset, newest first (timestamp DESC, id DESC); [] if none."""
         check_id("media_asset_id", media_asset_id)
         return await db.run(_BY_ASSET, media_asset_id=media_asset_id)
+
+    async def get_history(self, db: Executor, *, media_asset_id: str) -> list[AssetHistory]:
+        """A photo's history in the order it happened (timestamp, then id); [] if none.
+
+        With the audit trail on (``settings.audit_trail``), it holds every update of the
+        asset and of its versions, and every deletion of a version.
+        """
+        check_id("media_asset_id", media_asset_id)
+        return await db.run(_IN_ORDER, media_asset_id=media_asset_id)
 
     async def get_recent(self, db: Executor, *, limit: int = 10) -> list[AssetHistory]:
         """The ``limit`` most recent entries of every asset (timestamp DESC, id DESC)."""

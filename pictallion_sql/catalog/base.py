@@ -19,6 +19,7 @@ import msgspec
 from msgspec import UNSET
 
 from pictallion_sql.cache.base import CACHED_TABLES, codec_for
+from pictallion_sql.catalog.audit import AUDITED_TABLES, audit_on, audited_remove, audited_update
 from pictallion_sql.catalog.batch_clock import batch_times
 from pictallion_sql.drivers.base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from pictallion_sql.errors import ValidationError
@@ -383,11 +384,16 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         check_id("id", row_id)
         values = self.update_values(obj_in)
         query = update_query(self.table, self.row, tuple(values))
+        if self.table in AUDITED_TABLES and audit_on(db, self.table):
+            params = {"id": row_id, **values}
+            return await audited_update(db, self.table, str(row_id), query, params)
         return await db.run_atomic(query, id=row_id, **values)
 
     async def remove(self, db: Executor, *, id: str) -> RowT | None:
         """Delete the row with ``id``; returns it, or None if there was none."""
         check_id("id", id)
+        if self.table in AUDITED_TABLES and audit_on(db, self.table):
+            return await audited_remove(db, self.table, id, self._remove)
         return await db.run_atomic(self._remove, id=id)
 
     async def count(self, db: Executor) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import msgspec
 
+from pictallion_sql.catalog.audit import audit_on, audited_command
 from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
 from pictallion_sql.catalog.media_assets import check_limit
 from pictallion_sql.drivers.base import Executor
@@ -169,6 +170,9 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             raise ValidationError("perceptual_hash must be a string", field="perceptual_hash")
         if perceptual_hash is not None:
             check_text("perceptual_hash", perceptual_hash)
+        if audit_on(db, "file_versions"):
+            params = {"id": id, "perceptual_hash": perceptual_hash}
+            return bool(await audited_command(db, "file_versions", id, _SET_PHASH, params))
         return bool(await db.run(_SET_PHASH, id=id, perceptual_hash=perceptual_hash))
 
     async def delete_faces(self, db: Executor, *, photo_id: str) -> int:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from pictallion_sql.catalog.audit import audit_on, audited_update
 from pictallion_sql.catalog.base import Repository, check_count, check_id, check_text, utc_now
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import NotFoundError, ValidationError
@@ -93,7 +94,10 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
         async with db.transaction() as conn:
             if values:
                 query = update_query(self.table, self.row, tuple(values))
-                row = await conn.run(query, id=id, **values)
+                if audit_on(conn, self.table):
+                    row = await audited_update(conn, self.table, id, query, {"id": id, **values})
+                else:
+                    row = await conn.run(query, id=id, **values)
             else:
                 row = await conn.run(self._get, id=id)
             if row is None:

@@ -19,12 +19,16 @@ import msgspec
 from pictallion_sql import config
 from pictallion_sql.cache.base import CACHED_TABLES
 from pictallion_sql.config import Dialect, Settings
+from pictallion_sql.drivers.pool import Pool
 from pictallion_sql.errors import (
     ConnectionLostError,
     DatabaseError,
     PictallionError,
     ValidationError,
 )
+from pictallion_sql.monitoring.events import FinishedQuery, QueryObserver
+from pictallion_sql.monitoring.metrics import PoolStats, QueryMetrics
+from pictallion_sql.monitoring.slowlog import log_slow_query
 from pictallion_sql.query.bulk import echoed_columns, read_back_query, with_echoed_values
 from pictallion_sql.query.registry import CompiledSQL, Query, ResultT
 from pictallion_sql.records.documents import decode_hook, document_loader
@@ -38,6 +42,7 @@ __all__ = [
     "Database",
     "Decoder",
     "Executor",
+    "FinishedQuery",
     "QueryObserver",
     "RecordStream",
     "aborted_error",
@@ -53,9 +58,6 @@ query_log = logging.getLogger("pictallion_sql.query")
 Converter = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
 T = TypeVar("T")
-
-QueryObserver = Callable[[str, Dialect, int], None]
-"""Told of each statement a database ran: its query name, the dialect, and its row count."""
 
 DEFAULT_BATCH_SIZE = 1000
 """Rows a stream fetches per round trip (PostgreSQL) or per worker-thread call (SQLite)."""
@@ -180,13 +182,14 @@ def written_tables(query: Query) -> frozenset[str]:
     return frozenset(found - _NOT_TABLES)
 
 
-def log_query(query: Query, started: float, rows: int) -> None:
+def log_query(query: Query, duration: float, rows: int, error: str | None) -> None:
     """Log one query's name, duration and row count (never its parameter values)."""
     if not _query_log_ready:
         enable_query_log()
-    query_log.debug(
-        "%s %.3f ms %d row(s)", query.name, (time.perf_counter() - started) * 1000, rows
-    )
+    if error is None:
+        query_log.debug("%s %.3f ms %d row(s)", query.name, duration * 1000, rows)
+    else:
+        query_log.debug("%s %.3f ms failed: %s", query.name, duration * 1000, error)
 
 
 def _json_decoder(annotation: Any) -> Converter:
@@ -446,6 +449,11 @@ class Connection(Executor):
         else:
             await self._db._invalidate(written_tables(query))
 
+    @property
+    def settings(self) -> Settings:
+        """The settings of the database this connection belongs to."""
+        return self._db.settings
+
     @abstractmethod
     def _begin_statement(self, readonly: bool) -> str:
         """The statement that opens a top-level transaction."""
@@ -607,12 +615,19 @@ class Database(Executor):
     settings: Settings
     # The optional read cache (``pictallion_sql.cache``); None: every read goes to the database.
     cache: RowCache | None = None
+    query_metrics: QueryMetrics
+    """Calls, errors by type, rows and a latency histogram per query this database ran."""
+    _pool: Pool[Any]
     # Read on every statement (one truth test when empty): the observers of this database,
     # those of every database first. Tuples, replaced, never mutated.
     _query_observers: tuple[QueryObserver, ...] = ()
     _own_query_observers: tuple[QueryObserver, ...] = ()
     _global_query_observers: ClassVar[tuple[QueryObserver, ...]] = ()
     _observed: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.query_metrics = QueryMetrics()
 
     @property
     def read_cache(self) -> RowCache | None:
@@ -640,16 +655,18 @@ class Database(Executor):
         return self.settings.debug or config.debug_enabled()
 
     def add_query_observer(self, observer: QueryObserver) -> None:
-        """Call ``observer(name, dialect, rows)`` after each statement this database runs.
+        """Call ``observer(event)`` after each statement this database runs or fails.
 
-        ``name`` is the query's registry name, or the generated name of SQL built at run
-        time (``"media_assets.insert[...]"``, ``"file_versions.search_filtered[...]"``);
-        ``rows`` is the number of rows it returned or changed. A stream reports once, when
-        it ends, with every row it yielded; ``run_many`` and each batch of ``insert_many``
-        report once, with the number of rows written. A statement that fails, or a stream
-        left before its end, is not reported. The observer runs in the caller's task: it
-        must be quick, and an exception it raises reaches the caller. With no observer
-        registered, a statement costs nothing more.
+        ``event`` is a :class:`FinishedQuery`: the query's registry name (or the generated
+        name of SQL built at run time, ``"media_assets.insert[...]"``,
+        ``"file_versions.search_filtered[...]"``), the dialect, the duration in seconds,
+        the rows it returned or changed, and the type name of the library error it
+        raised (None on success); never a parameter value. A stream reports once, when
+        it ends, with every row it yielded; ``run_many`` and each batch of
+        ``insert_many`` report once, with the number of rows written. A call cut off by
+        cancellation, or a stream left before its end, is not reported. The observer
+        runs in the caller's task: it must be quick, and an exception it raises reaches
+        the caller. With no observer registered, a statement costs nothing more.
         """
         self._own_query_observers = (*self._own_query_observers, observer)
         Database._observed.add(self)
@@ -676,12 +693,33 @@ class Database(Executor):
         for db in Database._observed:
             db._query_observers = (*observers, *db._own_query_observers)
 
-    def _report_query(self, query: Query, started: float, rows: int) -> None:
-        """Log the statement that just ran (in debug mode) and tell the observers of it."""
+    def _report_query(
+        self, query: Query, started: float, rows: int, error: str | None = None
+    ) -> None:
+        """Count the statement that just ran (or failed), log it if slow or in debug mode,
+        and tell the observers of it."""
+        duration = time.perf_counter() - started
+        self.query_metrics.record(query.name, duration, rows, error)
+        threshold = self.settings.slow_query_ms
+        if threshold is not None and duration * 1000 >= threshold:
+            log_slow_query(query.name, self.dialect, duration, rows, error)
         if self.debug:
-            log_query(query, started, rows)
-        for observer in self._query_observers:
-            observer(query.name, self.dialect, rows)
+            log_query(query, duration, rows, error)
+        if self._query_observers:
+            event = FinishedQuery(query.name, self.dialect, query.operation, duration, rows, error)
+            for observer in self._query_observers:
+                observer(event)
+
+    def _failed_query(
+        self, query: Query, started: float, error: PictallionError
+    ) -> PictallionError:
+        """Report a statement that failed with ``error``; returns ``error`` to raise."""
+        self._report_query(query, started, 0, type(error).__name__)
+        return error
+
+    def pool_stats(self) -> PoolStats:
+        """Connections in use, idle and waited for now; waits, timeouts and replacements."""
+        return self._pool.stats()
 
     @abstractmethod
     def connection(self) -> AbstractAsyncContextManager[Connection]:

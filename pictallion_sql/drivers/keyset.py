@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pictallion_sql.query.registry import Query
+from pictallion_sql.query.registry import Query, name_comment, without_name_comment
 
 __all__ = ["KeysetPlan", "keyset_plan"]
 
@@ -55,7 +55,7 @@ def keyset_plan(query: Query) -> KeysetPlan | None:
     columns: tuple[str, ...] | None = getattr(record, "__struct_fields__", None)
     if query.returns != "rows" or columns is None:
         return None
-    text = query.postgres.text.rstrip()
+    text = without_name_comment(query.postgres.text).rstrip()
     match = _ORDER_BY.search(text)
     if match is None:
         return None
@@ -76,9 +76,10 @@ def keyset_plan(query: Query) -> KeysetPlan | None:
     head = f"SELECT * FROM ({inner}) AS keyset"
     tail = f"ORDER BY {order} LIMIT {limit}"
     names = tuple(name for name, _ in keys)
+    named = f"\n{name_comment(query.name)}"
     return KeysetPlan(
-        first=f"{head} {tail}",
-        next=f"{head} WHERE ({order}) > ({after}) {tail}",
+        first=f"{head} {tail}{named}",
+        next=f"{head} WHERE ({order}) > ({after}) {tail}{named}",
         key_columns=names,
         key_indexes=tuple(columns.index(name) for name in names),
     )

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
 from pictallion_sql.errors import DatabaseError, PoolTimeoutError
+from pictallion_sql.monitoring.metrics import PoolStats
 
 __all__ = ["Pool"]
 
@@ -51,11 +52,30 @@ class Pool(Generic[C]):
         self._open_count = 0
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
+        # Counters for PoolStats; touched only off the fast path (waits, faults).
+        self._waits = 0
+        self._wait_seconds = 0.0
+        self._timeouts = 0
+        self._replaced = 0
 
     @property
     def max_size(self) -> int:
         """The most connections open at once."""
         return self._max
+
+    def stats(self) -> PoolStats:
+        """Connections in use, idle and waiting now; the counters since the pool opened."""
+        idle = len(self._idle)
+        return PoolStats(
+            in_use=self._open_count - idle,
+            idle=idle,
+            waiting=sum(1 for w in self._waiters if not w.done()),
+            max_size=self._max,
+            waits=self._waits,
+            wait_seconds=self._wait_seconds,
+            timeouts=self._timeouts,
+            replaced=self._replaced,
+        )
 
     async def acquire(self) -> tuple[C, float]:
         """A connection and how many seconds it sat idle (0 for a new one)."""
@@ -78,6 +98,8 @@ class Pool(Generic[C]):
     def release(self, conn: C, *, broken: bool = False) -> Awaitable[None] | None:
         """Give ``conn`` back; returns the close to await when it is dropped instead."""
         if broken or self._closed or len(self._idle) >= self._size:
+            if broken:
+                self._replaced += 1
             self._open_count -= 1
             self._wake()
             return self._close(conn)
@@ -97,6 +119,7 @@ class Pool(Generic[C]):
         if self._recover is not None:
             self._spawn(self._recover_or_close(conn))
             return
+        self._replaced += 1
         self._open_count -= 1
         self._wake()
         if self._terminate is not None:
@@ -135,10 +158,14 @@ class Pool(Generic[C]):
     async def _wait(self) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
+        self._waits += 1
+        started = time.monotonic()
         try:
             async with asyncio.timeout(self._timeout):
                 await waiter
         except TimeoutError:
+            self._wait_seconds += time.monotonic() - started
+            self._timeouts += 1
             self._pass_on(waiter)
             raise PoolTimeoutError(
                 f"pool exhausted: no {self._label} connection free after {self._timeout:g} s "
@@ -149,8 +176,10 @@ class Pool(Generic[C]):
                 timeout=self._timeout,
             ) from None
         except BaseException:
+            self._wait_seconds += time.monotonic() - started
             self._pass_on(waiter)
             raise
+        self._wait_seconds += time.monotonic() - started
 
     def _pass_on(self, waiter: asyncio.Future[None]) -> None:
         # A waiter woken just as it timed out or was cancelled must not swallow the

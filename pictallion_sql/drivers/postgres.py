@@ -213,7 +213,7 @@ async def _run(
     conn: StatementConnection, query: Query, params: Mapping[str, Any], db: PostgresDatabase
 ) -> Any:
     args = bind_args(query, query.postgres, params)
-    started = time.perf_counter() if db._query_observers or db.debug else 0.0
+    started = time.perf_counter()
     try:
         if query.returns == "none":
             # By text: asyncpg caches it, and without arguments it may hold several statements.
@@ -227,11 +227,12 @@ async def _run(
                     raise
                 result, count = await _fetch(conn, query, args)
     except msgspec.MsgspecError as exc:
-        raise decode_error(query, exc) from None
+        raise db._failed_query(query, started, decode_error(query, exc)) from None
     except (*_STALE, *_DRIVER_ERRORS) as exc:
-        raise db.translate(exc, query) from None
-    if started:
-        db._report_query(query, started, count)
+        raise db._failed_query(query, started, db.translate(exc, query)) from None
+    except PictallionError as exc:
+        raise db._failed_query(query, started, exc) from None
+    db._report_query(query, started, count)
     return result
 
 
@@ -250,7 +251,7 @@ class PostgresDatabase(Database):
     dialect = "postgres"
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._pool: Pool[Any] = Pool(
             open=self._open_connection,
             close=_close_connection,
@@ -629,13 +630,15 @@ class PostgresConnection(Connection):
     ) -> AsyncGenerator[Any, None]:
         args = bind_args(query, query.postgres, params)
         decode = _decoder(query)
-        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
+        started = time.perf_counter()
         count = 0
         try:
             try:
                 next_batch = await self._open_batches(query, args, batch_size, plan)
             except _DRIVER_ERRORS as exc:
-                raise self._db.translate(exc, query) from None
+                raise self._db._failed_query(
+                    query, started, self._db.translate(exc, query)
+                ) from None
             except BaseException:
                 self._interrupt()
                 raise
@@ -646,11 +649,13 @@ class PostgresConnection(Connection):
                         check_columns(query, list(records[0].keys()))
                     batch = [decode(r) for r in records]
                 except msgspec.MsgspecError as exc:
-                    raise decode_error(query, exc) from None
+                    decoding = decode_error(query, exc)
+                    raise self._db._failed_query(query, started, decoding) from None
                 except _DRIVER_ERRORS as exc:
-                    raise self._db.translate(exc, query) from None
-                except PictallionError:
-                    raise
+                    error = self._db.translate(exc, query)
+                    raise self._db._failed_query(query, started, error) from None
+                except PictallionError as exc:
+                    raise self._db._failed_query(query, started, exc) from None
                 except BaseException:
                     self._interrupt()
                     raise
@@ -665,8 +670,7 @@ class PostgresConnection(Connection):
             if type(exc) is ConnectionLostError or type(exc) is PoolTimeoutError:
                 self._interrupt()
             raise
-        if started:
-            self._db._report_query(query, started, count)
+        self._db._report_query(query, started, count)
 
     async def _write_rows(
         self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
@@ -680,12 +684,12 @@ class PostgresConnection(Connection):
     async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         label = _copy_label(table, columns)
-        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
+        started = time.perf_counter()
         try:
             await self._raw.copy_records_to_table(table, records=records, columns=columns)
         except _DRIVER_ERRORS as exc:
             self._failed = True
-            error = self._db.translate(exc, label)
+            error = self._db._failed_query(label, started, self._db.translate(exc, label))
             if type(error) is ConnectionLostError:
                 self._interrupt()
             raise error from None
@@ -694,8 +698,7 @@ class PostgresConnection(Connection):
             raise
         if self._db.cache is not None:
             self._note_write(label)
-        if started:
-            self._db._report_query(label, started, len(records))
+        self._db._report_query(label, started, len(records))
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, in one round trip."""
@@ -703,13 +706,13 @@ class PostgresConnection(Connection):
         batch = [bind_args(query, compiled, row) for row in rows]
         if not batch:
             return 0
-        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
+        started = time.perf_counter()
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)
             except _DRIVER_ERRORS as exc:
                 self._failed = True
-                error = self._db.translate(exc, query)
+                error = self._db._failed_query(query, started, self._db.translate(exc, query))
                 if type(error) is ConnectionLostError:
                     self._interrupt()
                 raise error from None
@@ -718,8 +721,7 @@ class PostgresConnection(Connection):
                 raise
             if self._db.cache is not None:
                 self._note_write(query)
-        if started:
-            self._db._report_query(query, started, len(batch))
+        self._db._report_query(query, started, len(batch))
         return len(batch)
 
 

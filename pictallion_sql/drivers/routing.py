@@ -47,7 +47,8 @@ from pictallion_sql.errors import (
     PoolTimeoutError,
     ReadOnlyError,
 )
-from pictallion_sql.query.registry import Query, ResultT
+from pictallion_sql.monitoring.metrics import PoolStats
+from pictallion_sql.query.registry import Query, ResultT, without_name_comment
 
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ def is_read(query: Query) -> bool:
         return _READS[query]
     except KeyError:
         pass
-    text = query.postgres.text
+    text = without_name_comment(query.postgres.text)
     body = text[_LEADING_NOISE.match(text).end() :]  # type: ignore[union-attr]
     verb = body.split(None, 1)[0].upper() if body.strip() else ""
     reads = query.returns != "none" and verb in _READ_VERBS and not _WRITES.search(body)
@@ -162,9 +163,12 @@ class RoutingDatabase(Database):
     def __init__(
         self, settings: Settings, primary: PostgresDatabase, replicas: Sequence[PostgresDatabase]
     ) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._primary = primary
         self._replicas = [_Replica(db) for db in replicas]
+        # One set of figures for the statements of every server.
+        for member in (primary, *replicas):
+            member.query_metrics = self.query_metrics
         self._turn = itertools.cycle(range(len(self._replicas)))
         # The primary's WAL position just after this database's latest commit; when a
         # commit's position is unknown (its call was cut off), the next read asks again.
@@ -339,6 +343,14 @@ class RoutingDatabase(Database):
 
     # -- the rest of Database -----------------------------------------------------------
 
+    def pool_stats(self) -> PoolStats:
+        """The primary's pool (each replica's: ``replica_pool_stats()``)."""
+        return self._primary.pool_stats()
+
+    def replica_pool_stats(self) -> list[PoolStats]:
+        """The pool of each replica, in the order of ``settings.replica_urls``."""
+        return [replica.db.pool_stats() for replica in self._replicas]
+
     def add_query_observer(self, observer: QueryObserver) -> None:
         """As :meth:`Database.add_query_observer`, for the statements of every server."""
         super().add_query_observer(observer)
@@ -399,6 +411,7 @@ class _RoutedConnection(Connection):
     dialect = "postgres"
 
     def __init__(self, router: RoutingDatabase, stack: AsyncExitStack) -> None:
+        self._db = router  # its settings are the connection's
         self._router = router
         self._stack = stack
         self._held: PostgresConnection | None = None

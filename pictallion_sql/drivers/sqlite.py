@@ -180,7 +180,7 @@ async def _run(
 ) -> Any:
     compiled = query.sqlite
     args = _encode_args(bind_args(query, compiled, params))
-    started = time.perf_counter() if db._query_observers or db.debug else 0.0
+    started = time.perf_counter()
     returns = query.returns
     try:
         if returns == "none":
@@ -204,11 +204,13 @@ async def _run(
                 value = next(iter(rows))[0]
                 result = None if value is None else _decoder(query)(value)
     except msgspec.MsgspecError as exc:
-        raise decode_error(query, exc) from None
+        raise db._failed_query(query, started, decode_error(query, exc)) from None
     except (sqlite3.Error, ValueError, OverflowError) as exc:
-        raise await db.translate(exc, query, conn, args) from None
-    if started:
-        db._report_query(query, started, count)
+        error = await db.translate(exc, query, conn, args)
+        raise db._failed_query(query, started, error) from None
+    except PictallionError as exc:
+        raise db._failed_query(query, started, exc) from None
+    db._report_query(query, started, count)
     return result
 
 
@@ -246,7 +248,7 @@ class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         memory = settings.sqlite_path == ":memory:"
         # An in-memory database exists once per connection: keep exactly one.
         self._pool: Pool[aiosqlite.Connection] = Pool(
@@ -523,13 +525,14 @@ class SqliteConnection(Connection):
         compiled = query.sqlite
         args = _encode_args(bind_args(query, compiled, params))
         decode = _decoder(query)
-        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
+        started = time.perf_counter()
         count = 0
         try:
             try:
                 cursor = await self._raw.execute(compiled.text, args)
             except (sqlite3.Error, ValueError, OverflowError) as exc:
-                raise await self._db.translate(exc, query, self._raw, args) from None
+                error = await self._db.translate(exc, query, self._raw, args)
+                raise self._db._failed_query(query, started, error) from None
             except BaseException:
                 self._interrupt()
                 raise
@@ -540,11 +543,13 @@ class SqliteConnection(Connection):
                         rows = await cursor.fetchmany(batch_size)
                         batch = [decode(row) for row in rows]
                     except msgspec.MsgspecError as exc:
-                        raise decode_error(query, exc) from None
+                        error = decode_error(query, exc)
+                        raise self._db._failed_query(query, started, error) from None
                     except (sqlite3.Error, ValueError, OverflowError) as exc:
-                        raise await self._db.translate(exc, query, self._raw, args) from None
-                    except PictallionError:
-                        raise
+                        error = await self._db.translate(exc, query, self._raw, args)
+                        raise self._db._failed_query(query, started, error) from None
+                    except PictallionError as exc:
+                        raise self._db._failed_query(query, started, exc) from None
                     except BaseException:
                         self._interrupt()
                         raise
@@ -564,8 +569,7 @@ class SqliteConnection(Connection):
             if self._depth:
                 self._failed = True
             raise
-        if started:
-            self._db._report_query(query, started, count)
+        self._db._report_query(query, started, count)
 
     async def _write_rows(
         self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
@@ -588,19 +592,19 @@ class SqliteConnection(Connection):
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         if self._failed:
             raise self._refusal()
-        started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
+        started = time.perf_counter()
         try:
             await self._raw.executemany(query.sqlite.text, batch)
         except (sqlite3.Error, ValueError, OverflowError) as exc:
             self._failed = True
-            raise await self._db.translate(exc, query, self._raw, batch) from None
+            error = await self._db.translate(exc, query, self._raw, batch)
+            raise self._db._failed_query(query, started, error) from None
         except BaseException:
             self._interrupt()
             raise
         if self._db.cache is not None:
             self._note_write(query)
-        if started:
-            self._db._report_query(query, started, len(batch))
+        self._db._report_query(query, started, len(batch))
 
 
 @cache

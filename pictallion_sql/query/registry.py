@@ -24,6 +24,12 @@ Double braces appear nowhere in SQL outside literals, and placeholders inside st
 literals, quoted identifiers and comments are left alone; an unknown placeholder fails
 loading with the file and line. The registry knows no driver: it only turns ``:name``
 into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
+
+Every compiled statement ends with a constant comment naming its query, in the
+sqlcommenter style (``/* pictallion:file_versions.get_by_tier */``), added once here, so
+that the server's own views (``pg_stat_statements``, ``pg_stat_activity``, the server log)
+attribute each statement to its query at no cost per call. The comment goes at the end,
+as sqlcommenter places it, so that a statement still starts with its verb.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ __all__ = [
     "compile_sql",
     "fill_placeholders",
     "make_query",
+    "name_comment",
+    "named_sql",
+    "sql_operation",
+    "without_name_comment",
 ]
 
 Returns = Literal["one", "rows", "scalar", "none"]
@@ -120,6 +130,8 @@ class Query(msgspec.Struct, Generic[ResultT], frozen=True, eq=False):
     postgres: CompiledSQL
     sqlite: CompiledSQL
     source: str
+    operation: str = ""
+    """The statement's SQL verb (``SELECT``, ``INSERT``, ``UPDATE``, ``DELETE``, ...)."""
 
     def sql_for(self, dialect: str) -> CompiledSQL:
         """The compiled SQL of ``dialect``."""
@@ -138,6 +150,52 @@ def find_params(sql: str) -> tuple[tuple[str, int, int], ...]:
         for m in _TOKENS.finditer(sql)
         if m.group("param") is not None
     )
+
+
+NAME_COMMENT_PREFIX = "/* pictallion:"
+
+
+def name_comment(name: str) -> str:
+    """The comment that names query ``name`` in the SQL sent to the server."""
+    # A name cannot close the comment early: names come from query files and builders,
+    # but the comment must stay one comment whatever they hold.
+    safe = name.replace("*/", "* /").replace("/*", "/ *").replace("\n", " ")
+    return f"{NAME_COMMENT_PREFIX}{safe} */"
+
+
+def without_name_comment(text: str) -> str:
+    """``text`` without the trailing comment naming its query, for code that reads SQL."""
+    end = text.rfind("\n" + NAME_COMMENT_PREFIX)
+    return text[:end] if end >= 0 and text.endswith(" */") else text
+
+
+def named_sql(compiled: CompiledSQL, name: str) -> CompiledSQL:
+    """``compiled`` with the comment naming ``name`` appended (its final semicolon dropped).
+
+    The comment starts on a line of its own, so that a trailing ``--`` comment in the
+    query's text cannot swallow it.
+    """
+    text = compiled.text.rstrip()
+    if text.endswith(";"):
+        text = text[:-1].rstrip()
+    return CompiledSQL(f"{text}\n{name_comment(name)}", compiled.arg_names)
+
+
+_LEADING_NOISE = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/|\()*", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z]+")
+_WRITE_VERB = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def sql_operation(sql: str) -> str:
+    """The SQL verb of ``sql``: its first keyword, or the write a ``WITH`` leads to."""
+    word = _WORD.match(sql, _LEADING_NOISE.match(sql).end())  # type: ignore[union-attr]
+    if word is None:
+        return ""
+    verb = word.group().upper()
+    if verb == "WITH":
+        write = _WRITE_VERB.search(sql)
+        return write.group(1).upper() if write else "SELECT"
+    return verb
 
 
 def compile_sql(sql: str, dialect: str) -> CompiledSQL:
@@ -414,9 +472,10 @@ def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Qu
         returns=returns,
         record=record,
         params=params,
-        postgres=compile_sql(_fill_placeholders(pg, "postgres"), "postgres"),
-        sqlite=compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"),
+        postgres=named_sql(compile_sql(_fill_placeholders(pg, "postgres"), "postgres"), name),
+        sqlite=named_sql(compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"), name),
         source=source,
+        operation=sql_operation(pg.sql),
     )
 
 
@@ -437,7 +496,8 @@ def make_query(
         returns=returns,
         record=record,
         params=params,
-        postgres=compile_sql(postgres_sql, "postgres"),
-        sqlite=compile_sql(lite, "sqlite"),
+        postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
+        sqlite=named_sql(compile_sql(lite, "sqlite"), name),
         source="<built at run time>",
+        operation=sql_operation(postgres_sql),
     )

@@ -67,3 +67,13 @@ SELECT id, media_asset_id, action, details,
 FROM asset_history
 ORDER BY "timestamp" DESC, id DESC
 LIMIT :limit;
+
+-- name: asset_history.get_by_asset_in_order
+-- returns: rows AssetHistory
+-- params: media_asset_id
+-- The history of one media asset in the order it happened ("timestamp", then id).
+SELECT id, media_asset_id, action, details,
+       "timestamp"
+FROM asset_history
+WHERE media_asset_id = :media_asset_id
+ORDER BY "timestamp", id;

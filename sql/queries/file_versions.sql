@@ -365,3 +365,16 @@ JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE s.pick = 1
 ORDER BY ma.created_at DESC, ma.id DESC
 LIMIT :limit OFFSET :skip;
+
+-- name: file_versions.get_for_update
+-- returns: one FileVersion
+-- params: id
+-- A version as it is before an audited update or delete (PostgreSQL locks the row until
+-- the transaction ends; SQLite's write transaction already holds the database).
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE id = :id;

@@ -79,3 +79,12 @@ LIMIT 1;
 INSERT INTO global_tag_library (id, tag, created_at)
 VALUES (:id, :tag, :created_at)
 ON CONFLICT DO NOTHING;
+
+-- name: media_assets.get_for_update
+-- returns: one MediaAsset
+-- params: id
+-- An asset as it is before an audited update (PostgreSQL locks the row until the
+-- transaction ends; SQLite's write transaction already holds the database).
+SELECT id, original_filename, created_at
+FROM media_assets
+WHERE id = :id;

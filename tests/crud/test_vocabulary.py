@@ -49,7 +49,7 @@ CANONICAL: dict[str, list[str]] = {
         "get_by_provider",
         "reset_to_defaults",
     ],
-    "asset_history": ["get_by_asset", "get_recent"],
+    "asset_history": ["get_by_asset", "get_history", "get_recent"],
     "collection": [
         "add_photo_to_smart_collection",
         "add_photos_to_smart_collection",

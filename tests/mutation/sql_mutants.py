@@ -372,7 +372,7 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
     """
     from msgspec.structs import force_setattr
 
-    from pictallion_sql.query.registry import compile_sql, fill_placeholders
+    from pictallion_sql.query.registry import compile_sql, fill_placeholders, named_sql
 
     if registry is None:
         from pictallion_sql.query.named import queries as registry
@@ -381,7 +381,7 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
     try:
         for dialect in mutant.dialects:
             mutated = fill_placeholders(mutant.mutated, dialect)
-            force_setattr(query, dialect, compile_sql(mutated, dialect))
+            force_setattr(query, dialect, named_sql(compile_sql(mutated, dialect), query.name))
         _forget_prepared(query)
         yield
     finally:

@@ -20,6 +20,7 @@ from pictallion_sql.config import Settings
 from pictallion_sql.database import connect
 from pictallion_sql.drivers.base import Database
 from pictallion_sql.errors import ConfigurationError, ReadOnlyError
+from pictallion_sql.monitoring import FinishedQuery
 from pictallion_sql.query.registry import make_query
 from tests import pgcluster
 from tests.topology.conftest import Replicated, wait_for_database
@@ -128,8 +129,8 @@ async def test_observers_of_the_routed_database_see_every_server(
     db = await connect(replicated.primary, replicas=[replicated.standby])
     seen: list[str] = []
 
-    def observe(name: str, dialect: str, rows: int) -> None:
-        seen.append(name)
+    def observe(event: FinishedQuery) -> None:
+        seen.append(event.name)
 
     try:
         await crud.media_asset.create(db, obj_in={"original_filename": "observed.jpg"})

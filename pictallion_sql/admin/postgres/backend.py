@@ -22,6 +22,7 @@ from pictallion_sql.admin.postgres.connection import (
     refuse_read_only,
     refuse_without_create,
 )
+from pictallion_sql.admin.postgres.roles import require_owner
 from pictallion_sql.admin.postgres.schema import postgres_snapshot, postgres_snapshot_of
 from pictallion_sql.admin.schema import Schema
 from pictallion_sql.config import Settings, mask_secrets, mask_url
@@ -85,6 +86,11 @@ class PostgresAdmin:
 
     def extra_size(self, settings: Settings) -> int:
         return 0  # pg_database_size counts everything
+
+    def refuse_maintenance(self, settings: Settings, operation: str) -> None:
+        # VACUUM and ANALYZE skip the tables the role does not own with a mere warning.
+        with connect_postgres(settings.database_url) as conn:
+            require_owner(conn, settings.database_url, operation)
 
     def after_vacuum(self, settings: Settings) -> None:
         return None

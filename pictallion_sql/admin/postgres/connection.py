@@ -77,12 +77,15 @@ def refuse_without_create(conn: psycopg.Connection[tuple[Any, ...]], database_ur
             f"permission denied: role {user} has no CREATE privilege on schema "
             f"{schema or '(none: the search_path names no existing schema)'} of "
             f"{mask_url(database_url)}; migrating creates tables there "
-            f"(GRANT CREATE ON SCHEMA {schema or 'public'} TO {user})",
+            f"(GRANT CREATE ON SCHEMA {schema or 'public'} TO {user}); migrations run as the "
+            "owner role (see `pictallion-db roles`), not as the application's",
             privilege="CREATE",
         )
     if not may_lock:
         raise PermissionDeniedError(
             f"permission denied: role {user} has no INSERT and DELETE privilege on table "
-            f"yoyo_lock of {mask_url(database_url)}, the migration lock",
+            f"yoyo_lock of {mask_url(database_url)}, the migration lock; migrations run as "
+            "the owner of the tables (the owner role of `pictallion-db roles`), not as the "
+            "application's role",
             privilege="INSERT",
         )

@@ -80,6 +80,9 @@ class SqliteAdmin:
         wal = Path(f"{path}-wal") if path is not None else None
         return wal.stat().st_size if wal is not None and wal.is_file() else 0
 
+    def refuse_maintenance(self, settings: Settings, operation: str) -> None:
+        return None  # whoever may write the file may maintain it
+
     def after_vacuum(self, settings: Settings) -> None:
         _pragma(settings, "PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -124,3 +124,17 @@ FROM (
 WHERE similarity >= CAST(:threshold AS double precision)
 ORDER BY similarity DESC, created_at DESC, id DESC
 LIMIT :limit;
+
+-- name: file_versions.get_for_update
+-- returns: one FileVersion
+-- params: id
+-- The row locked until the audited write's transaction ends, so the history's old values
+-- are the ones the write replaced.
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE id = :id
+FOR UPDATE;
