@@ -582,7 +582,8 @@ def cmd_sql(ctx: _Context, args: argparse.Namespace) -> int:
     selections = _selections(args)
 
     def human() -> None:
-        ctx.out.write("\n\n".join(sqlview.render(s, dialect) for s in selections) + "\n")
+        texts = [sqlview.render(s, dialect, reindent=args.reindent) for s in selections]
+        ctx.out.write("\n\n".join(texts) + "\n")
 
     ctx.emit({"statements": [sqlview.to_json(s, dialect) for s in selections]}, human)
     return EXIT_OK
@@ -704,6 +705,11 @@ def _selector_options(cmd: argparse.ArgumentParser, *, explain: bool) -> None:
             "smart-rule values come from their JSON)",
         )
     else:
+        cmd.add_argument(
+            "--reindent",
+            action="store_true",
+            help="lay the SQL out on several lines (whitespace only; --json keeps it as sent)",
+        )
         cmd.add_argument(
             "--dialect",
             choices=("postgres", "sqlite"),

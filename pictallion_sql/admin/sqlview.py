@@ -177,8 +177,12 @@ def _returns(query: Query[Any]) -> str:
     return f"{query.returns} {record}" if record and query.returns != "none" else query.returns
 
 
-def render(selection: Selection, dialect: Dialect) -> str:
-    """The statement as text a DBA can read: a comment header, then the SQL as sent."""
+def render(selection: Selection, dialect: Dialect, *, reindent: bool = False) -> str:
+    """The statement as text a DBA can read: a comment header, then the SQL as sent.
+
+    ``reindent`` lays the SQL out on several lines (sqlparse, which yoyo already brings):
+    whitespace changes only, for statements built on one line.
+    """
     query = selection.query
     compiled = selection.compiled(dialect)
     lines = [f"-- {query.name} ({dialect}; returns {_returns(query)}; from {query.source})"]
@@ -186,6 +190,10 @@ def render(selection: Selection, dialect: Dialect) -> str:
         value = f" = {_shown(selection.values[name])}" if name in selection.values else ""
         lines.append(f"-- {_placeholder(dialect, position)}: {name}{value}")
     text = compiled.text.strip()
+    if reindent:
+        import sqlparse
+
+        text = sqlparse.format(text, reindent=True, indent_width=2).strip()
     lines.append(text if text.endswith(";") else text + ";")
     return "\n".join(lines)
 

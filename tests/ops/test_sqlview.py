@@ -151,3 +151,12 @@ def test_sql_and_explain_commands(migrated_url: str, dialect: str) -> None:
             assert failed.code == 2, failed.output
             assert message in failed.json["error"] and failed.json["exit_code"] == 2
             assert failed.stderr.startswith("pictallion-db: error: ")
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+def test_reindenting_changes_whitespace_only(dialect: str) -> None:
+    shown = sqlview.search(BEACH)
+    plain = sqlview.render(shown, dialect)  # type: ignore[arg-type]
+    laid_out = sqlview.render(shown, dialect, reindent=True)  # type: ignore[arg-type]
+    assert laid_out.count("\n") > plain.count("\n") + 20
+    assert "".join(laid_out.split()) == "".join(plain.split())
