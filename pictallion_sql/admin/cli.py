@@ -24,7 +24,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import msgspec
 
@@ -646,10 +646,10 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
 }
 
 
-def _common(*, suppress: bool) -> argparse.ArgumentParser:
+def _common(*, suppress: bool) -> _Parser:
     """Options accepted before or after the command name."""
     default = argparse.SUPPRESS if suppress else None
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(add_help=False)
     parser.add_argument(
         "--database-url",
         metavar="URL",
@@ -717,9 +717,21 @@ def _selector_options(cmd: argparse.ArgumentParser, *, explain: bool) -> None:
         )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors also print the JSON error object when --json was given."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            error = {"error": message, "exit_code": EXIT_USAGE, "details": []}
+            sys.stdout.write(json.dumps(error, indent=2) + "\n")
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``pictallion-db``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pictallion-db",
         description="Manage the Pictallion database (SQLite or PostgreSQL).",
         epilog="Exit codes: 0 fine, 1 problem found or operation failed, "
@@ -816,6 +828,7 @@ def _fail(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pictallion-db`` with ``argv`` (default: the command line); return the exit code."""
     parser = build_parser()
+    _Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     # psycopg warns on stderr when a COPY it aborts fails to end cleanly; the error
     # itself reaches the user as one line.

@@ -172,3 +172,12 @@ def test_a_bad_url_scheme_names_where_the_url_came_from(tmp_path: Path) -> None:
     assert "DATABASE_URL" not in flag.stderr and "--database-url" in flag.json["error"]
     env = run_cli("mysql://u@h/db", "status")
     assert env.code == 2 and "DATABASE_URL" in env.stderr and "--database-url" not in env.stderr
+
+
+def test_usage_errors_are_json_too_with_json(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for args in [("--json", "bogus"), ("sql", "--dialect", "oracle", "--json")]:
+        result = run_cli(url, *args)
+        assert result.code == 2 and "invalid choice" in result.json["error"]
+        assert result.json["exit_code"] == 2
+    assert run_cli(url, "bogus").stdout == ""
