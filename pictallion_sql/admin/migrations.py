@@ -762,7 +762,7 @@ class _Timeouts:
             ("lock_timeout", self.table_lock),
             ("statement_timeout", self.statement),
         ):
-            # Milliseconds as an integer literal: set_config takes text, never a bound value.
+            # SET takes no bound parameter; set_config does (false: for the session).
             backend.connection.execute(
                 "SELECT set_config(%s, %s, false)", (setting, f"{round(seconds * 1000)}ms")
             )
