@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import msgspec
 
 from pictallion_sql.config import Dialect
+from pictallion_sql.drivers.base import Database
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.query.registry import CompiledSQL, Query
 
@@ -37,6 +39,7 @@ __all__ = [
     "render_plan",
     "search",
     "smart_rules",
+    "statement_verb",
     "to_json",
     "update",
 ]
@@ -230,6 +233,16 @@ def _shown(value: Any) -> str:
 # --- explaining --------------------------------------------------------------------------
 
 
+_EXPLAINABLE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"})
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+
+
+def statement_verb(query: Query[Any]) -> str:
+    """The first keyword of ``query`` (SELECT, INSERT, VACUUM ...), upper case."""
+    text = _LEADING_COMMENTS.sub("", query.postgres.text)
+    return (text.split(None, 1) or [""])[0].strip("(;").upper()
+
+
 def _explain_query(query: Query[Any], dialect: Dialect) -> Query[Any]:
     """``query`` behind ``EXPLAIN``: PostgreSQL's JSON plan (one value), SQLite's plan rows."""
     returns: Literal["scalar", "rows"]
@@ -248,14 +261,24 @@ def _explain_query(query: Query[Any], dialect: Dialect) -> Query[Any]:
     )
 
 
-async def explain(database_url: str, selection: Selection, values: Mapping[str, Any] = {}) -> Any:
-    """Run ``EXPLAIN`` (without ANALYZE: nothing is executed) on the database at the URL.
+async def explain(
+    database: str | Database, selection: Selection, values: Mapping[str, Any] = {}
+) -> Any:
+    """Run ``EXPLAIN`` (without ANALYZE: nothing is executed) on ``database``.
 
-    Parameters take ``values``, then the selection's own values, else NULL. Returns the
-    PostgreSQL plan as its JSON document, or SQLite's plan as a list of :class:`PlanStep`.
+    ``database`` is a URL (opened and closed here) or an open :class:`Database`. Parameters
+    take ``values``, then the selection's own values, else NULL. Returns the PostgreSQL plan
+    as its JSON document, or SQLite's plan as a list of :class:`PlanStep`.
     """
     from pictallion_sql.database import connect
 
+    verb = statement_verb(selection.query)
+    if verb not in _EXPLAINABLE:
+        raise ValidationError(
+            f"query {selection.query.name!r} runs {verb}, which EXPLAIN does not take "
+            f"(it takes {', '.join(sorted(_EXPLAINABLE))})",
+            field="name",
+        )
     unknown = sorted(set(values) - selection.query.params)
     if unknown:
         raise ValidationError(
@@ -266,11 +289,12 @@ async def explain(database_url: str, selection: Selection, values: Mapping[str, 
     params = {name: None for name in selection.query.params}
     params.update(selection.values)
     params.update(values)
-    db = await connect(database_url)
+    db = await connect(database) if isinstance(database, str) else database
     try:
         plan = await db.run(_explain_query(selection.query, db.dialect), **params)
     finally:
-        await db.close()
+        if db is not database:
+            await db.close()
     if db.dialect == "postgres":
         return json.loads(plan) if isinstance(plan, str | bytes) else plan
     return plan

@@ -160,3 +160,18 @@ def test_reindenting_changes_whitespace_only(dialect: str) -> None:
     laid_out = sqlview.render(shown, dialect, reindent=True)  # type: ignore[arg-type]
     assert laid_out.count("\n") > plain.count("\n") + 20
     assert "".join(laid_out.split()) == "".join(plain.split())
+
+
+async def test_every_named_query_can_be_explained(db: Any) -> None:
+    """Each query plans on a migrated database with NULL parameters; utilities are refused."""
+    refused = []
+    for name in sorted(queries):
+        selection = sqlview.named(name)
+        if sqlview.statement_verb(selection.query) in ("VACUUM", "ANALYZE", "LOCK"):
+            with pytest.raises(ValidationError, match="which EXPLAIN does not take"):
+                await sqlview.explain(db, selection)
+            refused.append(name)
+            continue
+        plan = await sqlview.explain(db, selection)
+        assert sqlview.render_plan(plan, db.dialect)
+    assert refused == ["ai_prompts.lock_for_seeding", "ops.analyze", "ops.vacuum"]
