@@ -610,6 +610,7 @@ def cmd_explain(ctx: _Context, args: argparse.Namespace) -> int:
     def human() -> None:
         for selection, plan in zip(selections, found, strict=True):
             ctx.line(sqlview.render(selection, ctx.dialect))
+            ctx.line(f"-- plan on {ctx.masked}:")
             ctx.line(sqlview.render_plan(plan, ctx.dialect))
             ctx.line()
 
