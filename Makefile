@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NAME   ?=
 
-.PHONY: install test test-fast lint lint-sql docs docs-serve demo migrate new-migration db-init db-status db-check db-stats \
+.PHONY: install test test-fast lint lint-sql docs docs-serve generate demo migrate new-migration db-init db-status db-check db-stats \
         db-integrity db-maintenance db-rollback backup restore bench fuzz mutate clean
 
 install: $(STAMP)
@@ -50,6 +50,11 @@ docs: install
 
 docs-serve: docs
 	$(BIN)/mkdocs serve
+
+## Regenerate pictallion_sql/records/inputs.py (insert and update types) from records/tables.py.
+generate: install
+	$(BIN)/python -m pictallion_sql.records.generate_inputs
+	$(BIN)/ruff format pictallion_sql/records/inputs.py
 
 ## Migrate ./data/pictallion.db, write a small sample library and print it.
 demo: install

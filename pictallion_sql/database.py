@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from pictallion_sql.config import Settings, settings
+from pictallion_sql.drivers import open_database
 from pictallion_sql.drivers.base import Connection, Database, Executor, RecordStream
 
 # asyncio is imported where it is used: by then an event loop runs and it is loaded, and
@@ -40,14 +41,7 @@ __all__ = [
 async def connect(url: str | None = None, *, config: Settings | None = None) -> Database:
     """Open the database at ``url`` (default: ``settings.database_url``)."""
     base = config if config is not None else settings
-    chosen = base.with_url(url) if url is not None else base
-    if chosen.dialect == "postgres":
-        from pictallion_sql.drivers.postgres import connect_postgres
-
-        return await connect_postgres(chosen)
-    from pictallion_sql.drivers.sqlite import connect_sqlite
-
-    return await connect_sqlite(chosen)
+    return await open_database(base.with_url(url) if url is not None else base)
 
 
 _database: Database | None = None

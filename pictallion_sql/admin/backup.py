@@ -44,7 +44,6 @@ from typing import IO, Any, TypedDict
 import psycopg
 from psycopg import sql
 
-from pictallion_sql.admin.introspect import postgres_snapshot_of
 from pictallion_sql.admin.ops import (
     CHECKSUM_TABLE,
     TABLES,
@@ -60,6 +59,7 @@ from pictallion_sql.admin.ops import (
     read_history,
     scrub,
 )
+from pictallion_sql.admin.postgres.schema import postgres_snapshot_of
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import ConfigurationError, DatabaseError, PictallionError
 

@@ -13,30 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 import msgspec
 
-from pictallion_sql.admin.backup import (
-    BackupError,
-    BackupResult,
-    RestoreResult,
-    backup_postgres,
-    backup_sqlite,
-    resolve_target,
-    restore_postgres,
-    restore_sqlite,
-)
+from pictallion_sql.admin.backends import AdminBackend, admin_backend
+from pictallion_sql.admin.backup import BackupError, BackupResult, RestoreResult, resolve_target
+from pictallion_sql.admin.integrity import IntegrityCheck, IntegrityReport, check, skipped
 from pictallion_sql.admin.introspect import snapshot
-from pictallion_sql.admin.ops import TABLES, Progress, connect_postgres, read_only_connection, scrub
+from pictallion_sql.admin.ops import TABLES, Progress, read_only_connection, scrub
 from pictallion_sql.config import Dialect, Settings, mask_url
 from pictallion_sql.database import Database, connect, get_database, get_db_transaction
-from pictallion_sql.errors import DatabaseError, PictallionError
+from pictallion_sql.errors import PictallionError
 
 __all__ = [
     "BackupError",
@@ -77,24 +69,6 @@ class MaintenanceResult(TypedDict):
     seconds: float
 
 
-class IntegrityCheck(TypedDict):
-    """One check of ``check_database_integrity``."""
-
-    name: str
-    status: Literal["ok", "failed", "skipped"]
-    detail: str
-    problems: list[str]
-
-
-class IntegrityReport(TypedDict):
-    """What ``check_database_integrity`` reports."""
-
-    status: Literal["ok", "problems"]
-    dialect: Dialect
-    url: str
-    checks: list[IntegrityCheck]
-
-
 def _settings(database_url: str | None) -> Settings:
     from pictallion_sql import config
 
@@ -133,12 +107,7 @@ async def get_database_stats(database_url: str | None = None) -> DatabaseStats:
     async with _using(database_url) as db:
         raw = await db.run(_queries()["ops.stats"])
     data = msgspec.json.decode(raw)
-    size = int(data["size_bytes"])
-    if settings.dialect == "sqlite":
-        path = settings.sqlite_file()
-        wal = Path(f"{path}-wal") if path is not None else None
-        if wal is not None and wal.is_file():
-            size += wal.stat().st_size
+    size = int(data["size_bytes"]) + admin_backend(settings.dialect).extra_size(settings)
     tables = {name: {"count": int(count)} for name, count in data["tables"].items()}
     return {
         "database_type": settings.dialect,
@@ -176,8 +145,7 @@ async def vacuum_database(
     async with _using(database_url) as db:
         # Database.run executes outside a transaction: autocommit on both drivers.
         await db.run(_queries()["ops.vacuum"])
-    if settings.dialect == "sqlite":
-        await asyncio.to_thread(_sqlite_pragma, settings, "PRAGMA wal_checkpoint(TRUNCATE)")
+    await asyncio.to_thread(admin_backend(settings.dialect).after_vacuum, settings)
     return {
         "dialect": settings.dialect,
         "operation": "vacuum",
@@ -195,8 +163,7 @@ async def analyze_database(
         progress(f"analyzing {settings.masked_url}")
     async with _using(database_url) as db:
         await db.run(_queries()["ops.analyze"])
-    if settings.dialect == "sqlite":
-        await asyncio.to_thread(_sqlite_pragma, settings, "PRAGMA optimize")
+    await asyncio.to_thread(admin_backend(settings.dialect).after_analyze, settings)
     return {
         "dialect": settings.dialect,
         "operation": "analyze",
@@ -204,35 +171,7 @@ async def analyze_database(
     }
 
 
-def _sqlite_pragma(settings: Settings, pragma: str) -> None:
-    path = settings.sqlite_file()
-    if path is None:
-        return
-    conn = sqlite3.connect(path, timeout=settings.busy_timeout_ms / 1000)
-    try:
-        conn.execute(pragma).fetchall()
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"{pragma} failed on {path}: {exc}") from None
-    finally:
-        conn.close()
-
-
 # --- integrity ------------------------------------------------------------------------
-
-
-def _check(name: str, problems: list[str], ok: str, failed: str | None = None) -> IntegrityCheck:
-    if problems:
-        return {
-            "name": name,
-            "status": "failed",
-            "detail": failed or f"{len(problems)} problem(s)",
-            "problems": problems,
-        }
-    return {"name": name, "status": "ok", "detail": ok, "problems": []}
-
-
-def _skipped(name: str, detail: str) -> IntegrityCheck:
-    return {"name": name, "status": "skipped", "detail": detail, "problems": []}
 
 
 async def check_database_integrity(database_url: str | None = None) -> IntegrityReport:
@@ -246,26 +185,26 @@ async def check_database_integrity(database_url: str | None = None) -> Integrity
     """
     settings = _settings(database_url)
     url = settings.database_url
+    backend = admin_backend(settings.dialect)
     checks: list[IntegrityCheck] = []
-    present = await asyncio.to_thread(_present_tables, url)
+    present = await asyncio.to_thread(_present_tables, backend, url)
     missing = [t for t in TABLES if t not in present]
     checks.append(
-        _check(
+        check(
             "tables",
             [f"missing table {t}" for t in missing],
             f"all {len(TABLES)} tables present",
         )
     )
-    if settings.dialect == "sqlite":
-        checks += await asyncio.to_thread(_sqlite_checks, settings)
+    checks += await asyncio.to_thread(backend.file_checks, settings)
     if missing:
-        checks.append(_skipped("foreign_keys", "skipped: some tables are missing"))
+        checks.append(skipped("foreign_keys", "skipped: some tables are missing"))
     else:
         async with _using(database_url) as db:
             raw = await db.run(_queries()["ops.foreign_key_orphans"])
         counts = json.loads(raw)
         checks.append(
-            _check(
+            check(
                 "foreign_keys",
                 [
                     f"{name}: {count} row(s) refer to a missing parent row"
@@ -275,8 +214,7 @@ async def check_database_integrity(database_url: str | None = None) -> Integrity
                 f"all {len(counts)} foreign keys hold",
             )
         )
-    if settings.dialect == "postgres":
-        checks.append(await asyncio.to_thread(_amcheck, url))
+    checks += await asyncio.to_thread(backend.index_checks, settings)
     failed = any(c["status"] == "failed" for c in checks)
     return {
         "status": "problems" if failed else "ok",
@@ -286,71 +224,9 @@ async def check_database_integrity(database_url: str | None = None) -> Integrity
     }
 
 
-def _present_tables(database_url: str) -> set[str]:
+def _present_tables(backend: AdminBackend, database_url: str) -> set[str]:
     with read_only_connection(database_url) as conn:
-        if Settings(database_url=database_url).dialect == "sqlite":
-            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        else:
-            rows = conn.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
-            ).fetchall()
-    return {str(r[0]) for r in rows}
-
-
-def _sqlite_checks(settings: Settings) -> list[IntegrityCheck]:
-    with read_only_connection(settings.database_url) as conn:
-        try:
-            integrity = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
-            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
-        except sqlite3.DatabaseError as exc:
-            return [_check("integrity_check", [str(exc)], "ok", "the file is damaged")]
-    return [
-        _check(
-            "integrity_check",
-            [] if integrity == ["ok"] else integrity[:50],
-            "ok",
-        ),
-        _check(
-            "foreign_key_check",
-            [
-                f"{table} row {rowid} refers to a missing {parent} row"
-                for table, rowid, parent, _ in orphans[:50]
-            ],
-            "ok",
-            f"{len(orphans)} row(s) refer to a missing parent row",
-        ),
-    ]
-
-
-def _amcheck(database_url: str) -> IntegrityCheck:
-    with connect_postgres(database_url) as conn:
-        row = conn.execute(
-            "SELECT extversion FROM pg_extension WHERE extname = 'amcheck'"
-        ).fetchone()
-        if row is None:
-            return _skipped(
-                "amcheck",
-                "skipped: the amcheck extension is not installed (CREATE EXTENSION amcheck)",
-            )
-        indexes = conn.execute(
-            "SELECT c.oid, c.relname FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "JOIN pg_am am ON am.oid = c.relam "
-            "WHERE n.nspname = current_schema() AND am.amname = 'btree' "
-            "ORDER BY c.relname"
-        ).fetchall()
-        problems: list[str] = []
-        for oid, name in indexes:
-            try:
-                conn.execute("SELECT bt_index_check(%s::regclass)", (oid,))
-            except Exception as exc:  # insufficient privilege, or a damaged index
-                text = scrub(str(exc).strip().splitlines()[0], database_url)
-                if "permission denied" in text:
-                    return _skipped("amcheck", f"skipped: {text}")
-                problems.append(f"index {name}: {text}")
-    return _check("amcheck", problems, f"{len(indexes)} B-tree index(es) verified")
+        return backend.present_tables(conn)
 
 
 # --- backup and restore -------------------------------------------------------------------
@@ -373,9 +249,8 @@ async def backup_database(
     settings = _settings(database_url)
     dialect = settings.dialect
     target = resolve_target(path, dialect)
-    if dialect == "sqlite":
-        return await asyncio.to_thread(backup_sqlite, settings.database_url, target, progress)
-    return await asyncio.to_thread(backup_postgres, settings.database_url, target, progress)
+    backend = admin_backend(dialect)
+    return await asyncio.to_thread(backend.backup, settings.database_url, target, progress)
 
 
 async def restore_database(
@@ -391,10 +266,8 @@ async def restore_database(
     leaves the database exactly as it was (``BackupError`` says why).
     """
     settings = _settings(database_url)
-    source = Path(path)
-    if settings.dialect == "sqlite":
-        return await asyncio.to_thread(restore_sqlite, settings.database_url, source, progress)
-    return await asyncio.to_thread(restore_postgres, settings.database_url, source, progress)
+    backend = admin_backend(settings.dialect)
+    return await asyncio.to_thread(backend.restore, settings.database_url, Path(path), progress)
 
 
 def describe_error(exc: BaseException, database_url: str) -> str:

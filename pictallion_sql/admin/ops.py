@@ -27,7 +27,9 @@ from psycopg.conninfo import conninfo_to_dict
 from yoyo import read_migrations
 from yoyo.migrations import topological_sort
 
-from pictallion_sql.admin.introspect import Schema, diff, postgres_snapshot_of, snapshot
+from pictallion_sql.admin.postgres.schema import postgres_snapshot_of
+from pictallion_sql.admin.schema import Schema, diff
+from pictallion_sql.admin.sqlite.schema import sqlite_snapshot
 from pictallion_sql.config import Dialect, Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
     ConfigurationError,
@@ -353,7 +355,7 @@ def _expected_sqlite(scripts: Sequence[str]) -> Schema:
                 conn.executescript(script)
         finally:
             conn.close()
-        return snapshot(f"sqlite:///{path}")
+        return sqlite_snapshot(Settings(database_url=f"sqlite:///{path}"))
 
 
 def _expected_postgres(conn: psycopg.Connection[tuple[Any, ...]], scripts: Sequence[str]) -> Schema:
@@ -444,7 +446,7 @@ def check_compatibility(
             )
         history = read_history(conn, dialect)
         if dialect == "sqlite":
-            return compare(settings, migrations, history, snapshot(database_url), None)
+            return compare(settings, migrations, history, sqlite_snapshot(settings), None)
         return compare(settings, migrations, history, postgres_snapshot_of(conn), conn)
 
 

@@ -26,6 +26,9 @@ class SqlDialect(Protocol):
     """How one dialect spells the fragments the dynamic queries need."""
 
     name: str
+    numbered_parameters: bool
+    """``$1``, ``$2``... one number per parameter name (asyncpg), or one ``?`` per
+    occurrence in order (sqlite3)."""
 
     def lower(self, expr: str) -> str:
         """``expr`` folded to lower case for every letter, not only ASCII."""
@@ -100,6 +103,7 @@ _UNICODE_FOLD = 'COLLATE "und-x-icu"'
 
 class _Postgres:
     name = "postgres"
+    numbered_parameters = True
 
     def lower(self, expr: str) -> str:
         return f"lower({expr} {_UNICODE_FOLD})"
@@ -163,6 +167,7 @@ class _Postgres:
 
 class _Sqlite:
     name = "sqlite"
+    numbered_parameters = False
 
     def lower(self, expr: str) -> str:
         return f"pictallion_lower({expr})"
@@ -230,6 +235,9 @@ POSTGRES: SqlDialect = _Postgres()
 SQLITE: SqlDialect = _Sqlite()
 
 
+_BY_NAME: Mapping[str, SqlDialect] = {dialect.name: dialect for dialect in (POSTGRES, SQLITE)}
+
+
 def dialect_sql(dialect: str) -> SqlDialect:
     """The fragments of ``dialect`` ("postgres" or "sqlite")."""
-    return POSTGRES if dialect == "postgres" else SQLITE
+    return _BY_NAME[dialect]

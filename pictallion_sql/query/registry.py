@@ -38,7 +38,7 @@ import msgspec
 from typing_extensions import TypeVar
 
 from pictallion_sql.errors import QueryFileError
-from pictallion_sql.query.dialects import QUERY_PLACEHOLDERS
+from pictallion_sql.query.dialects import QUERY_PLACEHOLDERS, dialect_sql
 
 __all__ = [
     "DIALECTS",
@@ -123,7 +123,10 @@ class Query(msgspec.Struct, Generic[ResultT], frozen=True, eq=False):
 
     def sql_for(self, dialect: str) -> CompiledSQL:
         """The compiled SQL of ``dialect``."""
-        return self.postgres if dialect == "postgres" else self.sqlite
+        compiled = getattr(self, dialect, None)
+        if not isinstance(compiled, CompiledSQL):
+            raise KeyError(f"unknown dialect {dialect!r}")
+        return compiled
 
 
 @lru_cache(maxsize=1024)
@@ -142,10 +145,11 @@ def compile_sql(sql: str, dialect: str) -> CompiledSQL:
     out: list[str] = []
     args: list[str] = []
     numbers: dict[str, int] = {}
+    numbered = dialect_sql(dialect).numbered_parameters
     pos = 0
     for name, start, end in find_params(sql):
         out.append(sql[pos:start])
-        if dialect == "postgres":
+        if numbered:
             if name not in numbers:
                 numbers[name] = len(numbers) + 1
                 args.append(name)

@@ -1,0 +1,1 @@
+"""The PostgreSQL side of administration: what only PostgreSQL needs."""

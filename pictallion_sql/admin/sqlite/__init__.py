@@ -1,0 +1,1 @@
+"""The SQLite side of administration: what only SQLite needs."""
