@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NAME   ?=
 
 .PHONY: install test test-fast lint lint-sql docs docs-serve generate demo migrate new-migration db-init db-status db-check db-stats \
-        db-integrity db-maintenance db-rollback backup restore bench fuzz mutate clean
+        db-integrity db-maintenance db-rollback backup restore copy bench fuzz mutate clean
 
 install: $(STAMP)
 
@@ -95,6 +95,12 @@ backup: install
 restore: install
 	@test -n "$(FROM)" || { echo 'usage: make restore FROM=backups/<file>' >&2; exit 2; }
 	$(BIN)/pictallion-db restore "$(FROM)"
+
+## make copy FROM=sqlite:///./data/pictallion.db TO=postgresql://user@host/pictallion: the whole
+## library into an empty database, verified by checksums before it commits (docs/copy.md).
+copy: install
+	@test -n "$(FROM)" && test -n "$(TO)" || { echo 'usage: make copy FROM=URL TO=URL' >&2; exit 2; }
+	$(BIN)/pictallion-db copy --from "$(FROM)" --to "$(TO)"
 
 ## make fuzz: what CI runs in a fixed, small form, at a larger scale: the property tests
 ## with many random examples (hypothesis profile "fuzz" instead of the derandomized "ci"),

@@ -103,7 +103,7 @@ class LibraryContender:
             created_from=start,
             created_to=end,
         )
-        return await crud.file_version.search(self.db, filters, limit=50, offset=0)
+        return await crud.file_version.search(self.db, filters=filters, limit=50)
 
     def to_plain(self, phase: str, results: list[Any]) -> Any:
         """The answers as plain values (records are msgspec Structs already)."""
@@ -114,5 +114,7 @@ async def _bulk(repo: Any, db: Database, rows: list[dict[str, Any]]) -> list[str
     ids: list[str] = []
     for start in range(0, len(rows), INGEST_BATCH):
         # The ingest needs only the new ids, so no row is read back.
-        ids.extend(await repo.create_many(db, rows[start : start + INGEST_BATCH], returning=False))
+        ids.extend(
+            await repo.create_many(db, objs=rows[start : start + INGEST_BATCH], returning=False)
+        )
     return ids

@@ -28,7 +28,7 @@ async def _versions(db: Database, w: workload.Workload, count: int) -> list[dict
     assets: list[str] = []
     for start in range(0, len(w.assets), workload.INGEST_BATCH):
         batch = w.assets[start : start + workload.INGEST_BATCH]
-        assets.extend(a.id for a in await crud.media_asset.create_many(db, batch))
+        assets.extend(a.id for a in await crud.media_asset.create_many(db, objs=batch))
     return [
         {"media_asset_id": assets[a], **v}
         for a, v in zip(w.version_asset[:count], w.versions[:count], strict=True)
@@ -43,7 +43,7 @@ async def bulk(url: str, w: workload.Workload) -> float:
         started = time.perf_counter()
         for start in range(0, len(rows), workload.INGEST_BATCH):
             batch = rows[start : start + workload.INGEST_BATCH]
-            await crud.file_version.create_many(db, batch, returning=False)
+            await crud.file_version.create_many(db, objs=batch, returning=False)
         return time.perf_counter() - started
     finally:
         await db.close()

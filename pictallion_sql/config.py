@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, unquote_plus, urlsplit, urlunsplit
@@ -12,9 +12,20 @@ import msgspec
 
 from pictallion_sql.errors import ConfigurationError
 
-__all__ = ["DEFAULT_DATABASE_URL", "Dialect", "Settings", "mask_secrets", "mask_url", "settings"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "POOLERS",
+    "Dialect",
+    "Settings",
+    "mask_secrets",
+    "mask_url",
+    "settings",
+]
 
 Dialect = Literal["sqlite", "postgres"]
+
+POOLERS = ("session", "transaction")
+"""The pooler modes ``DB_POOLER`` accepts: what sits between the library and PostgreSQL."""
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pictallion.db"
 
@@ -112,6 +123,27 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def _parse_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigurationError(f"{name} must be more than 0 seconds, got {raw!r}")
+    return value
+
+
+def _parse_pooler(raw: str) -> str | None:
+    value = raw.strip().lower()
+    if value in ("", "none"):
+        return None
+    if value not in POOLERS:
+        raise ConfigurationError(
+            f"DB_POOLER must be 'session' or 'transaction' (or unset), got {raw!r}"
+        )
+    return value
+
+
 def _parse_int(name: str, raw: str, minimum: int) -> int:
     try:
         value = int(raw)
@@ -134,6 +166,15 @@ class Settings(msgspec.Struct):
     busy_timeout_ms: int = 5000
     statement_cache_size: int = 1024
     debug: bool = False
+    pooler: str | None = None
+    """``"transaction"`` behind a transaction-pooling pgbouncer: no named prepared
+    statements, streams read in batches by key; ``"session"`` or None: the fast path."""
+    replica_urls: tuple[str, ...] = ()
+    """Read replicas (hot standbys) of the PostgreSQL primary at ``database_url``."""
+    replica_max_lag: float = 10.0
+    """Seconds of replay lag beyond which a replica is skipped."""
+    replica_retry_interval: float = 5.0
+    """Seconds a replica found down or lagging is left alone before it is tried again."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,11 +196,31 @@ class Settings(msgspec.Struct):
             s.busy_timeout_ms = _parse_int("DB_BUSY_TIMEOUT_MS", env["DB_BUSY_TIMEOUT_MS"], 0)
         if "DEBUG" in env:
             s.debug = _parse_bool("DEBUG", env["DEBUG"])
+        if "DB_POOLER" in env:
+            s.pooler = _parse_pooler(env["DB_POOLER"])
+        if "DATABASE_REPLICA_URLS" in env:
+            s.replica_urls = tuple(
+                url.strip() for url in env["DATABASE_REPLICA_URLS"].split(",") if url.strip()
+            )
+        if "DB_REPLICA_MAX_LAG" in env:
+            s.replica_max_lag = _parse_seconds("DB_REPLICA_MAX_LAG", env["DB_REPLICA_MAX_LAG"])
+        if "DB_REPLICA_RETRY_SECONDS" in env:
+            s.replica_retry_interval = _parse_seconds(
+                "DB_REPLICA_RETRY_SECONDS", env["DB_REPLICA_RETRY_SECONDS"]
+            )
         return s
 
     def with_url(self, url: str) -> Settings:
-        """Return a copy pointing at ``url``; the dialect is taken from the URL."""
-        return msgspec.structs.replace(self, database_url=url, db_type=None)
+        """Return a copy pointing at ``url``; the dialect is taken from the URL.
+
+        The replicas are those of ``database_url``: another URL keeps none.
+        """
+        replicas = self.replica_urls if url == self.database_url else ()
+        return msgspec.structs.replace(self, database_url=url, db_type=None, replica_urls=replicas)
+
+    def with_replicas(self, urls: Sequence[str]) -> Settings:
+        """Return a copy whose read replicas are ``urls``."""
+        return msgspec.structs.replace(self, replica_urls=tuple(urls))
 
     @property
     def dialect(self) -> Dialect:
@@ -183,6 +244,24 @@ class Settings(msgspec.Struct):
                     f"DB_TYPE={self.db_type!r} contradicts DATABASE_URL {self.masked_url}"
                 )
         return url_dialect
+
+    @property
+    def transaction_pooled(self) -> bool:
+        """True behind a transaction-pooling pgbouncer (``pooler="transaction"``)."""
+        pooler = self.pooler
+        if pooler is None or pooler == "session":
+            return False
+        if pooler == "transaction":
+            return True
+        raise ConfigurationError(
+            f"pooler must be 'session' or 'transaction' (or None), got {pooler!r}"
+        )
+
+    @property
+    def prepared_statement_limit(self) -> int:
+        """Prepared statements kept per connection: none behind a transaction pooler, where
+        the next statement may run on another server connection."""
+        return 0 if self.transaction_pooled else self.statement_cache_size
 
     @property
     def is_sqlite(self) -> bool:
@@ -261,7 +340,8 @@ class Settings(msgspec.Struct):
         return (
             f"Settings(database_url={self.masked_url!r}, db_type={self.db_type!r}, "
             f"environment={self.environment!r}, pool_size={self.pool_size}, "
-            f"max_overflow={self.max_overflow}, debug={self.debug})"
+            f"max_overflow={self.max_overflow}, debug={self.debug}, pooler={self.pooler!r}, "
+            f"replica_urls={tuple(mask_url(u) for u in self.replica_urls)!r})"
         )
 
     __str__ = __repr__

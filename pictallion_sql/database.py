@@ -12,7 +12,7 @@ same calls. A service usually keeps one process-wide database::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -38,10 +38,23 @@ __all__ = [
 ]
 
 
-async def connect(url: str | None = None, *, config: Settings | None = None) -> Database:
-    """Open the database at ``url`` (default: ``settings.database_url``)."""
+async def connect(
+    url: str | None = None,
+    *,
+    config: Settings | None = None,
+    replicas: Sequence[str] | None = None,
+) -> Database:
+    """Open the database at ``url`` (default: ``settings.database_url``).
+
+    ``replicas`` (default: ``settings.replica_urls``, from ``DATABASE_REPLICA_URLS``) are
+    streaming replicas of a PostgreSQL primary: reads outside a transaction go to them
+    when they hold this database's writes (see docs/scaling.md).
+    """
     base = config if config is not None else settings
-    return await open_database(base.with_url(url) if url is not None else base)
+    chosen = base.with_url(url) if url is not None else base
+    if replicas is not None:
+        chosen = chosen.with_replicas(replicas)
+    return await open_database(chosen)
 
 
 _database: Database | None = None

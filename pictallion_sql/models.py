@@ -16,6 +16,7 @@ from pictallion_sql.records.checks import (
 from pictallion_sql.records.documents import (
     decode_hook,
 )
+from pictallion_sql.records.imports import IMPORT_TYPES
 from pictallion_sql.records.inputs import (
     INSERT_TYPES,
     UPDATE_TYPES,
@@ -94,6 +95,7 @@ from pictallion_sql.records.types import (
 )
 
 __all__ = [
+    "IMPORT_TYPES",
     "INSERT_TYPES",
     "INT4_MAX",
     "INT4_MIN",

@@ -177,7 +177,7 @@ async def test_create_and_create_many_store_every_key(db: Any) -> None:
     assert same_tree(created.metadata, APP_METADATA)
     many = await crud.file_version.create_many(
         db,
-        [
+        objs=[
             version_input(asset, 1, metadata=APP_METADATA),
             InsertFileVersion(**version_input(asset, 2, metadata=CombinedMetadata(APP_METADATA))),
         ],
@@ -310,7 +310,7 @@ async def test_smart_rules_keep_every_key_and_switch_to_or(db: Any) -> None:
     await store_raw(db, "collections", "smart_rules", weighted.id, OBJECT_RULES)
     again = await crud.collection.get(db, id=weighted.id)
     assert again is not None and same_tree(again.smart_rules, OBJECT_RULES)
-    await crud.collection.refresh_smart(db, again.id)
+    await crud.collection.refresh_smart(db, collection_id=again.id)
     await crud.collection.update(db, db_obj=again, obj_in={"smart_rules": again.smart_rules})
     assert same_tree(await stored(db, "collections", "smart_rules", weighted.id), OBJECT_RULES)
 
@@ -362,7 +362,7 @@ async def test_smart_rules_over_odd_stored_tags_read_string_items_only(db: Any) 
     stored_rules = await crud.collection.create(
         db, obj_in={"name": "Beach", "is_smart_collection": True, "smart_rules": rules}
     )
-    await crud.collection.refresh_smart(db, stored_rules.id)
+    await crud.collection.refresh_smart(db, collection_id=stored_rules.id)
     members = await crud.collection_photo.get_multi(db)
     assert [m.photo_id for m in members] == [ids[0]]
 
@@ -405,7 +405,7 @@ async def test_metadata_that_cannot_be_stored_is_refused(
     attempts = [
         lambda: crud.file_version.create(db, obj_in=version_input(asset, 1, metadata=document)),
         lambda: crud.file_version.create_many(
-            db, [version_input(asset, 2), version_input(asset, 3, metadata=document)]
+            db, objs=[version_input(asset, 2), version_input(asset, 3, metadata=document)]
         ),
         lambda: crud.file_version.update(db, db_obj=version.id, obj_in={"metadata": document}),
     ]
@@ -439,7 +439,7 @@ async def test_face_numbers_that_cannot_be_stored_are_refused(
     field = next(iter(values))
     for attempt in (
         lambda: crud.face.create(db, obj_in={**good, **values}),
-        lambda: crud.face.create_many(db, [good, {**good, **values}]),
+        lambda: crud.face.create_many(db, objs=[good, {**good, **values}]),
         lambda: crud.face.update(db, db_obj=face.id, obj_in=values),
     ):
         with pytest.raises(ValidationError) as err:

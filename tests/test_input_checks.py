@@ -75,7 +75,7 @@ async def test_a_struct_changed_after_it_was_built_is_checked_in_create_many(db:
     bad = InsertFileVersion(**_version(asset))
     bad.location = "a\x00b"
     with pytest.raises(ValidationError) as exc:
-        await crud.file_version.create_many(db, [good, bad])
+        await crud.file_version.create_many(db, objs=[good, bad])
     _refused(
         exc,
         "location",
@@ -119,7 +119,7 @@ async def test_a_face_embedding_with_nan_is_refused_in_create_many_and_as_a_stru
         {"photo_id": photo, "bounding_box": [1.0], "confidence": 5, "embedding": [0.5, math.nan]}
     ]
     with pytest.raises(ValidationError) as exc:
-        await crud.face.create_many(db, rows)
+        await crud.face.create_many(db, objs=rows)
     assert exc.value.field == "embedding"
     face = InsertFace(photo_id=photo, bounding_box=[1.0], confidence=5)
     face.embedding = [math.inf]
@@ -203,7 +203,7 @@ async def test_a_lone_surrogate_is_refused_on_every_path(db: Any, call: str) -> 
         if call == "create":
             await crud.file_version.create(db, obj_in=_version(asset, event_name=text))
         elif call == "create_many":
-            await crud.file_version.create_many(db, [_version(asset, keywords=["a", text])])
+            await crud.file_version.create_many(db, objs=[_version(asset, keywords=["a", text])])
         elif call == "update":
             await crud.media_asset.update(db, db_obj=asset, obj_in={"original_filename": text})
         elif call == "setting":
@@ -211,7 +211,7 @@ async def test_a_lone_surrogate_is_refused_on_every_path(db: Any, call: str) -> 
         elif call == "tag":
             await crud.global_tag.upsert_tag(db, tag=text)
         else:
-            await crud.file_version.search(db, {"location": text})
+            await crud.file_version.search(db, filters={"location": text})
     assert "contains a lone surrogate at position 2, which is not valid UTF-8" in str(exc.value)
     assert await crud.file_version.count(db) == 0
     assert await crud.setting.count(db) == 0
@@ -269,7 +269,7 @@ async def test_a_keyword_list_beyond_the_list_cap_is_refused(db: Any) -> None:
     asset = await _asset(db)
     keywords = [f"k{n}" for n in range(MAX_LIST_ITEMS + 1)]
     with pytest.raises(ValidationError) as exc:
-        await crud.file_version.create_many(db, [_version(asset, keywords=keywords)])
+        await crud.file_version.create_many(db, objs=[_version(asset, keywords=keywords)])
     _refused(
         exc,
         "keywords",
@@ -305,7 +305,7 @@ async def test_an_aware_date_outside_the_utc_range_is_refused(db: Any, moment: d
         await crud.person.create(db, obj_in={"name": "A", "birthdate": moment.isoformat()})
     _refused(exc, "birthdate", message)
     with pytest.raises(ValidationError) as exc:
-        await crud.file_version.search(db, {"created_from": moment})
+        await crud.file_version.search(db, filters={"created_from": moment})
     _refused(exc, "created_from", f"created_from: {moment.isoformat()} is out of range in UTC")
     assert await crud.person.count(db) == 0
 
@@ -313,7 +313,7 @@ async def test_an_aware_date_outside_the_utc_range_is_refused(db: Any, moment: d
 async def test_a_search_up_to_the_last_representable_day_is_answered(db: Any) -> None:
     await _photo(db)
     page = await crud.file_version.search(
-        db, {"created_from": "0001-01-01", "created_to": "9999-12-31"}
+        db, filters={"created_from": "0001-01-01", "created_to": "9999-12-31"}
     )
     assert page.total_count == 1
 
@@ -325,11 +325,11 @@ async def test_a_list_filter_beyond_its_cap_is_refused_at_once(db: Any) -> None:
     await _photo(db)
     keywords = [f"k{n}" for n in range(20_000)]
     with pytest.raises(ValidationError) as exc:
-        await crud.file_version.search(db, {"keywords": keywords})
+        await crud.file_version.search(db, filters={"keywords": keywords})
     _refused(
         exc, "keywords", f"keywords has 20000 items, more than the limit of {MAX_FILTER_ITEMS}"
     )
-    page = await crud.file_version.search(db, {"keywords": keywords[:MAX_FILTER_ITEMS]})
+    page = await crud.file_version.search(db, filters={"keywords": keywords[:MAX_FILTER_ITEMS]})
     assert page.total_count == 0
 
 
@@ -447,6 +447,6 @@ async def test_bulk_rows_with_different_broken_references_name_the_first_row_on_
         {"collection_id": "missing-collection", "photo_id": photo},
     ]
     with pytest.raises(ForeignKeyError) as exc:
-        await crud.collection_photo.create_many(db, rows)
+        await crud.collection_photo.create_many(db, objs=rows)
     assert exc.value.column == "photo_id"
     assert await crud.collection_photo.count(db) == 0

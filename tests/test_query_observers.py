@@ -42,7 +42,9 @@ async def test_observers_see_each_statement_with_its_rows(db: Any, dialect: str)
     assert seen == [("media_assets.get", dialect, 1), ("media_assets.get", dialect, 0)]
     seen.clear()
 
-    created = await crud.file_version.create_many(db, [_version(asset.id, i) for i in range(3)])
+    created = await crud.file_version.create_many(
+        db, objs=[_version(asset.id, i) for i in range(3)]
+    )
     columns = "media_asset_id,tier,file_path,file_hash,file_size,mime_type"
     assert seen == [  # one bulk write (COPY on PostgreSQL), then one read-back by id
         (f"file_versions.insert_many[id,{columns}]", dialect, 3),
@@ -56,7 +58,7 @@ async def test_observers_see_each_statement_with_its_rows(db: Any, dialect: str)
     assert seen == [("file_versions.stream_all", dialect, 3)]  # once, after two batches
     seen.clear()
 
-    page = await crud.file_version.search(db, {"query": "00001"}, limit=10)
+    page = await crud.file_version.search(db, filters={"query": "00001"}, limit=10)
     assert [v.file_path for v in page.photos] == ["media/silver/00001.jpg"]
     assert page.total_count == 1
     assert seen == [("file_versions.search_filtered[query|created_at desc]", dialect, 4)]

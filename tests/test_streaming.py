@@ -102,7 +102,7 @@ async def loaded(
         asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
         await crud.file_version.create_many(
             db,
-            [
+            objs=[
                 {
                     "media_asset_id": asset.id,
                     "tier": "silver",

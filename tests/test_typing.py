@@ -25,8 +25,8 @@ async def caller() -> None:
     reveal_type(await crud.file_version.get_multi(db, skip=0, limit=10))
     reveal_type(await crud.file_version.get_by_tier(db, tier="gold"))
     reveal_type(await crud.person.search_by_name(db, name_query="jo"))
-    reveal_type(await crud.media_asset.create_many(db, [{"original_filename": "a"}]))
-    reveal_type(await crud.media_asset.create_many(db, [], returning=False))
+    reveal_type(await crud.media_asset.create_many(db, objs=[{"original_filename": "a"}]))
+    reveal_type(await crud.media_asset.create_many(db, objs=[], returning=False))
     reveal_type(await crud.setting.set_value(db, key="k", value="v"))
     reveal_type(await crud.media_asset.count(db))
     async with get_db_transaction() as tx:
@@ -36,15 +36,15 @@ async def caller() -> None:
 
 EXPECTED = [
     "pictallion_sql.drivers.base.Database",
-    "pictallion_sql.models.FileVersion | None",
-    "list[pictallion_sql.models.FileVersion]",
-    "list[pictallion_sql.models.FileVersion]",
-    "list[pictallion_sql.models.Person]",
-    "list[pictallion_sql.models.MediaAsset]",
+    "pictallion_sql.records.tables.FileVersion | None",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "list[pictallion_sql.records.tables.Person]",
+    "list[pictallion_sql.records.tables.MediaAsset]",
     "list[str]",
-    "pictallion_sql.models.Setting",
+    "pictallion_sql.records.tables.Setting",
     "int",
-    "list[pictallion_sql.models.Face]",
+    "list[pictallion_sql.records.tables.Face]",
 ]
 
 
@@ -79,7 +79,7 @@ async def caller() -> None:
                 reveal_type(face)
     reveal_type(await crud.file_version.get_by_hash(db, file_hash="h"))
     reveal_type(await crud.file_version.get_collection_stats(db))
-    reveal_type(await crud.setting.get_setting_value(db, "k"))
+    reveal_type(await crud.compat.setting.get_setting_value(db, "k"))
     reveal_type(await crud.file_version.delete_faces(db, photo_id="p"))
     reveal_type(crud.face.stream_all(db))
     wrong: list[Face] = await db.run(by_tier, tier="gold", skip=0, limit=10)
@@ -87,22 +87,22 @@ async def caller() -> None:
 """
 
 TYPED_EXPECTED = [
-    "pictallion_sql.query.registry.Query[list[pictallion_sql.models.FileVersion]]",
-    "list[pictallion_sql.models.FileVersion]",
-    "pictallion_sql.models.FileVersion | None",
+    "pictallion_sql.query.registry.Query[list[pictallion_sql.records.tables.FileVersion]]",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "pictallion_sql.records.tables.FileVersion | None",
     "int",
     "str | None",
     "int",
-    "pictallion_sql.models.Face",
-    "pictallion_sql.models.Face | None",
+    "pictallion_sql.records.tables.Face",
+    "pictallion_sql.records.tables.Face | None",
     "Any",
-    "list[pictallion_sql.models.FileVersion]",
-    "pictallion_sql.models.Face",
-    "pictallion_sql.models.FileVersion | None",
+    "list[pictallion_sql.records.tables.FileVersion]",
+    "pictallion_sql.records.tables.Face",
+    "pictallion_sql.records.tables.FileVersion | None",
     "pictallion_sql.records.composites.photos.CollectionStats",
     "str | None",
     "int",
-    "pictallion_sql.drivers.base.RecordStream[pictallion_sql.models.Face]",
+    "pictallion_sql.drivers.base.RecordStream[pictallion_sql.records.tables.Face]",
 ]
 
 

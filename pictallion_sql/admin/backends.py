@@ -1,6 +1,7 @@
 """What administration needs from each dialect: one backend object per dialect.
 
-The functions of ``maintenance.py`` and ``introspect.py`` are written once; where SQLite
+The functions of ``maintenance.py``, ``introspect.py``, ``history.py`` and
+``compatibility.py`` are written once; where SQLite
 and PostgreSQL differ (the size on disk, what follows a VACUUM, the engine's own integrity
 checks, how a schema is read, how a backup is made), they ask the dialect's backend
 (``admin/sqlite/backend.py``, ``admin/postgres/backend.py``).
@@ -8,6 +9,8 @@ checks, how a schema is read, how a backup is made), they ask the dialect's back
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,8 +18,8 @@ from pictallion_sql.config import Dialect, Settings
 
 if TYPE_CHECKING:
     from pictallion_sql.admin.backup import BackupResult, RestoreResult
+    from pictallion_sql.admin.common import Progress
     from pictallion_sql.admin.integrity import IntegrityCheck
-    from pictallion_sql.admin.ops import Progress
     from pictallion_sql.admin.schema import Schema
 
 __all__ = ["AdminBackend", "admin_backend"]
@@ -28,6 +31,32 @@ class AdminBackend(Protocol):
     @property
     def dialect(self) -> Dialect:
         """The dialect this backend serves."""
+        ...
+
+    @property
+    def display_name(self) -> str:
+        """The engine's name as people write it."""
+        ...
+
+    @property
+    def backup_suffix(self) -> str:
+        """The file name suffix of a backup (``db`` for a SQLite file, ``dump`` for pg_dump)."""
+        ...
+
+    def database_exists(self, settings: Settings) -> bool:
+        """False when there is certainly no database yet (a missing SQLite file)."""
+        ...
+
+    def missing_database(self, settings: Settings) -> str | None:
+        """Why there is certainly no database yet, or None when connecting will tell."""
+        ...
+
+    def create_if_missing(self, settings: Settings) -> None:
+        """Create the database before migrating, where the library may (a private file)."""
+        ...
+
+    def refuse_migrating(self, settings: Settings, purpose: str) -> None:
+        """Raise a typed error at once where migrating could only wait and then fail."""
         ...
 
     def snapshot(self, settings: Settings) -> Schema:
@@ -46,8 +75,24 @@ class AdminBackend(Protocol):
         """What follows an ANALYZE (SQLite's PRAGMA optimize)."""
         ...
 
+    def read_only_connection(self, settings: Settings) -> AbstractContextManager[Any]:
+        """A synchronous connection for looking only (sqlite3 read-only, or psycopg)."""
+        ...
+
     def present_tables(self, conn: Any) -> set[str]:
-        """The tables present, read on a read-only connection of ``ops``."""
+        """The tables present, read on ``conn``."""
+        ...
+
+    def live_schema(self, conn: Any, settings: Settings) -> Schema:
+        """The live schema, read on ``conn`` (inside its transaction, where it has one)."""
+        ...
+
+    def refuse_scratch_schema(self, conn: Any, settings: Settings) -> None:
+        """Raise at once when the expected schema cannot be built beside the live one."""
+        ...
+
+    def build_schema(self, scripts: Sequence[str], conn: Any) -> Schema:
+        """The schema ``scripts`` build in a scratch database, left behind by nothing."""
         ...
 
     def file_checks(self, settings: Settings) -> list[IntegrityCheck]:

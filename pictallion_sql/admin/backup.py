@@ -44,22 +44,14 @@ from typing import IO, Any, TypedDict
 import psycopg
 from psycopg import sql
 
-from pictallion_sql.admin.ops import (
-    CHECKSUM_TABLE,
-    TABLES,
-    Progress,
-    check_compatibility,
-    compare,
-    connect_postgres,
-    create_private_file,
-    find_pg_tool,
-    libpq_environment,
-    load_migrations,
-    publish,
-    read_history,
-    scrub,
-)
+from pictallion_sql.admin.backends import admin_backend
+from pictallion_sql.admin.common import CHECKSUM_TABLE, TABLES, Progress, scrub
+from pictallion_sql.admin.compatibility import check_compatibility, compare
+from pictallion_sql.admin.files import create_private_file, publish
+from pictallion_sql.admin.history import load_migrations, read_history
+from pictallion_sql.admin.postgres.connection import connect_postgres
 from pictallion_sql.admin.postgres.schema import postgres_snapshot_of
+from pictallion_sql.admin.postgres.tools import find_pg_tool, libpq_environment
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import ConfigurationError, DatabaseError, PictallionError
 
@@ -121,7 +113,7 @@ def _size(n: float) -> str:
 def resolve_target(path: str | Path | None, dialect: Dialect) -> Path:
     """The backup file to write: ``path``, or a timestamped name inside a folder ``path``."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    name = f"pictallion-{dialect}-{stamp}.{'db' if dialect == 'sqlite' else 'dump'}"
+    name = f"pictallion-{dialect}-{stamp}.{admin_backend(dialect).backup_suffix}"
     if path is None:
         return Path("backups") / name
     target = Path(path).expanduser()

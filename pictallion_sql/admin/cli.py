@@ -29,6 +29,7 @@ from typing import Any, NoReturn, TextIO
 import msgspec
 
 from pictallion_sql import config
+from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.config import Dialect, Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
     ConfigurationError,
@@ -127,7 +128,7 @@ def _reachable(ctx: _Context, *, create: bool = False) -> None:
                 f"no SQLite database at {path} (run `pictallion-db init` first)", EXIT_USAGE
             )
         return
-    from pictallion_sql.admin.ops import connect_postgres
+    from pictallion_sql.admin.postgres.connection import connect_postgres
     from pictallion_sql.errors import DatabaseError
 
     try:
@@ -317,9 +318,9 @@ def _migrations_root(folder: Path | None) -> Path | None:
 
 def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
     """Health, migrations and schema compatibility at a glance."""
+    from pictallion_sql.admin.compatibility import check_compatibility
     from pictallion_sql.admin.manager import DatabaseManager
     from pictallion_sql.admin.migrations import migration_report
-    from pictallion_sql.admin.ops import check_compatibility
 
     health = asyncio.run(DatabaseManager(ctx.url).health_check())
     if health["status"] != "healthy":
@@ -331,9 +332,11 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
         )
     report = migration_report(ctx.url, ctx.migrations)
     compat = check_compatibility(ctx.url, ctx.migrations)
+    replicas = _replica_reports(ctx)
 
     def human() -> None:
         _print_health(ctx, health)
+        _print_replicas(ctx, replicas)
         applied, pending = report["applied"], report["pending"]
         ctx.line(
             f"Migrations: {report['status'].lower()}: {len(applied)} applied, "
@@ -345,14 +348,41 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
             ctx.line(f"  pending  {mid}")
         _print_compat(ctx, compat)
 
-    ctx.emit({"health": health, "migrations": report, "compatibility": compat}, human)
+    data: dict[str, Any] = {"health": health, "migrations": report, "compatibility": compat}
+    if replicas:
+        data["replicas"] = replicas
+    ctx.emit(data, human)
     return EXIT_OK
+
+
+def _replica_reports(ctx: _Context) -> list[dict[str, Any]]:
+    """The read replicas of the database (``DATABASE_REPLICA_URLS``), each checked now."""
+    if not ctx.settings.replica_urls:
+        return []
+    import msgspec
+
+    from pictallion_sql.drivers.routing import check_replicas
+
+    reports = asyncio.run(check_replicas(ctx.settings))
+    return [msgspec.to_builtins(report) for report in reports]
+
+
+def _print_replicas(ctx: _Context, replicas: list[dict[str, Any]]) -> None:
+    for replica in replicas:
+        if replica["lag_seconds"] is None:
+            state = replica["status"] + (f": {replica['error']}" if replica["error"] else "")
+        else:
+            state = (
+                f"{replica['status']}, lag {replica['lag_seconds']:.3f} s "
+                f"({replica['lag_bytes']} bytes of WAL behind)"
+            )
+        ctx.line(f"Replica:    {replica['url']}: {state}")
 
 
 def _print_health(ctx: _Context, health: Any) -> None:
     ctx.line(f"Database:   {health['url']}")
     if health["status"] == "healthy":
-        engine = "SQLite" if health["dialect"] == "sqlite" else "PostgreSQL"
+        engine = admin_backend(health["dialect"]).display_name
         ctx.line(
             f"Health:     healthy ({engine} {health['server_version']}, "
             f"round trip {health['latency_ms']} ms)"
@@ -375,7 +405,7 @@ def _print_compat(ctx: _Context, compat: Any) -> None:
 
 def cmd_check(ctx: _Context, args: argparse.Namespace) -> int:
     """Schema drift, pending and edited migrations; exit 1 if anything is off."""
-    from pictallion_sql.admin.ops import check_compatibility
+    from pictallion_sql.admin.compatibility import check_compatibility
 
     _reachable(ctx)
     compat = check_compatibility(ctx.url, ctx.migrations)
@@ -627,6 +657,44 @@ def cmd_explain(ctx: _Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_copy(ctx: _Context, args: argparse.Namespace) -> int:
+    """Copy a whole library into an empty database, then verify it."""
+    from pictallion_sql.admin.copy import copy_library
+
+    source = _Context(argparse.Namespace(database_url=args.source, json=ctx.json))
+    target = _Context(argparse.Namespace(database_url=args.target, json=ctx.json))
+    _reachable(source)
+    _reachable(target, create=True)
+    report = asyncio.run(
+        copy_library(
+            source.url,
+            target.url,
+            batch_size=args.batch_size,
+            progress=ctx.progress,
+            migrations_path=ctx.migrations,
+        )
+    )
+
+    def human() -> None:
+        ctx.line(
+            f"Copied {report['rows']} rows from {report['source']} to {report['target']} "
+            f"in {report['seconds']:.2f} s (the copy and its check {report['copy_seconds']:.2f} s, "
+            f"{report['rows_per_second']:.0f} rows/s)"
+        )
+        width = max(len(t["table"]) for t in report["tables"])
+        ctx.line(f"{'table'.ljust(width)}  {'source':>8}  {'target':>8}  checksum (sha-256 sum)")
+        for t in report["tables"]:
+            same = "equal" if t["target_checksum"] == t["source_checksum"] else "DIFFERENT"
+            ctx.line(
+                f"{t['table'].ljust(width)}  {t['source_rows']:>8}  {t['target_rows']:>8}  "
+                f"{t['source_checksum'][:16]} {same}"
+            )
+        ctx.line("Verified: row counts and checksums are equal on both sides")
+
+    ctx.emit(report, human)
+    return EXIT_OK
+
+
 # --- the parser -------------------------------------------------------------------------
 
 _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] = {
@@ -644,6 +712,7 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
     "restore": (cmd_restore, "replace the database with a checked backup (destroys data)"),
     "sql": (cmd_sql, "print the SQL of a named query, search, smart rule, insert or update"),
     "explain": (cmd_explain, "EXPLAIN the SQL that `sql` prints, on the database"),
+    "copy": (cmd_copy, "copy a whole library into an empty database (any dialect to any)"),
 }
 
 
@@ -793,11 +862,39 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name == "restore":
             cmd.add_argument("path", help="a file written by `pictallion-db backup`")
+        if name == "copy":
+            cmd.add_argument(
+                "--from", dest="source", required=True, metavar="URL", help="the library to copy"
+            )
+            cmd.add_argument(
+                "--to",
+                dest="target",
+                required=True,
+                metavar="URL",
+                help="an empty database (migrated, or created, first)",
+            )
+            cmd.add_argument(
+                "--batch-size",
+                type=_positive_int,
+                default=2000,
+                metavar="N",
+                help="rows read and written per round trip (default 2000)",
+            )
         if name == "maintenance":
             only = cmd.add_mutually_exclusive_group()
             only.add_argument("--vacuum-only", action="store_true", help="skip ANALYZE")
             only.add_argument("--analyze-only", action="store_true", help="skip VACUUM")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
 
 
 def _fail(

@@ -152,7 +152,7 @@ async def write_sample(db: Database) -> None:
                 "place_type": "landmark",
             },
         )
-        await crud.collection.update_smart_collections(tx)
+        await crud.collection.refresh_all_smart(tx)
 
 
 def counted(n: int, noun: str) -> str:

@@ -23,9 +23,9 @@ import msgspec
 
 from pictallion_sql.admin.backends import AdminBackend, admin_backend
 from pictallion_sql.admin.backup import BackupError, BackupResult, RestoreResult, resolve_target
+from pictallion_sql.admin.common import TABLES, Progress, read_only_connection, scrub
 from pictallion_sql.admin.integrity import IntegrityCheck, IntegrityReport, check, skipped
 from pictallion_sql.admin.introspect import snapshot
-from pictallion_sql.admin.ops import TABLES, Progress, read_only_connection, scrub
 from pictallion_sql.config import Dialect, Settings, mask_url
 from pictallion_sql.database import Database, connect, get_database, get_db_transaction
 from pictallion_sql.errors import PictallionError

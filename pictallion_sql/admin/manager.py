@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Literal, TypedDict
 
+from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.config import Settings, settings
 from pictallion_sql.database import close_db, connect, get_database
 
 if TYPE_CHECKING:
+    from pictallion_sql.admin.compatibility import Compatibility
     from pictallion_sql.admin.maintenance import DatabaseStats
     from pictallion_sql.admin.migrations import UpgradeResult
-    from pictallion_sql.admin.ops import Compatibility
 
 __all__ = ["DatabaseManager", "HealthReport", "db_manager"]
 
@@ -65,11 +66,10 @@ class DatabaseManager:
         }
         try:
             report["dialect"] = config.dialect
-            if config.dialect == "sqlite":
-                path = config.sqlite_file()
-                if path is not None and not path.is_file():
-                    report["error"] = f"no SQLite database at {path} (run `pictallion-db init`)"
-                    return report
+            missing = admin_backend(config.dialect).missing_database(config)
+            if missing is not None:
+                report["error"] = missing
+                return report
             async with asyncio.timeout(timeout):
                 report.update(await self._probe())
             report["status"] = "healthy"
@@ -110,7 +110,7 @@ class DatabaseManager:
         """
         import asyncio
 
-        from pictallion_sql.admin.ops import check_compatibility
+        from pictallion_sql.admin.compatibility import check_compatibility
 
         return await asyncio.to_thread(check_compatibility, self.settings.database_url)
 

@@ -43,34 +43,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
-import psycopg
 from yoyo import get_backend
 from yoyo.exceptions import LockTimeout
 
 from pictallion_sql import config
-from pictallion_sql.admin.introspect import postgres_snapshot_of, snapshot
-from pictallion_sql.admin.ops import (
-    CHECKSUM_TABLE,
-    TABLES,
-    adoption_point,
-    connect_postgres,
+from pictallion_sql.admin.backends import admin_backend
+from pictallion_sql.admin.common import CHECKSUM_TABLE, TABLES, read_only_connection
+from pictallion_sql.admin.compatibility import adoption_point
+from pictallion_sql.admin.history import (
     load_migrations,
     migration_checksum,
     migrations_folder,
     read_history,
-    read_only_connection,
-    refuse_read_only,
-    refuse_without_create,
     rollback_path,
 )
+from pictallion_sql.admin.introspect import snapshot
 from pictallion_sql.config import Dialect, Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
     ConfigurationError,
-    DatabaseError,
     MigrationError,
-    PermissionDeniedError,
     PictallionError,
-    ReadOnlyError,
 )
 from pictallion_sql.query.resources import migrations_dir
 
@@ -397,9 +389,9 @@ def migration_report(
     dialect = settings.dialect
     ordered = load_migrations(dialect, migrations_path)
     by_id = {m.id: m for m in ordered}
-    path = settings.sqlite_file() if dialect == "sqlite" else None
+    backend = admin_backend(dialect)
     adoptable = False
-    if dialect == "sqlite" and (path is None or not path.is_file()):
+    if not backend.database_exists(settings):
         history_applied: list[str] = []
         checksums: dict[str, str] = {}
     else:
@@ -407,11 +399,9 @@ def migration_report(
             history = read_history(conn, dialect)
             history_applied, checksums = history.applied, history.checksums
             if not history_applied:
-                live = snapshot(database_url) if dialect == "sqlite" else postgres_snapshot_of(conn)
+                live = backend.live_schema(conn, settings)
                 if any(t in live.tables for t in TABLES):
-                    point, _ = adoption_point(
-                        dialect, ordered, live, pg_conn=conn if dialect == "postgres" else None
-                    )
+                    point, _ = adoption_point(dialect, ordered, live, pg_conn=conn)
                     adoptable = point is not None
     applied = [m.id for m in ordered if m.id in history_applied]
     unknown = [a for a in history_applied if a not in by_id]
@@ -505,7 +495,7 @@ def create_migration(message: str, migrations_root: str | Path | None = None) ->
             values = {
                 "id": new_id,
                 "title": message.strip().replace("\n", " "),
-                "dialect": "PostgreSQL" if dialect == "postgres" else "SQLite",
+                "dialect": admin_backend(dialect).display_name,
                 "created": created,
                 "depends": latest[dialect] or "",
             }
@@ -655,12 +645,7 @@ def _migrating(
         raise MigrationError(f"cannot read migrations in {folder}: {exc}") from exc
     if lock:
         _preflight(database_url)
-    if dialect == "sqlite":
-        path = Settings(database_url=database_url).sqlite_file()
-        if path is not None:
-            from pictallion_sql.drivers.sqlite import create_private_database
-
-            create_private_database(path)
+    admin_backend(dialect).create_if_missing(Settings(database_url=database_url))
     try:
         backend = get_backend(yoyo_url(database_url))
     except Exception as exc:
@@ -697,42 +682,9 @@ def _migrating(
 def _preflight(database_url: str) -> None:
     """Fail at once, with a typed error, where migrating could only wait and then fail."""
     settings = Settings(database_url=database_url)
-    purpose = "migrations must run on a writable database"
-    if settings.dialect == "postgres":
-        try:
-            with connect_postgres(database_url) as conn:
-                refuse_read_only(conn, database_url, purpose)
-                refuse_without_create(conn, database_url)
-        except (ReadOnlyError, PermissionDeniedError):
-            raise
-        except DatabaseError as exc:  # cannot connect: the message names the masked URL
-            raise MigrationError(str(exc)) from None
-        except psycopg.Error as exc:
-            raise MigrationError(
-                f"cannot check {mask_url(database_url)} before migrating: "
-                f"{type(exc).__name__}: {mask_secrets(exc, database_url)}"
-            ) from None
-        return
-    path = settings.sqlite_file()
-    if settings.sqlite_read_only:
-        raise ReadOnlyError(
-            f"the database at {settings.masked_url} is read-only: the URL opens it with "
-            f"mode=ro; {purpose}"
-        )
-    if path is None:
-        return
-    if path.exists() and not os.access(path, os.W_OK):
-        raise PermissionDeniedError(
-            f"permission denied: this process may not write the SQLite file {path}; {purpose}",
-            privilege="write",
-        )
-    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
-    if folder is not None and not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionDeniedError(
-            f"permission denied: this process may not write in folder {folder}, where SQLite "
-            f"keeps {path.name} and its journal; {purpose}",
-            privilege="write",
-        )
+    admin_backend(settings.dialect).refuse_migrating(
+        settings, "migrations must run on a writable database"
+    )
 
 
 class _Timeouts:
@@ -833,11 +785,8 @@ def _adopt(backend: Any, ordered: list[Any], database_url: str) -> list[str]:
     live = snapshot(database_url)
     if not any(t in live.tables for t in TABLES):
         return []
-    if dialect == "postgres":
-        with connect_postgres(database_url) as conn:
-            point, differences = adoption_point(dialect, ordered, live, pg_conn=conn)
-    else:
-        point, differences = adoption_point(dialect, ordered, live)
+    with read_only_connection(database_url) as conn:
+        point, differences = adoption_point(dialect, ordered, live, pg_conn=conn)
     if point is None:
         first = ordered[0].id if ordered else "?"
         raise AdoptionError(

@@ -2,14 +2,13 @@
 
 Lists are ordered by category, then name, both in byte order (UTF-8 code points; the same
 on SQLite and PostgreSQL whatever the database collation), then id. ``update`` sets
-``updated_at``. The default prompts (CONTRACT 1.8) are :data:`DEFAULT_PROMPTS`;
+``updated_at``. The default prompts (docs/storage-mapping.md #84) are :data:`DEFAULT_PROMPTS`;
 :meth:`AIPromptRepository.reset_to_defaults` and :meth:`AIPromptRepository.ensure_defaults`
 write them in one transaction each, serialised against each other (see their docstrings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, get_args
 
 import msgspec
@@ -94,7 +93,7 @@ DEFAULT_PROMPTS: tuple[InsertAIPrompt, ...] = (
         is_active=True,
     ),
 )
-"""The three default prompts of CONTRACT 1.8 (all for both providers, default and active)."""
+"""The three defaults (docs/storage-mapping.md #84): both providers, default and active."""
 
 _DEFAULT_DOCUMENTS: list[dict[str, Any]] = [msgspec.to_builtins(p) for p in DEFAULT_PROMPTS]
 
@@ -118,7 +117,7 @@ class AIPromptRepository(Repository[AIPrompt, InsertAIPrompt, UpdateAIPrompt]):
         super().__init__(AIPrompt, InsertAIPrompt, UpdateAIPrompt)
 
     async def get_all(self, db: Executor) -> list[AIPrompt]:
-        """Every prompt: category, then name (byte order), then id (CONTRACT #68)."""
+        """Every prompt: category, then name (byte order), then id (docs/storage-mapping.md #68)."""
         return await db.run(_ALL)
 
     async def get_by_category(self, db: Executor, *, category: str) -> list[AIPrompt]:
@@ -163,48 +162,6 @@ class AIPromptRepository(Repository[AIPrompt, InsertAIPrompt, UpdateAIPrompt]):
             await conn.run(_LOCK)
             rows = await conn.run(_INSERT_IF_EMPTY, prompts=_DEFAULT_DOCUMENTS)
         return sorted(rows, key=_listing_key)
-
-    # The names the earlier Python routes call (CONTRACT 3.11 item 10), positional as there.
-
-    async def get_all_ai_prompts(self, db: Executor) -> list[AIPrompt]:
-        """Every prompt in list order (#68); same as ``get_all``."""
-        return await self.get_all(db)
-
-    async def get_ai_prompt(self, db: Executor, id: str) -> AIPrompt | None:
-        """The prompt with ``id``, or None (#69); same as ``get``."""
-        return await self.get(db, id=id)
-
-    async def get_ai_prompts_by_category(self, db: Executor, category: str) -> list[AIPrompt]:
-        """Prompts of one category (#70); same as ``get_by_category``."""
-        return await self.get_by_category(db, category=category)
-
-    async def get_ai_prompts_by_provider(self, db: Executor, provider: str) -> list[AIPrompt]:
-        """Prompts for a provider or 'both' (#71); same as ``get_by_provider``."""
-        return await self.get_by_provider(db, provider=provider)
-
-    async def create_ai_prompt(
-        self, db: Executor, prompt: InsertAIPrompt | Mapping[str, Any]
-    ) -> AIPrompt:
-        """Insert one prompt (#72); same as ``create``."""
-        return await self.create(db, obj_in=prompt)
-
-    async def update_ai_prompt(
-        self, db: Executor, id: str, updates: UpdateAIPrompt | Mapping[str, Any]
-    ) -> AIPrompt | None:
-        """Set the given fields and updated_at (#73); the row, or None if there is none."""
-        return await self.update(db, db_obj=id, obj_in=updates)
-
-    async def delete_ai_prompt(self, db: Executor, id: str) -> AIPrompt | None:
-        """Delete one prompt (#74); the deleted row, or None if there was none."""
-        return await self.remove(db, id=id)
-
-    async def get_active_ai_prompts(self, db: Executor) -> list[AIPrompt]:
-        """Prompts with is_active true (#75); same as ``get_active``."""
-        return await self.get_active(db)
-
-    async def reset_ai_prompts_to_defaults(self, db: Executor) -> list[AIPrompt]:
-        """Replace every prompt by the defaults (#84); same as ``reset_to_defaults``."""
-        return await self.reset_to_defaults(db)
 
 
 ai_prompt = AIPromptRepository()

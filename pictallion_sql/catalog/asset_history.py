@@ -30,11 +30,5 @@ class AssetHistoryRepository(Repository[AssetHistory, InsertAssetHistory, Update
         check_limit("limit", limit)
         return await db.run(_RECENT, limit=limit)
 
-    # Other names for the same calls: the storage name (getRecentActivity) and the names
-    # the Python port's routes call.
-    get_recent_activity = get_recent
-    get_asset_history = get_by_asset
-    create_asset_history = Repository.create
-
 
 asset_history = AssetHistoryRepository()

@@ -28,6 +28,7 @@ from pictallion_sql.limits import (
     text_problem,
 )
 from pictallion_sql.models import (
+    IMPORT_TYPES,
     decode_hook,
     lone_surrogate_error,
     provided_fields,
@@ -40,6 +41,7 @@ from pictallion_sql.query.named import queries
 __all__ = ["Repository", "check_count", "check_id", "check_page", "check_text", "utc_now"]
 
 RowT = TypeVar("RowT", bound=msgspec.Struct)
+S = TypeVar("S", bound=msgspec.Struct)
 InsertT = TypeVar("InsertT", bound=msgspec.Struct)
 UpdateT = TypeVar("UpdateT", bound=msgspec.Struct)
 
@@ -136,6 +138,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         self.insert_type = insert
         self.update_type = update
         self.table: str = row.__table__  # type: ignore[attr-defined]
+        self.import_type: type[msgspec.Struct] = IMPORT_TYPES[self.table]
         self._touches_updated_at = "updated_at" in row.__struct_fields__
         self._get = queries.one(f"{self.table}.get", row)
         self._get_multi = queries.rows(f"{self.table}.get_multi", row)
@@ -154,8 +157,8 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     async def create_many(
         self,
         db: Executor,
-        objs: Sequence[InsertT | Mapping[str, Any]],
         *,
+        objs: Sequence[InsertT | Mapping[str, Any]],
         returning: Literal[True] = True,
     ) -> list[RowT]: ...
 
@@ -163,16 +166,16 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     async def create_many(
         self,
         db: Executor,
-        objs: Sequence[InsertT | Mapping[str, Any]],
         *,
+        objs: Sequence[InsertT | Mapping[str, Any]],
         returning: Literal[False],
     ) -> list[str]: ...
 
     async def create_many(
         self,
         db: Executor,
-        objs: Sequence[InsertT | Mapping[str, Any]],
         *,
+        objs: Sequence[InsertT | Mapping[str, Any]],
         returning: bool = True,
     ) -> list[RowT] | list[str]:
         """Insert several rows atomically (one COPY or executemany per column set).
@@ -185,7 +188,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
             raise ValidationError("objs must be a list of rows to insert", field="objs")
         fields = self.insert_type.__struct_fields__
-        inputs = self._inputs(objs)
+        inputs = self._inputs(objs, self.insert_type, "objs")
         rows: list[dict[str, Any]] = []
         for obj, new_id in zip(inputs, new_ids(len(inputs)), strict=True):
             row = {"id": new_id}
@@ -201,60 +204,117 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         by_id = {row.id: row for row in await db.insert_many(self.table, self.row, rows)}
         return [by_id[row["id"]] for row in rows]
 
-    def _inputs(self, objs: Sequence[InsertT | Mapping[str, Any]]) -> list[InsertT]:
-        """Every input as a validated insert struct, the mappings converted in one call.
+    @overload
+    async def import_rows(
+        self,
+        db: Executor,
+        *,
+        rows: Sequence[RowT | Mapping[str, Any]],
+        returning: Literal[True] = True,
+    ) -> list[RowT]: ...
+
+    @overload
+    async def import_rows(
+        self,
+        db: Executor,
+        *,
+        rows: Sequence[RowT | Mapping[str, Any]],
+        returning: Literal[False],
+    ) -> list[str]: ...
+
+    async def import_rows(
+        self,
+        db: Executor,
+        *,
+        rows: Sequence[RowT | Mapping[str, Any]],
+        returning: bool = True,
+    ) -> list[RowT] | list[str]:
+        """Insert whole rows that keep their ``id`` and timestamps, atomically.
+
+        Each row is a record of this table as read from any database (``FileVersion``...)
+        or a mapping of columns. ``id`` is required; ``created_at``, ``updated_at`` (and
+        ``added_at``, ``timestamp``) are kept when given, the column default otherwise;
+        every other column is checked by the insert rules of :meth:`create` (a stored
+        ``processing_state`` of ``'unprocessed'`` is accepted). Written as
+        :meth:`create_many` writes (one COPY or executemany per column set). Returns the
+        rows in input order, or with ``returning=False`` their ids. A failure (validation,
+        an id that exists, a missing parent row) inserts nothing.
+        """
+        if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Sequence):
+            raise ValidationError("rows must be a list of rows to import", field="rows")
+        values = [provided_fields(obj) for obj in self._inputs(rows, self.import_type, "rows")]
+        if not values:
+            return []
+        if not returning:
+            await db.insert_many(self.table, None, values)
+            return [row["id"] for row in values]
+        by_id = {row.id: row for row in await db.insert_many(self.table, self.row, values)}
+        return [by_id[row["id"]] for row in values]
+
+    def _inputs(self, objs: Sequence[Any], kind: type[S], label: str) -> list[S]:
+        """Every input as a validated ``kind`` struct, the mappings converted in one call.
 
         One ``msgspec.convert`` of the whole list costs less than one per row; when it
         fails, the rows are validated one by one so the error names the first bad row.
         """
-        kind = self.insert_type
         if not _timestamp_fields(kind) and all(type(obj) is dict for obj in objs):
             mappings: list[Any] = list(objs)  # the usual call: plain dicts, nothing to rewrite
-            return self._converted(objs, mappings)
-        given: list[InsertT | None] = []
+            return self._converted(objs, mappings, kind, label)
+        given: list[S | None] = []
         mappings = []
         for index, obj in enumerate(objs):
             if isinstance(obj, kind):
                 try:
                     obj.revalidate()  # type: ignore[attr-defined]
                 except ValidationError as exc:
-                    raise ValidationError(f"objs[{index}]: {exc}", field=exc.field) from None
+                    raise ValidationError(f"{label}[{index}]: {exc}", field=exc.field) from None
                 given.append(obj)
+            elif kind is self.import_type and isinstance(obj, self.row):
+                given.append(self._row_to_import(f"{label}[{index}]", obj))
             elif isinstance(obj, Mapping):
                 given.append(None)
                 mappings.append(_full_dates(kind, obj))
             else:
+                expected = self.row.__name__ if kind is self.import_type else kind.__name__
                 raise ValidationError(
-                    f"objs[{index}]: {self.table}: expected {kind.__name__} or a mapping, "
+                    f"{label}[{index}]: {self.table}: expected {expected} or a mapping, "
                     f"got {type(obj).__name__}"
                 )
-        converted = iter(self._converted(objs, mappings))
+        converted = iter(self._converted(objs, mappings, kind, label))
         return [next(converted) if obj is None else obj for obj in given]
 
+    def _row_to_import(self, where: str, row: RowT) -> Any:
+        """A row as read from a database, as an import struct (its fields checked)."""
+        try:
+            return self.import_type(**{name: getattr(row, name) for name in row.__struct_fields__})
+        except ValidationError as exc:
+            where = f"{where} (id {shown(getattr(row, 'id', None))})"
+            raise ValidationError(f"{where}: {exc}", field=exc.field) from None
+
     def _converted(
-        self, objs: Sequence[InsertT | Mapping[str, Any]], mappings: list[Any]
-    ) -> list[InsertT]:
-        """``mappings`` as insert structs, in one call; a failure names its row in ``objs``."""
+        self, objs: Sequence[Any], mappings: list[Any], kind: type[S], label: str
+    ) -> list[S]:
+        """``mappings`` as ``kind`` structs, in one call; a failure names its row in ``objs``."""
         try:
             return msgspec.convert(
                 mappings,
-                list[self.insert_type],  # type: ignore[name-defined]
+                list[kind],  # type: ignore[valid-type]
                 dec_hook=decode_hook,
             )
         except (msgspec.ValidationError, UnicodeEncodeError) as exc:
-            self._first_invalid(objs)
+            self._first_invalid(objs, kind, label)
             if isinstance(exc, UnicodeEncodeError):
                 raise lone_surrogate_error(mappings, self.table) from None
             # Not reached while one-by-one validation agrees with the batch; kept as a guard.
             raise validation_error(exc, self.table) from None
 
-    def _first_invalid(self, objs: Sequence[InsertT | Mapping[str, Any]]) -> None:
+    def _first_invalid(self, objs: Sequence[Any], kind: type[msgspec.Struct], label: str) -> None:
         """Raise the ValidationError of the first row that fails, prefixed with its index."""
         for index, obj in enumerate(objs):
             try:
-                self.insert_values(obj)
+                self._coerce(kind, obj)
             except ValidationError as exc:
-                raise ValidationError(f"objs[{index}]: {exc}", field=exc.field) from None
+                raise ValidationError(f"{label}[{index}]: {exc}", field=exc.field) from None
 
     async def get(self, db: Executor, *, id: str) -> RowT | None:
         """The row with ``id``, or None."""

@@ -1,4 +1,4 @@
-"""Greedy 100 m clustering of geotagged photos into hotspots (CONTRACT 2.5.3), in pure Python.
+"""Greedy 100 m clustering of geotagged photos into hotspots, in pure Python.
 
 The database hands over the photos with their coordinates already extracted
 (``locations.located_photos``, oldest first); this module only groups them, so the result is

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from pictallion_sql.catalog.base import Repository, check_id, check_text, utc_now
-from pictallion_sql.catalog.collection_photos import check_photo_ids, collection_photo
+from pictallion_sql.catalog.collection_photos import check_photo_ids
 from pictallion_sql.catalog.smart_rules import (
     SmartCollectionUpdate,
     UnsupportedRules,
@@ -102,71 +102,6 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
             await conn.run(_DELETE_PHOTOS, collection_id=id)
             return await conn.run(self._remove, id=id)
 
-    async def add_photo(
-        self, db: Executor, *, collection_id: str, photo_id: str
-    ) -> CollectionPhoto:
-        """Add a photo to a collection (#28; no duplicate check). Returns the membership row."""
-        return await collection_photo.add(db, collection_id=collection_id, photo_id=photo_id)
-
-    async def get_photos(self, db: Executor, *, collection_id: str) -> list[FileVersionWithAsset]:
-        """The photos of a collection with their asset, most recently added first (#29)."""
-        return await collection_photo.get_photos(db, collection_id=collection_id)
-
-    delete = remove
-
-    # -- the names the Python routes call (CONTRACT 3.11 item 10) -----------------------------
-    # Arguments may be passed positionally after ``db``, as those routes pass them, or by name.
-
-    async def get_collections(self, db: Executor) -> list[Collection]:
-        """Every collection, newest first; same as :meth:`get_all`."""
-        return await self.get_all(db)
-
-    async def get_collection(self, db: Executor, id: str) -> Collection | None:
-        """The collection with ``id``, or None (#26); same as ``get``."""
-        return await self.get(db, id=id)
-
-    async def create_collection(
-        self, db: Executor, collection: InsertCollection | Mapping[str, Any]
-    ) -> Collection:
-        """Create a collection (#23); same as ``create``."""
-        return await self.create(db, obj_in=collection)
-
-    async def update_collection(
-        self, db: Executor, id: str, updates: UpdateCollection | Mapping[str, Any]
-    ) -> Collection | None:
-        """Update a collection and touch updated_at (#25); None if missing. Same as ``update``."""
-        return await self.update(db, db_obj=id, obj_in=updates)
-
-    async def delete_collection(self, db: Executor, id: str) -> Collection | None:
-        """Delete a collection and its photo rows atomically (#27); same as ``remove``."""
-        return await self.remove(db, id=id)
-
-    async def add_photo_to_collection(
-        self, db: Executor, collection_id: str, photo_id: str
-    ) -> CollectionPhoto:
-        """Add a photo to a collection (#28); same as :meth:`add_photo`."""
-        return await self.add_photo(db, collection_id=collection_id, photo_id=photo_id)
-
-    async def get_collection_photos(
-        self, db: Executor, collection_id: str
-    ) -> list[FileVersionWithAsset]:
-        """The photos of a collection with their asset (#29); same as :meth:`get_photos`."""
-        return await self.get_photos(db, collection_id=collection_id)
-
-    async def get_collection_photo(
-        self, db: Executor, collection_id: str, photo_id: str
-    ) -> CollectionPhoto | None:
-        """The membership row of a photo in a collection (the latest of duplicates), or None."""
-        return await collection_photo.get_entry(db, collection_id=collection_id, photo_id=photo_id)
-
-    async def remove_photo_from_collection(
-        self, db: Executor, collection_id: str, photo_id: str
-    ) -> int:
-        """Remove a photo from a collection, duplicates too; returns the rows removed (0: none)."""
-        return await collection_photo.remove_photo(
-            db, collection_id=collection_id, photo_id=photo_id
-        )
-
     # -- smart collections (2.3, 2.6) ---------------------------------------------------------
 
     async def get_smart_collections(self, db: Executor) -> list[Collection]:
@@ -237,7 +172,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
     async def get_smart_collection_photos(
         self, db: Executor, *, collection_id: str
     ) -> list[FileVersionWithAsset]:
-        """The photos of a smart collection, as :meth:`get_photos`; [] if not a smart collection."""
+        """A smart collection's photos, as ``collection_photo.get_photos``; [] if not smart."""
         check_id("collection_id", collection_id)
         async with db.transaction(readonly=True) as conn:
             if await conn.run(_GET_SMART_BY_ID, id=collection_id) is None:
@@ -309,7 +244,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         matches = await db.run(compiled.select, **compiled.params)
         return [m.id for m in matches]
 
-    async def refresh_smart(self, db: Executor, collection_id: str) -> SmartCollectionUpdate:
+    async def refresh_smart(self, db: Executor, *, collection_id: str) -> SmartCollectionUpdate:
         """Replace a smart collection's photos by the versions its rules match, atomically.
 
         In one transaction, with the collection row locked: its photo rows are deleted, then
@@ -348,7 +283,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         results: list[SmartCollectionUpdate] = []
         for row in await db.run(_GET_SMART):
             try:
-                result = await self.refresh_smart(db, row.id)
+                result = await self.refresh_smart(db, collection_id=row.id)
             except NotFoundError:
                 continue
             except UnsupportedRules as exc:
@@ -358,16 +293,6 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
                 result = SmartCollectionUpdate(row.id, row.name, "failed", reason=str(exc))
             results.append(result)
         return results
-
-    async def evaluate_smart_collection(
-        self, db: Executor, *, collection_id: str
-    ) -> SmartCollectionUpdate:
-        """Same as :meth:`refresh_smart` (the name the service layer used)."""
-        return await self.refresh_smart(db, collection_id)
-
-    async def update_smart_collections(self, db: Executor) -> list[SmartCollectionUpdate]:
-        """Same as :meth:`refresh_all_smart` (advancedSearch.updateSmartCollections, A3-A6)."""
-        return await self.refresh_all_smart(db)
 
 
 def _skipped(row: Collection, reason: str) -> SmartCollectionUpdate:

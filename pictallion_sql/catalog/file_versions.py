@@ -138,10 +138,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_id("media_asset_id", media_asset_id)
         return await db.run(_BY_ASSET, media_asset_id=media_asset_id)
 
-    async def get_by_media_asset(self, db: Executor, *, media_asset_id: str) -> list[FileVersion]:
-        """The versions of one asset (the earlier port's name of :meth:`get_by_asset`)."""
-        return await self.get_by_asset(db, media_asset_id=media_asset_id)
-
     async def get_by_tier(
         self, db: Executor, *, tier: Tier, skip: int = 0, limit: int = 100
     ) -> list[FileVersion]:
@@ -156,12 +152,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         """Every version (or a page), newest first (created_at DESC, id DESC)."""
         check_page(skip, 0)
         return await db.run(_ALL, skip=skip, limit=_limit_or_all(limit))
-
-    async def get_all_file_versions(
-        self, db: Executor, *, limit: int | None = None, offset: int = 0
-    ) -> list[FileVersion]:
-        """The port's name of :meth:`get_all`, paginated with ``offset``."""
-        return await self.get_all(db, skip=offset, limit=limit)
 
     async def get_by_hash(self, db: Executor, *, file_hash: str) -> FileVersion | None:
         """The oldest version with this MD5 hash (created_at, then id), or None."""
@@ -228,12 +218,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_page(skip, limit)
         return await db.run(_HIGHEST_TIER, skip=skip, limit=limit)
 
-    async def get_highest_tier_photos(
-        self, db: Executor, *, limit: int = 100, offset: int = 0
-    ) -> list[FileVersionWithDisplayAsset]:
-        """The port's name of :meth:`list_photos`, paginated with ``offset``."""
-        return await self.list_photos(db, skip=offset, limit=limit)
-
     async def list_unprocessed(
         self, db: Executor, *, skip: int = 0, limit: int | None = None
     ) -> list[FileVersionWithDisplayAsset]:
@@ -243,12 +227,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         """
         check_page(skip, 0)
         return await db.run(_UNPROCESSED, skip=skip, limit=_limit_or_all(limit))
-
-    async def get_unprocessed_photos(
-        self, db: Executor, *, limit: int | None = None, offset: int = 0
-    ) -> list[FileVersionWithDisplayAsset]:
-        """The port's name of :meth:`list_unprocessed`, paginated with ``offset``."""
-        return await self.list_unprocessed(db, skip=offset, limit=limit)
 
     async def get_all_with_assets(
         self, db: Executor, *, skip: int = 0, limit: int | None = None
@@ -282,22 +260,8 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             limit=_limit_or_all(limit),
         )
 
-    async def get_photos_by_tier(
-        self,
-        db: Executor,
-        *,
-        tier: Tier,
-        show_superseded: bool = False,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[FileVersionWithAsset]:
-        """The port's name of :meth:`list_by_tier` (``show_superseded`` = show_all_versions)."""
-        return await self.list_by_tier(
-            db, tier=tier, show_all_versions=show_superseded, skip=offset, limit=limit
-        )
-
     async def get_photos_count(
-        self, db: Executor, *, tier: ListingTier | None = None, show_superseded: bool = False
+        self, db: Executor, *, tier: ListingTier | None = None, show_all_versions: bool = False
     ) -> int:
         """How many rows the photo listing for ``tier`` has, without pagination or cap.
 
@@ -308,20 +272,20 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         :param tier: None: assets with a gold or silver version (:meth:`list_photos`);
             "unprocessed": :meth:`list_unprocessed`; "all_versions": every version; a tier:
             :meth:`list_by_tier`.
-        :param show_superseded: with a tier, count the versions an asset's higher tier
-            supersedes too (``show_all_versions`` of :meth:`list_by_tier`).
-        :raises ValidationError: another ``tier`` (field ``tier``), or a ``show_superseded``
+        :param show_all_versions: with a tier, count the versions an asset's higher tier
+            supersedes too (as :meth:`list_by_tier` lists them).
+        :raises ValidationError: another ``tier`` (field ``tier``), or a ``show_all_versions``
             that is not a bool.
         """
         if tier is None:
             return await db.run(_COUNT_HIGHEST)
         _check_tier(tier, allowed=_LISTING_TIERS)
-        _check_bool("show_superseded", show_superseded)
+        _check_bool("show_all_versions", show_all_versions)
         if tier == "unprocessed":
             return await db.run(_COUNT_UNPROCESSED)
         if tier == "all_versions":
             return await db.run(_COUNT_ALL)
-        return await db.run(_COUNT_BY_TIER, tier=tier, show_all_versions=show_superseded)
+        return await db.run(_COUNT_BY_TIER, tier=tier, show_all_versions=show_all_versions)
 
     async def get_sibling_versions(self, db: Executor, *, id: str) -> list[FileVersionWithAsset]:
         """Every version of the asset of version ``id`` (itself included), with the asset.
@@ -372,8 +336,8 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         tier: Tier | None = "silver",
         rating_min: int | None = None,
         rating_max: int | None = None,
+        skip: int = 0,
         limit: int = 50,
-        offset: int = 0,
     ) -> PhotoSearchResult:
         """A page of matching versions with their asset, newest first, and the match count.
 
@@ -396,18 +360,17 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
                     f"{name} must be an integer from {INT4_MIN} to {INT4_MAX}, got {shown(value)}",
                     field=name,
                 )
-        check_limit("limit", limit)
-        check_limit("offset", offset)
+        check_page(skip, limit)
         params: dict[str, Any] = {
             "query": query or None,
             "tier": tier,
             "rating_min": rating_min,
             "rating_max": rating_max,
         }
-        hits = await db.run(_SEARCH, limit=limit, offset=offset, **params)
+        hits = await db.run(_SEARCH, limit=limit, offset=skip, **params)
         if hits:
             total = hits[0].total_count
-        elif offset == 0:
+        elif skip == 0:
             total = 0
         else:
             total = await db.run(_SEARCH_COUNT, **params)
@@ -418,11 +381,11 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     async def search(
         self,
         db: Executor,
-        filters: PhotoFilters | Mapping[str, Any] | None = None,
         *,
+        filters: PhotoFilters | Mapping[str, Any] | None = None,
         sort: PhotoSort | Mapping[str, Any] | None = None,
+        skip: int = 0,
         limit: int = 50,
-        offset: int = 0,
     ) -> PhotoSearchPage:
         """A page of the versions matching ``filters`` (with their asset), the total and facets.
 
@@ -435,15 +398,11 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
 
         plan = plan_search(filters, sort)
         check_rows("limit", limit)
-        check_rows("offset", offset)
-        rows = await db.run(plan.query, limit=limit, offset=offset, **plan.params)
+        check_rows("skip", skip)
+        rows = await db.run(plan.query, limit=limit, offset=skip, **plan.params)
         return page_from_rows(rows)
 
     # ---- writes -----------------------------------------------------------------------
-
-    async def delete_faces_by_photo(self, db: Executor, *, photo_id: str) -> int:
-        """The storage name (deleteFacesByPhoto) of :meth:`delete_faces`."""
-        return await self.delete_faces(db, photo_id=photo_id)
 
     async def ingest_photo(
         self,
@@ -525,16 +484,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
                 **history_values,
             )
         return IngestedPhoto(asset, created, new_faces, entry)
-
-    # Names the Python port's routes call (3.11 item 10) with the same semantics as the
-    # calls above; aliases, not wrappers.
-    get_file_version = Repository.get
-    create_file_version = Repository.create
-    update_file_version = Repository.update
-    get_file_versions_by_asset = get_by_asset
-    get_file_by_hash = get_by_hash
-    find_similar_photos = find_similar
-    get_all_file_versions_with_assets = get_all_with_assets
 
 
 file_version = FileVersionRepository()

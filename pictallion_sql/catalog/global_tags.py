@@ -53,10 +53,6 @@ class GlobalTagRepository(Repository[GlobalTag, InsertGlobalTag, UpdateGlobalTag
         """The library (R1): tag, usage_count, created_at; most used first, then tag byte order."""
         return await db.run(_LIST_LIBRARY)
 
-    async def get_tag_library(self, db: Executor) -> list[TagLibraryEntry]:
-        """The library, as :meth:`list_library` (the name the Python routes call)."""
-        return await self.list_library(db)
-
     async def get_all_tags(self, db: Executor) -> list[str]:
         """Every tag in the library, in byte order (#86)."""
         return [row.tag for row in await db.run(_ALL_TAGS)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pictallion_sql.catalog.base import Repository, check_id
+from pictallion_sql.catalog.base import Repository
 from pictallion_sql.catalog.clustering import find_hotspots, to_points
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
@@ -26,7 +26,6 @@ __all__ = ["LocationRepository", "location"]
 _ALL = queries.rows("locations.get_all", Location)
 _TOP = queries.rows("locations.top", Location)
 _RECENT = queries.rows("locations.recent", Location)
-_DELETE = queries.command("locations.delete")
 _LOCATED = queries.rows("locations.located_photos", LocatedPhoto)
 _COUNT = queries.scalar("locations.count", int)
 
@@ -64,11 +63,6 @@ class LocationRepository(Repository[Location, InsertLocation, UpdateLocation]):
     async def get_all(self, db: Executor) -> list[Location]:
         """Every location: photo_count ASC (NULL last), name (byte order), id (#77)."""
         return await db.run(_ALL)
-
-    async def delete(self, db: Executor, *, id: str) -> bool:
-        """Delete one location; True if a row was deleted, False if there was none (#80)."""
-        check_id("id", id)
-        return await db.run(_DELETE, id=id) > 0
 
     async def create_from_coordinates(
         self,

@@ -106,10 +106,5 @@ class MediaAssetRepository(Repository[MediaAsset, InsertMediaAsset, UpdateMediaA
                 )
         return row
 
-    # Names the Python port's routes call (3.11 item 10); same semantics as the generic calls.
-    create_media_asset = Repository.create
-    get_media_asset = Repository.get
-    update_media_asset = Repository.update
-
 
 media_asset = MediaAssetRepository()

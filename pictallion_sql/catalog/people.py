@@ -28,6 +28,9 @@ _DELETE_RELATIONSHIPS = queries.command("people.delete_relationships")
 _PHOTOS = queries.rows("people.get_photos", FileVersionWithAsset)
 _WITH_COUNTS = queries.rows("people.get_with_counts", PersonWithCounts)
 
+# "No limit" for a page of people without a cap: the largest LIMIT both dialects accept.
+_NO_LIMIT = 2**63 - 1
+
 
 def escape_like(text: str) -> str:
     """``text`` with ``\\``, ``%`` and ``_`` escaped for ``LIKE ... ESCAPE '\\'``."""
@@ -51,14 +54,14 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
     def __init__(self) -> None:
         super().__init__(Person, InsertPerson, UpdatePerson)
 
-    async def get_all(self, db: Executor) -> list[Person]:
-        """Every person, newest first (created_at DESC, then id DESC) (#31 getPeople)."""
-        return await db.run(_ALL)
-
-    async def get_people(self, db: Executor, *, skip: int = 0, limit: int = 100) -> list[Person]:
-        """A page of people in the order of :meth:`get_all` (the earlier port's call)."""
-        check_page(skip, limit)
-        return await db.run(_PAGE, skip=skip, limit=limit)
+    async def get_all(
+        self, db: Executor, *, skip: int = 0, limit: int | None = None
+    ) -> list[Person]:
+        """Every person (or a page), newest first (created_at DESC, then id DESC) (#31)."""
+        check_page(skip, 0 if limit is None else limit)
+        if skip == 0 and limit is None:
+            return await db.run(_ALL)
+        return await db.run(_PAGE, skip=skip, limit=_NO_LIMIT if limit is None else limit)
 
     async def get_by_name(self, db: Executor, *, name: str) -> Person | None:
         """The person named exactly ``name``; the oldest (created_at, id) of several, or None."""
@@ -118,7 +121,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
             _check_text("file_path", file_path)
         return await db.run(_SET_REPRESENTATIVE, id=person_id, representative_face=file_path)
 
-    async def delete(self, db: Executor, *, id: str) -> Person | None:
+    async def remove(self, db: Executor, *, id: str) -> Person | None:
         """Delete a person in one transaction; returns the deleted row, or None (#33).
 
         The person's faces are kept and unassigned, events linked to the person are kept
@@ -132,10 +135,6 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
             await conn.run(_DELETE_RELATIONSHIPS, id=id)
             deleted = await conn.run(self._remove, id=id)
         return deleted
-
-    async def remove(self, db: Executor, *, id: str) -> Person | None:
-        """Same as :meth:`delete`: a person is never removed leaving dangling references."""
-        return await self.delete(db, id=id)
 
     async def get_photos(self, db: Executor, *, person_id: str) -> list[FileVersionWithAsset]:
         """The distinct file versions showing the person, asset nested; newest first (#51).

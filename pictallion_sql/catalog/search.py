@@ -219,7 +219,7 @@ def check_sort(sort: Any) -> PhotoSort:
 
 
 def check_rows(name: str, value: Any) -> None:
-    """Reject a ``limit``/``offset`` that is not an integer from 0 to 2**63 - 1."""
+    """Reject a ``limit``/``skip`` that is not an integer from 0 to 2**63 - 1."""
     if type(value) is not int or not 0 <= value <= _MAX_ROWS:
         raise ValidationError(
             f"{name} must be an integer from 0 to {_MAX_ROWS}, got {shown(value)}", field=name

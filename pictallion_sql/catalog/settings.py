@@ -47,13 +47,8 @@ class SettingRepository(Repository[Setting, InsertSetting, UpdateSetting]):
         _check_text("category", category)
         return await db.run(_BY_CATEGORY, category=category)
 
-    async def get_setting_value(
-        self, db: Executor, key: str, default: str | None = None
-    ) -> str | None:
-        """The value of the setting with this key, or ``default`` if there is none.
-
-        ``key`` and ``default`` may be passed positionally, as the Python routes do.
-        """
+    async def get_value(self, db: Executor, *, key: str, default: str | None = None) -> str | None:
+        """The value of the setting with this key, or ``default`` if there is none."""
         _check_text("key", key)
         value = await db.run(_GET_VALUE, key=key)
         return default if value is None else value

@@ -16,7 +16,12 @@ __all__ = ["open_database"]
 
 
 async def open_database(settings: Settings) -> Database:
-    """A pooled :class:`Database` for ``settings`` (SQLite or PostgreSQL, by its URL)."""
+    """A pooled :class:`Database` for ``settings`` (SQLite or PostgreSQL, by its URL);
+    with ``settings.replica_urls``, a primary and its read replicas (``routing.py``)."""
+    if settings.replica_urls:
+        from pictallion_sql.drivers.routing import connect_routed
+
+        return await connect_routed(settings, settings.replica_urls)
     if settings.dialect == "postgres":
         from pictallion_sql.drivers.postgres import connect_postgres
 

@@ -574,6 +574,16 @@ class Database(Executor):
     def connection(self) -> AbstractAsyncContextManager[Connection]:
         """Hold one connection for several calls (no transaction is opened)."""
 
+    def primary(self) -> Executor:
+        """Calls that must see the primary: with read replicas, every call runs on the
+        primary; without, this database itself."""
+        return self
+
+    def replica(self) -> Executor:
+        """Reads that may lag: with read replicas, reads run on one even before it caught
+        up with this database's writes, and writes are refused; without, this database."""
+        return self
+
     @abstractmethod
     async def close(self) -> None:
         """Close every pooled connection."""

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from functools import cache
 from typing import Any
@@ -30,6 +39,7 @@ from pictallion_sql.drivers.base import (
     make_decoder,
     record_columns,
 )
+from pictallion_sql.drivers.keyset import KeysetPlan, keyset_plan
 from pictallion_sql.drivers.pool import Pool
 from pictallion_sql.errors import (
     ConnectionLostError,
@@ -38,6 +48,7 @@ from pictallion_sql.errors import (
     ForeignKeyError,
     PermissionDeniedError,
     PictallionError,
+    PoolTimeoutError,
     ReadOnlyError,
     ValidationError,
 )
@@ -48,6 +59,11 @@ __all__ = ["PostgresConnection", "PostgresDatabase", "connect_postgres"]
 _json_encode = msgspec.json.encode
 _DECODERS: dict[Query, Decoder] = {}
 _IDLE_PING_SECONDS = 30.0
+# Names of the SQL cursors streams declare behind a transaction pooler.
+_CURSOR_NAMES = itertools.count(1)
+
+Batches = Callable[[], Awaitable[list[Any]]]
+"""Fetches the next batch of raw rows of a stream (fewer than asked: the last one)."""
 
 
 def _encode_jsonb(value: Any) -> bytes:
@@ -243,6 +259,8 @@ class PostgresDatabase(Database):
             label="PostgreSQL",
         )
         self._foreign_keys: dict[str, tuple[str, str, str]] = {}
+        # Read once: behind a transaction pooler streams avoid asyncpg's cursors.
+        self._transaction_pooled = settings.transaction_pooled
 
     async def _open_connection(self) -> Any:
         try:
@@ -252,7 +270,7 @@ class PostgresDatabase(Database):
                 # statements (keyed by SQL text). The named queries are a fixed set, so a
                 # statement stays prepared for the connection's life instead of being
                 # re-prepared every 5 minutes (the default), and long ones are cached too.
-                statement_cache_size=self.settings.statement_cache_size,
+                statement_cache_size=self.settings.prepared_statement_limit,
                 max_cached_statement_lifetime=0,
                 max_cacheable_statement_size=0,
                 connection_class=StatementConnection,
@@ -267,9 +285,12 @@ class PostgresDatabase(Database):
                 f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
                 f"{type(exc).__name__}: {mask_secrets(exc, self.settings.database_url)}"
             ) from None
-        conn.statement_limit = self.settings.statement_cache_size
+        conn.statement_limit = self.settings.prepared_statement_limit
         try:
             await _init_connection(conn)
+        except _DRIVER_ERRORS as exc:
+            conn.terminate()
+            raise self.translate(exc, None) from None
         except BaseException:
             conn.terminate()
             raise
@@ -278,16 +299,19 @@ class PostgresDatabase(Database):
     async def load_constraints(self) -> None:
         """Remember which table and column every foreign key joins, for error messages."""
         async with self._acquire() as conn:
-            rows = await conn.fetch(
+            try:
+                rows = await conn.fetch(
+                    """
+                SELECT c.conname, child.relname, a.attname, parent.relname
+                FROM pg_constraint c
+                JOIN pg_class child ON child.oid = c.conrelid
+                JOIN pg_class parent ON parent.oid = c.confrelid
+                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                WHERE c.contype = 'f'
                 """
-            SELECT c.conname, child.relname, a.attname, parent.relname
-            FROM pg_constraint c
-            JOIN pg_class child ON child.oid = c.conrelid
-            JOIN pg_class parent ON parent.oid = c.confrelid
-            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-            WHERE c.contype = 'f'
-            """
-            )
+                )
+            except _DRIVER_ERRORS as exc:
+                raise self.translate(exc, None) from None
         self._foreign_keys = {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
@@ -334,10 +358,17 @@ class PostgresDatabase(Database):
         """Close the pool, waiting for connections in use to be released."""
         await self._pool.close()
 
+    async def fetch_state(self, sql: str) -> Any:
+        """The one row of a fixed statement about the server (WAL positions, lag)."""
+        async with self._acquire() as conn:
+            try:
+                return await conn.fetchrow(sql)
+            except _DRIVER_ERRORS as exc:
+                raise self.translate(exc, None) from None
+
     async def server_version(self) -> str:
         """The server's version string."""
-        async with self._acquire() as conn:
-            return str(await conn.fetchval("SHOW server_version"))
+        return str((await self.fetch_state("SHOW server_version"))[0])
 
     @asynccontextmanager
     async def _acquire(self) -> AsyncIterator[Any]:
@@ -404,6 +435,19 @@ class PostgresDatabase(Database):
         if isinstance(exc, asyncpg.InFailedSQLTransactionError):
             return aborted_error()
         message = mask_secrets(exc, self.settings.database_url)
+        if isinstance(exc, _LOST) and _POOLER_WAIT.search(message):
+            # pgbouncer found no free server connection for this client in time and
+            # dropped it; the statement never reached PostgreSQL.
+            return PoolTimeoutError(
+                f"the connection pooler in front of PostgreSQL at "
+                f"{mask_url(self.settings.database_url)} found no free server connection "
+                f"in time ({message.splitlines()[0]}); raise its pool size (pgbouncer: "
+                f"default_pool_size) or query_wait_timeout, or hold connections for less "
+                f"time{where}",
+                # The pooler's own pool size and wait are not known here.
+                size=0,
+                timeout=0.0,
+            )
         if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
             return ReadOnlyError(f"the database is read-only (PostgreSQL: {message}){where}")
         if isinstance(exc, asyncpg.InsufficientPrivilegeError):
@@ -460,6 +504,8 @@ class PostgresDatabase(Database):
 
 
 _CLOSED = re.compile(r"connection is closed|connection was closed|another operation is in progress")
+# pgbouncer's message when a client waited longer than query_wait_timeout for a server.
+_POOLER_WAIT = re.compile(r"query_wait_timeout")
 _VERB = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
@@ -516,8 +562,8 @@ class PostgresConnection(Connection):
         except PictallionError as exc:
             if self._depth:
                 self._failed = True
-            if type(exc) is ConnectionLostError:
-                self._interrupt()
+            if type(exc) is ConnectionLostError or type(exc) is PoolTimeoutError:
+                self._interrupt()  # both leave the link closed
             raise
         except BaseException:
             self._interrupt()
@@ -527,30 +573,50 @@ class PostgresConnection(Connection):
         self, query: Query, batch_size: int, params: Mapping[str, Any]
     ) -> AsyncGenerator[Any, None]:
         # A server-side cursor lives in a transaction: the caller's, or one opened here
-        # for the stream's duration (rolled back or committed as the stream ends).
-        if self._depth:
-            async with aclosing(self._cursor_records(query, batch_size, params)) as rows:
+        # for the stream's duration (rolled back or committed as the stream ends). Behind
+        # a transaction pooler an ordered query is read by key instead, in separate
+        # statements that hold no server connection between batches.
+        plan = keyset_plan(query) if self._db._transaction_pooled and not self._depth else None
+        if self._depth or plan is not None:
+            async with aclosing(self._batched_records(query, batch_size, params, plan)) as rows:
                 async for record in rows:
                     yield record
             return
         async with (
             self.transaction(),
-            aclosing(self._cursor_records(query, batch_size, params)) as rows,
+            aclosing(self._batched_records(query, batch_size, params, None)) as rows,
         ):
             async for record in rows:
                 yield record
 
-    async def _cursor_records(
-        self, query: Query, batch_size: int, params: Mapping[str, Any]
+    async def _open_batches(
+        self, query: Query, args: list[Any], batch_size: int, plan: KeysetPlan | None
+    ) -> Batches:
+        """Start reading ``query``: a function returning its next batch of raw rows."""
+        raw = self._raw
+        if plan is not None:
+            return _keyset_batches(raw, query, plan, args, batch_size)
+        text = query.postgres.text
+        if not self._db._transaction_pooled:
+            cursor = await raw.cursor(text, *args)
+            return lambda: cursor.fetch(batch_size)
+        # asyncpg's cursors use named statements, which a transaction pooler loses: an SQL
+        # cursor of the open transaction instead, fetched by unnamed statements.
+        name = f"pictallion_stream_{next(_CURSOR_NAMES)}"
+        await raw.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {text}", *args)
+        fetch = f"FETCH FORWARD {batch_size} FROM {name}"
+        return lambda: raw.fetch(fetch)
+
+    async def _batched_records(
+        self, query: Query, batch_size: int, params: Mapping[str, Any], plan: KeysetPlan | None
     ) -> AsyncGenerator[Any, None]:
-        compiled = query.postgres
-        args = bind_args(query, compiled, params)
+        args = bind_args(query, query.postgres, params)
         decode = _decoder(query)
         started = time.perf_counter() if self._db._query_observers or self._db.debug else 0.0
         count = 0
         try:
             try:
-                cursor = await self._raw.cursor(compiled.text, *args)
+                next_batch = await self._open_batches(query, args, batch_size, plan)
             except _DRIVER_ERRORS as exc:
                 raise self._db.translate(exc, query) from None
             except BaseException:
@@ -558,7 +624,7 @@ class PostgresConnection(Connection):
                 raise
             while True:
                 try:
-                    records = await cursor.fetch(batch_size)  # one round trip per batch
+                    records = await next_batch()  # one round trip per batch
                     if records and not count:
                         check_columns(query, list(records[0].keys()))
                     batch = [decode(r) for r in records]
@@ -577,8 +643,9 @@ class PostgresConnection(Connection):
                 if len(batch) < batch_size:
                     break
         except PictallionError as exc:
-            self._failed = True  # always inside a transaction here
-            if type(exc) is ConnectionLostError:
+            if self._depth:
+                self._failed = True
+            if type(exc) is ConnectionLostError or type(exc) is PoolTimeoutError:
                 self._interrupt()
             raise
         if started:
@@ -633,6 +700,31 @@ class PostgresConnection(Connection):
         if started:
             self._db._report_query(query, started, len(batch))
         return len(batch)
+
+
+def _keyset_batches(
+    raw: Any, query: Query, plan: KeysetPlan, args: list[Any], batch_size: int
+) -> Batches:
+    """Batches of ``query`` read by key: each resumes after the last row of the one before."""
+    last_key: list[Any] = []
+
+    async def next_batch() -> list[Any]:
+        if last_key:
+            records: list[Any] = await raw.fetch(plan.next, *args, batch_size, *last_key)
+        else:
+            records = await raw.fetch(plan.first, *args, batch_size)
+        if records:
+            last = records[-1]
+            last_key[:] = [last[i] for i in plan.key_indexes]
+            for column, value in zip(plan.key_columns, last_key, strict=True):
+                if value is None:
+                    raise DatabaseError(
+                        f"query {query.name!r}: cannot stream by key past a NULL in "
+                        f"{column}; order the query by non-null columns"
+                    )
+        return records
+
+    return next_batch
 
 
 @cache

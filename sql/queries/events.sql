@@ -50,7 +50,7 @@ RETURNING id, name, "type", "date",
 
 -- name: events.get_all
 -- returns: rows Event
--- Every event by date, earliest first (date ASC, then id ASC). CONTRACT #58 (getEvents).
+-- Every event by date, earliest first (date ASC, then id ASC). docs/storage-mapping.md #58 (getEvents).
 SELECT id, name, "type", "date",
        is_recurring, recurring_type, country, region,
        person_id, is_enabled, description, created_at

@@ -54,7 +54,7 @@ RETURNING id, name, description, latitude,
 -- name: locations.get_all
 -- returns: rows Location
 -- Every location, least photos first: photo_count ASC with NULL last (as PostgreSQL put it),
--- then name ASC (byte order), then id ASC. CONTRACT #77 (getLocations).
+-- then name ASC (byte order), then id ASC. docs/storage-mapping.md #77 (getLocations).
 SELECT id, name, description, latitude,
        longitude, radius, is_user_defined, photo_count,
        place_name, place_type, created_at, updated_at
@@ -87,10 +87,3 @@ FROM locations
 ORDER BY created_at DESC, COALESCE(photo_count, 0) DESC,
          CASE WHEN photo_count IS NULL THEN 1 ELSE 0 END ASC, name ASC, id ASC
 LIMIT :limit;
-
--- name: locations.delete
--- returns: none
--- params: id
--- Deletes one location; the number of rows deleted (0 or 1). #80 (deleteLocation).
-DELETE FROM locations
-WHERE id = :id;

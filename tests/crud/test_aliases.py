@@ -51,10 +51,10 @@ async def test_all_file_versions_with_assets_and_update_media_asset(db: Any) -> 
             "mime_type": "image/jpeg",
         },
     )
-    renamed = await crud.media_asset.update_media_asset(
+    renamed = await crud.compat.media_asset.update_media_asset(
         db, db_obj=asset, obj_in={"original_filename": "b.jpg"}
     )
     assert renamed is not None and renamed.original_filename == "b.jpg"
     assert renamed.created_at == asset.created_at
-    listed = await crud.file_version.get_all_file_versions_with_assets(db)
+    listed = await crud.compat.file_version.get_all_file_versions_with_assets(db)
     assert [(p.id, p.media_asset) for p in listed] == [(photo.id, renamed)]

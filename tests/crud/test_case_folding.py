@@ -25,7 +25,7 @@ async def library(db: Any) -> dict[str, str]:
     asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
     versions = await crud.file_version.create_many(
         db,
-        [
+        objs=[
             {
                 "media_asset_id": asset.id,
                 "tier": "silver",
@@ -65,7 +65,7 @@ async def test_search_filters_fold_like_str_lower(
     db: Any, library: dict[str, str], needle: str
 ) -> None:
     for name in ("location", "event_name", "query"):
-        page = await crud.file_version.search(db, {name: needle}, limit=50)
+        page = await crud.file_version.search(db, filters={name: needle}, limit=50)
         found = {library_location(library, p.id) for p in page.photos}
         assert found == _expected(needle), (name, needle)
 

@@ -303,7 +303,7 @@ async def test_create_event_from_dict_converts_iso_strings_to_naive_utc(db: Any)
 
 
 async def test_create_event_from_struct_and_port_names(db: Any) -> None:
-    made = await crud.event.create_event(
+    made = await crud.compat.event.create_event(
         db,
         InsertEvent(
             name="Anniversary",
@@ -315,19 +315,19 @@ async def test_create_event_from_struct_and_port_names(db: Any) -> None:
         ),
     )
     assert made.is_enabled is None and made.recurring_type == "yearly"
-    assert await crud.event.get_event(db, made.id) == made
-    assert await crud.event.get_events(db) == [made]
-    assert await crud.event.get_events_by_type(db, "custom") == [made]
-    updated = await crud.event.update_event(db, made.id, {"date": "2021-05-04T00:00:00Z"})
+    assert await crud.compat.event.get_event(db, made.id) == made
+    assert await crud.compat.event.get_events(db) == [made]
+    assert await crud.compat.event.get_events_by_type(db, "custom") == [made]
+    updated = await crud.compat.event.update_event(db, made.id, {"date": "2021-05-04T00:00:00Z"})
     assert updated is not None and updated.date == datetime(2021, 5, 4)
-    date_only = await crud.event.update_event(db, made.id, {"date": "2021-05-05"})
+    date_only = await crud.compat.event.update_event(db, made.id, {"date": "2021-05-05"})
     assert date_only is not None and date_only.date == datetime(2021, 5, 5)
-    updated = await crud.event.update_event(db, made.id, {"date": "2021-05-04T00:00:00Z"})
+    updated = await crud.compat.event.update_event(db, made.id, {"date": "2021-05-04T00:00:00Z"})
     assert updated is not None
-    assert await crud.event.delete_event(db, made.id) == updated
-    assert await crud.event.delete_event(db, made.id) is None
-    assert await crud.event.get_event(db, made.id) is None
-    assert await crud.event.update_event(db, made.id, {"name": "x"}) is None
+    assert await crud.compat.event.delete_event(db, made.id) == updated
+    assert await crud.compat.event.delete_event(db, made.id) is None
+    assert await crud.compat.event.get_event(db, made.id) is None
+    assert await crud.compat.event.update_event(db, made.id, {"name": "x"}) is None
 
 
 @pytest.mark.parametrize(
@@ -483,17 +483,17 @@ async def test_prompt_lists_sort_by_bytes_and_filter(db: Any) -> None:
         "File Naming",
         "beta",
     ]
-    assert names(await crud.ai_prompt.get_all_ai_prompts(db)) == names(
+    assert names(await crud.compat.ai_prompt.get_all_ai_prompts(db)) == names(
         await crud.ai_prompt.get_all(db)
     )
-    assert names(await crud.ai_prompt.get_active_ai_prompts(db)) == names(
+    assert names(await crud.compat.ai_prompt.get_active_ai_prompts(db)) == names(
         await crud.ai_prompt.get_active(db)
     )
-    assert names(await crud.ai_prompt.get_ai_prompts_by_category(db, "naming")) == [
+    assert names(await crud.compat.ai_prompt.get_ai_prompts_by_category(db, "naming")) == [
         "File Naming",
         "beta",
     ]
-    assert names(await crud.ai_prompt.get_ai_prompts_by_provider(db, "both")) == names(
+    assert names(await crud.compat.ai_prompt.get_ai_prompts_by_provider(db, "both")) == names(
         await crud.ai_prompt.get_by_provider(db, provider="both")
     )
 
@@ -509,7 +509,7 @@ async def test_prompt_filters_validate(db: Any, bad: Any) -> None:
 
 
 async def test_prompt_create_update_delete(db: Any, fixed_clock: FixedClock) -> None:
-    made = await crud.ai_prompt.create_ai_prompt(
+    made = await crud.compat.ai_prompt.create_ai_prompt(
         db,
         {
             "name": "Tags",
@@ -520,8 +520,8 @@ async def test_prompt_create_update_delete(db: Any, fixed_clock: FixedClock) -> 
         },
     )
     assert (made.is_default, made.is_active, made.description) == (False, True, None)
-    assert await crud.ai_prompt.get_ai_prompt(db, made.id) == made
-    updated = await crud.ai_prompt.update_ai_prompt(db, made.id, {"is_active": False})
+    assert await crud.compat.ai_prompt.get_ai_prompt(db, made.id) == made
+    updated = await crud.compat.ai_prompt.update_ai_prompt(db, made.id, {"is_active": False})
     assert updated is not None
     assert updated.is_active is False and updated.updated_at == fixed_clock.now
     assert updated.created_at == made.created_at
@@ -538,8 +538,8 @@ async def test_prompt_create_update_delete(db: Any, fixed_clock: FixedClock) -> 
             },
         )
     assert info.value.field == "provider"
-    assert await crud.ai_prompt.delete_ai_prompt(db, made.id) == updated
-    assert await crud.ai_prompt.delete_ai_prompt(db, made.id) is None
+    assert await crud.compat.ai_prompt.delete_ai_prompt(db, made.id) == updated
+    assert await crud.compat.ai_prompt.delete_ai_prompt(db, made.id) is None
     assert await count_rows(db, crud.ai_prompt) == 0
 
 
@@ -568,7 +568,7 @@ async def test_reset_to_defaults_replaces_every_prompt(db: Any) -> None:
             default.user_prompt,
             default.description,
         )
-    second = await crud.ai_prompt.reset_ai_prompts_to_defaults(db)
+    second = await crud.compat.ai_prompt.reset_ai_prompts_to_defaults(db)
     assert _default_shape(second) == DEFAULT_SHAPE
     assert not set(ids(first)) & set(ids(second))  # new ids each time
     assert await crud.ai_prompt.get_all(db) == second
@@ -705,11 +705,11 @@ async def test_location_create_list_update_delete(db: Any, fixed_clock: FixedClo
     with pytest.raises(ValidationError) as info:
         await crud.location.create(db, obj_in={"name": "x", "longitude": "1"})
     assert info.value.field == "latitude"
-    assert await crud.location.delete(db, id=made.id) is True
-    assert await crud.location.delete(db, id=made.id) is False
+    assert await crud.compat.location.delete(db, id=made.id) is True
+    assert await crud.compat.location.delete(db, id=made.id) is False
     assert await crud.location.get(db, id=made.id) is None
     with pytest.raises(ValidationError):
-        await crud.location.delete(db, id=7)  # type: ignore[arg-type]
+        await crud.compat.location.delete(db, id=7)  # type: ignore[arg-type]
     assert await count_rows(db, crud.location) == 9
 
 
@@ -904,23 +904,23 @@ Read = Callable[[Any], Awaitable[Any]]
 
 READS: list[tuple[str, Read]] = [
     ("event.get_all", lambda d: crud.event.get_all(d)),
-    ("event.get_events", lambda d: crud.event.get_events(d)),
+    ("event.get_events", lambda d: crud.compat.event.get_events(d)),
     ("event.get_enabled", lambda d: crud.event.get_enabled(d)),
     *[
         (f"event.get_by_type {t}", lambda d, t=t: crud.event.get_by_type(d, type=t))
         for t in ("holiday", "birthday", "custom")
     ],
-    ("event.get_events_by_type", lambda d: crud.event.get_events_by_type(d, "holiday")),
+    ("event.get_events_by_type", lambda d: crud.compat.event.get_events_by_type(d, "holiday")),
     ("event.get", lambda d: crud.event.get(d, id=uid("event", 2))),
-    ("event.get_event", lambda d: crud.event.get_event(d, uid("event", 3))),
+    ("event.get_event", lambda d: crud.compat.event.get_event(d, uid("event", 3))),
     ("event.get missing", lambda d: crud.event.get(d, id=uid("event", 99))),
     ("event.get_multi", lambda d: crud.event.get_multi(d, skip=1, limit=3)),
     ("event.count", lambda d: crud.event.count(d)),
     ("event.exists", lambda d: crud.event.exists(d, id=uid("event", 4))),
     ("ai_prompt.get_all", lambda d: crud.ai_prompt.get_all(d)),
-    ("ai_prompt.get_all_ai_prompts", lambda d: crud.ai_prompt.get_all_ai_prompts(d)),
+    ("ai_prompt.get_all_ai_prompts", lambda d: crud.compat.ai_prompt.get_all_ai_prompts(d)),
     ("ai_prompt.get_active", lambda d: crud.ai_prompt.get_active(d)),
-    ("ai_prompt.get_active_ai_prompts", lambda d: crud.ai_prompt.get_active_ai_prompts(d)),
+    ("ai_prompt.get_active_ai_prompts", lambda d: crud.compat.ai_prompt.get_active_ai_prompts(d)),
     *[
         (
             f"ai_prompt.get_by_category {c}",
@@ -937,14 +937,14 @@ READS: list[tuple[str, Read]] = [
     ],
     (
         "ai_prompt.get_ai_prompts_by_category",
-        lambda d: crud.ai_prompt.get_ai_prompts_by_category(d, "analysis"),
+        lambda d: crud.compat.ai_prompt.get_ai_prompts_by_category(d, "analysis"),
     ),
     (
         "ai_prompt.get_ai_prompts_by_provider",
-        lambda d: crud.ai_prompt.get_ai_prompts_by_provider(d, "ollama"),
+        lambda d: crud.compat.ai_prompt.get_ai_prompts_by_provider(d, "ollama"),
     ),
     ("ai_prompt.get", lambda d: crud.ai_prompt.get(d, id=uid("prompt", 3))),
-    ("ai_prompt.get_ai_prompt", lambda d: crud.ai_prompt.get_ai_prompt(d, uid("prompt", 4))),
+    ("ai_prompt.get_ai_prompt", lambda d: crud.compat.ai_prompt.get_ai_prompt(d, uid("prompt", 4))),
     ("ai_prompt.get missing", lambda d: crud.ai_prompt.get(d, id=uid("prompt", 99))),
     ("location.get_all", lambda d: crud.location.get_all(d)),
     ("location.get", lambda d: crud.location.get(d, id=uid("loc", 2))),

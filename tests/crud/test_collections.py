@@ -96,13 +96,13 @@ async def test_create_get_list_and_update(db: Any, fixed_clock: FixedClock) -> N
     )
     assert created.created_at == created.updated_at
     assert await crud.collection.get(db, id=created.id) == created
-    assert await crud.collection.get_collection(db, id=created.id) == created
+    assert await crud.compat.collection.get_collection(db, id=created.id) == created
     assert await crud.collection.get(db, id=MISSING) is None
 
     # Newest first; C3 and C4 share created_at, so the id breaks the tie (DESC).
     listed = [c.id for c in await crud.collection.get_all(db)]
     assert listed == [created.id, C5, C4, C3, C2, C1]
-    assert [c.id for c in await crud.collection.get_collections(db)] == listed
+    assert [c.id for c in await crud.compat.collection.get_collections(db)] == listed
 
     # The application clock is fixed: updated_at is exactly the time of each update.
     one = fixed_clock.now
@@ -114,14 +114,14 @@ async def test_create_get_list_and_update(db: Any, fixed_clock: FixedClock) -> N
     assert updated.created_at == created.created_at
     assert updated.updated_at == one
     two = fixed_clock.advance()
-    again = await crud.collection.update_collection(db, created.id, {"description": "x"})
+    again = await crud.compat.collection.update_collection(db, created.id, {"description": "x"})
     assert again is not None and again.updated_at == two
     assert again.description == "x" and again.name == "Trips"
     assert await crud.collection.update(db, db_obj=MISSING, obj_in={"name": "n"}) is None
-    assert await crud.collection.update_collection(db, MISSING, {"name": "n"}) is None
-    assert await crud.collection.get_collection(db, MISSING) is None
-    made = await crud.collection.create_collection(db, {"name": "Routes"})
-    assert await crud.collection.delete_collection(db, made.id) == made
+    assert await crud.compat.collection.update_collection(db, MISSING, {"name": "n"}) is None
+    assert await crud.compat.collection.get_collection(db, MISSING) is None
+    made = await crud.compat.collection.create_collection(db, {"name": "Routes"})
+    assert await crud.compat.collection.delete_collection(db, made.id) == made
 
     with pytest.raises(ValidationError):
         await crud.collection.update(db, db_obj=created.id, obj_in={})
@@ -144,12 +144,12 @@ async def test_get_by_name_takes_the_oldest(db: Any) -> None:
 
 async def test_delete_removes_photos_and_collection_together(db: Any) -> None:
     await library(db)
-    deleted = await crud.collection.delete(db, id=C1)
+    deleted = await crud.compat.collection.delete(db, id=C1)
     assert deleted is not None and deleted.id == C1
     assert await crud.collection.get(db, id=C1) is None
     assert await membership(db, C1) == []
     assert await membership(db, C2) == [(CP[4], FV[2])]  # other collections untouched
-    assert await crud.collection.delete_collection(db, id=C1) is None
+    assert await crud.compat.collection.delete_collection(db, id=C1) is None
     assert await crud.collection.remove(db, id=MISSING) is None
     # An empty collection deletes too.
     assert (await crud.collection.remove(db, id=C5)) is not None
@@ -171,7 +171,7 @@ async def test_delete_failure_part_way_changes_nothing(db: Any) -> None:
     )
     before = await membership(db, C1)
     with pytest.raises(ForeignKeyError) as err:
-        await crud.collection.delete(db, id=C1)
+        await crud.compat.collection.delete(db, id=C1)
     assert err.value.table == "collection_notes"
     assert await membership(db, C1) == before and len(before) == 3
     assert await crud.collection.exists(db, id=C1)
@@ -181,34 +181,39 @@ async def test_add_photo_keeps_duplicates_and_checks_references(
     db: Any, fixed_clock: FixedClock
 ) -> None:
     await library(db)
-    first = await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[3])
+    first = await crud.compat.collection.add_photo(db, collection_id=C5, photo_id=FV[3])
     fixed_clock.advance()
-    second = await crud.collection.add_photo_to_collection(db, collection_id=C5, photo_id=FV[3])
+    second = await crud.compat.collection.add_photo_to_collection(
+        db, collection_id=C5, photo_id=FV[3]
+    )
     assert (first.collection_id, first.photo_id) == (C5, FV[3])
     assert first.id != second.id
     assert (first.added_at, second.added_at) == (
         fixed_clock.now - timedelta(seconds=1),
         fixed_clock.now,
     )
-    assert photo_ids(await crud.collection.get_photos(db, collection_id=C5)) == [FV[3], FV[3]]
+    assert photo_ids(await crud.compat.collection.get_photos(db, collection_id=C5)) == [
+        FV[3],
+        FV[3],
+    ]
 
     count = await crud.collection_photo.count(db)
     with pytest.raises(ForeignKeyError) as err:
-        await crud.collection.add_photo(db, collection_id=C5, photo_id=MISSING)
+        await crud.compat.collection.add_photo(db, collection_id=C5, photo_id=MISSING)
     assert (err.value.table, err.value.column) == ("collection_photos", "photo_id")
     assert err.value.referenced_table == "file_versions"
     with pytest.raises(ForeignKeyError) as err:
-        await crud.collection.add_photo(db, collection_id=MISSING, photo_id=FV[1])
+        await crud.compat.collection.add_photo(db, collection_id=MISSING, photo_id=FV[1])
     assert (err.value.table, err.value.column) == ("collection_photos", "collection_id")
     with pytest.raises(ValidationError) as bad:
-        await crud.collection.add_photo(db, collection_id=C5, photo_id=7)  # type: ignore[arg-type]
+        await crud.compat.collection.add_photo(db, collection_id=C5, photo_id=7)  # type: ignore[arg-type]
     assert bad.value.field == "photo_id"
     assert await crud.collection_photo.count(db) == count
 
 
 async def test_photos_of_a_collection(db: Any) -> None:
     await library(db)
-    photos = await crud.collection.get_photos(db, collection_id=C1)
+    photos = await crud.compat.collection.get_photos(db, collection_id=C1)
     # added_at DESC; cp2 and cp3 were added at the same instant: the row id decides (DESC).
     assert photo_ids(photos) == [FV[2], FV[6], FV[2]]
     top = photos[0]
@@ -223,13 +228,13 @@ async def test_photos_of_a_collection(db: Any) -> None:
     assert top.metadata.exif.camera == "Canon EOS R5"
     assert top.media_asset == MediaAsset(**MEDIA_ASSETS[0])
     assert photos[1].media_asset == MediaAsset(**MEDIA_ASSETS[3])  # non-ASCII filename
-    assert await crud.collection.get_collection_photos(db, collection_id=C1) == photos
-    assert await crud.collection.get_photos(db, collection_id=C5) == []
-    assert await crud.collection.get_photos(db, collection_id=MISSING) == []
+    assert await crud.compat.collection.get_collection_photos(db, collection_id=C1) == photos
+    assert await crud.compat.collection.get_photos(db, collection_id=C5) == []
+    assert await crud.compat.collection.get_photos(db, collection_id=MISSING) == []
 
     # A photo added now comes first.
-    await crud.collection.add_photo(db, collection_id=C1, photo_id=FV[3])
-    latest = await crud.collection.get_photos(db, collection_id=C1)
+    await crud.compat.collection.add_photo(db, collection_id=C1, photo_id=FV[3])
+    latest = await crud.compat.collection.get_photos(db, collection_id=C1)
     assert photo_ids(latest) == [FV[3], FV[2], FV[6], FV[2]]
     assert latest[0].metadata is None and latest[0].keywords is None
     assert latest[0].is_reviewed is None and latest[0].rating is None
@@ -237,10 +242,13 @@ async def test_photos_of_a_collection(db: Any) -> None:
 
 async def test_collection_photo_entry_and_rows(db: Any) -> None:
     await library(db)
-    entry = await crud.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[2])
+    entry = await crud.compat.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[2])
     assert entry is not None and entry.id == CP[3]  # the latest of the two rows of FV2
-    assert await crud.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[9]) is None
-    assert await crud.collection.get_collection_photo(db, C1, FV[2]) == entry  # positional
+    assert (
+        await crud.compat.collection.get_collection_photo(db, collection_id=C1, photo_id=FV[9])
+        is None
+    )
+    assert await crud.compat.collection.get_collection_photo(db, C1, FV[2]) == entry  # positional
     rows = await crud.collection_photo.get_by_collection(db, collection_id=C1)
     assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]
     assert await crud.collection_photo.get_by_collection(db, collection_id=MISSING) == []
@@ -248,16 +256,18 @@ async def test_collection_photo_entry_and_rows(db: Any) -> None:
 
 async def test_remove_photo_from_collection(db: Any) -> None:
     await library(db)
-    removed = await crud.collection.remove_photo_from_collection(
+    removed = await crud.compat.collection.remove_photo_from_collection(
         db, collection_id=C1, photo_id=FV[2]
     )
     assert removed == 2  # both duplicate rows
     assert await membership(db, C1) == [(CP[2], FV[6])]
     assert await membership(db, C2) == [(CP[4], FV[2])]  # same photo elsewhere stays
-    assert await crud.collection.remove_photo_from_collection(db, C1, FV[2]) == 0  # positional
+    assert (
+        await crud.compat.collection.remove_photo_from_collection(db, C1, FV[2]) == 0
+    )  # positional
     assert await crud.collection_photo.remove_photo(db, collection_id=MISSING, photo_id=FV[6]) == 0
     with pytest.raises(ValidationError) as bad:
-        await crud.collection.remove_photo_from_collection(
+        await crud.compat.collection.remove_photo_from_collection(
             db,
             collection_id=None,  # type: ignore[arg-type]
             photo_id=FV[2],
@@ -300,9 +310,9 @@ async def test_collections_with_photo_count_and_cover(db: Any) -> None:
         assert isinstance(s, CollectionWithStats)
         assert Collection(*[getattr(s, f) for f in Collection.__struct_fields__]) == plain[s.id]
 
-    await crud.collection.add_photo(db, collection_id=C1, photo_id=FV[6])
-    await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[7])
-    await crud.collection.add_photo(db, collection_id=C5, photo_id=FV[8])
+    await crud.compat.collection.add_photo(db, collection_id=C1, photo_id=FV[6])
+    await crud.compat.collection.add_photo(db, collection_id=C5, photo_id=FV[7])
+    await crud.compat.collection.add_photo(db, collection_id=C5, photo_id=FV[8])
     by_id = {s.id: s for s in await crud.collection.get_all_with_stats(db)}
     assert (by_id[C1].photo_count, by_id[C1].cover_file_path) == (4, path(6))
     assert (by_id[C5].photo_count, by_id[C5].cover_file_path) == (2, path(8))
@@ -415,7 +425,7 @@ async def test_smart_collection_photos_and_count(db: Any) -> None:
     await library(db)
     photos = await crud.collection.get_smart_collection_photos(db, collection_id=C2)
     assert photo_ids(photos) == [FV[2]]
-    assert photos == await crud.collection.get_photos(db, collection_id=C2)
+    assert photos == await crud.compat.collection.get_photos(db, collection_id=C2)
     assert await crud.collection.get_smart_collection_photos(db, collection_id=C1) == []
     assert await crud.collection.get_smart_collection_photos(db, collection_id=MISSING) == []
     assert await crud.collection.get_smart_collection_photo_count(db, collection_id=C2) == 1
@@ -429,9 +439,9 @@ async def test_add_photos_to_smart_collection(db: Any) -> None:
         db, collection_id=C2, photo_ids=[FV[6], FV[2], FV[6], FV[9]]
     )
     assert added == 2  # FV2 was there; the second FV6 is a repeat
-    assert sorted(photo_ids(await crud.collection.get_photos(db, collection_id=C2))) == sorted(
-        [FV[2], FV[6], FV[9]]
-    )
+    assert sorted(
+        photo_ids(await crud.compat.collection.get_photos(db, collection_id=C2))
+    ) == sorted([FV[2], FV[6], FV[9]])
     assert await crud.collection.add_photo_to_smart_collection(db, collection_id=C2, photo_id=FV[1])
     assert not await crud.collection.add_photo_to_smart_collection(
         db, collection_id=C2, photo_id=FV[1]
@@ -506,18 +516,30 @@ async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> 
     ]
     assert (await both(library_pair, c.get_by_name, name="Holidays")).id == C1
     assert await both(library_pair, c.get_by_name, name="holidays") is None
-    assert photo_ids(await both(library_pair, c.get_photos, collection_id=C1)) == [
+    assert photo_ids(
+        await both(library_pair, crud.compat.collection.get_photos, collection_id=C1)
+    ) == [
         FV[2],
         FV[6],
         FV[2],
     ]
-    assert photo_ids(await both(library_pair, c.get_photos, collection_id=C2)) == [FV[2]]
-    assert await both(library_pair, c.get_photos, collection_id=C5) == []
-    assert await both(library_pair, c.get_photos, collection_id=MISSING) == []
-    entry = await both(library_pair, c.get_collection_photo, collection_id=C1, photo_id=FV[2])
+    assert photo_ids(
+        await both(library_pair, crud.compat.collection.get_photos, collection_id=C2)
+    ) == [FV[2]]
+    assert await both(library_pair, crud.compat.collection.get_photos, collection_id=C5) == []
+    assert await both(library_pair, crud.compat.collection.get_photos, collection_id=MISSING) == []
+    entry = await both(
+        library_pair, crud.compat.collection.get_collection_photo, collection_id=C1, photo_id=FV[2]
+    )
     assert entry.id == CP[3]
     assert (
-        await both(library_pair, c.get_collection_photo, collection_id=C1, photo_id=FV[9]) is None
+        await both(
+            library_pair,
+            crud.compat.collection.get_collection_photo,
+            collection_id=C1,
+            photo_id=FV[9],
+        )
+        is None
     )
     rows = await both(library_pair, crud.collection_photo.get_by_collection, collection_id=C1)
     assert [r.id for r in rows] == [CP[3], CP[2], CP[1]]

@@ -57,7 +57,7 @@ async def test_rows_come_back_in_input_order_equal_to_get(db: Any) -> None:
         InsertFileVersion(**_version(asset, 4, tier="gold", processing_state="promoted")),
         _version(asset, 5, metadata=None, rating=None, location="Nice, France"),
     ]
-    created = await crud.file_version.create_many(db, objs)
+    created = await crud.file_version.create_many(db, objs=objs)
     assert [v.file_path for v in created] == [f"media/silver/{i:05d}.jpg" for i in range(6)]
     assert len({v.id for v in created}) == 6
     for version in created:
@@ -93,7 +93,7 @@ async def test_documents_every_row_gives_equal_what_get_reads(db: Any) -> None:
         "metadata",
         "keywords",
     )
-    created = await crud.file_version.create_many(db, objs)
+    created = await crud.file_version.create_many(db, objs=objs)
     assert [v.metadata for v in created] == [CombinedMetadata.from_tree(d) for d in documents]
     for version in created:
         assert await crud.file_version.get(db, id=version.id) == version
@@ -113,7 +113,9 @@ def _inserted(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def test_returned_records_do_not_share_the_callers_lists(db: Any) -> None:
     asset = await _asset(db)
     keywords = ["a", "b"]
-    (created,) = await crud.file_version.create_many(db, [_version(asset, 0, keywords=keywords)])
+    (created,) = await crud.file_version.create_many(
+        db, objs=[_version(asset, 0, keywords=keywords)]
+    )
     keywords.append("c")
     assert created.keywords == ["a", "b"]
     assert await crud.file_version.get(db, id=created.id) == created
@@ -123,7 +125,7 @@ async def test_timestamps_are_stored_as_naive_utc(db: Any) -> None:
     paris = timezone(timedelta(hours=2))
     people = await crud.person.create_many(
         db,
-        [
+        objs=[
             {"name": "Ada", "birthdate": "1990-07-02"},
             {"name": "Alan", "birthdate": datetime(2001, 5, 1, 12, 30, 15, 123456, tzinfo=paris)},
             {"name": "Amir", "birthdate": "2024-05-01T12:00:00+02:00", "face_count": 3},
@@ -145,7 +147,7 @@ async def test_timestamps_are_stored_as_naive_utc(db: Any) -> None:
 
 async def test_float_documents_read_back_as_stored(db: Any) -> None:
     asset = await _asset(db)
-    (version,) = await crud.file_version.create_many(db, [_version(asset, 0)])
+    (version,) = await crud.file_version.create_many(db, objs=[_version(asset, 0)])
     face_rows: list[dict[str, Any]] = [
         {"photo_id": version.id, "bounding_box": [1, 2, 3, 4], "confidence": 90},
         {
@@ -155,7 +157,7 @@ async def test_float_documents_read_back_as_stored(db: Any) -> None:
             "embedding": [0.1, -2, 3.5e-8],
         },
     ]
-    faces = await crud.face.create_many(db, face_rows)
+    faces = await crud.face.create_many(db, objs=face_rows)
     # Integers in a list of floats: the column is read back, and the integers stay integers.
     assert "bounding_box" not in echoed_columns(Face, [{"id": "x", **f} for f in face_rows])
     assert faces[0].bounding_box == [1, 2, 3, 4]
@@ -177,7 +179,7 @@ async def test_float_documents_read_back_as_stored(db: Any) -> None:
     assert {"bounding_box", "confidence"} <= set(
         echoed_columns(Face, [{"id": "x", **f} for f in floats])
     )
-    for face in await crud.face.create_many(db, floats):
+    for face in await crud.face.create_many(db, objs=floats):
         assert await crud.face.get(db, id=face.id) == face
 
 
@@ -186,7 +188,7 @@ async def test_a_missing_parent_in_the_middle_inserts_nothing(db: Any) -> None:
     objs = [_version(asset, i) for i in range(6)]
     objs[3] = _version(MISSING, 3)
     with pytest.raises(ForeignKeyError) as info:
-        await crud.file_version.create_many(db, objs)
+        await crud.file_version.create_many(db, objs=objs)
     error = info.value
     assert (error.table, error.column, error.referenced_table) == (
         "file_versions",
@@ -208,7 +210,7 @@ async def test_a_duplicate_in_the_middle_inserts_nothing(db: Any) -> None:
     for bad in ("user1", "taken"):
         batch = [*users[:3], {"username": bad, "password": "pw"}, *users[3:]]
         with pytest.raises(DuplicateKeyError) as info:
-            await crud.user.create_many(db, batch)
+            await crud.user.create_many(db, objs=batch)
         assert (info.value.table, info.value.column) == ("users", "username")
         assert str(info.value).startswith("duplicate key: users.username already exists")
         assert await crud.user.count(db) == 1
@@ -218,8 +220,8 @@ async def test_a_failure_inside_an_outer_transaction_spoils_it(db: Any) -> None:
     asset = await _asset(db)
     with pytest.raises(ForeignKeyError):
         async with db.transaction() as tx:
-            await crud.file_version.create_many(tx, [_version(asset, 0)])
-            await crud.file_version.create_many(tx, [_version(asset, 1), _version(MISSING, 2)])
+            await crud.file_version.create_many(tx, objs=[_version(asset, 0)])
+            await crud.file_version.create_many(tx, objs=[_version(asset, 1), _version(MISSING, 2)])
     assert await crud.file_version.count(db) == 0
 
 
@@ -231,29 +233,29 @@ async def test_a_bad_row_is_named_by_its_index(db: Any) -> None:
     with pytest.raises(ValidationError) as single:
         crud.file_version.insert_values(bad)
     with pytest.raises(ValidationError) as info:
-        await crud.file_version.create_many(db, objs)
+        await crud.file_version.create_many(db, objs=objs)
     assert str(info.value) == f"objs[3]: {single.value}"
     assert info.value.field == "tier"
     objs[3] = 42
     with pytest.raises(ValidationError) as wrong_type:
-        await crud.file_version.create_many(db, objs)
+        await crud.file_version.create_many(db, objs=objs)
     assert str(wrong_type.value).startswith("objs[3]: file_versions: expected InsertFileVersion")
     objs[3] = {**_version(asset, 3), "colour": "red"}
     with pytest.raises(ValidationError) as unknown:
-        await crud.file_version.create_many(db, objs)
+        await crud.file_version.create_many(db, objs=objs)
     assert str(unknown.value) == "objs[3]: file_versions.colour: unknown field"
     assert await crud.file_version.count(db) == 0
 
 
 async def test_mixed_column_sets_in_one_call(db: Any) -> None:
     assets = await crud.media_asset.create_many(
-        db, [{"original_filename": f"IMG_{i}.jpg"} for i in range(3)]
+        db, objs=[{"original_filename": f"IMG_{i}.jpg"} for i in range(3)]
     )
     objs = [
         _version(assets[i % 3].id, i, **({"rating": i % 6} if i % 2 else {"keywords": [str(i)]}))
         for i in range(40)
     ]
-    created = await crud.file_version.create_many(db, objs)
+    created = await crud.file_version.create_many(db, objs=objs)
     assert [v.file_size for v in created] == [1000 + i for i in range(40)]
     assert [v.rating for v in created] == [i % 6 if i % 2 else 0 for i in range(40)]
     assert [v.keywords for v in created] == [[] if i % 2 else [str(i)] for i in range(40)]
@@ -263,7 +265,7 @@ async def test_mixed_column_sets_in_one_call(db: Any) -> None:
 
 async def test_five_thousand_rows_in_one_call(db: Any) -> None:
     names = [f"IMG_{i:05d}.jpg" for i in range(5000)]
-    created = await crud.media_asset.create_many(db, [{"original_filename": n} for n in names])
+    created = await crud.media_asset.create_many(db, objs=[{"original_filename": n} for n in names])
     assert [a.original_filename for a in created] == names
     assert await crud.media_asset.count(db) == 5000
     assets = {a.id: a for a in await crud.media_asset.get_multi(db, limit=5000)}
@@ -282,7 +284,7 @@ def test_new_ids_are_random_version_4_uuids() -> None:
 async def test_without_returning_the_ids_come_back_in_input_order(db: Any) -> None:
     asset = await _asset(db)
     objs = [_version(asset, i, rating=i % 5) for i in range(50)]
-    ids = await crud.file_version.create_many(db, objs, returning=False)
+    ids = await crud.file_version.create_many(db, objs=objs, returning=False)
     assert len(set(ids)) == 50
     for index, id in enumerate(ids):
         stored = await crud.file_version.get(db, id=id)
@@ -296,5 +298,5 @@ async def test_without_returning_a_failure_inserts_nothing(db: Any) -> None:
     objs = [_version(asset, i) for i in range(6)]
     objs[4] = _version(MISSING, 4)
     with pytest.raises(ForeignKeyError):
-        await crud.file_version.create_many(db, objs, returning=False)
+        await crud.file_version.create_many(db, objs=objs, returning=False)
     assert await crud.file_version.count(db) == 0

@@ -206,13 +206,13 @@ async def test_person_lists_and_get_by_name(db: Any) -> None:
     other = await insert(db, "people", id=new_id(), name="twin", created_at=at(3))
     everyone = await crud.person.get_all(db)
     assert [p.id for p in everyone] == [other.id, second.id, first.id]
-    assert await crud.person.get_people(db, skip=1, limit=1) == [everyone[1]]
-    assert await crud.person.get_people(db) == everyone
+    assert await crud.compat.person.get_people(db, skip=1, limit=1) == [everyone[1]]
+    assert await crud.compat.person.get_people(db) == everyone
     assert await crud.person.get_by_name(db, name="Twin") == first
     assert await crud.person.get_by_name(db, name="twin") == other
     assert await crud.person.get_by_name(db, name="TWIN") is None
     with pytest.raises(ValidationError) as info:
-        await crud.person.get_people(db, limit=-1)
+        await crud.compat.person.get_people(db, limit=-1)
     assert info.value.field == "limit"
 
 
@@ -362,7 +362,7 @@ async def test_delete_person_unassigns_faces_detaches_events_and_drops_relations
     w = await make_world(db)
     birthday, other_event, rels = await _link_everything(db, w)
 
-    deleted = await crud.person.delete(db, id=w.alice.id)
+    deleted = await crud.compat.person.delete(db, id=w.alice.id)
 
     assert deleted is not None and deleted.id == w.alice.id and deleted.name == "Alice"
     assert await crud.person.get(db, id=w.alice.id) is None
@@ -372,7 +372,7 @@ async def test_delete_person_unassigns_faces_detaches_events_and_drops_relations
     assert (await crud.event.get(db, id=other_event)).person_id == w.bob.id  # type: ignore[union-attr]
     assert [await crud.relationship.exists(db, id=r) for r in rels] == [False, False, True]
     assert await crud.person.count(db) == 2
-    assert await crud.person.delete(db, id=w.alice.id) is None
+    assert await crud.compat.person.delete(db, id=w.alice.id) is None
 
 
 async def test_remove_person_is_the_same_whole_delete(db: Any) -> None:
@@ -414,7 +414,7 @@ async def test_delete_person_failure_changes_nothing(db: Any) -> None:
     before_faces = await crud.face.get_all(db)
 
     with pytest.raises(ForeignKeyError):
-        await crud.person.delete(db, id=w.alice.id)
+        await crud.compat.person.delete(db, id=w.alice.id)
 
     alice = await crud.person.get(db, id=w.alice.id)
     assert alice is not None and alice.selected_thumbnail_face_id == w.faces[0]
@@ -429,7 +429,7 @@ async def test_delete_person_inside_an_outer_transaction_rolls_back_with_it(db: 
     await _link_everything(db, w)
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            assert await crud.person.delete(conn, id=w.alice.id) is not None
+            assert await crud.compat.person.delete(conn, id=w.alice.id) is not None
             assert await crud.person.get(conn, id=w.alice.id) is None
             raise RuntimeError("abort")
     assert await crud.person.get(db, id=w.alice.id) is not None
@@ -745,7 +745,7 @@ async def test_face_create_many(db: Any) -> None:
         "embedding": None,
         "person_id": None,
     }
-    created = await crud.face.create_many(db, objs)
+    created = await crud.face.create_many(db, objs=objs)
     assert len(created) == 30
     assert [f.confidence for f in created] == [99 if n == 3 else n for n in range(30)]
     assert len({f.id for f in created}) == 30
@@ -761,19 +761,19 @@ async def test_face_create_many(db: Any) -> None:
     for face in created:
         assert await crud.face.get(db, id=face.id) == face
     assert await crud.face.count(db) == 34
-    assert await crud.face.create_many(db, []) == []
+    assert await crud.face.create_many(db, objs=[]) == []
 
 
 async def test_face_create_many_inserts_nothing_on_failure(db: Any) -> None:
     w = await make_world(db)
     good = {"photo_id": w.photo1, "bounding_box": [1, 2, 3, 4], "confidence": 5}
     with pytest.raises(ForeignKeyError) as info:
-        await crud.face.create_many(db, [good, good, {**good, "person_id": MISSING}, good])
+        await crud.face.create_many(db, objs=[good, good, {**good, "person_id": MISSING}, good])
     assert info.value.table == "faces"
     with pytest.raises(ForeignKeyError):
-        await crud.face.create_many(db, [good, {**good, "photo_id": MISSING}])
+        await crud.face.create_many(db, objs=[good, {**good, "photo_id": MISSING}])
     with pytest.raises(ValidationError) as vinfo:
-        await crud.face.create_many(db, [good, {**good, "confidence": -1}])
+        await crud.face.create_many(db, objs=[good, {**good, "confidence": -1}])
     assert vinfo.value.field == "confidence"
     assert await crud.face.count(db) == 4
 
@@ -880,7 +880,7 @@ def ids(rows: Any) -> list[str]:
 async def test_library_people_reads_agree(library_pair: tuple[Any, Any]) -> None:
     person = crud.person
     assert ids(await both(library_pair, person.get_all)) == [P4, P3, P2, P1]
-    assert ids(await both(library_pair, person.get_people, skip=1, limit=2)) == [P3, P2]
+    assert ids(await both(library_pair, crud.compat.person.get_people, skip=1, limit=2)) == [P3, P2]
     assert ids(await both(library_pair, person.get_multi)) == [P1, P2, P3, P4]
     for pid in (P1, P2, P3, MISSING):
         got = await both(library_pair, person.get, id=pid)

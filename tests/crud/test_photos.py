@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -84,25 +85,30 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("media_asset", "get_by_filename", {"filename": "IMG_0001.jpg"}, uid("asset", 1)),
     ("media_asset", "get_by_filename", {"filename": "Élodie à la plage.png"}, uid("asset", 4)),
     ("media_asset", "get_by_filename", {"filename": "img_0001.jpg"}, None),
-    ("media_asset", "get_media_asset", {"id": uid("asset", 3)}, uid("asset", 3)),
+    ("compat.media_asset", "get_media_asset", {"id": uid("asset", 3)}, uid("asset", 3)),
     ("media_asset", "get", {"id": MISSING}, None),
     # file versions: plain lists
-    ("file_version", "get_file_version", {"id": uid("fv", 3)}, uid("fv", 3)),
+    ("compat.file_version", "get_file_version", {"id": uid("fv", 3)}, uid("fv", 3)),
     ("file_version", "get", {"id": MISSING}, None),
     ("file_version", "get_by_asset", {"media_asset_id": uid("asset", 6)}, fv(9, 10, 8)),
     ("file_version", "get_by_asset", {"media_asset_id": uid("asset", 4)}, fv(6)),
     ("file_version", "get_by_asset", {"media_asset_id": MISSING}, []),
-    ("file_version", "get_by_media_asset", {"media_asset_id": uid("asset", 1)}, fv(2, 1)),
-    ("file_version", "get_file_versions_by_asset", {"media_asset_id": uid("asset", 3)}, fv(5, 4)),
+    ("compat.file_version", "get_by_media_asset", {"media_asset_id": uid("asset", 1)}, fv(2, 1)),
+    (
+        "compat.file_version",
+        "get_file_versions_by_asset",
+        {"media_asset_id": uid("asset", 3)},
+        fv(5, 4),
+    ),
     ("file_version", "get_by_tier", {"tier": "silver"}, fv(10, 8, 7, 5, 3, 1)),
     ("file_version", "get_by_tier", {"tier": "gold", "skip": 1, "limit": 1}, fv(6)),
     ("file_version", "get_by_tier", {"tier": "bronze"}, fv(4)),
     ("file_version", "get_all", {}, fv(9, 10, 8, 7, 6, 5, 4, 3, 2, 1)),
     ("file_version", "get_all", {"skip": 8}, fv(2, 1)),
-    ("file_version", "get_all_file_versions", {"limit": 2, "offset": 1}, fv(10, 8)),
+    ("compat.file_version", "get_all_file_versions", {"limit": 2, "offset": 1}, fv(10, 8)),
     ("file_version", "get_by_hash", {"file_hash": "hash06"}, uid("fv", 8)),
     ("file_version", "get_by_hash", {"file_hash": "hash03"}, uid("fv", 4)),
-    ("file_version", "get_file_by_hash", {"file_hash": "hash01"}, uid("fv", 1)),
+    ("compat.file_version", "get_file_by_hash", {"file_hash": "hash01"}, uid("fv", 1)),
     ("file_version", "get_by_hash", {"file_hash": "HASH01"}, None),
     ("file_version", "get_collection_stats", {}, (6, 6, 3)),
     ("file_version", "get_photos_with_events", {}, fv(7, 5, 2)),
@@ -119,9 +125,9 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("file_version", "get_recent_photos", {"limit": 1}, fv(9)),
     ("file_version", "list_photos", {}, fv(9, 7, 6, 5, 3, 2)),
     ("file_version", "list_photos", {"skip": 1, "limit": 2}, fv(7, 6)),
-    ("file_version", "get_highest_tier_photos", {"limit": 3, "offset": 3}, fv(5, 3, 2)),
+    ("compat.file_version", "get_highest_tier_photos", {"limit": 3, "offset": 3}, fv(5, 3, 2)),
     ("file_version", "list_unprocessed", {}, fv(7, 5, 3)),
-    ("file_version", "get_unprocessed_photos", {"limit": 1, "offset": 1}, fv(5)),
+    ("compat.file_version", "get_unprocessed_photos", {"limit": 1, "offset": 1}, fv(5)),
     ("file_version", "get_all_with_assets", {}, fv(9, 10, 8, 7, 6, 5, 4, 3, 2, 1)),
     ("file_version", "get_all_with_assets", {"skip": 9, "limit": 5}, fv(1)),
     ("file_version", "list_by_tier", {"tier": "silver"}, fv(7, 5, 3)),
@@ -134,7 +140,7 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("file_version", "list_by_tier", {"tier": "gold"}, fv(9, 6, 2)),
     ("file_version", "list_by_tier", {"tier": "bronze"}, fv(4)),
     (
-        "file_version",
+        "compat.file_version",
         "get_photos_by_tier",
         {"tier": "silver", "show_superseded": True, "limit": 2},
         fv(10, 8),
@@ -143,7 +149,7 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("file_version", "get_photos_count", {"tier": "unprocessed"}, 3),
     ("file_version", "get_photos_count", {"tier": "all_versions"}, 10),
     ("file_version", "get_photos_count", {"tier": "silver"}, 3),
-    ("file_version", "get_photos_count", {"tier": "silver", "show_superseded": True}, 6),
+    ("compat.file_version", "get_photos_count", {"tier": "silver", "show_superseded": True}, 6),
     ("file_version", "get_photos_count", {"tier": "gold"}, 3),
     ("file_version", "get_photos_count", {"tier": "bronze"}, 1),
     ("file_version", "get_sibling_versions", {"id": uid("fv", 8)}, fv(9, 10, 8)),
@@ -159,7 +165,7 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("file_version", "find_similar", {"id": uid("fv", 1), "threshold": 0}, fv(2, 3, 4, 5)),
     ("file_version", "find_similar", {"id": uid("fv", 1), "threshold": 0, "limit": 2}, fv(2, 3)),
     ("file_version", "find_similar", {"id": uid("fv", 3), "threshold": 80}, fv(2, 1)),
-    ("file_version", "find_similar_photos", {"id": uid("fv", 1), "threshold": 100}, fv(2)),
+    ("compat.file_version", "find_similar_photos", {"id": uid("fv", 1), "threshold": 100}, fv(2)),
     ("file_version", "find_similar", {"id": uid("fv", 7)}, []),
     ("file_version", "find_similar", {"id": MISSING}, []),
     # live search (2.5.2)
@@ -177,8 +183,8 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("file_version", "search_photos", {"rating_min": 3}, (fv(10, 1), 2)),
     ("file_version", "search_photos", {"rating_max": 0}, (fv(7, 3), 2)),
     ("file_version", "search_photos", {"rating_min": 2, "rating_max": 3}, (fv(10, 8, 1), 3)),
-    ("file_version", "search_photos", {"limit": 2, "offset": 1}, (fv(8, 7), 6)),
-    ("file_version", "search_photos", {"offset": 100}, ([], 6)),
+    ("compat.file_version", "search_photos", {"limit": 2, "offset": 1}, (fv(8, 7), 6)),
+    ("compat.file_version", "search_photos", {"offset": 100}, ([], 6)),
     ("file_version", "search_photos", {"tier": "gold"}, (fv(9, 6, 2), 3)),
     ("file_version", "search_photos", {"tier": "gold", "rating_min": 5}, (fv(2), 1)),
     ("file_version", "search_photos", {"tier": None, "limit": 3}, (fv(9, 10, 8), 10)),
@@ -186,10 +192,10 @@ READ_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("asset_history", "get_by_asset", {"media_asset_id": uid("asset", 1)}, hist(2, 1)),
     ("asset_history", "get_by_asset", {"media_asset_id": uid("asset", 6)}, hist(5, 4)),
     ("asset_history", "get_by_asset", {"media_asset_id": uid("asset", 3)}, []),
-    ("asset_history", "get_asset_history", {"media_asset_id": uid("asset", 2)}, hist(3)),
+    ("compat.asset_history", "get_asset_history", {"media_asset_id": uid("asset", 2)}, hist(3)),
     ("asset_history", "get_recent", {}, hist(5, 4, 3, 2, 1)),
     ("asset_history", "get_recent", {"limit": 2}, hist(5, 4)),
-    ("asset_history", "get_recent_activity", {"limit": 1}, hist(5)),
+    ("compat.asset_history", "get_recent_activity", {"limit": 1}, hist(5)),
 ]
 
 
@@ -202,7 +208,7 @@ async def test_read_methods_answer_the_same_on_both_dialects(
     library_pair: tuple[Any, Any], repo: str, method: str, kwargs: dict[str, Any], expected: Any
 ) -> None:
     sqlite_db, pg_db = library_pair
-    call: Callable[..., Awaitable[Any]] = getattr(getattr(crud, repo), method)
+    call: Callable[..., Awaitable[Any]] = attrgetter(f"{repo}.{method}")(crud)
     lite = await call(sqlite_db, **kwargs)
     pg = await call(pg_db, **kwargs)
     assert lite == pg
@@ -311,7 +317,7 @@ BAD_CALLS: list[tuple[str, str, dict[str, Any], str]] = [
     ("file_version", "find_similar", {"id": uid("fv", 1), "limit": -5}, "limit"),
     ("file_version", "search_photos", {"tier": "all"}, "tier"),
     ("file_version", "search_photos", {"rating_min": "3"}, "rating_min"),
-    ("file_version", "search_photos", {"offset": -1}, "offset"),
+    ("compat.file_version", "search_photos", {"offset": -1}, "offset"),
     ("file_version", "search_photos", {"query": 42}, "query"),
     ("file_version", "get_photos_by_tag", {"tag": ["beach"]}, "tag"),
     (
@@ -337,7 +343,7 @@ async def test_bad_arguments_raise_validation_errors(
 ) -> None:
     for db in library_pair:
         with pytest.raises(ValidationError) as info:
-            await getattr(getattr(crud, repo), method)(db, **kwargs)
+            await attrgetter(f"{repo}.{method}")(crud)(db, **kwargs)
         assert info.value.field == field
 
 
@@ -360,7 +366,7 @@ def _version(asset_id: str, **extra: Any) -> dict[str, Any]:
 
 
 async def test_create_get_update_asset_and_version(db: Any) -> None:
-    created = await crud.media_asset.create_media_asset(
+    created = await crud.compat.media_asset.create_media_asset(
         db, obj_in=InsertMediaAsset(original_filename="new.jpg")
     )
     assert created.original_filename == "new.jpg"
@@ -373,11 +379,11 @@ async def test_create_get_update_asset_and_version(db: Any) -> None:
     with pytest.raises(ValidationError):
         await crud.media_asset.update(db, db_obj=created.id, obj_in={})
 
-    version = await crud.file_version.create_file_version(db, obj_in=_version(created.id))
+    version = await crud.compat.file_version.create_file_version(db, obj_in=_version(created.id))
     # Omitted columns take the database defaults.
     assert (version.is_reviewed, version.rating, version.keywords) == (False, 0, [])
     assert (version.processing_state, version.metadata) == ("processed", None)
-    updated = await crud.file_version.update_file_version(
+    updated = await crud.compat.file_version.update_file_version(
         db, db_obj=version.id, obj_in={"rating": 4, "keywords": ["a", "b"], "location": None}
     )
     assert updated is not None
@@ -420,7 +426,7 @@ async def test_remove_refuses_referenced_versions_and_deletes_nothing(db: Any) -
     assert await crud.file_version.exists(db, id=uid("fv", 3))
 
     # Once its faces are gone, the version can go.
-    assert await crud.file_version.delete_faces_by_photo(db, photo_id=uid("fv", 3)) == 2
+    assert await crud.compat.file_version.delete_faces_by_photo(db, photo_id=uid("fv", 3)) == 2
     assert await crud.file_version.delete_faces(db, photo_id=uid("fv", 3)) == 0
     removed = await crud.file_version.remove(db, id=uid("fv", 3))
     assert removed is not None
@@ -455,7 +461,7 @@ async def test_remove_refuses_referenced_versions_and_deletes_nothing(db: Any) -
 
 async def test_asset_history_create_and_lists(db: Any) -> None:
     created = await crud.media_asset.create(db, obj_in={"original_filename": "x.jpg"})
-    first = await crud.asset_history.create_asset_history(
+    first = await crud.compat.asset_history.create_asset_history(
         db, obj_in={"media_asset_id": created.id, "action": "INGESTED", "details": "up"}
     )
     second = await crud.asset_history.create(

@@ -97,7 +97,7 @@ ARGUMENT_ERRORS: dict[str, tuple[Any, str, dict[str, Any], str, str]] = {
         "tag",
     ),
     "photo count": (
-        crud.file_version,
+        crud.compat.file_version,
         "get_photos_count",
         {"tier": "silver", "show_superseded": "yes"},
         "show_superseded must be a boolean, got 'yes'",
@@ -235,15 +235,23 @@ async def test_port_names_keep_their_defaults_and_pass_their_pages(db: Any) -> N
     await load_library(db)
     repo = crud.file_version
     # Every version, newest first (created_at DESC, id DESC).
-    assert _ids(await repo.get_all_file_versions(db)) == _fv(9, 10, 8, 7, 6, 5, 4, 3, 2, 1)
+    assert _ids(await crud.compat.file_version.get_all_file_versions(db)) == _fv(
+        9, 10, 8, 7, 6, 5, 4, 3, 2, 1
+    )
     assert _ids(await repo.get_all_with_assets(db, limit=2)) == _fv(9, 10)
     # Each asset's best version (gold, else silver), by that version's created_at DESC.
-    assert _ids(await repo.get_highest_tier_photos(db)) == _fv(9, 7, 6, 5, 3, 2)
-    assert _ids(await repo.get_highest_tier_photos(db, limit=2, offset=1)) == _fv(7, 6)
+    assert _ids(await crud.compat.file_version.get_highest_tier_photos(db)) == _fv(9, 7, 6, 5, 3, 2)
+    assert _ids(
+        await crud.compat.file_version.get_highest_tier_photos(db, limit=2, offset=1)
+    ) == _fv(7, 6)
     # Silver versions of assets without gold, unless superseded ones are asked for.
-    assert _ids(await repo.get_photos_by_tier(db, tier="silver")) == _fv(7, 5, 3)
-    assert _ids(await repo.get_photos_by_tier(db, tier="silver", offset=1)) == _fv(5, 3)
-    assert _ids(await repo.get_unprocessed_photos(db)) == _fv(7, 5, 3)
+    assert _ids(await crud.compat.file_version.get_photos_by_tier(db, tier="silver")) == _fv(
+        7, 5, 3
+    )
+    assert _ids(
+        await crud.compat.file_version.get_photos_by_tier(db, tier="silver", offset=1)
+    ) == _fv(5, 3)
+    assert _ids(await crud.compat.file_version.get_unprocessed_photos(db)) == _fv(7, 5, 3)
 
 
 async def test_default_page_is_100_rows(db: Any) -> None:
@@ -268,7 +276,9 @@ async def test_default_page_is_100_rows(db: Any) -> None:
             )
     repo = crud.file_version
     assert len(await repo.list_photos(db)) == 100
-    assert len(await repo.get_highest_tier_photos(db)) == 100
+    assert len(await crud.compat.file_version.get_highest_tier_photos(db)) == 100
     assert len(await repo.get_by_tier(db, tier="silver")) == 100
     assert len(await repo.get_photos_by_tag(db, tag="t")) == 100
-    assert len(await repo.get_photos_by_tier(db, tier="silver")) == 101  # no cap by default
+    assert (
+        len(await crud.compat.file_version.get_photos_by_tier(db, tier="silver")) == 101
+    )  # no cap by default

@@ -116,7 +116,7 @@ SEARCH_TOTALS: list[tuple[dict[str, Any], int]] = [
 async def test_search_total_past_the_last_page(db: Any) -> None:
     await load_library(db)
     for filters, total in SEARCH_TOTALS:
-        page = await crud.file_version.search_photos(db, tier=None, offset=50, **filters)
+        page = await crud.file_version.search_photos(db, tier=None, skip=50, **filters)
         assert (page.photos, page.total_count) == ([], total), filters
         first = await crud.file_version.search_photos(db, tier=None, **filters)
         assert first.total_count == total == len(first.photos), filters

@@ -146,7 +146,9 @@ async def check_both(
     expected = ordered_items(reference_search(lib, plain, plain_sort, limit, offset))
     pages = []
     for db in pair:
-        page = await crud.file_version.search(db, filters, sort=sort, limit=limit, offset=offset)
+        page = await crud.file_version.search(
+            db, filters=filters, sort=sort, skip=offset, limit=limit
+        )
         assert ordered_items(summary(page)) == expected
         pages.append(page)
     assert pages[0] == pages[1]
@@ -470,7 +472,7 @@ async def test_sorts_and_facets(fixed: tuple[Any, Any]) -> None:
     assert by_name == ["fv-2", "fv-4", "fv-3", "fv-1"]  # '' '' 'S...' 'É...' (bytes)
     by_size = await check_both(fixed, FIXED, None, {"field": "file_size"}, limit=2, offset=1)
     assert by_size == ["fv-4", "fv-2"]
-    page = await crud.file_version.search(fixed[1], {"query": "beach"}, limit=0)
+    page = await crud.file_version.search(fixed[1], filters={"query": "beach"}, limit=0)
     assert page.photos == [] and page.total_count == 2
     assert page.facets.tiers == {"gold": 1, "silver": 1}
     assert page.facets.ratings == {3: 1, 5: 1}
@@ -483,7 +485,7 @@ async def test_sorts_and_facets(fixed: tuple[Any, Any]) -> None:
 async def test_the_page_carries_the_version_and_its_asset(fixed: tuple[Any, Any]) -> None:
     for db in fixed:
         await load(db, FIXED)
-    pages = [await crud.file_version.search(db, {"query": "élodie"}) for db in fixed]
+    pages = [await crud.file_version.search(db, filters={"query": "élodie"}) for db in fixed]
     assert pages[0] == pages[1]
     (photo,) = pages[0].photos
     assert photo.media_asset is not None
@@ -514,11 +516,11 @@ async def test_a_non_string_camera_is_neither_matched_nor_counted(
     for db in fixed:
         await load(db, odd)
         for camera in ("1", "123"):
-            page = await crud.file_version.search(db, {"camera": camera})
+            page = await crud.file_version.search(db, filters={"camera": camera})
             assert page.total_count == 0
-        page = await crud.file_version.search(db, {"lens": "x"}, limit=0)
+        page = await crud.file_version.search(db, filters={"lens": "x"}, limit=0)
         assert page.total_count == 0
-        page = await crud.file_version.search(db, None, limit=0)
+        page = await crud.file_version.search(db, filters=None, limit=0)
         assert page.total_count == 2 and page.facets.cameras == {}
 
 
@@ -553,7 +555,7 @@ async def test_bad_input_is_a_validation_error_naming_the_field(
     errors = []
     for db in pair:
         with pytest.raises(ValidationError) as caught:
-            await crud.file_version.search(db, **arguments)
+            await crud.compat.file_version.search(db, **arguments)
         assert caught.value.field == field
         errors.append(str(caught.value))
     assert errors[0] == errors[1]

@@ -67,12 +67,15 @@ async def test_get_by_key_and_value(db: Any) -> None:
     assert theme == Setting(**SETTINGS[0])
     assert await crud.setting.get_by_key(db, key="Theme") is None  # keys are case-sensitive
     assert await crud.setting.get_by_key(db, key="missing") is None
-    assert await crud.setting.get_setting_value(db, key="theme") == "dark"
-    assert await crud.setting.get_setting_value(db, key="custom_naming_pattern") == ""
-    assert await crud.setting.get_setting_value(db, key="missing") is None
-    assert await crud.setting.get_setting_value(db, key="missing", default="datetime") == "datetime"
-    assert await crud.setting.get_setting_value(db, key="theme", default="light") == "dark"
-    assert await crud.setting.get_setting_value(db, "missing", "datetime") == "datetime"
+    assert await crud.compat.setting.get_setting_value(db, key="theme") == "dark"
+    assert await crud.compat.setting.get_setting_value(db, key="custom_naming_pattern") == ""
+    assert await crud.compat.setting.get_setting_value(db, key="missing") is None
+    assert (
+        await crud.compat.setting.get_setting_value(db, key="missing", default="datetime")
+        == "datetime"
+    )
+    assert await crud.compat.setting.get_setting_value(db, key="theme", default="light") == "dark"
+    assert await crud.compat.setting.get_setting_value(db, "missing", "datetime") == "datetime"
     with pytest.raises(ValidationError) as bad:
         await crud.setting.get_by_key(db, key=1)  # type: ignore[arg-type]
     assert bad.value.field == "key"
@@ -103,7 +106,7 @@ async def test_create_defaults_and_duplicate_key(db: Any) -> None:
         await crud.setting.create(db, obj_in={"key": "k", "value": "other", "category": "x"})
     assert (err.value.table, err.value.column) == ("settings", "key")
     assert await crud.setting.count(db) == 1
-    assert await crud.setting.get_setting_value(db, key="k") == "v"
+    assert await crud.compat.setting.get_setting_value(db, key="k") == "v"
     with pytest.raises(ValidationError) as bad:
         await crud.setting.create(db, obj_in={"key": "n", "value": "v", "category": None})
     assert bad.value.field == "category"
@@ -165,7 +168,7 @@ async def test_set_value_is_safe_under_concurrency(db: Any) -> None:
     rows = await asyncio.gather(*(crud.setting.set_value(db, key="race", value=v) for v in values))
     assert len({r.id for r in rows}) == 1
     assert await crud.setting.count(db) == 1
-    assert await crud.setting.get_setting_value(db, key="race") in values
+    assert await crud.compat.setting.get_setting_value(db, key="race") in values
 
 
 async def test_delete_by_key(db: Any) -> None:
@@ -192,7 +195,7 @@ async def test_list_library_orders_by_usage_then_tag_bytes(db: Any) -> None:
         TagLibraryEntry("élan", 2, at(132)),
         TagLibraryEntry("sunset", 1, at(131)),
     ]
-    assert await crud.global_tag.get_tag_library(db) == entries
+    assert await crud.compat.global_tag.get_tag_library(db) == entries
 
 
 async def test_get_all_tags_and_get_by_tag(db: Any) -> None:
@@ -314,9 +317,17 @@ async def test_library_setting_reads_agree(library_pair: tuple[Any, Any]) -> Non
     assert [r.id for r in await both(library_pair, s.get_by_category, category="naming")] == [S4]
     assert [r.id for r in await both(library_pair, s.get_by_category, category="Naming")] == [S3]
     assert await both(library_pair, s.get_by_category, category="none") == []
-    assert await both(library_pair, s.get_setting_value, key="enabled_holidays") == '["US"]'
-    assert await both(library_pair, s.get_setting_value, key="custom_naming_pattern") == ""
-    assert await both(library_pair, s.get_setting_value, key="x", default="d") == "d"
+    assert (
+        await both(library_pair, crud.compat.setting.get_setting_value, key="enabled_holidays")
+        == '["US"]'
+    )
+    assert (
+        await both(library_pair, crud.compat.setting.get_setting_value, key="custom_naming_pattern")
+        == ""
+    )
+    assert (
+        await both(library_pair, crud.compat.setting.get_setting_value, key="x", default="d") == "d"
+    )
     for row in SETTINGS:
         assert await both(library_pair, s.get, id=row["id"]) == Setting(
             **{"description": None, **row}

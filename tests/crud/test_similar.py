@@ -46,7 +46,7 @@ async def _load(db: Any, hashes: list[str | None]) -> None:
     asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
     created = await crud.file_version.create_many(
         db,
-        [
+        objs=[
             {
                 "media_asset_id": asset.id,
                 "tier": "silver",

@@ -423,7 +423,7 @@ async def refresh_both(pair: tuple[Any, Any], lib: Library, rules: Any) -> list[
     results, memberships, previews = [], [], []
     for db in pair:
         await load(db, lib, rules, members)
-        results.append(await crud.collection.refresh_smart(db, SMART))
+        results.append(await crud.collection.refresh_smart(db, collection_id=SMART))
         memberships.append(await member_ids(db))
         previews.append(await crud.collection.preview_smart_rules(db, rules=rules))
     expected = reference_matches(lib, rules)
@@ -773,11 +773,11 @@ async def test_invalid_rules_name_the_rule_and_change_nothing(
             updated_at=EPOCH,
         )
     for db in fixed:
-        await crud.collection.add_photo(db, collection_id=bad, photo_id=FV[1])
+        await crud.compat.collection.add_photo(db, collection_id=bad, photo_id=FV[1])
     before = await both(fixed, counts)
     expected = (UnsupportedRules, message, "smart_rules")
     c = crud.collection
-    assert await same_error(fixed, lambda db: c.refresh_smart(db, bad)) == expected
+    assert await same_error(fixed, lambda db: c.refresh_smart(db, collection_id=bad)) == expected
     assert await same_error(fixed, lambda db: c.preview_smart_rules(db, rules=rules)) == expected
     create = lambda db: c.create_smart_collection(db, name="x", rules=rules)  # noqa: E731
     assert await same_error(fixed, create) == expected
@@ -835,7 +835,7 @@ def test_documents_that_cannot_be_stored_are_refused_too() -> None:
 async def test_refresh_replaces_the_photos(fixed: tuple[Any, Any]) -> None:
     c = crud.collection
     assert await both(fixed, lambda db: member_ids(db, C2)) == [FV[2]]
-    result = await both(fixed, lambda db: c.refresh_smart(db, C2))
+    result = await both(fixed, lambda db: c.refresh_smart(db, collection_id=C2))
     assert result == SmartCollectionUpdate(C2, "Best rated", "updated", matched=2, removed=1)
     assert await both(fixed, lambda db: member_ids(db, C2)) == sorted([FV[6], FV[2]])
     # Idempotent: a second refresh replaces the rows by rows for the same photos.
@@ -843,14 +843,14 @@ async def test_refresh_replaces_the_photos(fixed: tuple[Any, Any]) -> None:
     assert (again.matched, again.removed) == (2, 2)
     assert await both(fixed, lambda db: member_ids(db, C2)) == sorted([FV[6], FV[2]])
     # The weighted collection of the library (aiTags contains "beach").
-    weighted_result = await both(fixed, lambda db: c.refresh_smart(db, C3))
+    weighted_result = await both(fixed, lambda db: c.refresh_smart(db, collection_id=C3))
     assert (weighted_result.status, weighted_result.matched) == ("updated", 2)
     assert await both(fixed, lambda db: member_ids(db, C3)) == sorted([FV[1], FV[2]])
     # New rules change the photos; rules matching nothing empty the collection.
     nothing = {"rules": [rule("tier", "equals", "platinum")]}
     for db in fixed:
         await c.update_smart_collection(db, id=C2, obj_in={"smart_rules": nothing})
-    emptied = await both(fixed, lambda db: c.refresh_smart(db, C2))
+    emptied = await both(fixed, lambda db: c.refresh_smart(db, collection_id=C2))
     assert (emptied.status, emptied.matched, emptied.removed) == ("updated", 0, 2)
     assert await both(fixed, lambda db: member_ids(db, C2)) == []
 
@@ -860,10 +860,12 @@ async def test_refresh_of_a_missing_or_regular_collection(fixed: tuple[Any, Any]
     for collection_id in (MISSING, C1, uid("coll", 5)):  # missing, regular, NULL flag
         for db in fixed:
             with pytest.raises(NotFoundError) as err:
-                await crud.collection.refresh_smart(db, collection_id)
+                await crud.collection.refresh_smart(db, collection_id=collection_id)
             assert str(err.value) == f"smart collection {collection_id} not found"
             assert err.value.table == "collections"
-    wrong_type = await same_error(fixed, lambda db: crud.collection.refresh_smart(db, 5))
+    wrong_type = await same_error(
+        fixed, lambda db: crud.collection.refresh_smart(db, collection_id=5)
+    )
     assert wrong_type[2] == "collection_id"
     assert await both(fixed, counts) == before
 
@@ -881,7 +883,7 @@ async def test_refresh_all_reports_each_collection(fixed: tuple[Any, Any]) -> No
             created_at=datetime(2030, 1, 1),
             updated_at=datetime(2030, 1, 1),
         )
-        await c.add_photo(db, collection_id=C4, photo_id=FV[3])
+        await crud.compat.collection.add_photo(db, collection_id=C4, photo_id=FV[3])
     results = await both(fixed, c.refresh_all_smart)
     assert results == [
         SmartCollectionUpdate(gold, "Gold", "updated", matched=3, removed=0),
@@ -893,11 +895,13 @@ async def test_refresh_all_reports_each_collection(fixed: tuple[Any, Any]) -> No
     assert await both(fixed, lambda db: member_ids(db, C4)) == []
     assert await both(fixed, lambda db: member_ids(db, C1)) == sorted([FV[2], FV[2], FV[6]])
     # The names the service layer used are the same calls.
-    assert await both(fixed, c.update_smart_collections) == [
+    assert await both(fixed, crud.compat.collection.update_smart_collections) == [
         SmartCollectionUpdate(r.collection_id, r.name, "updated", r.matched, r.matched)
         for r in results
     ]
-    alias = await both(fixed, lambda db: c.evaluate_smart_collection(db, collection_id=C2))
+    alias = await both(
+        fixed, lambda db: crud.compat.collection.evaluate_smart_collection(db, collection_id=C2)
+    )
     assert (alias.status, alias.matched, alias.removed) == ("updated", 2, 2)
 
 
@@ -981,11 +985,11 @@ async def fail_on_insert(db: Any) -> None:
 
 async def test_a_failed_refresh_keeps_the_old_photos(db: Any) -> None:
     await load_library(db)
-    await crud.collection.add_photo(db, collection_id=C4, photo_id=FV[3])
+    await crud.compat.collection.add_photo(db, collection_id=C4, photo_id=FV[3])
     await fail_on_insert(db)
     # The delete of the old rows runs, then the INSERT ... SELECT fails: all rolled back.
     with pytest.raises(DatabaseError) as err:
-        await crud.collection.refresh_smart(db, C2)
+        await crud.collection.refresh_smart(db, collection_id=C2)
     assert "forced failure" in str(err.value)
     assert await member_ids(db, C2) == [FV[2]]
     results = await crud.collection.refresh_all_smart(db)
@@ -1004,7 +1008,7 @@ async def test_refresh_inside_a_caller_transaction(db: Any) -> None:
     await load_library(db)
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            result = await crud.collection.refresh_smart(conn, C2)
+            result = await crud.collection.refresh_smart(conn, collection_id=C2)
             assert result.matched == 2 and len(await member_ids(conn, C2)) == 2
             raise RuntimeError("the caller gives up")
     assert await member_ids(db, C2) == [FV[2]]
@@ -1021,7 +1025,7 @@ async def test_each_field_and_operator_refreshes_a_collection(fixed: tuple[Any, 
     for name, rules, expected in EXAMPLES:
         for db in fixed:
             await crud.collection.update(db, db_obj=C2, obj_in={"smart_rules": rules})
-            update = await crud.collection.refresh_smart(db, C2)
+            update = await crud.collection.refresh_smart(db, collection_id=C2)
             assert update == SmartCollectionUpdate(
                 C2, "Best rated", "updated", matched=len(expected), removed=previous
             ), name

@@ -92,7 +92,7 @@ async def test_the_orphan_query_covers_every_foreign_key(migrated_url: str) -> N
 
 
 async def test_stats_count_every_table(migrated_url: str) -> None:
-    from pictallion_sql.admin.ops import TABLES
+    from pictallion_sql.admin.common import TABLES
 
     execute(
         migrated_url,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal
+
+import psycopg
 
 from pictallion_sql.admin.backup import (
     BackupResult,
@@ -11,11 +15,22 @@ from pictallion_sql.admin.backup import (
     backup_postgres,
     restore_postgres,
 )
+from pictallion_sql.admin.common import Progress, scrub
 from pictallion_sql.admin.integrity import IntegrityCheck, check, skipped
-from pictallion_sql.admin.ops import Progress, connect_postgres, scrub
-from pictallion_sql.admin.postgres.schema import postgres_snapshot
+from pictallion_sql.admin.postgres.connection import (
+    connect_postgres,
+    refuse_read_only,
+    refuse_without_create,
+)
+from pictallion_sql.admin.postgres.schema import postgres_snapshot, postgres_snapshot_of
 from pictallion_sql.admin.schema import Schema
-from pictallion_sql.config import Settings
+from pictallion_sql.config import Settings, mask_secrets, mask_url
+from pictallion_sql.errors import (
+    DatabaseError,
+    MigrationError,
+    PermissionDeniedError,
+    ReadOnlyError,
+)
 
 __all__ = ["PostgresAdmin"]
 
@@ -37,6 +52,33 @@ class PostgresAdmin:
     """The administration primitives of a PostgreSQL database."""
 
     dialect: Literal["postgres"] = "postgres"
+    display_name = "PostgreSQL"
+    backup_suffix = "dump"
+
+    def missing_database(self, settings: Settings) -> str | None:
+        return None
+
+    def database_exists(self, settings: Settings) -> bool:
+        return True  # connecting tells
+
+    def create_if_missing(self, settings: Settings) -> None:
+        return None  # creating a PostgreSQL database is the DBA's call
+
+    def refuse_migrating(self, settings: Settings, purpose: str) -> None:
+        url = settings.database_url
+        try:
+            with connect_postgres(url) as conn:
+                refuse_read_only(conn, url, purpose)
+                refuse_without_create(conn, url)
+        except (ReadOnlyError, PermissionDeniedError):
+            raise
+        except DatabaseError as exc:  # cannot connect: the message names the masked URL
+            raise MigrationError(str(exc)) from None
+        except psycopg.Error as exc:
+            raise MigrationError(
+                f"cannot check {mask_url(url)} before migrating: "
+                f"{type(exc).__name__}: {mask_secrets(exc, url)}"
+            ) from None
 
     def snapshot(self, settings: Settings) -> Schema:
         return postgres_snapshot(settings)
@@ -49,6 +91,46 @@ class PostgresAdmin:
 
     def after_analyze(self, settings: Settings) -> None:
         return None
+
+    def read_only_connection(
+        self, settings: Settings
+    ) -> AbstractContextManager[psycopg.Connection[tuple[Any, ...]]]:
+        return connect_postgres(settings.database_url)
+
+    def live_schema(self, conn: Any, settings: Settings) -> Schema:
+        return postgres_snapshot_of(conn)
+
+    def refuse_scratch_schema(self, conn: Any, settings: Settings) -> None:
+        refuse_read_only(
+            conn,
+            settings.database_url,
+            "checking the schema builds the expected one in temporary tables, "
+            "which a read-only server refuses",
+        )
+
+    def build_schema(self, scripts: Sequence[str], conn: Any) -> Schema:
+        """Built on ``conn`` as temporary tables (``pg_temp``) in a transaction rolled back:
+        that needs only the TEMPORARY privilege every user has by default, neither
+        CREATEDB nor CREATE on the database, and leaves nothing behind."""
+        if conn is None:
+            raise MigrationError("a PostgreSQL connection is needed to build the expected schema")
+        try:
+            with conn.transaction(force_rollback=True):
+                conn.execute("SET LOCAL search_path = pg_temp")
+                for script in scripts:
+                    conn.execute(script)  # a whole script: no parameters, simple protocol
+                return postgres_snapshot_of(conn)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise PermissionDeniedError(
+                "checking the schema needs the TEMPORARY privilege on the database "
+                f"(GRANT TEMPORARY ON DATABASE ... TO ...): {exc}",
+                privilege="TEMPORARY",
+            ) from None
+        except psycopg.errors.ReadOnlySqlTransaction as exc:
+            raise ReadOnlyError(
+                "the database is read-only: checking the schema builds the expected one in "
+                f"temporary tables, which a read-only server refuses ({exc})"
+            ) from None
 
     def present_tables(self, conn: Any) -> set[str]:
         return {str(r[0]) for r in conn.execute(_PRESENT_TABLES).fetchall()}

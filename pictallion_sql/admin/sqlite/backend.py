@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pictallion_sql.admin.backup import BackupResult, RestoreResult, backup_sqlite, restore_sqlite
+from pictallion_sql.admin.common import Progress, read_only_connection
 from pictallion_sql.admin.integrity import IntegrityCheck, check
-from pictallion_sql.admin.ops import Progress, read_only_connection
 from pictallion_sql.admin.schema import Schema
 from pictallion_sql.admin.sqlite.schema import sqlite_snapshot
 from pictallion_sql.config import Settings
-from pictallion_sql.errors import DatabaseError
+from pictallion_sql.errors import (
+    ConfigurationError,
+    DatabaseError,
+    PermissionDeniedError,
+    ReadOnlyError,
+)
 
 __all__ = ["SqliteAdmin"]
 
@@ -21,6 +30,47 @@ class SqliteAdmin:
     """The administration primitives of a SQLite file."""
 
     dialect: Literal["sqlite"] = "sqlite"
+    display_name = "SQLite"
+    backup_suffix = "db"
+
+    def missing_database(self, settings: Settings) -> str | None:
+        path = settings.sqlite_file()
+        if path is not None and not path.is_file():
+            return f"no SQLite database at {path} (run `pictallion-db init`)"
+        return None
+
+    def database_exists(self, settings: Settings) -> bool:
+        path = settings.sqlite_file()
+        return path is not None and path.is_file()
+
+    def create_if_missing(self, settings: Settings) -> None:
+        from pictallion_sql.drivers.sqlite import create_private_database
+
+        path = settings.sqlite_file()
+        if path is not None:
+            create_private_database(path)
+
+    def refuse_migrating(self, settings: Settings, purpose: str) -> None:
+        if settings.sqlite_read_only:
+            raise ReadOnlyError(
+                f"the database at {settings.masked_url} is read-only: the URL opens it with "
+                f"mode=ro; {purpose}"
+            )
+        path = settings.sqlite_file()
+        if path is None:
+            return
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionDeniedError(
+                f"permission denied: this process may not write the SQLite file {path}; {purpose}",
+                privilege="write",
+            )
+        folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+        if folder is not None and not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionDeniedError(
+                f"permission denied: this process may not write in folder {folder}, where "
+                f"SQLite keeps {path.name} and its journal; {purpose}",
+                privilege="write",
+            )
 
     def snapshot(self, settings: Settings) -> Schema:
         return sqlite_snapshot(settings)
@@ -35,6 +85,41 @@ class SqliteAdmin:
 
     def after_analyze(self, settings: Settings) -> None:
         _pragma(settings, "PRAGMA optimize")
+
+    @contextlib.contextmanager
+    def read_only_connection(self, settings: Settings) -> Iterator[sqlite3.Connection]:
+        path = settings.sqlite_file()
+        if path is None:
+            raise ConfigurationError("an in-memory SQLite database has nothing to check")
+        if not path.is_file():
+            raise DatabaseError(
+                f"no SQLite database at {path} (run `pictallion-db init` to create it)"
+            )
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open SQLite database {path}: {exc}") from None
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def live_schema(self, conn: Any, settings: Settings) -> Schema:
+        return sqlite_snapshot(settings)
+
+    def refuse_scratch_schema(self, conn: Any, settings: Settings) -> None:
+        return None  # the scratch database is a temporary file
+
+    def build_schema(self, scripts: Sequence[str], conn: Any) -> Schema:
+        with tempfile.TemporaryDirectory(prefix="pictallion-expected-") as folder:
+            path = Path(folder) / "expected.db"
+            scratch = sqlite3.connect(path)
+            try:
+                for script in scripts:
+                    scratch.executescript(script)
+            finally:
+                scratch.close()
+            return sqlite_snapshot(Settings(database_url=f"sqlite:///{path}"))
 
     def present_tables(self, conn: Any) -> set[str]:
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()

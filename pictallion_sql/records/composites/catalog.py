@@ -38,7 +38,7 @@ class HotspotPhoto(msgspec.Struct, frozen=True, gc=False):
 
 
 class Hotspot(msgspec.Struct, frozen=True, gc=False):
-    """A cluster of photos taken within 100 m of its first photo (CONTRACT 2.5.3)."""
+    """A cluster of photos taken within 100 m of its first photo (docs/storage-mapping.md #82)."""
 
     latitude: float
     longitude: float
@@ -48,7 +48,7 @@ class Hotspot(msgspec.Struct, frozen=True, gc=False):
 
 
 class LocationStats(msgspec.Struct, frozen=True, gc=False):
-    """What ``GET /api/locations/stats`` reports (CONTRACT #81)."""
+    """What ``GET /api/locations/stats`` reports (docs/storage-mapping.md #81)."""
 
     total_locations: int
     total_photos_with_location: int

@@ -3,7 +3,7 @@
 
 -- name: ai_prompts.get_all
 -- returns: rows AIPrompt
--- Every prompt: category ASC, name ASC (byte order), then id ASC. CONTRACT #68.
+-- Every prompt: category ASC, name ASC (byte order), then id ASC. docs/storage-mapping.md #68.
 SELECT id, name, description, category,
        provider, system_prompt, user_prompt, is_default,
        is_active, created_at, updated_at

@@ -3,7 +3,7 @@
 -- name: locations.get_all
 -- returns: rows Location
 -- Every location, least photos first: photo_count ASC with NULL last, then name ASC
--- (byte order), then id ASC. CONTRACT #77 (getLocations).
+-- (byte order), then id ASC. docs/storage-mapping.md #77 (getLocations).
 SELECT id, name, description, latitude,
        longitude, radius, is_user_defined, photo_count,
        place_name, place_type, created_at, updated_at
@@ -40,7 +40,7 @@ LIMIT :limit;
 -- returns: rows LocatedPhoto
 -- Every file version (all tiers) whose metadata holds usable GPS coordinates, with its media
 -- asset, oldest first (created_at ASC, then id ASC): the input of location clustering (#81,
--- #82; CONTRACT 2.5.3). Coordinates: metadata.ai.gpsCoordinates when both are JSON numbers
+-- #82 in docs/storage-mapping.md). Coordinates: metadata.ai.gpsCoordinates when both are JSON numbers
 -- and non-zero, else metadata.exif.gpsLatitude/gpsLongitude; kept when both are non-zero,
 -- latitude in [-90, 90] and longitude in [-180, 180] (compared as double precision, as the
 -- old backend's JavaScript did; magnitudes of 1000 or more are clamped first so that the cast

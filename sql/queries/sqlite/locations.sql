@@ -4,7 +4,7 @@
 -- returns: rows LocatedPhoto
 -- Every file version (all tiers) whose metadata holds usable GPS coordinates, with its media
 -- asset, oldest first (created_at ASC, then id ASC): the input of location clustering (#81,
--- #82; CONTRACT 2.5.3). Coordinates: metadata.ai.gpsCoordinates when both are JSON numbers
+-- #82 in docs/storage-mapping.md). Coordinates: metadata.ai.gpsCoordinates when both are JSON numbers
 -- and non-zero, else metadata.exif.gpsLatitude/gpsLongitude; kept when both are non-zero,
 -- latitude in [-90, 90] and longitude in [-180, 180] (compared as REAL). Returned as the
 -- stored decimal text ("->" gives a number's JSON text verbatim).

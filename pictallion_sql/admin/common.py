@@ -1,0 +1,64 @@
+"""What every administration module shares: the table list, progress lines, the scrubber,
+and a connection for looking only.
+
+Everything in ``admin/`` is synchronous and uses the synchronous drivers (sqlite3, psycopg
+3); the public modules (``migrations``, ``db_utils``) run it in a worker thread when they
+are called from async code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pictallion_sql.config import Settings, mask_secrets
+
+__all__ = [
+    "CHECKSUM_TABLE",
+    "TABLES",
+    "YOYO_MIGRATION_TABLE",
+    "Progress",
+    "read_only_connection",
+    "scrub",
+]
+
+Progress = Callable[[str], None]
+"""Receives one line of progress text (the CLI prints it on a terminal only)."""
+
+CHECKSUM_TABLE = "pictallion_migration_checksums"
+"""Content checksum of every applied migration, written with the migration."""
+
+YOYO_MIGRATION_TABLE = "_yoyo_migration"
+
+# The 14 tables, parents before children (drop them in reverse order).
+TABLES: tuple[str, ...] = (
+    "users",
+    "media_assets",
+    "file_versions",
+    "asset_history",
+    "collections",
+    "collection_photos",
+    "people",
+    "faces",
+    "events",
+    "relationships",
+    "settings",
+    "ai_prompts",
+    "global_tag_library",
+    "locations",
+)
+
+
+# The one scrubber of URLs and passwords, under the name this module's callers use.
+scrub = mask_secrets
+
+
+@contextlib.contextmanager
+def read_only_connection(database_url: str) -> Iterator[Any]:
+    """A connection for looking only: SQLite read-only (the file must exist), PostgreSQL."""
+    from pictallion_sql.admin.backends import admin_backend
+
+    settings = Settings(database_url=database_url)
+    with admin_backend(settings.dialect).read_only_connection(settings) as conn:
+        yield conn
