@@ -591,7 +591,7 @@ def _selections(args: argparse.Namespace) -> list[Any]:
                     _json_option(args.search, "--search"),
                     _json_option(args.sort, "--sort"),
                     limit=args.limit,
-                    offset=args.offset,
+                    skip=args.skip,
                 )
             ]
         if args.smart_rule is not None:
@@ -754,7 +754,7 @@ def _selector_options(cmd: argparse.ArgumentParser, *, explain: bool) -> None:
     )
     cmd.add_argument("--sort", metavar="JSON", help='with --search, e.g. \'{"field": "rating"}\'')
     cmd.add_argument("--limit", type=int, default=50, help="with --search (default 50)")
-    cmd.add_argument("--offset", type=int, default=0, help="with --search (default 0)")
+    cmd.add_argument("--skip", type=int, default=0, help="with --search (default 0)")
     cmd.add_argument(
         "--smart-rule",
         metavar="JSON",

@@ -86,15 +86,16 @@ def search(
     sort: Mapping[str, Any] | None = None,
     *,
     limit: int = 50,
-    offset: int = 0,
+    skip: int = 0,
 ) -> Selection:
-    """The statement ``crud.file_version.search(db, filters, sort=sort, ...)`` runs."""
+    """The statement ``crud.file_version.search(db, filters=..., sort=..., ...)`` runs."""
     from pictallion_sql.catalog.search import check_rows, plan_search
 
     plan = plan_search(filters, sort)
     check_rows("limit", limit)
-    check_rows("offset", offset)
-    return Selection(plan.query, {**plan.params, "limit": limit, "offset": offset})
+    check_rows("skip", skip)
+    # The statement names the rows skipped ``offset``, after its OFFSET clause.
+    return Selection(plan.query, {**plan.params, "limit": limit, "offset": skip})
 
 
 def smart_rules(rules: Any) -> list[Selection]:

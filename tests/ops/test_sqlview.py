@@ -46,7 +46,7 @@ def test_an_unknown_query_name_is_refused_with_close_names() -> None:
 async def test_the_search_printed_is_the_search_run(db: Any) -> None:
     shown = sqlview.search(BEACH, {"field": "rating"}, limit=10)
     names = ran(db)
-    await crud.file_version.search(db, BEACH, sort={"field": "rating"}, limit=10)
+    await crud.file_version.search(db, filters=BEACH, sort={"field": "rating"}, limit=10)
     assert names == [shown.query.name]
     assert shown.values == {"keywords": ["beach"], "rating_min": 4, "limit": 10, "offset": 0}
     text = sqlview.render(shown, db.dialect)
