@@ -4,7 +4,7 @@ Named SQL queries from ``sql/queries`` run on SQLite (aiosqlite) or PostgreSQL
 (asyncpg) through one API and come back as msgspec records.
 """
 
-from pictallion_sql.config import Settings, settings
+from pictallion_sql.config import Settings
 from pictallion_sql.database import (
     Connection,
     Database,
@@ -56,3 +56,15 @@ __all__ = [
     "get_db_transaction",
     "settings",
 ]
+
+settings: Settings
+"""The process-wide settings (:data:`pictallion_sql.config.settings`), read on first use."""
+
+
+def __getattr__(name: str) -> Settings:
+    # Read lazily: importing the library never reads the environment.
+    if name == "settings":
+        from pictallion_sql.config import get_settings
+
+        return get_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

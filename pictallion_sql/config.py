@@ -1,7 +1,13 @@
-"""Settings read from the environment: which database, how to pool it, whether to log queries."""
+"""Settings read from the environment: which database, how to pool it, whether to log queries.
+
+The environment is read when the settings are first needed (the first ``connect()``), never
+at import; docs/configuration.md lists every setting with its variable.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +23,8 @@ __all__ = [
     "POOLERS",
     "Dialect",
     "Settings",
+    "debug_enabled",
+    "get_settings",
     "mask_secrets",
     "mask_url",
     "settings",
@@ -123,16 +131,6 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
-def _parse_seconds(name: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if not value > 0:
-        raise ConfigurationError(f"{name} must be more than 0 seconds, got {raw!r}")
-    return value
-
-
 def _parse_pooler(raw: str) -> str | None:
     value = raw.strip().lower()
     if value in ("", "none"):
@@ -152,6 +150,25 @@ def _parse_int(name: str, raw: str, minimum: int) -> int:
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _parse_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _lookup(env: Mapping[str, str], *names: str) -> tuple[str, str] | None:
+    """The first of ``names`` set to a non-blank value in ``env``: its name and value."""
+    for name in names:
+        raw = env.get(name, "").strip()
+        if raw:
+            return name, raw
+    return None
 
 
 class Settings(msgspec.Struct):
@@ -178,36 +195,42 @@ class Settings(msgspec.Struct):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from ``env`` (default ``os.environ``)."""
+        """Build settings from ``env`` (default ``os.environ``); docs/configuration.md
+        lists every variable. A blank variable counts as unset."""
         env = os.environ if env is None else env
         s = cls()
-        if "DATABASE_URL" in env and env["DATABASE_URL"].strip():
-            s.database_url = env["DATABASE_URL"].strip()
-        if "DB_TYPE" in env and env["DB_TYPE"].strip():
-            s.db_type = env["DB_TYPE"].strip()
-        s.environment = env.get("NODE_ENV", s.environment) or s.environment
-        if "DB_POOL_SIZE" in env:
-            s.pool_size = _parse_int("DB_POOL_SIZE", env["DB_POOL_SIZE"], 1)
-        if "DB_MAX_OVERFLOW" in env:
-            s.max_overflow = _parse_int("DB_MAX_OVERFLOW", env["DB_MAX_OVERFLOW"], 0)
-        if "DB_POOL_TIMEOUT" in env:
-            s.pool_timeout = float(_parse_int("DB_POOL_TIMEOUT", env["DB_POOL_TIMEOUT"], 1))
-        if "DB_BUSY_TIMEOUT_MS" in env:
-            s.busy_timeout_ms = _parse_int("DB_BUSY_TIMEOUT_MS", env["DB_BUSY_TIMEOUT_MS"], 0)
-        if "DEBUG" in env:
-            s.debug = _parse_bool("DEBUG", env["DEBUG"])
-        if "DB_POOLER" in env:
-            s.pooler = _parse_pooler(env["DB_POOLER"])
-        if "DATABASE_REPLICA_URLS" in env:
-            s.replica_urls = tuple(
-                url.strip() for url in env["DATABASE_REPLICA_URLS"].split(",") if url.strip()
-            )
-        if "DB_REPLICA_MAX_LAG" in env:
-            s.replica_max_lag = _parse_seconds("DB_REPLICA_MAX_LAG", env["DB_REPLICA_MAX_LAG"])
-        if "DB_REPLICA_RETRY_SECONDS" in env:
-            s.replica_retry_interval = _parse_seconds(
-                "DB_REPLICA_RETRY_SECONDS", env["DB_REPLICA_RETRY_SECONDS"]
-            )
+        if found := _lookup(env, "DATABASE_URL"):
+            s.database_url = found[1]
+        if found := _lookup(env, "DB_TYPE"):
+            s.db_type = found[1]
+        if found := _lookup(env, "NODE_ENV"):
+            s.environment = found[1]
+        # Library names first; the shorter DB_* names of earlier releases are still read.
+        if found := _lookup(env, "PICTALLION_DB_POOL_SIZE", "DB_POOL_SIZE"):
+            s.pool_size = _parse_int(*found, 1)
+        if found := _lookup(env, "PICTALLION_DB_MAX_OVERFLOW", "DB_MAX_OVERFLOW"):
+            s.max_overflow = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_POOL_TIMEOUT", "DB_POOL_TIMEOUT"):
+            s.pool_timeout = _parse_seconds(*found)
+        if found := _lookup(env, "PICTALLION_DB_BUSY_TIMEOUT_MS", "DB_BUSY_TIMEOUT_MS"):
+            s.busy_timeout_ms = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_STATEMENT_CACHE_SIZE"):
+            s.statement_cache_size = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_DEBUG"):
+            s.debug = _parse_bool(*found)
+        elif found := _lookup(env, "DEBUG"):
+            # Other tools own the plain name (``DEBUG=express:*`` in Node setups): it counts
+            # only when it is a boolean, and is ignored otherwise.
+            with contextlib.suppress(ConfigurationError):
+                s.debug = _parse_bool(*found)
+        if found := _lookup(env, "PICTALLION_DB_POOLER", "DB_POOLER"):
+            s.pooler = _parse_pooler(found[1])
+        if found := _lookup(env, "PICTALLION_DATABASE_REPLICA_URLS", "DATABASE_REPLICA_URLS"):
+            s.replica_urls = tuple(url.strip() for url in found[1].split(",") if url.strip())
+        if found := _lookup(env, "PICTALLION_DB_REPLICA_MAX_LAG", "DB_REPLICA_MAX_LAG"):
+            s.replica_max_lag = _parse_seconds(*found)
+        if found := _lookup(env, "PICTALLION_DB_REPLICA_RETRY_SECONDS", "DB_REPLICA_RETRY_SECONDS"):
+            s.replica_retry_interval = _parse_seconds(*found)
         return s
 
     def with_url(self, url: str) -> Settings:
@@ -347,4 +370,29 @@ class Settings(msgspec.Struct):
     __str__ = __repr__
 
 
-settings = Settings.from_env()
+_settings: Settings | None = None
+
+settings: Settings
+"""The process-wide settings: read from the environment on first use (the first
+``connect()`` without a URL, or the first access to this attribute), never at import.
+Attributes may be changed at run time (``settings.debug = True``)."""
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment the first time they are needed."""
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_env()
+    return _settings
+
+
+def debug_enabled() -> bool:
+    """Whether the process-wide settings ask for query logging (False while never read:
+    nothing could have asked for it yet)."""
+    return _settings is not None and _settings.debug
+
+
+def __getattr__(name: str) -> Settings:
+    if name == "settings":
+        return get_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,15 @@ __all__ = [
 
 
 class PictallionError(Exception):
-    """Base class of every error this library raises."""
+    """Base class of every error this library raises.
+
+    The message is meant for the people using the application: it names the table,
+    column or value at fault, never the library's internals. ``query`` names the statement
+    that failed (``"faces.insert[photo_id,confidence]"``), for logs; None when the error
+    did not come from a statement.
+    """
+
+    query: str | None = None
 
 
 class ConfigurationError(PictallionError):

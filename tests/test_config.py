@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,7 +76,12 @@ def test_contradictions_and_unknown_schemes_are_configuration_errors(
     [
         ({"DB_POOL_SIZE": "ten"}, "DB_POOL_SIZE must be an integer"),
         ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE must be at least 1"),
-        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+        ({"PICTALLION_DB_POOL_SIZE": "2.5"}, "PICTALLION_DB_POOL_SIZE must be an integer"),
+        ({"PICTALLION_DB_DEBUG": "maybe"}, "PICTALLION_DB_DEBUG must be a boolean"),
+        ({"DB_POOL_TIMEOUT": "soon"}, "DB_POOL_TIMEOUT must be a number of seconds"),
+        ({"PICTALLION_DB_POOL_TIMEOUT": "0"}, "must be a positive number of seconds"),
+        ({"PICTALLION_DB_POOL_TIMEOUT": "nan"}, "must be a positive number of seconds"),
+        ({"PICTALLION_DB_STATEMENT_CACHE_SIZE": "-1"}, "STATEMENT_CACHE_SIZE must be at least 0"),
     ],
 )
 def test_bad_numbers_and_flags_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -85,6 +95,149 @@ def test_pool_sizes_and_debug_come_from_the_environment() -> None:
     )
     assert (s.pool_size, s.max_overflow, s.max_connections, s.debug) == (3, 2, 5, True)
     assert s.is_production and not s.is_development
+
+
+def test_library_names_come_first_and_the_earlier_db_names_are_still_read() -> None:
+    s = Settings.from_env(
+        {
+            "PICTALLION_DB_POOL_SIZE": "4",
+            "DB_POOL_SIZE": "9",
+            "DB_MAX_OVERFLOW": "1",
+            "PICTALLION_DB_BUSY_TIMEOUT_MS": "250",
+            "PICTALLION_DB_STATEMENT_CACHE_SIZE": "0",
+            "PICTALLION_DB_DEBUG": "yes",
+        }
+    )
+    assert (s.pool_size, s.max_overflow, s.busy_timeout_ms) == (4, 1, 250)
+    assert (s.statement_cache_size, s.debug) == (0, True)
+
+
+@pytest.mark.parametrize(
+    ("env", "seconds"),
+    [
+        ({"DB_POOL_TIMEOUT": "2.5"}, 2.5),
+        ({"PICTALLION_DB_POOL_TIMEOUT": "0.25", "DB_POOL_TIMEOUT": "7"}, 0.25),
+        ({"PICTALLION_DB_POOL_TIMEOUT": " 12 "}, 12.0),
+        ({"PICTALLION_DB_POOL_TIMEOUT": ""}, 30.0),
+    ],
+)
+def test_the_pool_timeout_takes_fractions_of_a_second(env: dict[str, str], seconds: float) -> None:
+    assert Settings.from_env(env).pool_timeout == seconds
+
+
+@pytest.mark.parametrize(
+    ("env", "debug"),
+    [
+        ({"DEBUG": "express:*"}, False),
+        ({"DEBUG": "maybe"}, False),
+        ({"DEBUG": "1"}, True),
+        ({"DEBUG": "true", "PICTALLION_DB_DEBUG": "0"}, False),
+        ({"DEBUG": "express:*", "PICTALLION_DB_DEBUG": "on"}, True),
+    ],
+)
+def test_the_plain_debug_variable_counts_only_as_a_boolean(
+    env: dict[str, str], debug: bool
+) -> None:
+    assert Settings.from_env(env).debug is debug
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in _CONFIG_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+_CONFIG_VARIABLES = {
+    "DATABASE_URL",
+    "DB_TYPE",
+    "DEBUG",
+    "PICTALLION_DB_DEBUG",
+    "PICTALLION_DB_POOL_SIZE",
+    "DB_POOL_SIZE",
+}
+
+
+def test_importing_reads_no_configuration_and_connecting_does(tmp_path: Path) -> None:
+    # A bad value does not break the import; the first connection reads the environment
+    # as it is then (a URL set after the import is used) and reports the bad value.
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    code = f"""
+import asyncio, os
+import pictallion_sql, pictallion_sql.crud, pictallion_sql.database
+from pictallion_sql import ConfigurationError, connect
+os.environ["DATABASE_URL"] = {url!r}
+try:
+    asyncio.run(connect())
+except ConfigurationError as exc:
+    print("refused:", exc)
+del os.environ["PICTALLION_DB_POOL_SIZE"]  # nothing was kept from the refused read
+async def main():
+    db = await connect()
+    print(db.settings.database_url, db.settings.debug)
+    await db.close()
+asyncio.run(main())
+"""
+    done = _python(code, {"DEBUG": "express:*", "PICTALLION_DB_POOL_SIZE": "ten"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "refused: PICTALLION_DB_POOL_SIZE must be an integer, got 'ten'",
+        f"{url} False",
+    ]
+
+
+def test_debug_logs_queries_with_no_logging_setup(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'debug.db'}"
+    code = f"""
+import asyncio
+from pictallion_sql import connect, crud
+from pictallion_sql.migrations import upgrade_to_head
+async def main():
+    await upgrade_to_head({url!r})
+    db = await connect({url!r})
+    print(await crud.user.count(db))
+    await db.close()
+asyncio.run(main())
+"""
+    done = _python(code, {"PICTALLION_DB_DEBUG": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0\n"
+    logged = [line for line in done.stderr.splitlines() if "pictallion_sql.query" in line]
+    assert len(logged) == 1 and " users.count " in logged[0], done.stderr
+    quiet = _python(code, {"DEBUG": "express:*"})
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_a_configuration_error_in_the_cli_is_one_line_with_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pictallion_sql", "status"],
+        env={k: v for k, v in os.environ.items() if k not in _CONFIG_VARIABLES}
+        | {"DEBUG": "express:*", "PICTALLION_DB_POOL_SIZE": "ten"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "pictallion-db: error: PICTALLION_DB_POOL_SIZE must be an integer, got 'ten'"
+    ]
+
+
+async def test_the_statement_cache_size_reaches_the_postgres_driver(pg_admin_url: str) -> None:
+    db = await connect(
+        pg_admin_url, config=Settings.from_env({"PICTALLION_DB_STATEMENT_CACHE_SIZE": "0"})
+    )
+    try:
+        assert db.settings.statement_cache_size == 0
+        async with db.connection() as conn:
+            raw = conn._raw  # type: ignore[attr-defined]
+            assert raw.statement_limit == 0
+    finally:
+        await db.close()
 
 
 def test_passwords_never_appear_in_repr_str_or_errors() -> None:
@@ -166,3 +319,18 @@ async def test_debug_switched_on_at_run_time_through_the_global_settings(
     finally:
         await db.close()
     assert [r.getMessage().split(" ")[0] for r in caplog.records] == ["users.count"]
+
+
+def test_every_setting_and_variable_is_in_the_documented_table() -> None:
+    root = Path(__file__).resolve().parent.parent
+    doc = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    documented = {line.split("`")[1] for line in rows}
+    assert documented == set(Settings.__struct_fields__)
+    source = (root / "pictallion_sql" / "config.py").read_text(encoding="utf-8")
+    variables = set(
+        re.findall(r'"((?:PICTALLION_)?(?:DB|DATABASE)_[A-Z_]+|NODE_ENV|DEBUG)"', source)
+    )
+    assert len(variables) == 22, variables
+    table = "\n".join(rows)
+    assert {name for name in variables if f"`{name}`" not in table} == set()

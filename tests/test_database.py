@@ -272,12 +272,13 @@ async def test_wrong_parameter_types_are_validation_errors(db: Database) -> None
         "SELECT count(*) FROM file_versions WHERE file_size = CAST(:size AS integer)",
     )
     assert await db.run(by_size, size=5) == 0
-    with pytest.raises(ValidationError, match=r"test\.missing"):
+    with pytest.raises(ValidationError, match=r"^parameters: missing id$") as missing:
         await db.run(
             make_query(
                 "test.missing", "scalar", int, "SELECT count(*) FROM media_assets WHERE id = :id"
             )
         )
+    assert missing.value.query == "test.missing"
     with pytest.raises(ValidationError, match="unexpected extra"):
         await db.run(
             make_query(
@@ -337,7 +338,10 @@ async def test_closed_database_refuses_work(migrated_url: str) -> None:
 async def test_get_db_and_get_db_transaction_use_the_configured_database(
     migrated_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database_module, "settings", Settings(database_url=migrated_url))
+    from pictallion_sql import config
+
+    monkeypatch.setattr(config.settings, "database_url", migrated_url)
+    monkeypatch.setattr(config.settings, "db_type", None)
     await database_module.close_db()
     try:
         async with get_db_transaction() as conn:

@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 # Loaded only when first needed: pypika by the first query built at run time, yoyo by the
-# first migration command, a driver by the first connection to its dialect.
-DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg")
+# first migration command, a driver by the first connection to its dialect; FastAPI only by
+# pictallion_sql.fastapi, an optional extra.
+DEFERRED = ("pypika", "yoyo", "asyncpg", "aiosqlite", "psycopg", "fastapi", "starlette")
 
 
 def loaded_after(statement: str) -> list[str]:

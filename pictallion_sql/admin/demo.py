@@ -13,7 +13,7 @@ import sys
 
 from pictallion_sql import crud
 from pictallion_sql.admin.migrations import upgrade_to_head
-from pictallion_sql.config import mask_url, settings
+from pictallion_sql.config import get_settings, mask_url
 from pictallion_sql.database import Database, connect
 from pictallion_sql.errors import PictallionError
 from pictallion_sql.models import (
@@ -220,7 +220,7 @@ def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pictallion_sql.admin.demo", description=__doc__
     )
-    parser.add_argument("--database-url", default=settings.database_url)
+    parser.add_argument("--database-url", default=get_settings().database_url)
     args = parser.parse_args(argv)
     try:
         asyncio.run(main(args.database_url))

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from pictallion_sql.admin.backends import admin_backend
-from pictallion_sql.config import Settings, settings
+from pictallion_sql.config import Settings, get_settings
 from pictallion_sql.database import close_db, connect, get_database
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class DatabaseManager:
     @property
     def settings(self) -> Settings:
         """The settings this manager works with."""
+        settings = get_settings()
         return settings if self._url is None else settings.with_url(self._url)
 
     async def health_check(self, timeout: float = 10.0) -> HealthReport:  # noqa: ASYNC109

@@ -73,13 +73,23 @@ def _raise_param_mismatch(query: Query, params: Mapping[str, Any]) -> None:
         parts.append("missing " + ", ".join(missing))
     if extra:
         parts.append("unexpected " + ", ".join(extra))
-    raise ValidationError(f"query {query.name!r}: " + "; ".join(parts))
+    error = ValidationError("parameters: " + "; ".join(parts))
+    error.query = query.name
+    raise error
+
+
+def schema_error(query: Query, message: str) -> DatabaseError:
+    """A result that does not fit the query's record: a fault of the schema or the SQL,
+    for its developers (a 500 to clients), so the message names the query as well."""
+    error = DatabaseError(f"query {query.name!r}: {message}")
+    error.query = query.name
+    return error
 
 
 def decode_error(query: Query, exc: msgspec.MsgspecError) -> DatabaseError:
     """A stored value that does not fit the query's record (say, a malformed document)."""
     record = getattr(query.record, "__name__", "its result")
-    return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
+    return schema_error(query, f"a stored value does not fit {record}: {exc}")
 
 
 def record_columns(query: Query) -> tuple[str, ...] | None:
@@ -104,13 +114,12 @@ def check_columns(query: Query, columns: Sequence[str]) -> None:
     for index, column in enumerate(columns):
         if index >= len(expected) or column != expected[index]:
             wanted = expected[index] if index < len(expected) else "no further column"
-            raise DatabaseError(
-                f"query {query.name!r}: result column {index + 1} is {column!r} where "
-                f"{record} expects {wanted!r}; the SELECT must list {record}'s fields in order"
+            raise schema_error(
+                query,
+                f"result column {index + 1} is {column!r} where "
+                f"{record} expects {wanted!r}; the SELECT must list {record}'s fields in order",
             )
-    raise DatabaseError(
-        f"query {query.name!r}: result lacks column {expected[len(columns)]!r} of {record}"
-    )
+    raise schema_error(query, f"result lacks column {expected[len(columns)]!r} of {record}")
 
 
 def check_batch_size(batch_size: int) -> None:
@@ -124,13 +133,37 @@ def check_batch_size(batch_size: int) -> None:
 def check_streamable(query: Query) -> None:
     """Only queries returning rows of a record can be streamed."""
     if query.returns != "rows":
-        raise ValidationError(
-            f"query {query.name!r} returns {query.returns}, not rows; only row queries stream"
+        error = ValidationError(
+            f"the query returns {query.returns}, not rows; only row queries stream"
         )
+        error.query = query.name
+        raise error
+
+
+_query_log_ready = False
+
+
+def enable_query_log() -> None:
+    """Make the query log visible: ``settings.debug`` needs no logging setup of the caller.
+
+    The ``pictallion_sql.query`` logger is set to DEBUG unless it already logs that much,
+    and when no handler anywhere would receive its records, one writing to stderr is added.
+    Done once per process; an application's own logging configuration is left alone.
+    """
+    global _query_log_ready
+    _query_log_ready = True
+    if query_log.getEffectiveLevel() > logging.DEBUG:
+        query_log.setLevel(logging.DEBUG)
+    if not query_log.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        query_log.addHandler(handler)
 
 
 def log_query(query: Query, started: float, rows: int) -> None:
     """Log one query's name, duration and row count (never its parameter values)."""
+    if not _query_log_ready:
+        enable_query_log()
     query_log.debug(
         "%s %.3f ms %d row(s)", query.name, (time.perf_counter() - started) * 1000, rows
     )
@@ -240,11 +273,12 @@ def row_shape_error(query: Query, row: Sequence[Any], exc: Exception) -> Databas
     expected = record_columns(query) or ()
     record = getattr(query.record, "__name__", "its record")
     if len(row) != len(expected):
-        return DatabaseError(
-            f"query {query.name!r}: a row has {len(row)} columns where {record} has "
-            f"{len(expected)} fields; the SELECT must list {record}'s fields in order"
+        return schema_error(
+            query,
+            f"a row has {len(row)} columns where {record} has "
+            f"{len(expected)} fields; the SELECT must list {record}'s fields in order",
         )
-    return DatabaseError(f"query {query.name!r}: a stored value does not fit {record}: {exc}")
+    return schema_error(query, f"a stored value does not fit {record}: {exc}")
 
 
 def group_by_columns(
@@ -524,7 +558,7 @@ class Database(Executor):
     @property
     def debug(self) -> bool:
         """Whether queries are logged: this database's settings or the global ones say so."""
-        return self.settings.debug or config.settings.debug
+        return self.settings.debug or config.debug_enabled()
 
     def add_query_observer(self, observer: QueryObserver) -> None:
         """Call ``observer(name, dialect, rows)`` after each statement this database runs.

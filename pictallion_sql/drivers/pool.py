@@ -143,8 +143,8 @@ class Pool(Generic[C]):
             raise PoolTimeoutError(
                 f"pool exhausted: no {self._label} connection free after {self._timeout:g} s "
                 f"(all {self._max} in use: pool_size {self._size} + max_overflow "
-                f"{self._max - self._size}); raise DB_POOL_SIZE or DB_POOL_TIMEOUT, or hold "
-                "connections for less time",
+                f"{self._max - self._size}); raise PICTALLION_DB_POOL_SIZE or "
+                "PICTALLION_DB_POOL_TIMEOUT, or hold connections for less time",
                 size=self._max,
                 timeout=self._timeout,
             ) from None

@@ -410,28 +410,36 @@ class PostgresDatabase(Database):
             return conn
 
     def translate(self, exc: BaseException, query: Query | None) -> PictallionError:
-        """Turn a driver exception into the library's own, naming table and column."""
-        where = f" (query {query.name})" if query is not None else ""
+        """Turn a driver exception into the library's own, naming table and column.
+
+        The message is for the application's users; the query's name goes to ``query``.
+        """
+        error = self._translate(exc, query)
+        if query is not None:
+            error.query = query.name
+        return error
+
+    def _translate(self, exc: BaseException, query: Query | None) -> PictallionError:
         if isinstance(exc, asyncpg.UniqueViolationError):
             column = _key_columns(exc)
             table = exc.table_name or "?"
             return DuplicateKeyError(
-                f"duplicate key: {table}.{column} already exists{where}",
+                f"duplicate key: {table}.{column} already exists",
                 table=table,
                 column=column,
                 constraint=exc.constraint_name,
             )
         if isinstance(exc, asyncpg.ForeignKeyViolationError):
-            return self._foreign_key_error(exc, where)
+            return self._foreign_key_error(exc)
         if isinstance(exc, asyncpg.NotNullViolationError):
             field = f"{exc.table_name}.{exc.column_name}"
-            return ValidationError(f"{field} must not be null{where}", field=exc.column_name)
+            return ValidationError(f"{field} must not be null", field=exc.column_name)
         if isinstance(exc, asyncpg.CheckViolationError):
             return ValidationError(
-                f"{exc.table_name}: check constraint {exc.constraint_name} failed{where}"
+                f"{exc.table_name}: check constraint {exc.constraint_name} failed"
             )
         if isinstance(exc, asyncpg.DataError | asyncpg.exceptions.DataError):
-            return ValidationError(self._argument_message(exc, query) + where)
+            return ValidationError(self._argument_message(exc, query))
         if isinstance(exc, asyncpg.InFailedSQLTransactionError):
             return aborted_error()
         message = mask_secrets(exc, self.settings.database_url)
@@ -443,33 +451,33 @@ class PostgresDatabase(Database):
                 f"{mask_url(self.settings.database_url)} found no free server connection "
                 f"in time ({message.splitlines()[0]}); raise its pool size (pgbouncer: "
                 f"default_pool_size) or query_wait_timeout, or hold connections for less "
-                f"time{where}",
+                f"time",
                 # The pooler's own pool size and wait are not known here.
                 size=0,
                 timeout=0.0,
             )
         if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
-            return ReadOnlyError(f"the database is read-only (PostgreSQL: {message}){where}")
+            return ReadOnlyError(f"the database is read-only (PostgreSQL: {message})")
         if isinstance(exc, asyncpg.InsufficientPrivilegeError):
             privilege = _privilege(query)
             needs = f" (the statement needs {privilege})" if privilege else ""
-            return PermissionDeniedError(f"{message}{needs}{where}", privilege=privilege)
+            return PermissionDeniedError(f"{message}{needs}", privilege=privilege)
         if isinstance(exc, _LOST) or (
             isinstance(exc, asyncpg.InterfaceError) and _CLOSED.search(message)
         ):
             return ConnectionLostError(
                 f"lost the connection to PostgreSQL at {mask_url(self.settings.database_url)} "
                 f"({type(exc).__name__}: {message.splitlines()[0] if message else ''}); "
-                f"nothing uncommitted was kept{where}"
+                f"nothing uncommitted was kept"
             )
-        return DatabaseError(f"{type(exc).__name__}: {message}{where}")
+        return DatabaseError(f"{type(exc).__name__}: {message}")
 
-    def _foreign_key_error(self, exc: Any, where: str) -> ForeignKeyError:
+    def _foreign_key_error(self, exc: Any) -> ForeignKeyError:
         known = self._foreign_keys.get(exc.constraint_name or "")
         detail = exc.detail or ""
         if known is None:
             return ForeignKeyError(
-                f"foreign key violation on {exc.table_name}{where}",
+                f"foreign key violation on {exc.table_name}",
                 table=exc.table_name,
                 constraint=exc.constraint_name,
             )
@@ -482,7 +490,7 @@ class PostgresDatabase(Database):
                 "that does not exist"
             )
         return ForeignKeyError(
-            message + where,
+            message,
             table=child,
             column=column,
             constraint=exc.constraint_name,

@@ -321,8 +321,22 @@ class SqliteDatabase(Database):
         conn: aiosqlite.Connection | None,
         args: Sequence[Any] | Sequence[Sequence[Any]] = (),
     ) -> PictallionError:
-        """Turn a sqlite3 exception into the library's own, naming table and column."""
-        where = f" (query {query.name})" if query is not None else ""
+        """Turn a sqlite3 exception into the library's own, naming table and column.
+
+        The message is for the application's users; the query's name goes to ``query``.
+        """
+        error = await self._translate(exc, query, conn, args)
+        if query is not None:
+            error.query = query.name
+        return error
+
+    async def _translate(
+        self,
+        exc: BaseException,
+        query: Query | None,
+        conn: aiosqlite.Connection | None,
+        args: Sequence[Any] | Sequence[Sequence[Any]],
+    ) -> PictallionError:
         message = str(exc)
         if isinstance(exc, sqlite3.IntegrityError):
             unique = _UNIQUE.search(message)
@@ -332,7 +346,7 @@ class SqliteDatabase(Database):
                 column = ", ".join(p[1] for p in pairs)
                 constraint = f"{table}_pkey" if column == "id" else f"{table}_{column}_unique"
                 return DuplicateKeyError(
-                    f"duplicate key: {table}.{column} already exists{where}",
+                    f"duplicate key: {table}.{column} already exists",
                     table=table,
                     column=column,
                     constraint=constraint,
@@ -340,32 +354,30 @@ class SqliteDatabase(Database):
             not_null = _NOT_NULL.search(message)
             if not_null:
                 field = f"{not_null.group('table')}.{not_null.group('col')}"
-                return ValidationError(
-                    f"{field} must not be null{where}", field=not_null.group("col")
-                )
+                return ValidationError(f"{field} must not be null", field=not_null.group("col"))
             if "FOREIGN KEY" in message and query is not None and conn is not None:
-                return await self._diagnose_foreign_key(query, conn, args, where)
+                return await self._diagnose_foreign_key(query, conn, args)
             if message.startswith("CHECK constraint failed"):
-                return ValidationError(f"{message}{where}")
+                return ValidationError(f"{message}")
         if isinstance(exc, OverflowError) or message == "integer overflow":
             # A value too large for 64 bits, bound or computed: a bad value, as
             # PostgreSQL's "out of range" errors are.
-            return ValidationError(f"invalid value: integer out of range{where}")
+            return ValidationError("invalid value: integer out of range")
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code == sqlite3.SQLITE_READONLY:
-            return ReadOnlyError(f"the database is read-only (SQLite: {message}){where}")
+            return ReadOnlyError(f"the database is read-only (SQLite: {message})")
         if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH, sqlite3.SQLITE_CANTOPEN):
             return PermissionDeniedError(
                 f"permission denied: cannot write SQLite database {self.settings.sqlite_path} "
-                f"or its folder ({message}){where}",
+                f"or its folder ({message})",
                 privilege="write",
             )
         if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
             return DatabaseError(
                 f"database is locked: another connection kept the write lock longer than "
-                f"the busy timeout ({self.settings.busy_timeout_ms} ms){where}"
+                f"the busy timeout ({self.settings.busy_timeout_ms} ms)"
             )
-        return DatabaseError(f"{type(exc).__name__}: {message}{where}")
+        return DatabaseError(f"{type(exc).__name__}: {message}")
 
     async def _foreign_key_map(
         self, conn: aiosqlite.Connection
@@ -389,7 +401,6 @@ class SqliteDatabase(Database):
         query: Query,
         conn: aiosqlite.Connection,
         args: Sequence[Any] | Sequence[Sequence[Any]],
-        where: str,
     ) -> ForeignKeyError:
         # SQLite reports only "FOREIGN KEY constraint failed"; find which reference
         # broke so the error names the same table and column as on PostgreSQL.
@@ -418,7 +429,7 @@ class SqliteDatabase(Database):
                             f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
                         )
                         if not list(found):
-                            return _missing_parent(table, column, parent, ref, where)
+                            return _missing_parent(table, column, parent, ref)
         if target is not None and table is not None and target.group("delete"):
             clause = _WHERE.search(sql[target.end() :])
             # Referencing tables by name, as PostgreSQL fires the checks of the schema's
@@ -437,19 +448,18 @@ class SqliteDatabase(Database):
                         if list(found):
                             return ForeignKeyError(
                                 f"foreign key violation: {parent} row is still referenced by "
-                                f"{child}.{column}{where}",
+                                f"{child}.{column}",
                                 table=child,
                                 column=column,
                                 referenced_table=parent,
                                 constraint=f"{child}_{column}_{parent}_{ref}_fk",
                             )
-        return ForeignKeyError(f"foreign key violation on {table or '?'}{where}", table=table)
+        return ForeignKeyError(f"foreign key violation on {table or '?'}", table=table)
 
 
-def _missing_parent(table: str, column: str, parent: str, ref: str, where: str) -> ForeignKeyError:
+def _missing_parent(table: str, column: str, parent: str, ref: str) -> ForeignKeyError:
     return ForeignKeyError(
-        f"foreign key violation: {table}.{column} refers to a {parent} row that does not "
-        f"exist{where}",
+        f"foreign key violation: {table}.{column} refers to a {parent} row that does not exist",
         table=table,
         column=column,
         referenced_table=parent,

@@ -56,6 +56,7 @@ __all__ = [
     "document_check",
     "document_loader",
     "document_or_list",
+    "document_schema",
     "number_list_problem",
 ]
 
@@ -545,6 +546,14 @@ def _well_typed(cls: type[Document], value: Any) -> bool:
     except msgspec.ValidationError:
         return False
     return True
+
+
+def document_schema(cls: type[Document]) -> type[msgspec.Struct]:
+    """A Struct with ``cls``'s declared keys (stored names, every one optional), for JSON Schema.
+
+    A document also keeps keys it does not declare; the Struct describes the known ones.
+    """
+    return _schema(cls)
 
 
 def _schema(cls: type[Document]) -> type[msgspec.Struct]:

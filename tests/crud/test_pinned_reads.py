@@ -349,9 +349,10 @@ async def test_a_referenced_row_is_not_removed(db: Any) -> None:
     with pytest.raises(
         ForeignKeyError,
         match=r"^foreign key violation: media_assets row is still referenced by "
-        r"file_versions\.media_asset_id \(query media_assets\.remove\)$",
+        r"file_versions\.media_asset_id$",
     ) as caught:
         await crud.media_asset.remove(db, id=uid("asset", 3))
+    assert caught.value.query == "media_assets.remove"
     assert (caught.value.table, caught.value.column) == ("file_versions", "media_asset_id")
     assert numbers(await crud.media_asset.get_multi(db)) == [1, 2, 3, 4, 5, 6]
 

@@ -95,7 +95,7 @@ async def _one_round(db: Database, tag: str, n: int, tally: Tally) -> None:
     await call(
         "create_many",
         lambda: crud.media_asset.create_many(
-            db, [{"original_filename": f"{tag}-{n}-{i}.jpg"} for i in range(5)]
+            db, objs=[{"original_filename": f"{tag}-{n}-{i}.jpg"} for i in range(5)]
         ),
     )
 
