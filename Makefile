@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NAME   ?=
 
 .PHONY: install test test-fast lint lint-sql docs docs-serve generate demo migrate new-migration db-init db-status db-check db-stats \
-        db-integrity db-maintenance db-rollback backup restore copy bench fuzz mutate clean
+        db-integrity db-maintenance db-rollback backup restore copy bench bench-scale fuzz mutate clean
 
 install: $(STAMP)
 
@@ -120,6 +120,16 @@ bench: install
 	@$(BIN)/python -c "import sqlalchemy, greenlet" 2>/dev/null || \
 		$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/run.py --ingest-compare $(BENCH_ARGS)
+
+## make bench-scale [N=1000000] [SCALE_ARGS="--dialects sqlite --runs 25"]: every page
+## call at 10,000 versions against N versions on each dialect (p50/p95, ratio, and the plan
+## of any call over 2x); results in bench/results/. Loads N versions per dialect through
+## create_many: about 200-320 s per dialect at a million on two cores.
+N ?= 1000000
+SCALE_ARGS ?=
+
+bench-scale: install
+	$(BIN)/python bench/scale.py --versions $(N) $(SCALE_ARGS)
 
 ## make mutate [MUTATE_PATHS="pictallion_sql/*"] [MUTATE_BUDGET=3600]: mutation testing, out
 ## of CI. The project's SQL mutator over sql/queries/, then mutmut (the optional mutate extra,

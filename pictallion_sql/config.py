@@ -326,6 +326,20 @@ class Settings(msgspec.Struct):
         return path
 
     @property
+    def in_memory(self) -> bool:
+        """True for a SQLite URL naming no file (``sqlite:///:memory:``)."""
+        return self.dialect == "sqlite" and self.sqlite_file() is None
+
+    def same_database(self, other: Settings) -> bool:
+        """True when ``other`` names this very database (same file, or same server DSN)."""
+        if self.dialect != other.dialect:
+            return False
+        if self.dialect == "sqlite":
+            mine, theirs = self.sqlite_file(), other.sqlite_file()
+            return mine is not None and theirs is not None and mine.resolve() == theirs.resolve()
+        return self.postgres_dsn == other.postgres_dsn
+
+    @property
     def sqlite_read_only(self) -> bool:
         """True for a SQLite URL ending in ``?mode=ro``: the file is opened read-only."""
         return self.dialect == "sqlite" and ("mode", "ro") in parse_qsl(self._parts().query)

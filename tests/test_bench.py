@@ -124,3 +124,42 @@ def test_the_floor_runs_the_library_statements() -> None:
     planned = plan_search(filters, None).query
     assert normal(raw.PG["search"]) == normal(planned.postgres.text)
     assert normal(raw.LITE["search"][0]) == normal(planned.sqlite.text)
+
+
+@pytest.mark.slow
+def test_bench_scale_compares_two_sizes_on_both_dialects(pg_admin_url: str, tmp_path: Path) -> None:
+    """A tiny run of bench/scale.py: one table per dialect, a row per hot call, saved."""
+    results = tmp_path / "results"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "scale.py"),
+            "--versions",
+            "600",
+            "--small",
+            "300",
+            "--runs",
+            "2",
+            "--postgres-url",
+            pg_admin_url,
+            "--results-dir",
+            str(results),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (saved,) = [p for p in results.iterdir() if p.name.endswith("-scale-N600.md")]
+    report = saved.read_text()
+    assert report.strip() in done.stdout
+    scale = _bench_module("scale")
+    for heading in ("### sqlite", "### postgres"):
+        table = report.split(heading, 1)[1].split("\n### ", 1)[0]
+        rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+        assert [row.split(" | ")[0].removeprefix("| ") for row in rows[1:]] == list(scale.HOT)
+        for row in rows[1:]:
+            p50_small, _, p50_large, _, ratio = row.split(" | ")[1:6]
+            assert float(p50_small.replace(",", "")) > 0 < float(p50_large.replace(",", ""))
+            assert float(ratio) > 0

@@ -23,7 +23,12 @@ from pictallion_sql.config import Settings
 from pictallion_sql.errors import ConfigurationError, MigrationError
 from pictallion_sql.query.resources import migrations_dir
 
-ALL = ["0001_initial_schema", "0002_tag_library_indexes", "0003_catalogue_indexes"]
+ALL = [
+    "0001_initial_schema",
+    "0002_tag_library_indexes",
+    "0003_catalogue_indexes",
+    "0004_listing_indexes",
+]
 
 TAG_INDEXES = {"idx_global_tag_library_tag", "idx_global_tag_library_usage"}
 CATALOGUE_INDEXES = {
@@ -44,10 +49,11 @@ CATALOGUE_INDEXES = {
     "idx_relationships_person1_id",
     "idx_relationships_person2_id",
 }
+LISTING_INDEXES = {"idx_file_versions_listed_asset"}
 
 BROKEN_MIGRATION = """\
 -- A migration that fails at its last statement, after changing the schema and data.
--- depends: 0003_catalogue_indexes
+-- depends: 0004_listing_indexes
 
 CREATE TABLE scratch (id integer PRIMARY KEY);
 
@@ -96,6 +102,7 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
     before = snapshot(empty_url)
     assert tag_indexes(empty_url) == ["idx_global_tag_library_tag", "idx_global_tag_library_usage"]
 
+    assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
     assert tag_indexes(empty_url) == []
@@ -108,11 +115,13 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
 def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     apply_migrations(empty_url)
     head = snapshot(empty_url)
-    assert all_indexes(empty_url) >= CATALOGUE_INDEXES
+    assert all_indexes(empty_url) >= CATALOGUE_INDEXES | LISTING_INDEXES
 
+    assert rollback_last(empty_url) == "0004_listing_indexes"
+    assert all_indexes(empty_url) == TAG_INDEXES | CATALOGUE_INDEXES
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert all_indexes(empty_url) == set(TAG_INDEXES)
-    assert migration_status(empty_url)["pending"] == ["0003_catalogue_indexes"]
+    assert migration_status(empty_url)["pending"] == ALL[2:]
     # Only indexes went: every table, column and constraint is as before.
     after_rollback = snapshot(empty_url)
     for name, table in head.tables.items():
@@ -120,10 +129,11 @@ def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
             table, indexes=tuple(i for i in table.indexes if i.name in TAG_INDEXES)
         )
 
-    assert apply_migrations(empty_url) == ["0003_catalogue_indexes"]
+    assert apply_migrations(empty_url) == ALL[2:]
     assert snapshot(empty_url) == head
+    assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
-    assert apply_migrations(empty_url) == ["0003_catalogue_indexes"]
+    assert apply_migrations(empty_url) == ALL[2:]
     assert snapshot(empty_url) == head
 
 
@@ -131,6 +141,7 @@ def test_catalogue_indexes_built_by_hand_beforehand_are_kept(empty_url: str, dia
     """A DBA may build some indexes first (CONCURRENTLY, on a live table); 0003 builds the rest."""
     apply_migrations(empty_url)
     head = snapshot(empty_url)
+    rollback_last(empty_url)
     rollback_last(empty_url)
     by_hand = [
         "CREATE INDEX idx_file_versions_file_hash ON file_versions (file_hash)",
@@ -144,12 +155,40 @@ def test_catalogue_indexes_built_by_hand_beforehand_are_kept(empty_url: str, dia
         with psycopg.connect(empty_url, autocommit=True) as pg:
             for statement in by_hand:
                 pg.execute(statement.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY"))
-    assert apply_migrations(empty_url) == ["0003_catalogue_indexes"]
+    assert apply_migrations(empty_url) == ALL[2:]
     assert snapshot(empty_url) == head
+
+
+def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str) -> None:
+    """A concurrent build that failed leaves an invalid index; running 0004 again replaces it."""
+    apply_migrations(new_pg_url)
+    head = snapshot(new_pg_url)
+    assert rollback_last(new_pg_url) == "0004_listing_indexes"
+    with psycopg.connect(new_pg_url, autocommit=True) as pg:
+        pg.execute("INSERT INTO media_assets (id, original_filename) VALUES ('a', 'a.jpg')")
+        pg.execute(
+            "INSERT INTO file_versions (id, media_asset_id, tier, file_path, file_hash, "
+            "file_size, mime_type) VALUES ('v1', 'a', 'gold', 'p', 'h', 1, 'image/jpeg'), "
+            "('v2', 'a', 'gold', 'p', 'h', 1, 'image/jpeg')"
+        )
+        # A unique build fails on the asset's two versions and stays behind, invalid.
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            pg.execute(
+                "CREATE UNIQUE INDEX CONCURRENTLY idx_file_versions_listed_asset "
+                "ON file_versions (media_asset_id)"
+            )
+        invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
+        assert pg.execute(invalid).fetchone() == (1,)
+        assert apply_migrations(new_pg_url) == ["0004_listing_indexes"]
+        assert pg.execute(invalid).fetchone() == (0,)
+        pg.execute("DELETE FROM file_versions")
+        pg.execute("DELETE FROM media_assets")
+    assert snapshot(new_pg_url) == head
 
 
 def test_rollback_everything(empty_url: str) -> None:
     apply_migrations(empty_url)
+    assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
     assert rollback_last(empty_url) == "0001_initial_schema"
@@ -162,8 +201,8 @@ def test_indexes_migration_accepts_existing_indexes(empty_url: str, dialect: str
     """Databases set up by the old hand-written SQL file already have both indexes."""
     folder = migrations_dir(dialect)  # type: ignore[arg-type]
     apply_migrations(empty_url)
-    rollback_last(empty_url)
-    rollback_last(empty_url)
+    for _ in ALL[1:]:
+        rollback_last(empty_url)
     statements = (folder / "0002_tag_library_indexes.sql").read_text()
     old_style = statements.replace(" IF NOT EXISTS", "")
     if dialect == "sqlite":
@@ -182,22 +221,22 @@ def test_broken_migration_changes_nothing(empty_url: str, dialect: str, tmp_path
 
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0004_broken.sql").write_text(BROKEN_MIGRATION)
+    (folder / "0005_broken.sql").write_text(BROKEN_MIGRATION)
 
     with pytest.raises(MigrationError) as caught:
         apply_migrations(empty_url, migrations_path=folder)
     message = str(caught.value)
-    assert "migration 0004_broken failed" in message
+    assert "migration 0005_broken failed" in message
     assert "'INSERT INTO no_such_table'" in message
 
     # Every statement before the failing one was undone, schema and data alike.
     assert snapshot(empty_url) == before
     assert count_rows(empty_url, "users") == 0
     status = migration_status(empty_url, migrations_path=folder)
-    assert status["applied"] == ALL and status["pending"] == ["0004_broken"]
+    assert status["applied"] == ALL and status["pending"] == ["0005_broken"]
 
     # The lock was released: the next run gets as far as the broken migration again.
-    with pytest.raises(MigrationError, match="0004_broken"):
+    with pytest.raises(MigrationError, match="0005_broken"):
         apply_migrations(empty_url, migrations_path=folder)
 
 
@@ -206,8 +245,8 @@ def test_failure_on_a_fresh_database_keeps_the_earlier_migrations(
 ) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0004_broken.sql").write_text(BROKEN_MIGRATION)
-    with pytest.raises(MigrationError, match="0004_broken"):
+    (folder / "0005_broken.sql").write_text(BROKEN_MIGRATION)
+    with pytest.raises(MigrationError, match="0005_broken"):
         apply_migrations(empty_url, migrations_path=folder)
     assert migration_status(empty_url, migrations_path=folder)["applied"] == ALL
     assert "scratch" not in snapshot(empty_url).tables

@@ -63,6 +63,15 @@ CATALOGUE_INDEXES = {
     "idx_relationships_person2_id": ("relationships", ("person2_id",), None),
 }
 
+# Migration 0004, spelled the same way.
+LISTING_INDEXES = {
+    "idx_file_versions_listed_asset": (
+        "file_versions",
+        ("media_asset_id", "tier"),
+        "tier IN ('gold', 'silver')",
+    ),
+}
+
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$")
 
@@ -98,10 +107,12 @@ def run_sql(url: str, script: str) -> None:
 
 def comparable(index: Index) -> Index:
     """An index as both dialects can spell it: PostgreSQL prints ``"timestamp"`` quoted and
-    a partial index's condition with parentheses and casts (``(tier = 'gold'::text)``)."""
+    a partial index's condition with parentheses and casts (``(tier = 'gold'::text)``), and
+    an IN list as ``= ANY (ARRAY[...])``."""
     where = index.where
     if where is not None:
-        where = re.sub(r"::[a-z ]+", "", where)
+        where = re.sub(r"::[a-z ]+(\[\])?", "", where)
+        where = re.sub(r"= ANY \(ARRAY\[(.*?)\]\)", r"IN (\1)", where)
         while where.startswith("(") and where.endswith(")"):
             where = where[1:-1]
     return msgspec.structs.replace(
@@ -156,7 +167,7 @@ def test_migrations_and_schema_file_build_the_same_schema(empty_url: str, other_
     tag_indexes = {
         name: ("global_tag_library", columns, None) for name, columns in TAG_INDEXES.items()
     }
-    assert all_indexes(migrated) == {**tag_indexes, **CATALOGUE_INDEXES}
+    assert all_indexes(migrated) == {**tag_indexes, **CATALOGUE_INDEXES, **LISTING_INDEXES}
 
 
 def test_diff_reports_drift(empty_url: str, other_url: str, dialect: str) -> None:
@@ -287,7 +298,7 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
         assert spec["indexes"] == {}
 
     # The only objects drizzle does not create: the two tag-library indexes and the
-    # catalogue indexes of migration 0003, none of them unique.
+    # catalogue and listing indexes of migrations 0003 and 0004, none of them unique.
     extra = {
         (t.name, i.name): (i.columns, i.unique) for t in schema.tables.values() for i in t.indexes
     }
@@ -295,7 +306,7 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
         **{("global_tag_library", name): columns for name, columns in TAG_INDEXES.items()},
         **{
             (table, name): tuple(c.replace("timestamp", '"timestamp"') for c in columns)
-            for name, (table, columns, _) in CATALOGUE_INDEXES.items()
+            for name, (table, columns, _) in {**CATALOGUE_INDEXES, **LISTING_INDEXES}.items()
         },
     }
     assert not any(unique for _, unique in extra.values())
@@ -323,6 +334,8 @@ def test_migration_files_are_where_the_package_looks() -> None:
             "0002_tag_library_indexes.sql",
             "0003_catalogue_indexes.rollback.sql",
             "0003_catalogue_indexes.sql",
+            "0004_listing_indexes.rollback.sql",
+            "0004_listing_indexes.sql",
         ]
         assert schema_file(dialect).is_file()
 

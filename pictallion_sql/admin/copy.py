@@ -34,6 +34,7 @@ from typing import Any, TypedDict
 import msgspec
 
 from pictallion_sql import crud
+from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.admin.common import TABLES, Progress
 from pictallion_sql.admin.migrations import migration_report, upgrade
 from pictallion_sql.catalog.base import Repository
@@ -41,7 +42,6 @@ from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.database import connect
 from pictallion_sql.drivers.base import Connection, Database, Executor
 from pictallion_sql.errors import ConfigurationError, DatabaseError, ValidationError
-from pictallion_sql.query.registry import make_query
 
 __all__ = [
     "DEFAULT_COPY_BATCH_SIZE",
@@ -74,13 +74,9 @@ REPOSITORIES: dict[str, Repository[Any, Any, Any]] = {
     "locations": crud.location,
 }
 
+
 # One snapshot of the source for every table (PostgreSQL's default, read committed, would
 # give each table's cursor its own). SQLite's read transaction is a snapshot already.
-_SNAPSHOT = make_query(
-    "copy.snapshot", "none", None, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
-)
-
-
 class CopyError(DatabaseError):
     """A copy was refused or failed; nothing was kept on the target."""
 
@@ -216,26 +212,17 @@ async def table_checksum(
 # --- the copy ----------------------------------------------------------------------------
 
 
-def _same_database(source: Settings, target: Settings) -> bool:
-    if source.dialect != target.dialect:
-        return False
-    if source.dialect == "sqlite":
-        a, b = source.sqlite_file(), target.sqlite_file()
-        return a is not None and b is not None and a.resolve() == b.resolve()
-    return source.postgres_dsn == target.postgres_dsn
-
-
 def _check_urls(source: Settings, target: Settings) -> None:
-    if _same_database(source, target):
+    if source.same_database(target):
         raise ConfigurationError(
             f"the source and the target are the same database ({source.masked_url})"
         )
     for role, settings in (("source", source), ("target", target)):
-        if settings.dialect == "sqlite" and settings.sqlite_file() is None:
+        if settings.in_memory:
             raise ConfigurationError(f"an in-memory SQLite database cannot be the copy {role}")
-    path = source.sqlite_file() if source.dialect == "sqlite" else None
-    if path is not None and not path.is_file():
-        raise ConfigurationError(f"no SQLite database at {path} to copy from")
+    missing = admin_backend(source.dialect).missing_database(source)
+    if missing is not None:
+        raise ConfigurationError(f"the copy source is missing: {missing}")
 
 
 def _prepare(source_url: str, target_url: str, migrations_path: str | Path | None) -> list[str]:
@@ -316,8 +303,6 @@ async def _copy_tables(
     source: Database, target: Database, batch_size: int, say: Progress
 ) -> list[TableReport]:
     async with source.transaction(readonly=True) as src, target.transaction() as dst:
-        if src.dialect == "postgres":
-            await src.run(_SNAPSHOT)
         await _refuse_rows(dst, target.settings.masked_url)
         copied: dict[str, _Checksum] = {}
         for table in TABLES:

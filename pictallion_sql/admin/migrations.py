@@ -34,6 +34,7 @@ The functions are synchronous (yoyo drives sqlite3 and psycopg 3);
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import string
@@ -326,6 +327,11 @@ def reset_database(
     first), any of the 14 tables still there is dropped (children first), the history
     and checksums are cleared, and every migration is applied again. If any step
     fails, the database is left as it was. Returns the ids applied.
+
+    A migration marked ``-- transactional: false`` (an index built CONCURRENTLY) cannot
+    run inside that transaction: it is not rolled back (dropping the tables drops its
+    indexes), and it and the migrations after it are applied once the rest is
+    committed, each on its own as ``upgrade`` would.
     """
     timeouts = _Timeouts(table_lock_timeout, statement_timeout)
     with _migrating(
@@ -339,9 +345,10 @@ def reset_database(
         for migration in ordered:
             _refuse_empty(migration, "apply")
         applied_hashes = set(backend.get_applied_migration_hashes())
+        atomic = list(itertools.takewhile(lambda m: m.use_transactions, ordered))
         with backend.transaction():
             for migration in reversed(ordered):
-                if migration.hash not in applied_hashes:
+                if migration.hash not in applied_hashes or not migration.use_transactions:
                     continue
                 try:
                     migration.process_steps(backend, "rollback")
@@ -352,8 +359,10 @@ def reset_database(
                 backend.execute(f'DROP TABLE IF EXISTS "{table}"')
             backend.execute(f"DELETE FROM {backend.migration_table_quoted}")
             backend.execute(f'DELETE FROM "{CHECKSUM_TABLE}"')
-            for migration in ordered:
+            for migration in atomic:
                 _run(backend, migration, "apply", database_url)
+        for migration in ordered[len(atomic) :]:
+            _run(backend, migration, "apply", database_url)
         return [str(m.id) for m in ordered]
 
 

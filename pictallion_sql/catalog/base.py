@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 import msgspec
 from msgspec import UNSET
 
+from pictallion_sql.catalog.batch_clock import batch_times
 from pictallion_sql.drivers.base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import (
@@ -35,6 +36,7 @@ from pictallion_sql.models import (
     validate,
     validation_error,
 )
+from pictallion_sql.query.bulk import CREATION_TIMES
 from pictallion_sql.query.dynamic import insert_query, update_query
 from pictallion_sql.query.named import queries
 
@@ -140,6 +142,12 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         self.table: str = row.__table__  # type: ignore[attr-defined]
         self.import_type: type[msgspec.Struct] = IMPORT_TYPES[self.table]
         self._touches_updated_at = "updated_at" in row.__struct_fields__
+        # The creation-time columns create_many stamps (batch_clock); callers never set them.
+        self._stamped = tuple(
+            name
+            for name in CREATION_TIMES
+            if name in row.__struct_fields__ and name not in insert.__struct_fields__
+        )
         self._get = queries.one(f"{self.table}.get", row)
         self._get_multi = queries.rows(f"{self.table}.get_multi", row)
         self._stream_all = queries.rows(f"{self.table}.stream_all", row)
@@ -180,7 +188,9 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
     ) -> list[RowT] | list[str]:
         """Insert several rows atomically (one COPY or executemany per column set).
 
-        Returns the new rows in input order; fields not given take the column default.
+        Returns the new rows in input order; fields not given take the column default,
+        except the creation time (``created_at``, ``updated_at``, ``timestamp``,
+        ``added_at``): distinct and increasing in input order (see ``batch_clock``).
         With ``returning=False`` nothing is read back: the result is the new ids, in input
         order (the cheapest bulk load). A failure (validation, foreign key, duplicate)
         inserts nothing.
@@ -188,13 +198,17 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
             raise ValidationError("objs must be a list of rows to insert", field="objs")
         fields = self.insert_type.__struct_fields__
+        stamped = self._stamped
         inputs = self._inputs(objs, self.insert_type, "objs")
         rows: list[dict[str, Any]] = []
-        for obj, new_id in zip(inputs, new_ids(len(inputs)), strict=True):
-            row = {"id": new_id}
+        count = len(inputs)
+        for obj, new_id, at in zip(inputs, new_ids(count), batch_times(count), strict=True):
+            row: dict[str, Any] = {"id": new_id}
             for name in fields:  # provided_fields, with the id first, in one dict
                 if (value := getattr(obj, name)) is not UNSET:
                     row[name] = value
+            for name in stamped:
+                row[name] = at
             rows.append(row)
         if not rows:
             return []

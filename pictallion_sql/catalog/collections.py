@@ -247,9 +247,13 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
     async def refresh_smart(self, db: Executor, *, collection_id: str) -> SmartCollectionUpdate:
         """Replace a smart collection's photos by the versions its rules match, atomically.
 
-        In one transaction, with the collection row locked: its photo rows are deleted, then
-        one ``INSERT ... SELECT`` built from the rules adds the matches (no row passes through
-        Python). Raises NotFoundError if the collection does not exist or is not a smart
+        In one transaction, with the collection row locked, by difference: one ``DELETE``
+        removes the rows whose photo no longer matches (and extra rows of a photo held
+        twice), then one ``INSERT ... SELECT`` built from the rules adds the matches that
+        are not members yet (no row passes through Python). Members that still match keep
+        their row and its ``added_at``. ``matched`` is the number of matches (the
+        collection's photos afterwards), ``removed`` the number of rows it held before.
+        Raises NotFoundError if the collection does not exist or is not a smart
         collection, UnsupportedRules if its rules cannot be evaluated; either way nothing
         changes. A failing statement rolls the whole replacement back.
         """
@@ -261,15 +265,16 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
                     f"smart collection {collection_id} not found", table="collections"
                 )
             compiled = compile_smart_rules(row.smart_rules)
-            removed = await conn.run(_DELETE_PHOTOS, collection_id=collection_id)
-            matched = await conn.run(
+            held = await conn.run(_SMART_PHOTO_COUNT, collection_id=collection_id)
+            dropped = await conn.run(compiled.drop, collection_id=collection_id, **compiled.params)
+            added = await conn.run(
                 compiled.refresh,
                 collection_id=collection_id,
                 added_at=utc_now(),
                 **compiled.params,
             )
             return SmartCollectionUpdate(
-                row.id, row.name, "updated", matched=matched, removed=removed
+                row.id, row.name, "updated", matched=held - dropped + added, removed=held
             )
 
     async def refresh_all_smart(self, db: Executor) -> list[SmartCollectionUpdate]:

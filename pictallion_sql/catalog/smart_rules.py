@@ -100,12 +100,21 @@ class SmartCollectionUpdate(msgspec.Struct, frozen=True, gc=False):
 
 
 class CompiledRules(NamedTuple):
-    """The two queries of one rules document and the parameters they share."""
+    """The queries of one rules document and the parameters they share.
+
+    A refresh runs ``drop`` then ``refresh``: the members that no longer match go, the
+    matches that are not members yet come in, and the rows of members that still match
+    stay as they are (no delete and re-insert of the whole collection).
+    """
 
     select: Query[list[MatchedPhoto]]
     """``SELECT`` of the matching version ids, newest first (created_at DESC, id DESC)."""
     refresh: Query[int]
-    """``INSERT INTO collection_photos ... SELECT``; also takes ``collection_id``, ``added_at``."""
+    """``INSERT INTO collection_photos ... SELECT`` of the matches not in the collection yet;
+    also takes ``collection_id``, ``added_at``."""
+    drop: Query[int]
+    """``DELETE`` of the collection's rows whose photo no longer matches, and of all but
+    the first row (by id) of a photo held twice; also takes ``collection_id``."""
     params: dict[str, Any]
 
 
@@ -168,13 +177,16 @@ def _condition_sql(kind: str, p: list[str], d: SqlDialect) -> str:
             else:
                 ranges.append(f"({minute} >= {start} OR {minute} <= {end})")
         return " OR ".join(ranges)
-    number = d.typed(p[0], "double precision")
     if subject == "rating":
+        # The bounds come as whole numbers (see _rating_bound): an integer column compared
+        # with an integer, which idx-able on both dialects, not a cast of every rating.
+        bound = d.typed(p[0], "bigint")
         if op == "between":
-            return f"fv.rating BETWEEN {number} AND {d.typed(p[1], 'double precision')}"
+            return f"fv.rating BETWEEN {bound} AND {d.typed(p[1], 'bigint')}"
         if op == "in":
-            return d.in_numbers("fv.rating", p[0])
-        return f"fv.rating {_COMPARE[op]} {number}"
+            return d.in_integers("fv.rating", p[0])
+        return f"fv.rating {_COMPARE[op]} {bound}"
+    number = d.typed(p[0], "double precision")
     if subject == "face_count":
         return f"{_FACE_COUNT} {_COMPARE[op]} {number}"
     if subject == "person_age":
@@ -221,8 +233,10 @@ def _where(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> Any:
     return Criterion.all(parts) if form == "AND" else Criterion.any(parts)
 
 
-def _statements(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> tuple[str, str]:
-    """The SELECT of the matching ids and the INSERT ... SELECT of one dialect."""
+def _statements(
+    form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect
+) -> tuple[str, str, str]:
+    """The SELECT of the matching ids, the INSERT ... SELECT and the DELETE of one dialect."""
     from pypika import Order, Table
     from pypika import Query as Builder
     from pypika.terms import LiteralValue
@@ -240,31 +254,58 @@ def _statements(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) ->
         .orderby(LiteralValue("fv.created_at"), order=Order.desc)
         .orderby(LiteralValue("fv.id"), order=Order.desc)
     )
+    collection_id = d.typed(":collection_id", "varchar")
+    # A match already in the collection: one probe of idx_collection_photos_photo_id.
+    not_member = sql_condition(
+        "NOT EXISTS (SELECT 1 FROM collection_photos AS cp "
+        f"WHERE cp.photo_id = fv.id AND cp.collection_id = {collection_id})"
+    )
     insert = (
         Builder.into(Table("collection_photos"))
         .columns("collection_id", "photo_id", "added_at")
         .from_(versions)
         .select(
-            LiteralValue(d.typed(":collection_id", "varchar")),
+            LiteralValue(collection_id),
             LiteralValue("fv.id"),
             LiteralValue(d.typed(":added_at", "timestamp")),
         )
-        .where(where)
+        .where(where & not_member)
     )
-    return str(select.get_sql(quote_char='"')), str(insert.get_sql(quote_char='"'))
+    # A member still matches when its version (found by primary key) passes the rules.
+    still_matches = (
+        Builder.from_(versions)
+        .select(LiteralValue("1"))
+        .where(sql_condition("fv.id = member.photo_id") & where)
+    )
+    probe = str(still_matches.get_sql(quote_char='"'))
+    earlier = d.byte_order("other.id") + " < " + d.byte_order("member.id")
+    drop = (
+        "DELETE FROM collection_photos AS member "
+        f"WHERE member.collection_id = {collection_id} "
+        f"AND (NOT EXISTS ({probe}) "
+        "OR EXISTS (SELECT 1 FROM collection_photos AS other "
+        "WHERE other.collection_id = member.collection_id "
+        f"AND other.photo_id = member.photo_id AND {earlier}))"
+    )
+    return (
+        str(select.get_sql(quote_char='"')),
+        str(insert.get_sql(quote_char='"')),
+        drop,
+    )
 
 
 @lru_cache(maxsize=512)
 def _queries(
     form: str, kinds: tuple[tuple[str, int], ...]
-) -> tuple[Query[list[MatchedPhoto]], Query[int]]:
-    """The SELECT and the INSERT ... SELECT of one rule shape (cached per shape)."""
+) -> tuple[Query[list[MatchedPhoto]], Query[int], Query[int]]:
+    """The SELECT, the INSERT ... SELECT and the DELETE of one rule shape (cached per shape)."""
     label = f"{form}:{','.join(kind for kind, _ in kinds)}"
-    pg_select, pg_insert = _statements(form, kinds, dialect_sql("postgres"))
-    lite_select, lite_insert = _statements(form, kinds, dialect_sql("sqlite"))
+    pg_select, pg_insert, pg_drop = _statements(form, kinds, dialect_sql("postgres"))
+    lite_select, lite_insert, lite_drop = _statements(form, kinds, dialect_sql("sqlite"))
     select = make_query(f"smart_rules.match[{label}]", "rows", MatchedPhoto, pg_select, lite_select)
     refresh = make_query(f"smart_rules.refresh[{label}]", "none", None, pg_insert, lite_insert)
-    return select, refresh
+    drop = make_query(f"smart_rules.drop[{label}]", "none", None, pg_drop, lite_drop)
+    return select, refresh, drop
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -334,6 +375,39 @@ def _pair(value: Any, what: str) -> tuple[float, float]:
     return _number(value[0], what), _number(value[1], what)
 
 
+# Ratings are integers: a comparison with a number is the same as one with the nearest
+# whole number on the right side (rating >= 3.5 is rating >= 4), so the rules bind whole
+# numbers, clamped to bigint (beyond any rating either way).
+_BIGINT = (-(2**63), 2**63 - 1)
+
+
+def _whole(number: float) -> int:
+    return min(max(int(number), _BIGINT[0]), _BIGINT[1])
+
+
+def _rating_eq(value: Any, what: str) -> int | None:
+    """The rating equal to the value; None (matches no row) for a fractional value."""
+    number = _number(value, what)
+    return _whole(number) if number.is_integer() else None
+
+
+def _rating_at_least(value: Any, what: str) -> int:
+    return _whole(math.ceil(_number(value, what)))
+
+
+def _rating_at_most(value: Any, what: str) -> int:
+    return _whole(math.floor(_number(value, what)))
+
+
+def _rating_between(value: Any, what: str) -> tuple[int, int]:
+    low, high = _pair(value, what)
+    return _whole(math.ceil(low)), _whole(math.floor(high))
+
+
+def _rating_in(value: Any, what: str) -> list[int]:
+    return [_whole(n) for n in _numbers(value, what) if n.is_integer()]
+
+
 def _describe(index: int, field: Any, operator: Any) -> str:
     show = [x if isinstance(x, str) else "?" for x in (field, operator)]
     return f"rule {index} ({show[0]} {show[1]})"
@@ -345,11 +419,11 @@ def _describe(index: int, field: Any, operator: Any) -> str:
 _Reader = Callable[[Any, str], Any]
 _OBJECT_RULES: dict[str, dict[str, tuple[str, _Reader]]] = {
     "rating": {
-        "equals": ("rating_eq", _number),
-        "greater_than": ("rating_ge", _number),
-        "less_than": ("rating_le", _number),
-        "between": ("rating_between", _pair),
-        "in": ("rating_in", _numbers),
+        "equals": ("rating_eq", _rating_eq),
+        "greater_than": ("rating_ge", _rating_at_least),
+        "less_than": ("rating_le", _rating_at_most),
+        "between": ("rating_between", _rating_between),
+        "in": ("rating_in", _rating_in),
     },
     "keywords": {
         "contains": ("keywords_overlap", lambda v, w: [_string(v, w)]),
@@ -511,8 +585,8 @@ def compile_smart_rules(smart_rules: Any) -> CompiledRules:
         for k, value in enumerate(condition.values):
             params[f"r{n}_{k}"] = value
     shape = tuple((c.kind, len(c.values)) for c in conditions)
-    select, refresh = _queries(form, shape)
-    return CompiledRules(select, refresh, params)
+    select, refresh, drop = _queries(form, shape)
+    return CompiledRules(select, refresh, drop, params)
 
 
 def compile_rules(smart_rules: Any) -> tuple[Query[list[MatchedPhoto]], dict[str, Any]]:

@@ -52,6 +52,7 @@ from pictallion_sql.errors import (
     ReadOnlyError,
     ValidationError,
 )
+from pictallion_sql.query.bulk import insert_many_label
 from pictallion_sql.query.registry import Query, ResultT, make_query
 
 __all__ = ["PostgresConnection", "PostgresDatabase", "connect_postgres"]
@@ -546,7 +547,8 @@ class PostgresConnection(Connection):
         self._db = db
 
     def _begin_statement(self, readonly: bool) -> str:
-        return "BEGIN READ ONLY" if readonly else "BEGIN"
+        # A read-only transaction reads one snapshot throughout, as SQLite's does.
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if readonly else "BEGIN"
 
     async def _control(self, statement: str) -> None:
         # Plain statements rather than asyncpg's Transaction objects: those keep their own
@@ -740,7 +742,7 @@ def _copy_label(table: str, columns: tuple[str, ...]) -> Query:
     # Names the COPY in error messages and the debug log; the statement itself is asyncpg's.
     cols = ", ".join(f'"{c}"' for c in columns)
     sql = f'COPY "{table}" ({cols}) FROM STDIN (FORMAT binary)'
-    return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
+    return make_query(insert_many_label(table, columns), "none", None, sql)
 
 
 async def _close_connection(conn: Any) -> None:

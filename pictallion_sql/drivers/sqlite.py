@@ -47,6 +47,7 @@ from pictallion_sql.errors import (
     ReadOnlyError,
     ValidationError,
 )
+from pictallion_sql.query.bulk import insert_many_label
 from pictallion_sql.query.registry import Query, ResultT, make_query
 
 __all__ = ["SqliteConnection", "SqliteDatabase", "connect_sqlite", "encode_arg"]
@@ -599,7 +600,7 @@ def insert_row(table: str, columns: tuple[str, ...]) -> Query:
     cols = ", ".join(f'"{c}"' for c in columns)
     values = ", ".join(f":{c}" for c in columns)
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({values})'
-    return make_query(f"{table}.insert_many[{','.join(columns)}]", "none", None, sql)
+    return make_query(insert_many_label(table, columns), "none", None, sql)
 
 
 async def connect_sqlite(settings: Settings) -> SqliteDatabase:

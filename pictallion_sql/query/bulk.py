@@ -34,7 +34,29 @@ from pictallion_sql.query.dialects import dialect_sql
 from pictallion_sql.query.registry import Query, make_query
 from pictallion_sql.records.documents import Document
 
-__all__ = ["echoed_columns", "read_back_query", "with_echoed_values"]
+__all__ = [
+    "CREATION_TIMES",
+    "echoed_columns",
+    "insert_many_label",
+    "read_back_query",
+    "with_echoed_values",
+]
+
+# Columns whose default is the time the row was written. A bulk insert stamps them itself
+# (pictallion_sql/catalog/batch_clock.py), so that the rows of one batch differ and sort in
+# input order.
+CREATION_TIMES = ("created_at", "updated_at", "timestamp", "added_at")
+
+
+def insert_many_label(table: str, columns: Sequence[str]) -> str:
+    """The name of a bulk insert: the table and the columns the caller gave.
+
+    The creation times every bulk insert adds are left out: they never vary, and the
+    name stays the one the caller's column set explains.
+    """
+    given = [c for c in columns if c not in CREATION_TIMES]
+    return f"{table}.insert_many[{','.join(given)}]"
+
 
 _Echo = Literal["plain", "list", "floats", "document"]
 _PLAIN_TYPES = (str, int, bool, datetime.datetime)

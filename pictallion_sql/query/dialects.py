@@ -62,6 +62,10 @@ class SqlDialect(Protocol):
         """``expr`` equals an element of the list of numbers ``param``."""
         ...
 
+    def in_integers(self, expr: str, param: str) -> str:
+        """The integer column ``expr`` equals an element of the list of integers ``param``."""
+        ...
+
     def json_string_items(self, expr: str, *path: str) -> str:
         """A subquery of the string items (column ``item``) of the JSON array at ``path``.
 
@@ -132,6 +136,9 @@ class _Postgres:
     def in_numbers(self, expr: str, param: str) -> str:
         return f"{expr} = ANY(CAST({param} AS double precision[]))"
 
+    def in_integers(self, expr: str, param: str) -> str:
+        return f"{expr} = ANY(CAST({param} AS bigint[]))"
+
     def json_string_items(self, expr: str, *path: str) -> str:
         at = f"({expr} #> '{{{','.join(path)}}}')"
         return (
@@ -195,6 +202,9 @@ class _Sqlite:
 
     def in_numbers(self, expr: str, param: str) -> str:
         return f"{expr} IN (SELECT value FROM json_each({param}))"
+
+    def in_integers(self, expr: str, param: str) -> str:
+        return self.in_numbers(expr, param)
 
     def json_string_items(self, expr: str, *path: str) -> str:
         at = f"'$.{'.'.join(path)}'"

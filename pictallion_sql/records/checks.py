@@ -361,14 +361,16 @@ class InputRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
     """Shared behaviour of the insert and update structs."""
 
     __table__: ClassVar[str]
-    __field_checks__: ClassVar[tuple[tuple[str, frozenset[type], int, _Check], ...]]
+    __field_checks__: ClassVar[
+        tuple[tuple[str, frozenset[type], int, tuple[float, float] | None, _Check], ...]
+    ]
 
     def revalidate(self) -> None:
         """Check the fields again: a struct's attributes may have been set after it was built."""
         self.__post_init__()
 
     def __post_init__(self) -> None:
-        for name, plain, text_bytes, check in self.__field_checks__:
+        for name, plain, text_bytes, bounds, check in self.__field_checks__:
             value = getattr(self, name)
             kind = type(value)
             if kind is str:
@@ -376,6 +378,8 @@ class InputRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
                     continue  # short ASCII text, the usual case, without a call
             elif kind in plain:
                 continue  # a value of a type that needs no further check (UNSET, None, bool...)
+            elif kind is int and bounds is not None and bounds[0] <= value <= bounds[1]:
+                continue  # an integer in its column's range, without a call
             try:
                 new = check(value)
             except _Mismatch as exc:
@@ -402,6 +406,7 @@ def validated(cls: type[_I]) -> type[_I]:
                 name,
                 _plain_types(hints[name]),
                 text_bytes if takes_text else -1,
+                _integer_range(hints[name]),
                 _with_json_limits(hints[name], _field_check(hints[name], text_bytes)),
             )
         )
@@ -414,6 +419,22 @@ def _with_json_limits(tp: Any, check: _Check) -> _Check:
     if list[JsonNumber] in (_union_members(tp) or [tp]):
         return _json_numbers(check)
     return check
+
+
+def _integer_range(tp: Any) -> tuple[float, float] | None:
+    """The range of a field whose only value type is a (bounded) int; None for others."""
+    members = [m for m in _union_members(tp) or [tp] if m not in (UnsetType, NoneType)]
+    if len(members) != 1:
+        return None
+    (member,) = members
+    if member is int:
+        return (INT8_MIN, INT8_MAX)
+    if get_origin(member) is Annotated:
+        base, *metas = get_args(member)
+        if base is int:
+            lo, hi = _int_bounds(tuple(metas))
+            return (INT8_MIN if lo is None else lo, INT8_MAX if hi is None else hi)
+    return None
 
 
 def _plain_types(tp: Any) -> frozenset[type]:

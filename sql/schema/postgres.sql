@@ -226,3 +226,8 @@ CREATE INDEX idx_collection_photos_photo_id ON collection_photos (photo_id);
 CREATE INDEX idx_events_person_id ON events (person_id);
 CREATE INDEX idx_relationships_person1_id ON relationships (person1_id);
 CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
+
+-- Listing indexes (migration 0004): the assets the photo listing counts.
+
+CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
+    WHERE tier IN ('gold', 'silver');

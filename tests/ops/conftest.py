@@ -16,7 +16,12 @@ import pytest
 
 from pictallion_sql.config import Settings
 
-ALL = ["0001_initial_schema", "0002_tag_library_indexes", "0003_catalogue_indexes"]
+ALL = [
+    "0001_initial_schema",
+    "0002_tag_library_indexes",
+    "0003_catalogue_indexes",
+    "0004_listing_indexes",
+]
 
 
 @dataclass

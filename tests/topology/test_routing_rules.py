@@ -48,7 +48,7 @@ def test_replica_settings_from_the_environment() -> None:
     # Replicas belong to DATABASE_URL: another database keeps none.
     assert settings.with_url(settings.database_url).replica_urls == settings.replica_urls
     assert settings.with_url("postgresql://app@elsewhere/lib").replica_urls == ()
-    with pytest.raises(ConfigurationError, match="DB_REPLICA_MAX_LAG must be more than 0"):
+    with pytest.raises(ConfigurationError, match="DB_REPLICA_MAX_LAG must be a positive number"):
         Settings.from_env({"DB_REPLICA_MAX_LAG": "0"})
     with pytest.raises(ConfigurationError, match="DB_REPLICA_RETRY_SECONDS must be a number"):
         Settings.from_env({"DB_REPLICA_RETRY_SECONDS": "soon"})

@@ -1,0 +1,6 @@
+-- Undo 0004_listing_indexes. A plain DROP INDEX holds its lock for a moment only;
+-- lock_timeout keeps it from queueing behind a long transaction.
+
+SET lock_timeout = '10s';
+
+DROP INDEX IF EXISTS idx_file_versions_listed_asset;

@@ -1,0 +1,174 @@
+"""The planner's choice for every hot query on a SQLite catalogue of 100,000 file versions.
+
+The catalogue of tests/test_query_plans.py (same shape, same ids; tests/plans_sqlite_catalogue.py
+writes it) goes into a migrated SQLite file, ``ANALYZE`` gives the planner its statistics,
+and each hot query's SQLite text goes through ``EXPLAIN QUERY PLAN`` with the same bound
+values as on PostgreSQL. A hot query (one page, one lookup, one count the routes show) may
+not read a large table without an index (``SCAN <table>``), nor sort every match
+(``USE TEMP B-TREE FOR ORDER BY``; a partial sort of rows read in index order, "FOR
+RIGHT PART OF ORDER BY", sorts only the ties of a page).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from pictallion_sql.query.named import queries
+from tests.plans_sqlite_catalogue import load, uid
+from tests.test_query_plans import HOT, LARGE_TABLES, Sample
+
+pytestmark = pytest.mark.slow
+
+_ALIASES = re.compile(
+    r"\b(" + "|".join(sorted(LARGE_TABLES)) + r")\b(?:\s+AS)?\s+(\w+)", re.IGNORECASE
+)
+_NOT_ALIASES = {"where", "join", "left", "on", "order", "group", "limit", "set", "values", "as"}
+
+SAMPLE = Sample(
+    version_id=uid("9000", 12345),
+    asset_id=uid("8000", 12345),
+    file_hash="hash-12345",
+    photo_with_faces=uid("9000", 1 + (1001 * 2) % 50_000),
+    face_id=uid("b000", 1001),
+    person_id=uid("a000", 1 + 1001 % 500),
+    history_id=uid("d000", 2 * 12344),
+    collection_id=uid("c000", 1 + 1 % 40),
+    membership_id=uid("e000", 1),
+    member_photo_id=uid("9000", 1 + 17 % 100_000),
+)
+
+
+@pytest.fixture(scope="module")
+def catalogue(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sqlite3.Connection]:
+    """A migrated SQLite file holding 100,000 file versions, analysed."""
+    path = tmp_path_factory.mktemp("plans") / "catalogue.db"
+    shutil.copyfile(sqlite_template, path)
+    load(path)
+    conn = sqlite3.connect(path)
+    # The function the SQLite adapter registers on every connection (case folding).
+    conn.create_function("pictallion_lower", 1, lambda s: None if s is None else s.lower())
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def large_names(sql: str) -> set[str]:
+    """The large tables a statement reads and the aliases it gives them."""
+    names = {t for t in LARGE_TABLES if re.search(rf"\b{t}\b", sql)}
+    for _table, alias in _ALIASES.findall(sql):
+        if alias.lower() not in _NOT_ALIASES:
+            names.add(alias)
+    return names
+
+
+def plan(
+    conn: sqlite3.Connection, name: str, params: Mapping[str, object]
+) -> tuple[str, list[str]]:
+    """The SQLite text of named query ``name`` and its plan's lines."""
+    compiled = queries[name].sqlite
+    assert set(compiled.arg_names) == set(params), name
+    args = [_sqlite_value(params[arg]) for arg in compiled.arg_names]
+    rows = conn.execute("EXPLAIN QUERY PLAN " + compiled.text, args).fetchall()
+    return compiled.text, [str(row[3]) for row in rows]
+
+
+def _sqlite_value(value: object) -> object:
+    return int(value) if isinstance(value, bool) else value
+
+
+def full_scans(sql: str, lines: list[str]) -> list[str]:
+    """The plan lines that read a large table (by name or alias) without an index."""
+    large = large_names(sql)
+    return [
+        line
+        for line in lines
+        if (found := re.fullmatch(r"SCAN (\w+)", line)) and found.group(1) in large
+    ]
+
+
+def test_the_catalogue_is_full_size(catalogue: sqlite3.Connection) -> None:
+    counts = catalogue.execute(
+        "SELECT (SELECT count(*) FROM file_versions), (SELECT count(*) FROM media_assets), "
+        "(SELECT count(*) FROM faces), (SELECT count(*) FROM faces WHERE person_id IS NULL), "
+        "(SELECT count(DISTINCT tier) FROM file_versions)"
+    ).fetchone()
+    assert counts == (100_000, 50_000, 20_000, 6_000, 3)
+    sample_rows = catalogue.execute(
+        "SELECT (SELECT count(*) FROM file_versions WHERE id = ? AND media_asset_id = ?), "
+        "(SELECT count(*) FROM faces WHERE id = ? AND photo_id = ? AND person_id = ?), "
+        "(SELECT count(*) FROM collection_photos WHERE id = ? AND collection_id = ? "
+        " AND photo_id = ?), (SELECT count(*) FROM asset_history WHERE id = ?)",
+        (
+            SAMPLE.version_id,
+            SAMPLE.asset_id,
+            SAMPLE.face_id,
+            SAMPLE.photo_with_faces,
+            SAMPLE.person_id,
+            SAMPLE.membership_id,
+            SAMPLE.collection_id,
+            SAMPLE.member_photo_id,
+            SAMPLE.history_id,
+        ),
+    ).fetchone()
+    assert sample_rows == (1, 1, 1, 1)
+
+
+def test_the_scan_check_sees_a_full_scan(catalogue: sqlite3.Connection) -> None:
+    sql = "SELECT * FROM file_versions AS fv WHERE fv.file_size = 5"
+    lines = [str(r[3]) for r in catalogue.execute("EXPLAIN QUERY PLAN " + sql)]
+    assert full_scans(sql, lines) == ["SCAN fv"]
+
+
+@pytest.mark.parametrize("name", sorted(HOT))
+def test_hot_query_reads_no_whole_large_table(catalogue: sqlite3.Connection, name: str) -> None:
+    sql, lines = plan(catalogue, name, HOT[name](SAMPLE))
+    scans = full_scans(sql, lines)
+    assert not scans, f"{name}: {'; '.join(scans)}\n" + "\n".join(lines)
+
+
+# The paged hot queries over a large table: a page must come in index order, not from a
+# sort of every match. (The others sort the few rows of one asset, photo or person.)
+PAGED = sorted(
+    name for name in HOT if "limit" in HOT[name](SAMPLE) and large_names(queries[name].sqlite.text)
+)
+
+
+def test_the_paged_queries_are_the_listings() -> None:
+    assert "file_versions.highest_tier" in PAGED and "faces.get_unassigned" in PAGED
+    assert "people.search_by_name" not in PAGED  # people is a small table
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_paged_query_sorts_no_whole_match(catalogue: sqlite3.Connection, name: str) -> None:
+    _, lines = plan(catalogue, name, HOT[name](SAMPLE))
+    assert "USE TEMP B-TREE FOR ORDER BY" not in lines, f"{name}:\n" + "\n".join(lines)
+
+
+# The totals the routes show count index entries, never the table's rows.
+COUNTS = {
+    "file_versions.count": {},
+    "file_versions.count_highest_tier": {},
+    "file_versions.count_unprocessed": {},
+    "file_versions.count_by_tier": {"tier": "silver", "show_all_versions": False},
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_count_reads_an_index_not_the_table(catalogue: sqlite3.Connection, name: str) -> None:
+    sql, lines = plan(catalogue, name, COUNTS[name])
+    scans = full_scans(sql, lines)
+    assert not scans, f"{name}: {'; '.join(scans)}\n" + "\n".join(lines)
+
+
+def test_the_listing_total_reads_its_partial_index_alone(catalogue: sqlite3.Connection) -> None:
+    _, lines = plan(catalogue, "file_versions.count_highest_tier", {})
+    assert "SCAN fv USING COVERING INDEX idx_file_versions_listed_asset" in lines, lines
