@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NAME   ?=
 
-.PHONY: install test test-fast lint generate demo migrate new-migration db-init db-status db-check db-stats \
+.PHONY: install test test-fast lint lint-sql docs docs-serve generate demo migrate new-migration db-init db-status db-check db-stats \
         db-integrity db-maintenance db-rollback backup restore copy bench bench-scale bench-cache fuzz mutate clean
 
 install: $(STAMP)
@@ -29,6 +29,27 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict
+
+## make lint-sql: sqlfluff on the query and schema files in both dialects (.sqlfluff, and
+## sql/sqlite.sqlfluff on top for SQLite), squawk on the PostgreSQL migrations
+## (.squawk.toml, .ci/squawk-migrations); each excluded rule's reason is written there.
+lint-sql: install
+	@$(BIN)/python -c "import sqlfluff" 2>/dev/null && test -x $(BIN)/squawk || \
+		$(BIN)/python -m pip install --quiet -e ".[dev,sqllint]"
+	$(BIN)/sqlfluff lint --processes 2 sql/queries/*.sql sql/queries/postgres sql/schema/postgres.sql
+	$(BIN)/sqlfluff lint --processes 2 --config sql/sqlite.sqlfluff \
+		sql/queries/*.sql sql/queries/sqlite sql/schema/sqlite.sql
+	.ci/squawk-migrations $(BIN)/squawk
+
+## make docs: the API reference and the guides (mkdocs.yml), built into site/ with every
+## warning an error (a broken link, a docstring that does not match its signature).
+docs: install
+	@$(BIN)/python -c "import mkdocs, mkdocstrings_handlers.python" 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -e ".[dev,docs]"
+	$(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: docs
+	$(BIN)/mkdocs serve
 
 ## Regenerate pictallion_sql/records/inputs.py (insert and update types) from records/tables.py.
 generate: install
@@ -127,4 +148,4 @@ mutate: install
 	$(BIN)/python -m tests.mutation.python_mutants
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist mutants
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist mutants site

@@ -189,7 +189,7 @@ def _statements(dialect: str, obj: str, lower: str, name_order: str) -> dict[str
         "people_search": f"SELECT {P_COLS} FROM people "
         f"WHERE {lower.format('name')} LIKE {lower.format('CAST(:pattern AS text)')} ESCAPE '\\' "
         f"ORDER BY {name_order}, id LIMIT :limit",
-        "unassigned": f"SELECT {F_COLS} FROM faces WHERE person_id IS NULL AND ignored = false "
+        "unassigned": f"SELECT {F_COLS} FROM faces WHERE person_id IS NULL AND ignored = FALSE "
         "ORDER BY created_at, id LIMIT :limit",
         "set_value": 'INSERT INTO settings ("key", "value", category, created_at, updated_at) '
         'VALUES (:key, :value, :category, :now, :now) ON CONFLICT ("key") DO UPDATE '
@@ -199,8 +199,8 @@ def _statements(dialect: str, obj: str, lower: str, name_order: str) -> dict[str
         "person_photos": f"SELECT {FV_COLS}, CASE WHEN ma.id IS NULL THEN NULL ELSE "
         f"{obj}('id', ma.id, 'original_filename', ma.original_filename, "
         "'created_at', ma.created_at) END AS media_asset "
-        "FROM file_versions fv LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id "
-        "WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = :person_id) "
+        "FROM file_versions AS fv LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id "
+        "WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id) "
         "ORDER BY fv.created_at DESC, fv.id DESC",
         "photo_listing": f"SELECT {FV_COLS}, {obj}('id', ma.id, "
         "'original_filename', ma.original_filename, "

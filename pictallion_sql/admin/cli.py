@@ -7,7 +7,12 @@ failed (drift, pending migrations for ``check``, integrity failures, a refused
 backup), 2 usage, configuration or connection error, and a database the command cannot
 work on: read-only (a hot standby), a missing privilege, a lost connection; 3 a backup
 into a set (``backup --to``) failed and left nothing behind; 4 a backup was written but
-failed its verification. Errors are one line on stderr.
+failed its verification. Errors are one line on stderr; with ``--json`` every command also
+prints them on stdout as ``{"error": ..., "exit_code": ..., "details": [...]}``.
+
+``--migrations-dir`` (and ``create-migration --migrations-root``, its older name there) takes
+either one dialect's migrations folder or the folder holding ``postgres/`` and ``sqlite/``;
+a folder holding no migration is refused.
 """
 
 from __future__ import annotations
@@ -20,20 +25,21 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import msgspec
 
 from pictallion_sql import config
 from pictallion_sql.admin import cli_backups
 from pictallion_sql.admin.backends import admin_backend
-from pictallion_sql.config import Settings, mask_secrets, mask_url
+from pictallion_sql.config import Dialect, Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
     ConfigurationError,
     ConnectionLostError,
     PermissionDeniedError,
     PictallionError,
     ReadOnlyError,
+    ValidationError,
 )
 
 __all__ = ["main"]
@@ -44,12 +50,22 @@ EXIT_USAGE = 2
 
 
 class CommandError(Exception):
-    """Ends the command with a one-line message (and optional detail lines)."""
+    """Ends the command with a one-line message (and optional detail lines).
 
-    def __init__(self, message: str, code: int, details: Sequence[str] = ()) -> None:
+    ``data`` is added to the JSON error object that ``--json`` prints.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        code: int,
+        details: Sequence[str] = (),
+        data: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.details = list(details)
+        self.data = data or {}
 
 
 class _Context:
@@ -60,7 +76,7 @@ class _Context:
         url = getattr(args, "database_url", None)
         self.settings: Settings = base.with_url(url) if url else base
         self.url = self.settings.database_url
-        self.dialect = self.settings.dialect  # ConfigurationError for a bad scheme
+        self.dialect = _dialect_of(self.settings, from_option=bool(url))
         self.json: bool = bool(getattr(args, "json", False))
         self.migrations: Path | None = getattr(args, "migrations_dir", None)
         self.out: TextIO = sys.stdout
@@ -79,6 +95,20 @@ class _Context:
 
     def line(self, text: str = "") -> None:
         self.out.write(mask_secrets(text, self.url) + "\n")
+
+
+def _dialect_of(settings: Settings, *, from_option: bool) -> Dialect:
+    """The URL's dialect; a bad URL's error names where the URL came from."""
+    try:
+        return settings.dialect
+    except ConfigurationError as exc:
+        message = str(exc)
+        source = "--database-url" if from_option else "DATABASE_URL"
+        if from_option:
+            message = message.replace("DATABASE_URL", "the --database-url URL")
+        if source not in message:
+            message = f"{source}: {message}"
+        raise ConfigurationError(message) from None
 
 
 def _progress(text: str) -> None:
@@ -169,7 +199,7 @@ def cmd_init(ctx: _Context, args: argparse.Namespace) -> int:
     from pictallion_sql.admin.migrations import upgrade
 
     _reachable(ctx, create=True)
-    result = upgrade(ctx.url, ctx.migrations, lock_timeout=args.lock_timeout)
+    result = upgrade(ctx.url, ctx.migrations, **_timeouts(args))
     ctx.emit(result, lambda: _print_upgrade(ctx, result, initialized=True))
     return EXIT_OK
 
@@ -180,13 +210,19 @@ def cmd_migrate(ctx: _Context, args: argparse.Namespace) -> int:
 
     _reachable(ctx, create=True)
     result = upgrade(
-        ctx.url,
-        ctx.migrations,
-        lock_timeout=args.lock_timeout,
-        accept_changed=args.accept_changed or (),
+        ctx.url, ctx.migrations, accept_changed=args.accept_changed or (), **_timeouts(args)
     )
     ctx.emit(result, lambda: _print_upgrade(ctx, result, initialized=False))
     return EXIT_OK
+
+
+def _timeouts(args: argparse.Namespace) -> dict[str, Any]:
+    """The migration lock wait, and the PostgreSQL session timeouts given on the command line."""
+    given = {
+        "table_lock_timeout": args.table_lock_timeout,
+        "statement_timeout": args.statement_timeout,
+    }
+    return {"lock_timeout": args.lock_timeout} | {k: v for k, v in given.items() if v is not None}
 
 
 def _print_upgrade(ctx: _Context, result: Any, *, initialized: bool) -> None:
@@ -231,7 +267,7 @@ def cmd_rollback(ctx: _Context, args: argparse.Namespace) -> int:
             f"roll back {current}",
             f"Rolling back {current} drops every Pictallion table in {ctx.masked}.",
         )
-    rolled = rollback_last(ctx.url, ctx.migrations, lock_timeout=args.lock_timeout)
+    rolled = rollback_last(ctx.url, ctx.migrations, **_timeouts(args))
     ctx.emit({"rolled_back": rolled}, lambda: ctx.line(f"Rolled back {rolled}"))
     return EXIT_OK
 
@@ -247,7 +283,7 @@ def cmd_reset(ctx: _Context, args: argparse.Namespace) -> int:
         "reset the database",
         f"This deletes every Pictallion table and row in {ctx.masked}.",
     )
-    applied = reset_database(ctx.url, ctx.migrations, lock_timeout=args.lock_timeout)
+    applied = reset_database(ctx.url, ctx.migrations, **_timeouts(args))
     ctx.emit(
         {"reset": True, "applied": applied},
         lambda: ctx.line(f"Reset {ctx.masked}: applied {', '.join(applied)}"),
@@ -260,7 +296,7 @@ def cmd_create_migration(ctx: _Context, args: argparse.Namespace) -> int:
     from pictallion_sql.admin.migrations import create_migration
 
     message = " ".join(args.name)
-    paths = create_migration(message, args.migrations_root)
+    paths = create_migration(message, _migrations_root(args.migrations_root or ctx.migrations))
     data = {"id": paths[0].stem, "files": [str(p) for p in paths]}
 
     def human() -> None:
@@ -273,6 +309,15 @@ def cmd_create_migration(ctx: _Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _migrations_root(folder: Path | None) -> Path | None:
+    """The folder holding postgres/ and sqlite/, given it or one dialect's folder in it."""
+    if folder is None or (folder / "postgres").is_dir() or (folder / "sqlite").is_dir():
+        return folder
+    if folder.name in ("postgres", "sqlite"):
+        return folder.parent
+    return folder
+
+
 def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
     """Health, migrations and schema compatibility at a glance."""
     from pictallion_sql.admin.compatibility import check_compatibility
@@ -281,8 +326,12 @@ def cmd_status(ctx: _Context, args: argparse.Namespace) -> int:
 
     health = asyncio.run(DatabaseManager(ctx.url).health_check())
     if health["status"] != "healthy":
-        ctx.emit({"health": health}, lambda: _print_health(ctx, health))
-        raise CommandError(health.get("error") or "the database is unreachable", EXIT_USAGE)
+        # Said once, as the command's error (with the health report in the JSON error).
+        raise CommandError(
+            health.get("error") or "the database is unreachable",
+            EXIT_USAGE,
+            data={"health": health},
+        )
     report = migration_report(ctx.url, ctx.migrations)
     compat = check_compatibility(ctx.url, ctx.migrations)
     replicas = _replica_reports(ctx)
@@ -574,6 +623,115 @@ def cmd_restore(ctx: _Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _json_option(text: str | None, option: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{option} is not valid JSON: {exc}", EXIT_USAGE) from None
+
+
+def _selections(args: argparse.Namespace) -> list[Any]:
+    """The statements the selector options name (exactly one selector must be given)."""
+    from pictallion_sql.admin import sqlview
+
+    chosen = [
+        option
+        for option, value in (
+            ("NAME", args.query_name),
+            ("--search", args.search),
+            ("--smart-rule", args.smart_rule),
+            ("--insert", args.insert),
+            ("--update", args.update),
+        )
+        if value is not None
+    ]
+    if len(chosen) != 1:
+        raise CommandError(
+            "give one of NAME, --search, --smart-rule, --insert TABLE or --update TABLE"
+            + (f" (got {', '.join(chosen)})" if chosen else ""),
+            EXIT_USAGE,
+        )
+    if (args.insert or args.update) is None and args.columns is not None:
+        raise CommandError("--columns goes with --insert or --update", EXIT_USAGE)
+    if args.search is None and args.sort is not None:
+        raise CommandError("--sort goes with --search", EXIT_USAGE)
+    try:
+        if args.query_name is not None:
+            return [sqlview.named(args.query_name)]
+        if args.search is not None:
+            return [
+                sqlview.search(
+                    _json_option(args.search, "--search"),
+                    _json_option(args.sort, "--sort"),
+                    limit=args.limit,
+                    skip=args.skip,
+                )
+            ]
+        if args.smart_rule is not None:
+            return sqlview.smart_rules(_json_option(args.smart_rule, "--smart-rule"))
+        columns = [c.strip() for c in (args.columns or "").split(",") if c.strip()]
+        if args.insert is not None:
+            return [sqlview.insert(args.insert, columns)]
+        return [sqlview.update(args.update, columns)]
+    except ValidationError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def cmd_sql(ctx: _Context, args: argparse.Namespace) -> int:
+    """Print the SQL of a named query, or of a search, smart rule, insert or update shape."""
+    from pictallion_sql.admin import sqlview
+
+    dialect: Dialect = args.dialect or ctx.dialect
+    selections = _selections(args)
+
+    def human() -> None:
+        texts = [sqlview.render(s, dialect, reindent=args.reindent) for s in selections]
+        ctx.out.write("\n\n".join(texts) + "\n")
+
+    ctx.emit({"statements": [sqlview.to_json(s, dialect) for s in selections]}, human)
+    return EXIT_OK
+
+
+def cmd_explain(ctx: _Context, args: argparse.Namespace) -> int:
+    """EXPLAIN (not ANALYZE: nothing runs) the selected statement on the database."""
+    from pictallion_sql.admin import sqlview
+
+    selections = _selections(args)
+    values = _json_option(args.params, "--params") or {}
+    if not isinstance(values, dict):
+        raise CommandError("--params must be a JSON object of parameter values", EXIT_USAGE)
+    _reachable(ctx)
+
+    async def plans() -> list[Any]:
+        return [await sqlview.explain(ctx.url, s, values) for s in selections]
+
+    try:
+        found = asyncio.run(plans())
+    except ValidationError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+    def human() -> None:
+        for selection, plan in zip(selections, found, strict=True):
+            ctx.line(sqlview.render(selection, ctx.dialect))
+            ctx.line(f"-- plan on {ctx.masked}:")
+            ctx.line(sqlview.render_plan(plan, ctx.dialect))
+            ctx.line()
+
+    ctx.emit(
+        {
+            "database": ctx.masked,
+            "statements": [
+                {**sqlview.to_json(s, ctx.dialect), "plan": msgspec.to_builtins(plan)}
+                for s, plan in zip(selections, found, strict=True)
+            ],
+        },
+        human,
+    )
+    return EXIT_OK
+
+
 def cmd_copy(ctx: _Context, args: argparse.Namespace) -> int:
     """Copy a whole library into an empty database, then verify it."""
     from pictallion_sql.admin.copy import copy_library
@@ -667,6 +825,8 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
     "check": (cmd_check, "schema drift and migration state; exit 1 if anything is off"),
     "backup": (cmd_backup, "write a consistent backup file"),
     "restore": (cmd_restore, "replace the database with a checked backup (destroys data)"),
+    "sql": (cmd_sql, "print the SQL of a named query, search, smart rule, insert or update"),
+    "explain": (cmd_explain, "EXPLAIN the SQL that `sql` prints, on the database"),
     "copy": (cmd_copy, "copy a whole library into an empty database (any dialect to any)"),
     "backups": (cli_backups.cmd_backups, "list a backup set, or verify one backup of it"),
     "schedule-backup": (
@@ -682,10 +842,10 @@ _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] 
 }
 
 
-def _common(*, suppress: bool) -> argparse.ArgumentParser:
+def _common(*, suppress: bool) -> _Parser:
     """Options accepted before or after the command name."""
     default = argparse.SUPPRESS if suppress else None
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(add_help=False)
     parser.add_argument(
         "--database-url",
         metavar="URL",
@@ -708,9 +868,66 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
     return parser
 
 
+def _selector_options(cmd: argparse.ArgumentParser, *, explain: bool) -> None:
+    """What ``sql`` and ``explain`` select: a named query or a shape built at run time."""
+    cmd.add_argument(
+        "query_name", nargs="?", metavar="NAME", help="a named query, e.g. file_versions.get"
+    )
+    cmd.add_argument(
+        "--search",
+        metavar="JSON",
+        help='photo search filters, e.g. \'{"keywords": ["beach"], "rating_min": 4}\'',
+    )
+    cmd.add_argument("--sort", metavar="JSON", help='with --search, e.g. \'{"field": "rating"}\'')
+    cmd.add_argument("--limit", type=int, default=50, help="with --search (default 50)")
+    cmd.add_argument("--skip", type=int, default=0, help="with --search (default 0)")
+    cmd.add_argument(
+        "--smart-rule",
+        metavar="JSON",
+        help="a smart collection's rules: the {rules, operator} object or the weighted list",
+    )
+    cmd.add_argument("--insert", metavar="TABLE", help="the INSERT of crud.<table>.create")
+    cmd.add_argument("--update", metavar="TABLE", help="the UPDATE of crud.<table>.update")
+    cmd.add_argument(
+        "--columns",
+        metavar="A,B",
+        help="with --insert/--update: the fields given, comma-separated",
+    )
+    if explain:
+        cmd.add_argument(
+            "--params",
+            metavar="JSON",
+            help="parameter values by name; parameters not given are NULL (search and "
+            "smart-rule values come from their JSON)",
+        )
+    else:
+        cmd.add_argument(
+            "--reindent",
+            action="store_true",
+            help="lay the SQL out on several lines (whitespace only; --json keeps it as sent)",
+        )
+        cmd.add_argument(
+            "--dialect",
+            choices=("postgres", "sqlite"),
+            help="the dialect to print (default: that of the configured database)",
+        )
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors also print the JSON error object when --json was given."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            error = {"error": message, "exit_code": EXIT_USAGE, "details": []}
+            sys.stdout.write(json.dumps(error, indent=2) + "\n")
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``pictallion-db``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pictallion-db",
         description="Manage the Pictallion database (SQLite or PostgreSQL).",
         epilog="Exit codes: 0 fine, 1 problem found or operation failed, "
@@ -728,6 +945,20 @@ def build_parser() -> argparse.ArgumentParser:
                 default=60.0,
                 metavar="SECONDS",
                 help="how long to wait for another process's migration lock (default 60)",
+            )
+            cmd.add_argument(
+                "--table-lock-timeout",
+                type=float,
+                metavar="SECONDS",
+                help="PostgreSQL: how long a migration statement waits for a table lock before "
+                "the migration fails and is rolled back (lock_timeout; default 5; 0: no limit)",
+            )
+            cmd.add_argument(
+                "--statement-timeout",
+                type=float,
+                metavar="SECONDS",
+                help="PostgreSQL: the longest a migration statement may run (statement_timeout; "
+                "default 600, 0 for no limit)",
             )
         if name in {"reset", "restore", "rollback", "roles"}:
             cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -751,8 +982,11 @@ def build_parser() -> argparse.ArgumentParser:
                 "--migrations-root",
                 type=Path,
                 metavar="DIR",
-                help="the folder holding postgres/ and sqlite/ (default: the package's)",
+                help="the same as --migrations-dir: the folder holding postgres/ and sqlite/, "
+                "or one of them (default: the package's)",
             )
+        if name in {"sql", "explain"}:
+            _selector_options(cmd, explain=name == "explain")
         if name == "backup":
             cmd.add_argument(
                 "path",
@@ -801,44 +1035,63 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _fail(message: str, code: int, url: str | None, details: Sequence[str] = ()) -> int:
+def _fail(
+    message: str,
+    code: int,
+    url: str | None,
+    details: Sequence[str] = (),
+    *,
+    as_json: bool = False,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Report an error: one line (and detail lines) on stderr; with --json, an object on stdout."""
+
     def clean(text: str) -> str:
         return mask_secrets(text, url) if url else text
 
     first, *rest = (message.strip() or "failed").splitlines() or ["failed"]
+    more = [clean(line.strip()) for line in [*rest, *details]]
     sys.stderr.write(f"pictallion-db: error: {clean(first)}\n")
-    for line in [*rest, *details]:
-        sys.stderr.write(f"  {clean(line.strip())}\n")
+    for line in more:
+        sys.stderr.write(f"  {line}\n")
+    if as_json:
+        error = {**(data or {}), "error": clean(first), "exit_code": code, "details": more}
+        text = json.dumps(error, indent=2, default=str)
+        sys.stdout.write((mask_secrets(text, url) if url else text) + "\n")
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pictallion-db`` with ``argv`` (default: the command line); return the exit code."""
     parser = build_parser()
+    _Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     # psycopg warns on stderr when a COPY it aborts fails to end cleanly; the error
     # itself reaches the user as one line.
     logging.getLogger("psycopg").setLevel(logging.ERROR)
     url: str | None = None
+    as_json = bool(getattr(args, "json", False))
     try:
         ctx = _Context(args)
         url = ctx.url
         handler = _COMMANDS[args.command][0]
         return handler(ctx, args)
     except CommandError as exc:
-        return _fail(str(exc), exc.code, url, exc.details)
+        return _fail(str(exc), exc.code, url, exc.details, as_json=as_json, data=exc.data)
     except (ConfigurationError, ReadOnlyError, PermissionDeniedError, ConnectionLostError) as exc:
-        return _fail(str(exc), EXIT_USAGE, url)
+        return _fail(str(exc), EXIT_USAGE, url, as_json=as_json)
     except PictallionError as exc:
         from pictallion_sql.admin.backup import error_details
 
-        return _fail(str(exc), EXIT_PROBLEM, url, error_details(exc))
+        return _fail(str(exc), EXIT_PROBLEM, url, error_details(exc), as_json=as_json)
     except KeyboardInterrupt:
         sys.stderr.write("pictallion-db: cancelled\n")
+        if as_json:
+            sys.stdout.write(json.dumps({"error": "cancelled", "exit_code": 130}) + "\n")
         return 130
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        return _fail(f"{exc.strerror or exc}{where}", EXIT_PROBLEM, url)
+        return _fail(f"{exc.strerror or exc}{where}", EXIT_PROBLEM, url, as_json=as_json)
     except Exception as exc:
         if os.environ.get("PICTALLION_DEBUG"):
             raise
@@ -846,4 +1099,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"unexpected {type(exc).__name__}: {exc} (set PICTALLION_DEBUG=1 for the traceback)",
             EXIT_PROBLEM,
             url,
+            as_json=as_json,
         )

@@ -155,15 +155,26 @@ async def write_sample(db: Database) -> None:
         await crud.collection.refresh_all_smart(tx)
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the plural unless ``n`` is 1 ("1 row", "4 rows", "0 photos")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 async def show(db: Database) -> None:
     """Print what the library holds."""
     print("\nTables")
     for name in sorted(crud.__all__):
         repo = getattr(crud, name)
         if not isinstance(repo, type):
-            print(f"  {repo.table:<20} {await repo.count(db):>4} rows")
+            rows = await repo.count(db)
+            print(f"  {repo.table:<20} {rows:>4} {'row' if rows == 1 else 'rows'}")
     stats = await crud.file_version.get_collection_stats(db)
-    print(f"\n{stats.total_photos} photos: {stats.silver_count} silver, {stats.gold_count} gold")
+    # A photo (media asset) has a silver version and, once curated, a gold one as well.
+    versions = counted(stats.silver_count + stats.gold_count, "file version")
+    print(
+        f"\n{counted(stats.total_photos, 'photo')}, {versions}: "
+        f"{stats.silver_count} silver, {stats.gold_count} gold"
+    )
     print("\nPhotos (each asset's best version: gold, else silver)")
     for photo in await crud.file_version.list_photos(db, limit=10):
         name = photo.media_asset.original_filename if photo.media_asset else "?"
@@ -171,14 +182,15 @@ async def show(db: Database) -> None:
         print(f"  {photo.tier:<6} {name:<22} rating {photo.rating}  {tags}")
     print("\nPeople")
     for person in await crud.person.get_people_with_counts(db):
-        print(f"  {person.name:<16} {person.face_count} faces in {person.photo_count} photos")
+        faces, photos = counted(person.face_count, "face"), counted(person.photo_count, "photo")
+        print(f"  {person.name:<16} {faces} in {photos}")
     matches = await crud.person.search_by_name(db, name_query="élodie", limit=5)
     print(f"  search 'élodie' finds: {', '.join(p.name for p in matches)}")
     print(f"  unassigned faces: {len(await crud.face.get_unassigned(db, limit=50))}")
     print("\nCollections")
     for collection in await crud.collection.get_all_with_stats(db):
         kind = "smart" if collection.is_smart_collection else "manual"
-        print(f"  {collection.name:<12} {kind:<6} {collection.photo_count} photos")
+        print(f"  {collection.name:<12} {kind:<6} {counted(collection.photo_count, 'photo')}")
     print("\nTag library")
     for entry in (await crud.global_tag.list_library(db))[:5]:
         print(f"  {entry.tag:<10} used {entry.usage_count}x")

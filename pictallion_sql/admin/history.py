@@ -17,14 +17,49 @@ from pictallion_sql.config import Dialect
 from pictallion_sql.errors import MigrationError
 from pictallion_sql.query.resources import migrations_dir
 
-__all__ = ["History", "load_migrations", "migration_checksum", "read_history", "rollback_path"]
+__all__ = [
+    "History",
+    "load_migrations",
+    "migration_checksum",
+    "migrations_folder",
+    "read_history",
+    "rollback_path",
+]
+
+
+def migrations_folder(dialect: Dialect, migrations_path: str | Path | None = None) -> Path:
+    """The folder of ``dialect``'s migrations: the package's, or the one ``migrations_path`` names.
+
+    ``migrations_path`` may be the folder of one dialect's migrations, or the folder holding
+    ``postgres/`` and ``sqlite/`` (as ``create-migration`` takes it): then the dialect's
+    subfolder is used. A folder with no migration in it is refused: reading it as "nothing to
+    apply" would report any database as up to date.
+    """
+    if migrations_path is None:
+        return migrations_dir(dialect)
+    folder = Path(migrations_path)
+    if not folder.is_dir():
+        raise MigrationError(f"migrations folder not found: {folder}")
+    if not _holds_migrations(folder) and (folder / dialect).is_dir():
+        folder = folder / dialect
+    if not _holds_migrations(folder):
+        raise MigrationError(
+            f"no migrations in {folder}: expected NNNN_name.sql files, or a folder holding "
+            "postgres/ and sqlite/ folders of them"
+        )
+    return folder
+
+
+def _holds_migrations(folder: Path) -> bool:
+    return any(
+        p.suffix in (".sql", ".py") and p.name[:1].isdigit() and ".rollback." not in p.name
+        for p in folder.iterdir()
+    )
 
 
 def load_migrations(dialect: Dialect, migrations_path: str | Path | None = None) -> list[Any]:
     """The yoyo migrations of ``dialect`` (or of ``migrations_path``), in the order they apply."""
-    folder = Path(migrations_path) if migrations_path is not None else migrations_dir(dialect)
-    if not folder.is_dir():
-        raise MigrationError(f"migrations folder not found: {folder}")
+    folder = migrations_folder(dialect, migrations_path)
     try:
         # yoyo globs the source: escape folder names containing * ? [
         migrations = read_migrations(glob.escape(str(folder)))

@@ -19,6 +19,12 @@ wheel), each with a ``.rollback.sql``. What this module adds to yoyo:
   schema after the first migration; if it matches, that migration is recorded as
   applied without running, and the rest are applied. Otherwise the database is left
   alone and the differences are reported (``AdoptionError``).
+* **Bounded waits on PostgreSQL.** Every migration session runs with ``lock_timeout``
+  (``table_lock_timeout``, 5 s by default) and ``statement_timeout`` (10 minutes): a
+  statement that cannot get its table lock fails, and its migration is rolled back, instead
+  of queueing behind a long transaction while every query on that table queues behind it.
+* **No empty migrations.** A pending migration (or a rollback) whose file holds no statement,
+  such as the template as written by ``create_migration``, is refused before anything runs.
 * ``create_migration`` writes the paired files for both dialects from a template.
 
 The functions are synchronous (yoyo drives sqlite3 and psycopg 3);
@@ -48,12 +54,14 @@ from pictallion_sql.admin.compatibility import adoption_point
 from pictallion_sql.admin.history import (
     load_migrations,
     migration_checksum,
+    migrations_folder,
     read_history,
     rollback_path,
 )
 from pictallion_sql.admin.introspect import snapshot
 from pictallion_sql.config import Dialect, Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
+    ConfigurationError,
     MigrationError,
     PictallionError,
 )
@@ -62,6 +70,8 @@ from pictallion_sql.query.resources import migrations_dir
 __all__ = [
     "CHECKSUM_TABLE",
     "DEFAULT_LOCK_TIMEOUT",
+    "DEFAULT_STATEMENT_TIMEOUT",
+    "DEFAULT_TABLE_LOCK_TIMEOUT",
     "AdoptionError",
     "MigrationManager",
     "MigrationReport",
@@ -81,6 +91,12 @@ __all__ = [
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a migrating process waits for another one to finish."""
+
+DEFAULT_TABLE_LOCK_TIMEOUT = 5.0
+"""PostgreSQL ``lock_timeout`` of a migration session, in seconds (0: wait for ever)."""
+
+DEFAULT_STATEMENT_TIMEOUT = 600.0
+"""PostgreSQL ``statement_timeout`` of a migration session, in seconds (0: no limit)."""
 
 _YOYO_SCHEMES: dict[Dialect, str] = {
     "sqlite": "sqlite",
@@ -161,13 +177,21 @@ def apply_migrations(
     migrations_path: str | Path | None = None,
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    table_lock_timeout: float = DEFAULT_TABLE_LOCK_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
 ) -> list[str]:
     """Apply every pending migration, in dependency order; return the ids applied.
 
     ``migrations_path`` overrides the migrations folder of the URL's dialect. A
     database created by the old backend is adopted first (see ``upgrade``).
     """
-    return upgrade(database_url, migrations_path, lock_timeout=lock_timeout)["applied"]
+    return upgrade(
+        database_url,
+        migrations_path,
+        lock_timeout=lock_timeout,
+        table_lock_timeout=table_lock_timeout,
+        statement_timeout=statement_timeout,
+    )["applied"]
 
 
 def upgrade(
@@ -176,6 +200,8 @@ def upgrade(
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     accept_changed: Sequence[str] = (),
+    table_lock_timeout: float = DEFAULT_TABLE_LOCK_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
 ) -> UpgradeResult:
     """Bring the database to the newest migration and report everything that was done.
 
@@ -186,10 +212,16 @@ def upgrade(
     * ``accept_changed`` names applied migrations whose edited files are accepted:
       their new checksum is recorded.
     * Applied migrations without a recorded checksum get one.
-    * Each pending migration then runs in its own transaction with its bookkeeping.
+    * Each pending migration then runs in its own transaction with its bookkeeping; a
+      pending migration without statements is refused before any runs.
+    * On PostgreSQL, ``table_lock_timeout`` and ``statement_timeout`` (seconds; 0 for no
+      limit) bound each statement's wait for a table lock and its run time.
     """
     dialect = _dialect(database_url)
-    with _migrating(database_url, migrations_path, lock_timeout=lock_timeout) as (
+    timeouts = _Timeouts(table_lock_timeout, statement_timeout)
+    with _migrating(
+        database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts
+    ) as (
         backend,
         migrations,
     ):
@@ -226,6 +258,8 @@ def upgrade(
                     changed.append(mid)
 
         pending = backend.to_apply(migrations)
+        for migration in pending:
+            _refuse_empty(migration, "apply")
         applied: list[str] = []
         for migration in pending:
             _run(backend, migration, "apply", database_url)
@@ -253,12 +287,18 @@ def rollback_last(
     migrations_path: str | Path | None = None,
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    table_lock_timeout: float = DEFAULT_TABLE_LOCK_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
 ) -> str | None:
     """Roll back the most recent applied migration; return its id, or None if none is applied.
 
-    The rollback, yoyo's record and the checksum go in one transaction.
+    The rollback, yoyo's record and the checksum go in one transaction. A rollback file
+    without statements is refused (the migration would be recorded as undone, undoing nothing).
     """
-    with _migrating(database_url, migrations_path, lock_timeout=lock_timeout) as (
+    timeouts = _Timeouts(table_lock_timeout, statement_timeout)
+    with _migrating(
+        database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts
+    ) as (
         backend,
         migrations,
     ):
@@ -268,6 +308,7 @@ def rollback_last(
             return None
         migration = candidates[0]
         _require_rollback(migration)
+        _refuse_empty(migration, "rollback")
         _run(backend, migration, "rollback", database_url)
         return str(migration.id)
 
@@ -277,6 +318,8 @@ def reset_database(
     migrations_path: str | Path | None = None,
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    table_lock_timeout: float = DEFAULT_TABLE_LOCK_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
 ) -> list[str]:
     """Drop every Pictallion table and the migration history, then apply every migration.
 
@@ -290,12 +333,17 @@ def reset_database(
     indexes), and it and the migrations after it are applied once the rest is
     committed, each on its own as ``upgrade`` would.
     """
-    with _migrating(database_url, migrations_path, lock_timeout=lock_timeout) as (
+    timeouts = _Timeouts(table_lock_timeout, statement_timeout)
+    with _migrating(
+        database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts
+    ) as (
         backend,
         migrations,
     ):
         _ensure_checksum_table(backend)
         ordered = _ordered(migrations)
+        for migration in ordered:
+            _refuse_empty(migration, "apply")
         applied_hashes = set(backend.get_applied_migration_hashes())
         atomic = list(itertools.takewhile(lambda m: m.use_transactions, ordered))
         with backend.transaction():
@@ -590,14 +638,13 @@ def _migrating(
     *,
     lock: bool = True,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    timeouts: _Timeouts | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Yield a connected yoyo backend (locked unless ``lock`` is false) and the migrations."""
     from yoyo import read_migrations
 
     dialect = _dialect(database_url)
-    folder = Path(migrations_path) if migrations_path is not None else migrations_dir(dialect)
-    if not folder.is_dir():
-        raise MigrationError(f"migrations folder not found: {folder}")
+    folder = migrations_folder(dialect, migrations_path)
     try:
         import glob
 
@@ -617,6 +664,8 @@ def _migrating(
             f"{type(exc).__name__}: {mask_secrets(exc, database_url)}"
         ) from None
     try:
+        if dialect == "postgres":
+            (timeouts or _Timeouts()).apply(backend)
         if not lock:
             yield backend, migrations
             return
@@ -645,6 +694,62 @@ def _preflight(database_url: str) -> None:
     admin_backend(settings.dialect).refuse_migrating(
         settings, "migrations must run on a writable database"
     )
+
+
+class _Timeouts:
+    """The PostgreSQL ``lock_timeout`` and ``statement_timeout`` of a migration session."""
+
+    def __init__(
+        self,
+        table_lock: float = DEFAULT_TABLE_LOCK_TIMEOUT,
+        statement: float = DEFAULT_STATEMENT_TIMEOUT,
+    ) -> None:
+        for name, value in (("table_lock_timeout", table_lock), ("statement_timeout", statement)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (0 <= value < 2**31 / 1000)
+            ):
+                raise ConfigurationError(
+                    f"{name} must be a number of seconds from 0 (no limit) up to 2147483, "
+                    f"got {value!r}"
+                )
+        self.table_lock = table_lock
+        self.statement = statement
+
+    def apply(self, backend: Any) -> None:
+        """Set both on the session; yoyo's connection autocommits, so they hold until it closes."""
+        for setting, seconds in (
+            ("lock_timeout", self.table_lock),
+            ("statement_timeout", self.statement),
+        ):
+            # SET takes no bound parameter; set_config does (false: for the session).
+            backend.connection.execute(
+                "SELECT set_config(%s, %s, false)", (setting, f"{round(seconds * 1000)}ms")
+            )
+
+
+_SQL_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _has_statements(path: Path) -> bool:
+    """Whether the SQL file holds anything but comments, blanks and semicolons."""
+    text = _SQL_COMMENTS.sub("", path.read_text(encoding="utf-8"))
+    return bool(text.replace(";", "").strip())
+
+
+def _refuse_empty(migration: Any, direction: str) -> None:
+    """Refuse a SQL migration (or rollback) without a statement: it would change nothing."""
+    path = Path(str(migration.path)) if direction == "apply" else rollback_path(migration)
+    if path is None or path.suffix != ".sql" or not path.is_file():
+        return
+    if not _has_statements(path):
+        verb, what = ("apply", "migration") if direction == "apply" else ("roll back", "rollback")
+        raise MigrationError(
+            f"refusing to {verb} {migration.id}: the {what} "
+            f"file {path} has no SQL statement (only comments, as the template is written); "
+            "write its statements, or delete the migration's files"
+        )
 
 
 def _ensure_checksum_table(backend: Any) -> None:

@@ -269,8 +269,17 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> int:
         """How many rows the photo listing for ``tier`` has, without pagination or cap.
 
-        None: assets with a gold or silver version (:meth:`list_photos`); "unprocessed":
-        :meth:`list_unprocessed`; "all_versions": every version; a tier: :meth:`list_by_tier`.
+        The total a paged photo listing shows (GET /api/photos of the old backends)::
+
+            total = await crud.file_version.get_photos_count(db, tier="gold")
+
+        :param tier: None: assets with a gold or silver version (:meth:`list_photos`);
+            "unprocessed": :meth:`list_unprocessed`; "all_versions": every version; a tier:
+            :meth:`list_by_tier`.
+        :param show_all_versions: with a tier, count the versions an asset's higher tier
+            supersedes too (as :meth:`list_by_tier` lists them).
+        :raises ValidationError: another ``tier`` (field ``tier``), or a ``show_all_versions``
+            that is not a bool.
         """
         if tier is None:
             return await db.run(_COUNT_HIGHEST)
@@ -410,10 +419,27 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> IngestedPhoto:
         """The upload flow in one transaction: asset, first version, faces, INGESTED entry.
 
-        ``version`` gives the version's columns; its ``media_asset_id`` is the new asset's
-        (a value given is replaced) and ``tier`` defaults to silver. Each face gives the
-        faces columns except ``photo_id``. Everything is validated before anything is
-        written; a failure part-way writes nothing.
+        Everything is validated before anything is written; a failure part-way writes
+        nothing::
+
+            ingested = await crud.file_version.ingest_photo(
+                db,
+                original_filename="IMG_0001.jpg",
+                version={"file_path": "media/silver/IMG_0001.jpg", "file_hash": "9e10...",
+                         "file_size": 2_345_678, "mime_type": "image/jpeg"},
+                faces=[{"bounding_box": [10, 20, 100, 120], "confidence": 97}],
+            )
+            ingested.file_version.media_asset_id == ingested.media_asset.id  # True
+
+        :param original_filename: the new media asset's file name.
+        :param version: the version's columns (``InsertFileVersion`` fields); its
+            ``media_asset_id`` is the new asset's (a value given is replaced) and ``tier``
+            defaults to silver.
+        :param faces: each face's columns (``InsertFace`` fields) except ``photo_id``.
+        :param details: the ``details`` of the ``INGESTED`` history entry.
+        :returns: the rows written: ``media_asset``, ``file_version``, ``faces``, ``history``.
+        :raises ValidationError: a value that does not fit its column, naming the field.
+        :raises DuplicateKeyError: a unique value already taken.
         """
         asset_in = validate(InsertMediaAsset, {"original_filename": original_filename})
         if isinstance(version, InsertFileVersion):

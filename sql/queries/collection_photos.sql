@@ -105,8 +105,8 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
                                    'original_filename', ma.original_filename,
                                    'created_at', ma.created_at)
        END AS media_asset
-FROM collection_photos cp
-JOIN file_versions fv ON fv.id = cp.photo_id
-LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id
+FROM collection_photos AS cp
+INNER JOIN file_versions AS fv ON fv.id = cp.photo_id
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE cp.collection_id = :collection_id
 ORDER BY cp.added_at DESC, cp.id DESC;

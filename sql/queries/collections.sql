@@ -96,8 +96,8 @@ WHERE id = :id AND is_smart_collection = TRUE;
 -- params: collection_id
 -- The number of photo rows of a smart collection (duplicates counted); 0 if it is not smart or missing.
 SELECT count(*)
-FROM collection_photos cp
-JOIN collections c ON c.id = cp.collection_id
+FROM collection_photos AS cp
+INNER JOIN collections AS c ON c.id = cp.collection_id
 WHERE cp.collection_id = :collection_id AND c.is_smart_collection = TRUE;
 
 -- name: collections.get_all_with_stats
@@ -108,14 +108,14 @@ WHERE cp.collection_id = :collection_id AND c.is_smart_collection = TRUE;
 SELECT c.id, c.name, c.description, c.is_public,
        c.cover_photo, c.is_smart_collection, c.smart_rules, c.created_at,
        c.updated_at,
-       (SELECT count(*) FROM collection_photos cp WHERE cp.collection_id = c.id) AS photo_count,
+       (SELECT count(*) FROM collection_photos AS cp WHERE cp.collection_id = c.id) AS photo_count,
        (SELECT fv.file_path
-          FROM collection_photos cp
-          JOIN file_versions fv ON fv.id = cp.photo_id
+          FROM collection_photos AS cp
+          INNER JOIN file_versions AS fv ON fv.id = cp.photo_id
          WHERE cp.collection_id = c.id
          ORDER BY cp.added_at DESC, cp.id DESC
          LIMIT 1) AS cover_file_path
-FROM collections c
+FROM collections AS c
 ORDER BY c.created_at DESC, c.id DESC;
 
 -- name: collections.photos_for_smart_collections
@@ -132,6 +132,6 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
                                    'original_filename', ma.original_filename,
                                    'created_at', ma.created_at)
        END AS media_asset
-FROM file_versions fv
-LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 ORDER BY fv.created_at DESC, fv.id DESC;

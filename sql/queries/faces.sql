@@ -79,7 +79,7 @@ ORDER BY created_at, id;
 SELECT id, photo_id, person_id, bounding_box,
        confidence, embedding, ignored, created_at
 FROM faces
-WHERE person_id IS NULL AND ignored = false
+WHERE person_id IS NULL AND ignored = FALSE
 ORDER BY created_at, id
 LIMIT :limit;
 
@@ -89,7 +89,7 @@ LIMIT :limit;
 SELECT id, photo_id, person_id, bounding_box,
        confidence, embedding, ignored, created_at
 FROM faces
-WHERE ignored = true
+WHERE ignored = TRUE
 ORDER BY created_at, id;
 
 -- name: faces.assign

@@ -296,7 +296,7 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
                                    'created_at', ma.created_at)
        END AS media_asset
 FROM file_versions AS base
-JOIN file_versions AS fv ON fv.media_asset_id = base.media_asset_id
+INNER JOIN file_versions AS fv ON fv.media_asset_id = base.media_asset_id
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE base.id = :id
 ORDER BY CASE fv.tier WHEN 'gold' THEN 0 WHEN 'silver' THEN 1 ELSE 2 END,
@@ -346,6 +346,7 @@ WITH latest_silver AS (
       AND NOT EXISTS (SELECT 1 FROM file_versions AS g
                       WHERE g.media_asset_id = v.media_asset_id AND g.tier = 'gold')
 )
+
 SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
        fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
        fv.is_reviewed, fv.rating, fv.keywords, fv.location,
@@ -360,8 +361,8 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
                             replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
        ) AS media_asset
 FROM latest_silver AS s
-JOIN file_versions AS fv ON fv.id = s.id
-JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+INNER JOIN file_versions AS fv ON fv.id = s.id
+INNER JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE s.pick = 1
 ORDER BY ma.created_at DESC, ma.id DESC
 LIMIT :limit OFFSET :skip;

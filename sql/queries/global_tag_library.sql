@@ -47,7 +47,7 @@ RETURNING id, tag, usage_count, created_at;
 -- The library screen's list: most used first (usage_count DESC), then tag in byte order (unique: total).
 SELECT tag, usage_count, created_at
 FROM global_tag_library
-ORDER BY usage_count DESC, tag;
+ORDER BY usage_count DESC, tag ASC;
 
 -- name: global_tag_library.all_tags
 -- returns: rows TagName

@@ -71,8 +71,8 @@ SELECT id, name, description, latitude,
        longitude, radius, is_user_defined, photo_count,
        place_name, place_type, created_at, updated_at
 FROM locations
-ORDER BY COALESCE(photo_count, 0) DESC, CASE WHEN photo_count IS NULL THEN 1 ELSE 0 END,
-         name, id
+ORDER BY COALESCE(photo_count, 0) DESC, CASE WHEN photo_count IS NULL THEN 1 ELSE 0 END ASC,
+         name ASC, id ASC
 LIMIT :limit;
 
 -- name: locations.recent
@@ -85,5 +85,5 @@ SELECT id, name, description, latitude,
        place_name, place_type, created_at, updated_at
 FROM locations
 ORDER BY created_at DESC, COALESCE(photo_count, 0) DESC,
-         CASE WHEN photo_count IS NULL THEN 1 ELSE 0 END, name, id
+         CASE WHEN photo_count IS NULL THEN 1 ELSE 0 END ASC, name ASC, id ASC
 LIMIT :limit;

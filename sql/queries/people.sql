@@ -81,7 +81,7 @@ UPDATE people
 SET selected_thumbnail_face_id = CAST(:face_id AS text)
 WHERE id = :person_id
   AND (CAST(:face_id AS text) IS NULL
-       OR EXISTS (SELECT 1 FROM faces f
+       OR EXISTS (SELECT 1 FROM faces AS f
                   WHERE f.id = CAST(:face_id AS text) AND f.person_id = :person_id))
 RETURNING id, name, notes, birthdate,
        face_count, representative_face, selected_thumbnail_face_id, created_at;
@@ -140,21 +140,21 @@ SELECT p.id, p.name, p.notes, p.birthdate,
        COALESCE(agg.photo_count, 0) AS photo_count,
        cover.id AS cover_face_id,
        fv.file_path AS cover_photo_path
-FROM people p
+FROM people AS p
 LEFT JOIN (
     SELECT person_id, count(*) AS face_count, count(DISTINCT photo_id) AS photo_count
     FROM faces
     WHERE person_id IS NOT NULL
     GROUP BY person_id
-) agg ON agg.person_id = p.id
-LEFT JOIN faces cover ON cover.id = COALESCE(
-    (SELECT s.id FROM faces s
+) AS agg ON agg.person_id = p.id
+LEFT JOIN faces AS cover ON cover.id = COALESCE(
+    (SELECT s.id FROM faces AS s
      WHERE s.id = p.selected_thumbnail_face_id AND s.person_id = p.id),
-    (SELECT f.id FROM faces f
+    (SELECT f.id FROM faces AS f
      WHERE f.person_id = p.id
      ORDER BY f.ignored, f.created_at, f.id
      LIMIT 1))
-LEFT JOIN file_versions fv ON fv.id = cover.photo_id
+LEFT JOIN file_versions AS fv ON fv.id = cover.photo_id
 ORDER BY p.created_at DESC, p.id DESC;
 
 -- name: people.get_photos
@@ -171,7 +171,7 @@ SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_si
                                    'original_filename', ma.original_filename,
                                    'created_at', ma.created_at)
        END AS media_asset
-FROM file_versions fv
-LEFT JOIN media_assets ma ON ma.id = fv.media_asset_id
-WHERE fv.id IN (SELECT f.photo_id FROM faces f WHERE f.person_id = :person_id)
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
 ORDER BY fv.created_at DESC, fv.id DESC;

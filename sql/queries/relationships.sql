@@ -64,8 +64,8 @@ SELECT r.id, r.person1_id, r.person2_id, r.relationship_type, r.notes, r.created
                                    'selected_thumbnail_face_id', p2.selected_thumbnail_face_id,
                                    'created_at', p2.created_at)
        END AS person2
-FROM relationships r
-LEFT JOIN people p1 ON p1.id = r.person1_id
-LEFT JOIN people p2 ON p2.id = r.person2_id
+FROM relationships AS r
+LEFT JOIN people AS p1 ON p1.id = r.person1_id
+LEFT JOIN people AS p2 ON p2.id = r.person2_id
 WHERE r.person1_id = :person_id OR r.person2_id = :person_id
 ORDER BY r.created_at DESC, r.id DESC;

@@ -27,8 +27,8 @@ CREATE TABLE ai_prompts (
     provider text NOT NULL,                 -- openai | ollama | both
     system_prompt text NOT NULL,
     user_prompt text NOT NULL,
-    is_default boolean DEFAULT false,
-    is_active boolean DEFAULT true,
+    is_default boolean DEFAULT FALSE,
+    is_active boolean DEFAULT TRUE,
     created_at timestamp DEFAULT now() NOT NULL,
     updated_at timestamp DEFAULT now() NOT NULL
 );
@@ -52,9 +52,9 @@ CREATE TABLE collections (
     id varchar PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
     description text,
-    is_public boolean DEFAULT false,
+    is_public boolean DEFAULT FALSE,
     cover_photo text,                       -- a file path or photo id; deliberately no FK
-    is_smart_collection boolean DEFAULT false,
+    is_smart_collection boolean DEFAULT FALSE,
     smart_rules jsonb,
     created_at timestamp DEFAULT now() NOT NULL,
     updated_at timestamp DEFAULT now() NOT NULL
@@ -65,12 +65,12 @@ CREATE TABLE events (
     name text NOT NULL,
     type text NOT NULL,                     -- holiday | birthday | custom
     date timestamp NOT NULL,
-    is_recurring boolean DEFAULT false,
+    is_recurring boolean DEFAULT FALSE,
     recurring_type text,                    -- yearly | monthly | weekly
     country text,
     region text,
     person_id varchar,
-    is_enabled boolean DEFAULT true,
+    is_enabled boolean DEFAULT TRUE,
     description text,
     created_at timestamp DEFAULT now() NOT NULL
 );
@@ -82,7 +82,7 @@ CREATE TABLE faces (
     bounding_box jsonb NOT NULL,            -- [x, y, width, height] in pixels
     confidence integer NOT NULL,            -- 0..100
     embedding jsonb,                        -- face descriptor, an array of numbers
-    ignored boolean DEFAULT false NOT NULL,
+    ignored boolean DEFAULT FALSE NOT NULL,
     created_at timestamp DEFAULT now() NOT NULL
 );
 
@@ -95,7 +95,7 @@ CREATE TABLE file_versions (
     file_size integer NOT NULL,
     mime_type text NOT NULL,
     metadata jsonb,                         -- {exif, ai, faceDetection}, camelCase keys
-    is_reviewed boolean DEFAULT false,
+    is_reviewed boolean DEFAULT FALSE,
     rating integer DEFAULT 0,
     keywords text[] DEFAULT '{}',
     location text,
@@ -123,7 +123,7 @@ CREATE TABLE locations (
     latitude text NOT NULL,                 -- decimal degrees, kept as text
     longitude text NOT NULL,
     radius integer DEFAULT 100,             -- metres
-    is_user_defined boolean DEFAULT false,
+    is_user_defined boolean DEFAULT FALSE,
     photo_count integer DEFAULT 0,
     place_name text,
     place_type text,
@@ -178,7 +178,8 @@ CREATE TABLE users (
 -- Foreign keys, named <table>_<column>_<reftable>_<refcolumn>_fk as drizzle-kit names them.
 
 ALTER TABLE asset_history ADD CONSTRAINT asset_history_media_asset_id_media_assets_id_fk
-    FOREIGN KEY (media_asset_id) REFERENCES media_assets (id) ON DELETE NO ACTION ON UPDATE NO ACTION;
+    FOREIGN KEY (media_asset_id) REFERENCES media_assets (id)
+    ON DELETE NO ACTION ON UPDATE NO ACTION;
 ALTER TABLE collection_photos ADD CONSTRAINT collection_photos_collection_id_collections_id_fk
     FOREIGN KEY (collection_id) REFERENCES collections (id) ON DELETE NO ACTION ON UPDATE NO ACTION;
 ALTER TABLE collection_photos ADD CONSTRAINT collection_photos_photo_id_file_versions_id_fk
@@ -190,7 +191,8 @@ ALTER TABLE faces ADD CONSTRAINT faces_photo_id_file_versions_id_fk
 ALTER TABLE faces ADD CONSTRAINT faces_person_id_people_id_fk
     FOREIGN KEY (person_id) REFERENCES people (id) ON DELETE NO ACTION ON UPDATE NO ACTION;
 ALTER TABLE file_versions ADD CONSTRAINT file_versions_media_asset_id_media_assets_id_fk
-    FOREIGN KEY (media_asset_id) REFERENCES media_assets (id) ON DELETE NO ACTION ON UPDATE NO ACTION;
+    FOREIGN KEY (media_asset_id) REFERENCES media_assets (id)
+    ON DELETE NO ACTION ON UPDATE NO ACTION;
 ALTER TABLE relationships ADD CONSTRAINT relationships_person1_id_people_id_fk
     FOREIGN KEY (person1_id) REFERENCES people (id) ON DELETE NO ACTION ON UPDATE NO ACTION;
 ALTER TABLE relationships ADD CONSTRAINT relationships_person2_id_people_id_fk
@@ -215,9 +217,11 @@ CREATE INDEX idx_media_assets_created_at ON media_assets (created_at DESC, id DE
 CREATE INDEX idx_faces_photo_id ON faces (photo_id);
 CREATE INDEX idx_faces_person_id ON faces (person_id, created_at, id);
 CREATE INDEX idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL;
-CREATE INDEX idx_asset_history_media_asset_id ON asset_history (media_asset_id, "timestamp" DESC, id DESC);
+CREATE INDEX idx_asset_history_media_asset_id ON asset_history
+    (media_asset_id, "timestamp" DESC, id DESC);
 CREATE INDEX idx_asset_history_timestamp ON asset_history ("timestamp" DESC, id DESC);
-CREATE INDEX idx_collection_photos_collection_id ON collection_photos (collection_id, added_at DESC, id DESC);
+CREATE INDEX idx_collection_photos_collection_id ON collection_photos
+    (collection_id, added_at DESC, id DESC);
 CREATE INDEX idx_collection_photos_photo_id ON collection_photos (photo_id);
 CREATE INDEX idx_events_person_id ON events (person_id);
 CREATE INDEX idx_relationships_person1_id ON relationships (person1_id);
@@ -225,4 +229,5 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 -- Listing indexes (migration 0004): the assets the photo listing counts.
 
-CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier) WHERE tier IN ('gold', 'silver');
+CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
+    WHERE tier IN ('gold', 'silver');

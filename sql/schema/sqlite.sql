@@ -307,9 +307,11 @@ CREATE INDEX idx_media_assets_created_at ON media_assets (created_at DESC, id DE
 CREATE INDEX idx_faces_photo_id ON faces (photo_id);
 CREATE INDEX idx_faces_person_id ON faces (person_id, created_at, id);
 CREATE INDEX idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL;
-CREATE INDEX idx_asset_history_media_asset_id ON asset_history (media_asset_id, "timestamp" DESC, id DESC);
+CREATE INDEX idx_asset_history_media_asset_id ON asset_history
+    (media_asset_id, "timestamp" DESC, id DESC);
 CREATE INDEX idx_asset_history_timestamp ON asset_history ("timestamp" DESC, id DESC);
-CREATE INDEX idx_collection_photos_collection_id ON collection_photos (collection_id, added_at DESC, id DESC);
+CREATE INDEX idx_collection_photos_collection_id ON collection_photos
+    (collection_id, added_at DESC, id DESC);
 CREATE INDEX idx_collection_photos_photo_id ON collection_photos (photo_id);
 CREATE INDEX idx_events_person_id ON events (person_id);
 CREATE INDEX idx_relationships_person1_id ON relationships (person1_id);
@@ -317,4 +319,5 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 -- Listing indexes (migration 0004): the assets the photo listing counts.
 
-CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier) WHERE tier IN ('gold', 'silver');
+CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
+    WHERE tier IN ('gold', 'silver');

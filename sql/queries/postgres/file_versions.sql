@@ -70,9 +70,12 @@ FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
   AND (CAST(:query AS text) IS NULL
-       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(fv.location COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
+       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(fv.location COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
   AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
 ORDER BY fv.created_at DESC, fv.id DESC
@@ -87,9 +90,12 @@ FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
   AND (CAST(:query AS text) IS NULL
-       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(fv.location COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"), lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
+       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(fv.location COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
   AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
 
@@ -117,7 +123,7 @@ FROM (
                                * 100 + 0.5) AS integer)
            END AS similarity
     FROM file_versions AS target
-    JOIN file_versions AS fv ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
+    INNER JOIN file_versions AS fv ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
     LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
     WHERE target.id = :id AND target.perceptual_hash IS NOT NULL
 ) AS scored

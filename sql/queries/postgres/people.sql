@@ -8,6 +8,7 @@
 SELECT id, name, notes, birthdate,
        face_count, representative_face, selected_thumbnail_face_id, created_at
 FROM people
-WHERE lower(name COLLATE "und-x-icu") LIKE lower(CAST(:pattern AS text) COLLATE "und-x-icu") ESCAPE '\'
+WHERE lower(name COLLATE "und-x-icu")
+      LIKE lower(CAST(:pattern AS text) COLLATE "und-x-icu") ESCAPE '\'
 ORDER BY name COLLATE "C", id
 LIMIT :limit;

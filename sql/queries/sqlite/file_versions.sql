@@ -113,14 +113,16 @@ FROM (
                                           SELECT 1
                                           UNION ALL
                                           SELECT i + 1 FROM pos
-                                          WHERE i < length(fv.perceptual_hash))
-                                      SELECT count(*) FROM pos
+                                          WHERE i < length(fv.perceptual_hash)
+)
+
+SELECT count(*) FROM pos
                                       WHERE substr(fv.perceptual_hash, i, 1)
                                             <> substr(target.perceptual_hash, i, 1)) AS REAL)
                                / length(fv.perceptual_hash)) * 100 + 0.5 AS INTEGER)
            END AS similarity
     FROM file_versions AS target
-    JOIN file_versions AS fv ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
+    INNER JOIN file_versions AS fv ON fv.id <> target.id AND fv.perceptual_hash IS NOT NULL
     LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
     WHERE target.id = :id AND target.perceptual_hash IS NOT NULL
 ) AS scored

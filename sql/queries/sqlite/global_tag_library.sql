@@ -9,7 +9,7 @@
 INSERT INTO global_tag_library (tag, usage_count, created_at)
 SELECT t.value, c.value, :created_at
 FROM json_each(:tags) AS t
-JOIN json_each(:counts) AS c ON c.key = t.key
+INNER JOIN json_each(:counts) AS c ON c.key = t.key
 WHERE TRUE
 ON CONFLICT (tag) DO UPDATE
 SET usage_count = global_tag_library.usage_count + excluded.usage_count

@@ -30,7 +30,7 @@ SELECT json_object(
     'processing_states', json((
         SELECT coalesce(json_group_object(state, n), '{}')
         FROM (SELECT coalesce(processing_state, '(null)') AS state, count(*) AS n
-              FROM file_versions GROUP BY 1 ORDER BY 1) AS s
+              FROM file_versions GROUP BY state ORDER BY state) AS s
     )),
     'size_bytes', (SELECT page_count FROM pragma_page_count())
                   * (SELECT page_size FROM pragma_page_size())
@@ -43,30 +43,30 @@ SELECT json_object(
 -- restored with triggers disabled, or a constraint dropped by hand, can leave them.
 SELECT json_object(
     'asset_history_media_asset_id_media_assets_id_fk', (
-        SELECT count(*) FROM asset_history c WHERE c.media_asset_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM media_assets p WHERE p.id = c.media_asset_id)),
+        SELECT count(*) FROM asset_history AS c WHERE c.media_asset_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM media_assets AS p WHERE p.id = c.media_asset_id)),
     'collection_photos_collection_id_collections_id_fk', (
-        SELECT count(*) FROM collection_photos c WHERE c.collection_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM collections p WHERE p.id = c.collection_id)),
+        SELECT count(*) FROM collection_photos AS c WHERE c.collection_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM collections AS p WHERE p.id = c.collection_id)),
     'collection_photos_photo_id_file_versions_id_fk', (
-        SELECT count(*) FROM collection_photos c WHERE c.photo_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM file_versions p WHERE p.id = c.photo_id)),
+        SELECT count(*) FROM collection_photos AS c WHERE c.photo_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM file_versions AS p WHERE p.id = c.photo_id)),
     'events_person_id_people_id_fk', (
-        SELECT count(*) FROM events c WHERE c.person_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = c.person_id)),
+        SELECT count(*) FROM events AS c WHERE c.person_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM people AS p WHERE p.id = c.person_id)),
     'faces_photo_id_file_versions_id_fk', (
-        SELECT count(*) FROM faces c WHERE c.photo_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM file_versions p WHERE p.id = c.photo_id)),
+        SELECT count(*) FROM faces AS c WHERE c.photo_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM file_versions AS p WHERE p.id = c.photo_id)),
     'faces_person_id_people_id_fk', (
-        SELECT count(*) FROM faces c WHERE c.person_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = c.person_id)),
+        SELECT count(*) FROM faces AS c WHERE c.person_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM people AS p WHERE p.id = c.person_id)),
     'file_versions_media_asset_id_media_assets_id_fk', (
-        SELECT count(*) FROM file_versions c WHERE c.media_asset_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM media_assets p WHERE p.id = c.media_asset_id)),
+        SELECT count(*) FROM file_versions AS c WHERE c.media_asset_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM media_assets AS p WHERE p.id = c.media_asset_id)),
     'relationships_person1_id_people_id_fk', (
-        SELECT count(*) FROM relationships c WHERE c.person1_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = c.person1_id)),
+        SELECT count(*) FROM relationships AS c WHERE c.person1_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM people AS p WHERE p.id = c.person1_id)),
     'relationships_person2_id_people_id_fk', (
-        SELECT count(*) FROM relationships c WHERE c.person2_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = c.person2_id))
+        SELECT count(*) FROM relationships AS c WHERE c.person2_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM people AS p WHERE p.id = c.person2_id))
 );
