@@ -133,15 +133,16 @@ def test_the_command_line_reads_migration_folders_one_way(
     assert "Nothing to migrate" not in refused.stdout
 
     # create-migration takes the same folder with either option, or one dialect's folder.
+    first = int(ALL[-1][:4]) + 1
     for option, folder, number in [
-        ("--migrations-dir", root, "0004"),
-        ("--migrations-root", root / dialect, "0005"),
+        ("--migrations-dir", root, f"{first:04d}"),
+        ("--migrations-root", root / dialect, f"{first + 1:04d}"),
     ]:
         made = ok(empty_url, "create-migration", "Step", option, str(folder), "--json").json
         assert made["id"] == f"{number}_step"
         assert (root / "postgres" / f"{number}_step.sql").is_file()
     empty = run_cli(empty_url, "--migrations-dir", str(root), "migrate")
-    assert empty.code == 1 and "0004_step: the migration file" in empty.stderr
+    assert empty.code == 1 and f"{first:04d}_step: the migration file" in empty.stderr
     assert "has no SQL statement" in empty.stderr
 
 

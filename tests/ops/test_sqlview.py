@@ -23,7 +23,7 @@ RATING_RULE = {
 def ran(db: Any) -> list[str]:
     """The names of the statements ``db`` runs from now on."""
     names: list[str] = []
-    db.add_query_observer(lambda name, dialect, rows: names.append(name))
+    db.add_query_observer(lambda finished: names.append(finished.name))
     return names
 
 
