@@ -302,3 +302,28 @@ async def test_without_returning_a_failure_inserts_nothing(db: Any) -> None:
     with pytest.raises(ForeignKeyError):
         await crud.file_version.create_many(db, objs=objs, returning=False)
     assert await crud.file_version.count(db) == 0
+
+
+async def test_history_and_locations_read_back_equal_to_get(db: Any) -> None:
+    asset_id = await _asset(db)
+    history = await crud.asset_history.create_many(
+        db,
+        objs=[
+            {"media_asset_id": asset_id, "action": "INGESTED", "details": "first"},
+            {"media_asset_id": asset_id, "action": "PROMOTED"},
+        ],
+    )
+    assert [(h.action, h.details) for h in history] == [("INGESTED", "first"), ("PROMOTED", None)]
+    assert history == [await crud.asset_history.get(db, id=h.id) for h in history]
+    places = await crud.location.create_many(
+        db,
+        objs=[
+            {"name": "Home", "latitude": "48.85", "longitude": "2.35", "radius": 100},
+            {"name": "Beach", "latitude": "43.7", "longitude": "7.26"},
+        ],
+    )
+    assert [(p.name, p.latitude, p.longitude, p.radius) for p in places] == [
+        ("Home", "48.85", "2.35", 100),
+        ("Beach", "43.7", "7.26", places[1].radius),
+    ]
+    assert places == [await crud.location.get(db, id=p.id) for p in places]

@@ -1032,3 +1032,23 @@ async def test_each_field_and_operator_refreshes_a_collection(fixed: tuple[Any, 
             rows = await crud.collection_photo.get_by_collection(db, collection_id=C2)
             assert sorted(r.photo_id for r in rows) == sorted(FV[n] for n in expected), name
         previous = len(expected)
+
+
+async def test_refresh_by_rating_and_keywords_keeps_exactly_the_matching_photos(
+    fixed: tuple[Any, Any],
+) -> None:
+    c = crud.collection
+    rules = all_of(rule("rating", "greater_than", 4), rule("keywords", "contains", "beach"))
+
+    async def set_rules(db: Any) -> Any:
+        changed = await c.update_smart_collection(db, id=C2, obj_in={"smart_rules": rules})
+        return changed.smart_rules
+
+    assert await both(fixed, set_rules) == rules
+    result = await both(fixed, lambda db: c.refresh_smart(db, collection_id=C2))
+    versions = await both(fixed, lambda db: crud.file_version.get_multi(db, limit=1000))
+    expected = sorted(
+        v.id for v in versions if (v.rating or 0) >= 4 and "beach" in (v.keywords or [])
+    )
+    assert await both(fixed, lambda db: member_ids(db, C2)) == expected
+    assert (result.status, result.matched) == ("updated", len(expected))
