@@ -637,6 +637,11 @@ class Database(Executor):
         """Use ``cache`` for reads outside transactions, and tell it of committed writes."""
         self.cache = cache
 
+    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run ``query`` for each mapping in ``rows`` in one transaction."""
+        async with self.transaction() as conn:
+            return await conn.run_many(query, rows)
+
     async def _invalidate(self, tables: frozenset[str]) -> None:
         """Tell the cache that writes to ``tables`` committed (never fails the caller)."""
         cache = self.cache

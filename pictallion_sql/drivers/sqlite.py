@@ -284,11 +284,6 @@ class SqliteDatabase(Database):
             await self._invalidate(written_tables(query))
         return result
 
-    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
-        """Run ``query`` for each mapping in ``rows`` in one transaction."""
-        async with self.transaction() as conn:
-            return await conn.run_many(query, rows)
-
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[SqliteConnection]:
         """Hold one pooled connection for several calls."""
