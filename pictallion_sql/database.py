@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from pictallion_sql.config import Settings, get_settings
 from pictallion_sql.drivers import open_database
-from pictallion_sql.drivers.base import Connection, Database, Executor, RecordStream
+from pictallion_sql.drivers.base import Database, Executor, RecordStream
+from pictallion_sql.drivers.connection import Connection
 
 # asyncio is imported where it is used: by then an event loop runs and it is loaded, and
 # ``import pictallion_sql`` stays cheap for programs that only read settings or models.

@@ -40,7 +40,8 @@ from pictallion_sql.admin.migrations import migration_report, upgrade
 from pictallion_sql.catalog.base import Repository
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.database import connect
-from pictallion_sql.drivers.base import Connection, Database, Executor
+from pictallion_sql.drivers.base import Database, Executor
+from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.errors import ConfigurationError, DatabaseError, ValidationError
 
 __all__ = [

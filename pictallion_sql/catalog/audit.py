@@ -28,7 +28,8 @@ from typing import Any, TypeVar
 import msgspec
 
 from pictallion_sql import config
-from pictallion_sql.drivers.base import Connection, Database, Executor
+from pictallion_sql.drivers.base import Database, Executor
+from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.models import AssetHistory, FileVersion, MediaAsset
 from pictallion_sql.query.dynamic import insert_query
 from pictallion_sql.query.named import queries

@@ -1,14 +1,17 @@
-"""What both dialect adapters share: the executor interface, argument binding, row decoding."""
+"""What both dialect adapters share: the executor interface and the pooled database.
+
+``Executor`` is what queries run on; ``Database`` owns the pool, the cache hand-off and what
+each statement reports. One connection's transactions live in ``drivers/connection.py``,
+binding in ``drivers/arguments.py``, decoding in ``drivers/decoding.py``.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from functools import cache
 from types import TracebackType
@@ -19,154 +22,42 @@ import msgspec
 from pictallion_sql import config
 from pictallion_sql.cache.base import CACHED_TABLES
 from pictallion_sql.config import Dialect, Settings
+from pictallion_sql.drivers.arguments import bind_args, check_batch_size, check_streamable
+from pictallion_sql.drivers.decoding import Decoder, base_type, check_columns, is_json_kind
 from pictallion_sql.drivers.pool import Pool
-from pictallion_sql.errors import (
-    ConnectionLostError,
-    DatabaseError,
-    PictallionError,
-    ValidationError,
-)
+from pictallion_sql.errors import PictallionError
 from pictallion_sql.monitoring.events import FinishedQuery, QueryObserver
 from pictallion_sql.monitoring.metrics import PoolStats, QueryMetrics
+from pictallion_sql.monitoring.querylog import log_query, query_log
 from pictallion_sql.monitoring.slowlog import log_slow_query
-from pictallion_sql.query.bulk import echoed_columns, read_back_query, with_echoed_values
-from pictallion_sql.query.registry import CompiledSQL, Query, ResultT
-from pictallion_sql.records.documents import decode_hook, document_loader
+from pictallion_sql.query.registry import Query, ResultT
 
 if TYPE_CHECKING:
     from pictallion_sql.cache.base import RowCache
+    from pictallion_sql.drivers.connection import Connection
 
+# bind_args, check_columns, base_type, is_json_kind, query_log and Decoder are re-exported:
+# their old path.
 __all__ = [
     "DEFAULT_BATCH_SIZE",
-    "Connection",
     "Database",
     "Decoder",
     "Executor",
     "FinishedQuery",
     "QueryObserver",
     "RecordStream",
-    "aborted_error",
+    "base_type",
     "bind_args",
     "check_columns",
-    "interrupted_error",
+    "is_json_kind",
     "query_log",
     "written_tables",
 ]
 
-query_log = logging.getLogger("pictallion_sql.query")
-
-Converter = Callable[[Any], Any]
-Decoder = Callable[[Any], Any]
 T = TypeVar("T")
 
 DEFAULT_BATCH_SIZE = 1000
 """Rows a stream fetches per round trip (PostgreSQL) or per worker-thread call (SQLite)."""
-
-
-def bind_args(query: Query, compiled: CompiledSQL, params: Mapping[str, Any]) -> list[Any]:
-    """The positional arguments of ``compiled``, taken from ``params`` by name."""
-    if len(params) != len(query.params):
-        _raise_param_mismatch(query, params)
-    try:
-        return [params[name] for name in compiled.arg_names]
-    except KeyError:
-        _raise_param_mismatch(query, params)
-        raise  # unreachable; keeps type checkers content
-
-
-def _raise_param_mismatch(query: Query, params: Mapping[str, Any]) -> None:
-    missing = sorted(query.params - params.keys())
-    extra = sorted(params.keys() - query.params)
-    parts = []
-    if missing:
-        parts.append("missing " + ", ".join(missing))
-    if extra:
-        parts.append("unexpected " + ", ".join(extra))
-    error = ValidationError("parameters: " + "; ".join(parts))
-    error.query = query.name
-    raise error
-
-
-def schema_error(query: Query, message: str) -> DatabaseError:
-    """A result that does not fit the query's record: a fault of the schema or the SQL,
-    for its developers (a 500 to clients), so the message names the query as well."""
-    error = DatabaseError(f"query {query.name!r}: {message}")
-    error.query = query.name
-    return error
-
-
-def decode_error(query: Query, exc: msgspec.MsgspecError) -> DatabaseError:
-    """A stored value that does not fit the query's record (say, a malformed document)."""
-    record = getattr(query.record, "__name__", "its result")
-    return schema_error(query, f"a stored value does not fit {record}: {exc}")
-
-
-def record_columns(query: Query) -> tuple[str, ...] | None:
-    """The columns ``query`` must return in order, or None when nothing is decoded by position."""
-    record = query.record
-    if query.returns in ("one", "rows") and isinstance(record, type):
-        return getattr(record, "__struct_fields__", None)
-    return None
-
-
-def check_columns(query: Query, columns: Sequence[str]) -> None:
-    """Refuse a result whose columns are not the record's fields in order.
-
-    Rows decode by position, which is only right while the SELECT lists exactly the
-    record's fields in the same order; a ``SELECT *`` meeting a newly added column, or a
-    reordered list, would otherwise shift values silently into the wrong fields.
-    """
-    expected = record_columns(query)
-    if expected is None or tuple(columns) == expected:
-        return
-    record = getattr(query.record, "__name__", "its record")
-    for index, column in enumerate(columns):
-        if index >= len(expected) or column != expected[index]:
-            wanted = expected[index] if index < len(expected) else "no further column"
-            raise schema_error(
-                query,
-                f"result column {index + 1} is {column!r} where "
-                f"{record} expects {wanted!r}; the SELECT must list {record}'s fields in order",
-            )
-    raise schema_error(query, f"result lacks column {expected[len(columns)]!r} of {record}")
-
-
-def check_batch_size(batch_size: int) -> None:
-    """Reject a batch size that is not a positive integer."""
-    if type(batch_size) is not int or batch_size < 1:
-        raise ValidationError(
-            f"batch_size must be a positive integer, got {batch_size!r}", field="batch_size"
-        )
-
-
-def check_streamable(query: Query) -> None:
-    """Only queries returning rows of a record can be streamed."""
-    if query.returns != "rows":
-        error = ValidationError(
-            f"the query returns {query.returns}, not rows; only row queries stream"
-        )
-        error.query = query.name
-        raise error
-
-
-_query_log_ready = False
-
-
-def enable_query_log() -> None:
-    """Make the query log visible: ``settings.debug`` needs no logging setup of the caller.
-
-    The ``pictallion_sql.query`` logger is set to DEBUG unless it already logs that much,
-    and when no handler anywhere would receive its records, one writing to stderr is added.
-    Done once per process; an application's own logging configuration is left alone.
-    """
-    global _query_log_ready
-    _query_log_ready = True
-    if query_log.getEffectiveLevel() > logging.DEBUG:
-        query_log.setLevel(logging.DEBUG)
-    if not query_log.hasHandlers():
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        query_log.addHandler(handler)
 
 
 _WRITE_TARGET = re.compile(
@@ -180,142 +71,6 @@ def written_tables(query: Query) -> frozenset[str]:
     """The tables ``query`` writes (INSERT, UPDATE, DELETE, COPY), from its SQL text."""
     found = {m.group(1).lower() for m in _WRITE_TARGET.finditer(query.postgres.text)}
     return frozenset(found - _NOT_TABLES)
-
-
-def log_query(query: Query, duration: float, rows: int, error: str | None) -> None:
-    """Log one query's name, duration and row count (never its parameter values)."""
-    if not _query_log_ready:
-        enable_query_log()
-    if error is None:
-        query_log.debug("%s %.3f ms %d row(s)", query.name, duration * 1000, rows)
-    else:
-        query_log.debug("%s %.3f ms failed: %s", query.name, duration * 1000, error)
-
-
-def _json_decoder(annotation: Any) -> Converter:
-    # strict=False: SQLite's json_object() renders booleans as 0/1, and a stored
-    # document must never become unreadable over a loosely typed value.
-    return msgspec.json.Decoder(annotation, strict=False, dec_hook=decode_hook).decode
-
-
-def is_json_kind(annotation: Any) -> bool:
-    """True for types stored as JSON documents (structs, lists, dicts and unions of them)."""
-    if document_loader(annotation) is not None:
-        return True
-    info = msgspec.inspect.type_info(annotation)
-    if isinstance(info, msgspec.inspect.UnionType):
-        return any(
-            not isinstance(t, msgspec.inspect.NoneType) and _is_json_info(t) for t in info.types
-        )
-    return _is_json_info(info)
-
-
-def _is_json_info(info: msgspec.inspect.Type) -> bool:
-    return isinstance(
-        info,
-        msgspec.inspect.StructType
-        | msgspec.inspect.ListType
-        | msgspec.inspect.DictType
-        | msgspec.inspect.AnyType
-        | msgspec.inspect.TupleType,
-    )
-
-
-def base_type(annotation: Any) -> msgspec.inspect.Type:
-    """The type behind ``Optional[...]``; unions of several types come back unchanged."""
-    info = msgspec.inspect.type_info(annotation)
-    if isinstance(info, msgspec.inspect.UnionType):
-        rest = [t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)]
-        if len(rest) == 1:
-            return rest[0]
-    return info
-
-
-def json_converter(annotation: Any) -> Converter:
-    """A converter from JSON text or bytes into ``annotation``."""
-    # Documents and number lists keep the JSON tree as stored (see _documents).
-    return document_loader(annotation) or _json_decoder(annotation)
-
-
-def make_decoder(query: Query, converter_for: Callable[[Any], Converter | None]) -> Decoder:
-    """Build the function that turns one driver row into what ``query`` returns."""
-    record = query.record
-    if query.returns == "scalar":
-        if record is None:
-            return _identity
-        if isinstance(record, type) and issubclass(record, msgspec.Struct):
-            return _json_decoder(record)
-        scalar = converter_for(record)
-        return scalar if scalar is not None else _identity
-    if record is None or not (isinstance(record, type) and issubclass(record, msgspec.Struct)):
-        raise TypeError(f"query {query.name!r} has no record struct to decode into")
-    conversions = tuple(
-        (index, conv)
-        for index, field in enumerate(msgspec.structs.fields(record))
-        if (conv := converter_for(field.type)) is not None
-    )
-    # Positional construction is the cheapest correct decode (measured against keyword
-    # construction and msgspec.convert); a row of the wrong width makes it raise TypeError,
-    # turned here into an error naming the query (try costs nothing until it catches).
-    if not conversions:
-
-        def decode_plain(row: Sequence[Any]) -> Any:
-            try:
-                return record(*row)
-            except TypeError as exc:
-                raise row_shape_error(query, row, exc) from None
-
-        return decode_plain
-
-    def decode(row: Sequence[Any]) -> Any:
-        values = list(row)
-        try:
-            for index, conv in conversions:
-                value = values[index]
-                if value is not None:
-                    values[index] = conv(value)
-            return record(*values)
-        except (TypeError, IndexError) as exc:
-            raise row_shape_error(query, row, exc) from None
-
-    return decode
-
-
-def row_shape_error(query: Query, row: Sequence[Any], exc: Exception) -> DatabaseError:
-    """The error for a row its record cannot be built from, naming the query.
-
-    The first result of each query on a database has its column names checked; a table
-    changed after that (say, a column added under a ``SELECT *``) shows up here instead.
-    """
-    keys = getattr(row, "keys", None)
-    if callable(keys):
-        try:
-            check_columns(query, list(keys()))
-        except DatabaseError as error:
-            return error
-    expected = record_columns(query) or ()
-    record = getattr(query.record, "__name__", "its record")
-    if len(row) != len(expected):
-        return schema_error(
-            query,
-            f"a row has {len(row)} columns where {record} has "
-            f"{len(expected)} fields; the SELECT must list {record}'s fields in order",
-        )
-    return schema_error(query, f"a stored value does not fit {record}: {exc}")
-
-
-def group_by_columns(
-    rows: Sequence[Mapping[str, Any]],
-) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
-    """``rows`` grouped by the columns they give, so each group is one statement shape."""
-    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
-    return groups
-
-
-def _identity(value: Any) -> Any:
-    return value
 
 
 class RecordStream(AsyncIterator[T], Generic[T]):
@@ -411,179 +166,6 @@ class Executor(ABC):
             return await conn.insert_many(table, record, rows)
 
 
-class Connection(Executor):
-    """One connection taken from the pool; ``transaction()`` nests as savepoints.
-
-    The transaction state machine lives here, once for both dialects; an adapter gives
-    only the statements (``_begin_statement``) and a way to run one (``_control``).
-
-    * A statement that fails inside a transaction spoils it (``_failed``): the block
-      cannot commit, rolls back (to its savepoint) when it ends and raises.
-    * A call cut off part-way (cancelled, timed out, or the server went away) leaves the
-      connection's state unknown (``_interrupted``): the statement may still run, or
-      may have run, on the server or in SQLite's worker thread. Nothing more runs on
-      it, no COMMIT is sent, and the pool discards it instead of reusing it; closing it
-      rolls back whatever it had open. So a write is acknowledged only once committed,
-      and no later caller inherits a half-open transaction.
-    """
-
-    _depth: int = 0
-    _failed: bool = False
-    _interrupted: bool = False
-    _db: Database
-    # Tables written in the open transaction, told to the cache once it commits.
-    _written: frozenset[str] = frozenset()
-
-    @property
-    def read_cache(self) -> RowCache | None:
-        return None if self._depth else self._db.cache
-
-    def _note_write(self, query: Query) -> None:
-        """Inside a transaction: remember the tables ``query`` wrote (cache attached only)."""
-        self._written |= written_tables(query)
-
-    async def _wrote(self, query: Query) -> None:
-        """After a write succeeded (cache attached only): now, or when the transaction commits."""
-        if self._depth:
-            self._written |= written_tables(query)
-        else:
-            await self._db._invalidate(written_tables(query))
-
-    @property
-    def settings(self) -> Settings:
-        """The settings of the database this connection belongs to."""
-        return self._db.settings
-
-    @abstractmethod
-    def _begin_statement(self, readonly: bool) -> str:
-        """The statement that opens a top-level transaction."""
-
-    @abstractmethod
-    async def _control(self, statement: str) -> None:
-        """Run one transaction-control statement, raising the library's errors."""
-
-    def _cut_off(self) -> None:
-        """Called once when the state becomes unknown; a driver may close the link now."""
-
-    def _interrupt(self) -> None:
-        """Mark the connection's state unknown: it is discarded when it goes back."""
-        if not self._interrupted:
-            self._interrupted = True
-            self._failed = True
-            self._cut_off()
-
-    def _refusal(self) -> DatabaseError:
-        """Why statements are refused now (``_failed`` is set)."""
-        if self._interrupted:
-            return interrupted_error()
-        return aborted_error()
-
-    @asynccontextmanager
-    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Self]:
-        """A transaction, or a savepoint inside the open one; commits when the block ends."""
-        if self._failed:
-            raise self._refusal()
-        depth = self._depth
-        if depth == 0:
-            begin = self._begin_statement(readonly)
-            commit: tuple[str, ...] = ("COMMIT",)
-            rollback: tuple[str, ...] = ("ROLLBACK",)
-        else:
-            name = f"pictallion_sp_{depth}"
-            begin = f"SAVEPOINT {name}"
-            commit = (f"RELEASE SAVEPOINT {name}",)
-            rollback = (f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}")
-        try:
-            await self._control(begin)
-        except PictallionError as exc:
-            # A refused BEGIN or SAVEPOINT opened nothing, unless the link broke.
-            if isinstance(exc, ConnectionLostError):
-                self._interrupt()
-            raise
-        except BaseException:
-            self._interrupt()
-            raise
-        self._depth = depth + 1
-        written_before = self._written if depth else frozenset()
-        self._written = written_before
-        try:
-            yield self
-        except BaseException:
-            self._depth = depth
-            self._written = written_before  # rolled back: what it wrote never happened
-            if not self._interrupted:
-                self._failed = False
-                with contextlib.suppress(PictallionError):
-                    await self._steps(rollback)
-            raise
-        self._depth = depth
-        if self._interrupted:
-            # The block swallowed the interruption; what it wrote is not committed.
-            self._written = written_before
-            raise interrupted_error()
-        if self._failed:
-            self._failed = False
-            self._written = written_before
-            await self._steps(rollback)
-            raise DatabaseError("the transaction was rolled back because a statement in it failed")
-        if depth:
-            await self._steps(commit)
-            return
-        written, self._written = self._written, frozenset()
-        try:
-            await self._steps(commit)
-        finally:
-            # Also when the COMMIT's outcome is unknown: the writes may have landed.
-            if written:
-                await self._db._invalidate(written)
-
-    async def _steps(self, statements: tuple[str, ...]) -> None:
-        # A COMMIT, RELEASE or ROLLBACK that fails or is cut off leaves the state unknown
-        # (SQLite keeps a transaction open after a busy COMMIT): the connection goes.
-        try:
-            for statement in statements:
-                await self._control(statement)
-        except BaseException:
-            self._interrupt()
-            raise
-
-    async def insert_many(
-        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
-    ) -> list[Any]:
-        """Insert ``rows`` (each with its ``id``) in one transaction; the new rows.
-
-        Rows are written one column set at a time by the dialect's bulk path, then read back
-        by id in one query. With ``record`` None nothing is read back and the result is empty.
-        """
-        async with self.transaction():
-            for columns, group in group_by_columns(rows).items():
-                await self._write_rows(table, columns, group)
-            if record is None:
-                return []
-            echoed = echoed_columns(record, rows)
-            ids = [row["id"] for row in rows]
-            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
-            return with_echoed_values(stored, rows, echoed)
-
-    @abstractmethod
-    async def _write_rows(
-        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
-    ) -> None:
-        """Insert ``rows``, each giving exactly ``columns`` in order, in the open transaction."""
-
-    @property
-    def in_transaction(self) -> bool:
-        """True while a transaction is open on this connection."""
-        return self._depth > 0
-
-    async def run_atomic(self, query: Query[ResultT], /, **params: Any) -> ResultT:
-        """As :meth:`Executor.run_atomic`; inside an open transaction no savepoint is needed,
-        since a failed call already forbids that transaction's commit."""
-        if self._depth:
-            return await self.run(query, **params)
-        return await super().run_atomic(query, **params)
-
-
 def _without(
     observers: tuple[QueryObserver, ...], observer: QueryObserver
 ) -> tuple[QueryObserver, ...]:
@@ -592,21 +174,6 @@ def _without(
     kept = list(observers)
     kept.remove(observer)
     return tuple(kept)
-
-
-def aborted_error() -> DatabaseError:
-    """Statements after a failed one in the same transaction."""
-    return DatabaseError(
-        "current transaction is aborted; statements are refused until it rolls back"
-    )
-
-
-def interrupted_error() -> ConnectionLostError:
-    """Statements on a connection whose call was cut off: its state is unknown."""
-    return ConnectionLostError(
-        "the connection was cut off (a call on it was cancelled or timed out, or the server "
-        "went away); nothing uncommitted on it was kept, and it is no longer used"
-    )
 
 
 class Database(Executor):

@@ -23,22 +23,19 @@ import asyncpg
 import msgspec
 
 from pictallion_sql.config import Settings, mask_secrets, mask_url
-from pictallion_sql.drivers.base import (
-    Connection,
+from pictallion_sql.drivers.arguments import bind_args
+from pictallion_sql.drivers.base import Database, written_tables
+from pictallion_sql.drivers.connection import Connection, aborted_error, interrupted_error
+from pictallion_sql.drivers.decoding import (
     Converter,
-    Database,
     Decoder,
-    aborted_error,
     base_type,
-    bind_args,
     check_columns,
     decode_error,
-    interrupted_error,
     is_json_kind,
     json_converter,
     make_decoder,
     record_columns,
-    written_tables,
 )
 from pictallion_sql.drivers.keyset import KeysetPlan, keyset_plan
 from pictallion_sql.drivers.pool import Pool

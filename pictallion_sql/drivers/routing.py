@@ -37,7 +37,8 @@ import msgspec
 
 from pictallion_sql.cache.base import RowCache
 from pictallion_sql.config import Settings, mask_url
-from pictallion_sql.drivers.base import Connection, Database, Executor, QueryObserver
+from pictallion_sql.drivers.base import Database, Executor, QueryObserver
+from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.postgres import PostgresConnection, PostgresDatabase, connect_postgres
 from pictallion_sql.errors import (
     ConfigurationError,

@@ -23,20 +23,19 @@ import aiosqlite
 import msgspec
 
 from pictallion_sql.config import Settings
-from pictallion_sql.drivers.base import (
-    Connection,
+from pictallion_sql.drivers.arguments import bind_args
+from pictallion_sql.drivers.base import Database, written_tables
+from pictallion_sql.drivers.connection import Connection
+from pictallion_sql.drivers.decoding import (
     Converter,
-    Database,
     Decoder,
     base_type,
-    bind_args,
     check_columns,
     decode_error,
     is_json_kind,
     json_converter,
     make_decoder,
     record_columns,
-    written_tables,
 )
 from pictallion_sql.drivers.pool import Pool
 from pictallion_sql.errors import (

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from pictallion_sql.database import get_database
-from pictallion_sql.drivers.base import Connection, Database
+from pictallion_sql.drivers.base import Database
+from pictallion_sql.drivers.connection import Connection
 
 __all__ = ["Db", "Transaction", "get_db", "get_db_transaction"]
 
