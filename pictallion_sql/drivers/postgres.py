@@ -1,10 +1,13 @@
-"""The PostgreSQL adapter: an asyncpg pool, msgspec JSON codecs, asyncpg errors translated."""
+"""The PostgreSQL adapter: an asyncpg pool, prepared statements, cursors, COPY.
+
+Its type conversion lives in ``postgres_codecs.py``, its error translation in
+``postgres_errors.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -22,103 +25,32 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from pictallion_sql.config import Settings, mask_secrets, mask_url
+from pictallion_sql.config import Settings, mask_secrets
 from pictallion_sql.drivers.arguments import bind_args
 from pictallion_sql.drivers.base import Database, written_tables
-from pictallion_sql.drivers.connection import Connection, aborted_error, interrupted_error
-from pictallion_sql.drivers.decoding import (
-    Converter,
-    Decoder,
-    base_type,
-    check_columns,
-    decode_error,
-    is_json_kind,
-    json_converter,
-    make_decoder,
-    record_columns,
-)
+from pictallion_sql.drivers.connection import Connection, interrupted_error
+from pictallion_sql.drivers.decoding import check_columns, decode_error, record_columns
 from pictallion_sql.drivers.keyset import KeysetPlan, keyset_plan
 from pictallion_sql.drivers.pool import Pool
+from pictallion_sql.drivers.postgres_codecs import decoder, init_connection
+from pictallion_sql.drivers.postgres_errors import DRIVER_ERRORS, LOST, STALE, translate
 from pictallion_sql.errors import (
     ConnectionLostError,
     DatabaseError,
-    DuplicateKeyError,
-    ForeignKeyError,
-    PermissionDeniedError,
     PictallionError,
     PoolTimeoutError,
-    ReadOnlyError,
-    ValidationError,
 )
 from pictallion_sql.query.bulk import insert_many_label
 from pictallion_sql.query.registry import Query, ResultT, make_query
 
 __all__ = ["PostgresConnection", "PostgresDatabase", "connect_postgres"]
 
-_json_encode = msgspec.json.encode
-_DECODERS: dict[Query, Decoder] = {}
 _IDLE_PING_SECONDS = 30.0
 # Names of the SQL cursors streams declare behind a transaction pooler.
 _CURSOR_NAMES = itertools.count(1)
 
 Batches = Callable[[], Awaitable[list[Any]]]
 """Fetches the next batch of raw rows of a stream (fewer than asked: the last one)."""
-
-
-def _encode_jsonb(value: Any) -> bytes:
-    # jsonb's binary wire format is a version byte (1) followed by the JSON text.
-    return b"\x01" + _json_encode(value)
-
-
-def _decode_jsonb(data: bytes) -> bytes:
-    # Kept as bytes: the row decoder parses them straight into the record's typed field.
-    return data[1:]
-
-
-def _identity_bytes(data: bytes) -> bytes:
-    return data
-
-
-def _text_array_or_json(decode: Converter) -> Converter:
-    return lambda value: value if type(value) is list else decode(value)
-
-
-def converter_for(annotation: Any) -> Converter | None:
-    """How a value asyncpg returns for a field of type ``annotation`` becomes that type."""
-    if not is_json_kind(annotation):
-        return None
-    info = base_type(annotation)
-    decode = json_converter(annotation)
-    if isinstance(info, msgspec.inspect.ListType) and isinstance(
-        info.item_type, msgspec.inspect.StrType
-    ):
-        return _text_array_or_json(decode)  # text[] arrives as a list already
-    return decode
-
-
-def _decoder(query: Query) -> Decoder:
-    try:
-        return _DECODERS[query]
-    except KeyError:
-        decoder = _DECODERS[query] = make_decoder(query, converter_for)
-        return decoder
-
-
-async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec(
-        "jsonb",
-        schema="pg_catalog",
-        encoder=_encode_jsonb,
-        decoder=_decode_jsonb,
-        format="binary",
-    )
-    await conn.set_type_codec(
-        "json",
-        schema="pg_catalog",
-        encoder=_json_encode,
-        decoder=_identity_bytes,
-        format="binary",
-    )
 
 
 class StatementConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -136,30 +68,6 @@ class StatementConnection(asyncpg.Connection):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.statements: dict[Query, Any] = {}
         self.statement_limit = 0
-
-
-# Everything asyncpg raises for a failed call (InternalClientError: a protocol in a state
-# it cannot go on from, say after the server went away mid-operation).
-_DRIVER_ERRORS = (
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-    OSError,
-)
-
-# The link to the server is gone, or the server is going away: the connection is dead.
-_LOST = (
-    asyncpg.PostgresConnectionError,  # class 08, and ConnectionDoesNotExistError
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.InternalClientError,
-    OSError,
-    TimeoutError,
-)
-
-# A table changed since a statement was prepared: prepare it again.
-_STALE = (asyncpg.InvalidCachedStatementError, asyncpg.exceptions.OutdatedSchemaCacheError)
 
 
 async def _prepared(conn: StatementConnection, query: Query) -> Any:
@@ -199,11 +107,11 @@ async def _fetch(conn: StatementConnection, query: Query, args: list[Any]) -> tu
         else:
             value = await conn.fetchval(text, *args)
     if returns == "rows":
-        decode = _decoder(query)
+        decode = decoder(query)
         return [decode(r) for r in records], len(records)
     if returns == "one":
-        return (None, 0) if record is None else (_decoder(query)(record), 1)
-    return (None if value is None else _decoder(query)(value)), 1
+        return (None, 0) if record is None else (decoder(query)(record), 1)
+    return (None if value is None else decoder(query)(value)), 1
 
 
 async def _run(
@@ -218,14 +126,14 @@ async def _run(
         else:
             try:
                 result, count = await _fetch(conn, query, args)
-            except _STALE:
+            except STALE:
                 conn.statements.pop(query, None)
                 if conn.is_in_transaction():
                     raise
                 result, count = await _fetch(conn, query, args)
     except msgspec.MsgspecError as exc:
         raise db._failed_query(query, started, decode_error(query, exc)) from None
-    except (*_STALE, *_DRIVER_ERRORS) as exc:
+    except (*STALE, *DRIVER_ERRORS) as exc:
         raise db._failed_query(query, started, db.translate(exc, query)) from None
     except PictallionError as exc:
         raise db._failed_query(query, started, exc) from None
@@ -236,10 +144,6 @@ async def _run(
 def _affected(status: str) -> int:
     tail = status.rsplit(" ", 1)[-1]
     return int(tail) if tail.isdigit() else 0
-
-
-_KEY = re.compile(r"Key \((?P<cols>.*?)\)=")
-_ARG = re.compile(r"query argument \$(\d+)")
 
 
 class PostgresDatabase(Database):
@@ -277,18 +181,18 @@ class PostgresDatabase(Database):
                 server_settings={"timezone": "UTC", "application_name": "pictallion-sql"},
                 timeout=self.settings.pool_timeout,
             )
-        except (*_DRIVER_ERRORS, TimeoutError) as exc:
+        except (*DRIVER_ERRORS, TimeoutError) as exc:
             # Unreachable or starting up (a restart): worth retrying; anything else
             # (a wrong password, a missing database) is not.
-            error = ConnectionLostError if isinstance(exc, _LOST) else DatabaseError
+            error = ConnectionLostError if isinstance(exc, LOST) else DatabaseError
             raise error(
                 f"cannot connect to PostgreSQL at {self.settings.masked_url}: "
                 f"{type(exc).__name__}: {mask_secrets(exc, self.settings.database_url)}"
             ) from None
         conn.statement_limit = self.settings.prepared_statement_limit
         try:
-            await _init_connection(conn)
-        except _DRIVER_ERRORS as exc:
+            await init_connection(conn)
+        except DRIVER_ERRORS as exc:
             conn.terminate()
             raise self.translate(exc, None) from None
         except BaseException:
@@ -310,7 +214,7 @@ class PostgresDatabase(Database):
                 WHERE c.contype = 'f'
                 """
                 )
-            except _DRIVER_ERRORS as exc:
+            except DRIVER_ERRORS as exc:
                 raise self.translate(exc, None) from None
         self._foreign_keys = {r[0]: (r[1], r[2], r[3]) for r in rows}
 
@@ -361,7 +265,7 @@ class PostgresDatabase(Database):
         async with self._acquire() as conn:
             try:
                 return await conn.fetchrow(sql)
-            except _DRIVER_ERRORS as exc:
+            except DRIVER_ERRORS as exc:
                 raise self.translate(exc, None) from None
 
     async def server_version(self) -> str:
@@ -399,7 +303,7 @@ class PostgresDatabase(Database):
                 # or a dropped link costs a reconnect instead of a failed call.
                 try:
                     await conn.execute("SELECT 1")
-                except _DRIVER_ERRORS:
+                except DRIVER_ERRORS:
                     self._pool.discard(conn)
                     continue
                 except BaseException:
@@ -412,122 +316,7 @@ class PostgresDatabase(Database):
 
         The message is for the application's users; the query's name goes to ``query``.
         """
-        error = self._translate(exc, query)
-        if query is not None:
-            error.query = query.name
-        return error
-
-    def _translate(self, exc: BaseException, query: Query | None) -> PictallionError:
-        if isinstance(exc, asyncpg.UniqueViolationError):
-            column = _key_columns(exc)
-            table = exc.table_name or "?"
-            return DuplicateKeyError(
-                f"duplicate key: {table}.{column} already exists",
-                table=table,
-                column=column,
-                constraint=exc.constraint_name,
-            )
-        if isinstance(exc, asyncpg.ForeignKeyViolationError):
-            return self._foreign_key_error(exc)
-        if isinstance(exc, asyncpg.NotNullViolationError):
-            field = f"{exc.table_name}.{exc.column_name}"
-            return ValidationError(f"{field} must not be null", field=exc.column_name)
-        if isinstance(exc, asyncpg.CheckViolationError):
-            return ValidationError(
-                f"{exc.table_name}: check constraint {exc.constraint_name} failed"
-            )
-        if isinstance(exc, asyncpg.DataError | asyncpg.exceptions.DataError):
-            return ValidationError(self._argument_message(exc, query))
-        if isinstance(exc, asyncpg.InFailedSQLTransactionError):
-            return aborted_error()
-        message = mask_secrets(exc, self.settings.database_url)
-        if isinstance(exc, _LOST) and _POOLER_WAIT.search(message):
-            # pgbouncer found no free server connection for this client in time and
-            # dropped it; the statement never reached PostgreSQL.
-            return PoolTimeoutError(
-                f"the connection pooler in front of PostgreSQL at "
-                f"{mask_url(self.settings.database_url)} found no free server connection "
-                f"in time ({message.splitlines()[0]}); raise its pool size (pgbouncer: "
-                f"default_pool_size) or query_wait_timeout, or hold connections for less "
-                f"time",
-                # The pooler's own pool size and wait are not known here.
-                size=0,
-                timeout=0.0,
-            )
-        if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
-            return ReadOnlyError(f"the database is read-only (PostgreSQL: {message})")
-        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
-            privilege = _privilege(query)
-            needs = f" (the statement needs {privilege})" if privilege else ""
-            return PermissionDeniedError(f"{message}{needs}", privilege=privilege)
-        if isinstance(exc, _LOST) or (
-            isinstance(exc, asyncpg.InterfaceError) and _CLOSED.search(message)
-        ):
-            return ConnectionLostError(
-                f"lost the connection to PostgreSQL at {mask_url(self.settings.database_url)} "
-                f"({type(exc).__name__}: {message.splitlines()[0] if message else ''}); "
-                f"nothing uncommitted was kept"
-            )
-        return DatabaseError(f"{type(exc).__name__}: {message}")
-
-    def _foreign_key_error(self, exc: Any) -> ForeignKeyError:
-        known = self._foreign_keys.get(exc.constraint_name or "")
-        detail = exc.detail or ""
-        if known is None:
-            return ForeignKeyError(
-                f"foreign key violation on {exc.table_name}",
-                table=exc.table_name,
-                constraint=exc.constraint_name,
-            )
-        child, column, parent = known
-        if "still referenced" in detail:
-            message = f"foreign key violation: {parent} row is still referenced by {child}.{column}"
-        else:
-            message = (
-                f"foreign key violation: {child}.{column} refers to a {parent} row "
-                "that does not exist"
-            )
-        return ForeignKeyError(
-            message,
-            table=child,
-            column=column,
-            constraint=exc.constraint_name,
-            referenced_table=parent,
-        )
-
-    @staticmethod
-    def _argument_message(exc: BaseException, query: Query | None) -> str:
-        text = str(exc).split("\n", 1)[0]
-        match = _ARG.search(text)
-        if match and query is not None:
-            index = int(match.group(1)) - 1
-            names = query.postgres.arg_names
-            if 0 <= index < len(names):
-                reason = text.split(": ", 1)[-1]
-                reason = reason.split(" (", 1)[-1].rstrip(")") if " (" in reason else reason
-                return f"invalid value for {names[index]}: {reason}"
-        return f"invalid value: {text}"
-
-
-_CLOSED = re.compile(r"connection is closed|connection was closed|another operation is in progress")
-# pgbouncer's message when a client waited longer than query_wait_timeout for a server.
-_POOLER_WAIT = re.compile(r"query_wait_timeout")
-_VERB = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-
-
-def _privilege(query: Query | None) -> str | None:
-    # PostgreSQL names the object but not the privilege; the statement's verb is it.
-    if query is None:
-        return None
-    match = _VERB.match(query.postgres.text)
-    return match.group(1).upper() if match else None
-
-
-def _key_columns(exc: Any) -> str:
-    match = _KEY.search(exc.detail or "")
-    if match:
-        return match.group("cols")
-    return exc.constraint_name or "?"
+        return translate(exc, query, self.settings.database_url, self._foreign_keys)
 
 
 class PostgresConnection(Connection):
@@ -553,7 +342,7 @@ class PostgresConnection(Connection):
         # marker on the connection, which a cancelled start leaves set.
         try:
             await self._raw.execute(statement)
-        except _DRIVER_ERRORS as exc:
+        except DRIVER_ERRORS as exc:
             raise self._db.translate(exc, None) from None
 
     def _cut_off(self) -> None:
@@ -621,13 +410,13 @@ class PostgresConnection(Connection):
         self, query: Query, batch_size: int, params: Mapping[str, Any], plan: KeysetPlan | None
     ) -> AsyncGenerator[Any, None]:
         args = bind_args(query, query.postgres, params)
-        decode = _decoder(query)
+        decode = decoder(query)
         started = time.perf_counter()
         count = 0
         try:
             try:
                 next_batch = await self._open_batches(query, args, batch_size, plan)
-            except _DRIVER_ERRORS as exc:
+            except DRIVER_ERRORS as exc:
                 raise self._db._failed_query(
                     query, started, self._db.translate(exc, query)
                 ) from None
@@ -643,7 +432,7 @@ class PostgresConnection(Connection):
                 except msgspec.MsgspecError as exc:
                     decoding = decode_error(query, exc)
                     raise self._db._failed_query(query, started, decoding) from None
-                except _DRIVER_ERRORS as exc:
+                except DRIVER_ERRORS as exc:
                     error = self._db.translate(exc, query)
                     raise self._db._failed_query(query, started, error) from None
                 except PictallionError as exc:
@@ -679,7 +468,7 @@ class PostgresConnection(Connection):
         started = time.perf_counter()
         try:
             await self._raw.copy_records_to_table(table, records=records, columns=columns)
-        except _DRIVER_ERRORS as exc:
+        except DRIVER_ERRORS as exc:
             self._failed = True
             error = self._db._failed_query(label, started, self._db.translate(exc, label))
             if type(error) is ConnectionLostError:
@@ -702,7 +491,7 @@ class PostgresConnection(Connection):
         async with self.transaction():
             try:
                 await self._raw.executemany(compiled.text, batch)
-            except _DRIVER_ERRORS as exc:
+            except DRIVER_ERRORS as exc:
                 self._failed = True
                 error = self._db._failed_query(query, started, self._db.translate(exc, query))
                 if type(error) is ConnectionLostError:
@@ -753,7 +542,7 @@ def _copy_label(table: str, columns: tuple[str, ...]) -> Query:
 async def _close_connection(conn: Any) -> None:
     try:
         await asyncio.wait_for(conn.close(), 5)
-    except (*_DRIVER_ERRORS, TimeoutError):
+    except (*DRIVER_ERRORS, TimeoutError):
         conn.terminate()
 
 

@@ -1,0 +1,79 @@
+"""PostgreSQL's type conversion: jsonb and json through msgspec, and the row decoders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from pictallion_sql.drivers.decoding import (
+    Converter,
+    Decoder,
+    base_type,
+    is_json_kind,
+    json_converter,
+    make_decoder,
+)
+from pictallion_sql.query.registry import Query
+
+__all__ = ["converter_for", "decoder", "init_connection"]
+
+_json_encode = msgspec.json.encode
+_DECODERS: dict[Query, Decoder] = {}
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    # jsonb's binary wire format is a version byte (1) followed by the JSON text.
+    return b"\x01" + _json_encode(value)
+
+
+def _decode_jsonb(data: bytes) -> bytes:
+    # Kept as bytes: the row decoder parses them straight into the record's typed field.
+    return data[1:]
+
+
+def _identity_bytes(data: bytes) -> bytes:
+    return data
+
+
+def _text_array_or_json(decode: Converter) -> Converter:
+    return lambda value: value if type(value) is list else decode(value)
+
+
+def converter_for(annotation: Any) -> Converter | None:
+    """How a value asyncpg returns for a field of type ``annotation`` becomes that type."""
+    if not is_json_kind(annotation):
+        return None
+    info = base_type(annotation)
+    decode = json_converter(annotation)
+    if isinstance(info, msgspec.inspect.ListType) and isinstance(
+        info.item_type, msgspec.inspect.StrType
+    ):
+        return _text_array_or_json(decode)  # text[] arrives as a list already
+    return decode
+
+
+def decoder(query: Query) -> Decoder:
+    try:
+        return _DECODERS[query]
+    except KeyError:
+        decoder = _DECODERS[query] = make_decoder(query, converter_for)
+        return decoder
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb",
+        schema="pg_catalog",
+        encoder=_encode_jsonb,
+        decoder=_decode_jsonb,
+        format="binary",
+    )
+    await conn.set_type_codec(
+        "json",
+        schema="pg_catalog",
+        encoder=_json_encode,
+        decoder=_identity_bytes,
+        format="binary",
+    )
