@@ -1,20 +1,17 @@
-"""The SQLite adapter: pooled aiosqlite connections, SQLite's storage conventions, its errors.
+"""The SQLite adapter: pooled aiosqlite connections, statements, executemany.
 
-Values are stored as the schema documents: timestamps as ISO-8601 UTC text with six
-fractional digits (text order is time order), booleans as 0/1, ``keywords`` and the
-JSON documents as JSON text. Rows come back as the same Python values as on PostgreSQL.
+Values are stored as the schema documents (``sqlite_codecs.py``); rows come back as the
+same Python values as on PostgreSQL. Its error translation lives in ``sqlite_errors.py``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,78 +23,15 @@ from pictallion_sql.config import Settings
 from pictallion_sql.drivers.arguments import bind_args
 from pictallion_sql.drivers.base import Database, written_tables
 from pictallion_sql.drivers.connection import Connection
-from pictallion_sql.drivers.decoding import (
-    Converter,
-    Decoder,
-    base_type,
-    check_columns,
-    decode_error,
-    is_json_kind,
-    json_converter,
-    make_decoder,
-    record_columns,
-)
+from pictallion_sql.drivers.decoding import check_columns, decode_error, record_columns
 from pictallion_sql.drivers.pool import Pool
-from pictallion_sql.errors import (
-    DatabaseError,
-    DuplicateKeyError,
-    ForeignKeyError,
-    PermissionDeniedError,
-    PictallionError,
-    ReadOnlyError,
-    ValidationError,
-)
+from pictallion_sql.drivers.sqlite_codecs import decoder, encode_arg, encode_args
+from pictallion_sql.drivers.sqlite_errors import SqliteErrors
+from pictallion_sql.errors import DatabaseError, PictallionError
 from pictallion_sql.query.bulk import insert_many_label
 from pictallion_sql.query.registry import Query, ResultT, make_query
 
 __all__ = ["SqliteConnection", "SqliteDatabase", "connect_sqlite", "encode_arg"]
-
-_DECODERS: dict[Query, Decoder] = {}
-_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
-_json_encode = msgspec.json.encode
-_fromisoformat = datetime.fromisoformat
-
-
-def to_text_timestamp(value: datetime) -> str:
-    """A datetime as the stored text form: naive UTC, microseconds, 'T' separator."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds")
-
-
-def encode_arg(value: Any) -> Any:
-    """One parameter value in the form SQLite stores it."""
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, datetime):
-        return to_text_timestamp(value)
-    if isinstance(value, list | dict | tuple | msgspec.Struct):
-        return _json_encode(value).decode()
-    return value
-
-
-def _encode_args(args: Sequence[Any]) -> list[Any]:
-    return [v if type(v) in _PLAIN else encode_arg(v) for v in args]
-
-
-def converter_for(annotation: Any) -> Converter | None:
-    """How a value SQLite returns for a field of type ``annotation`` becomes that type."""
-    if is_json_kind(annotation):
-        return json_converter(annotation)
-    info = base_type(annotation)
-    if isinstance(info, msgspec.inspect.DateTimeType):
-        return _fromisoformat
-    if isinstance(info, msgspec.inspect.BoolType):
-        return bool
-    return None
-
-
-def _decoder(query: Query) -> Decoder:
-    try:
-        return _DECODERS[query]
-    except KeyError:
-        decoder = _DECODERS[query] = make_decoder(query, converter_for)
-        return decoder
 
 
 def _lower(value: Any) -> Any:
@@ -178,7 +112,7 @@ async def _run(
     conn: aiosqlite.Connection, query: Query, params: Mapping[str, Any], db: SqliteDatabase
 ) -> Any:
     compiled = query.sqlite
-    args = _encode_args(bind_args(query, compiled, params))
+    args = encode_args(bind_args(query, compiled, params))
     started = time.perf_counter()
     returns = query.returns
     try:
@@ -193,15 +127,15 @@ async def _run(
                 rows = await _fetch_checking_columns(conn, query, args, db)
             count = len(rows)  # type: ignore[arg-type]
             if returns == "rows":
-                decode = _decoder(query)
+                decode = decoder(query)
                 result = [decode(r) for r in rows]
             elif not rows:
                 result = None
             elif returns == "one":
-                result = _decoder(query)(next(iter(rows)))
+                result = decoder(query)(next(iter(rows)))
             else:
                 value = next(iter(rows))[0]
-                result = None if value is None else _decoder(query)(value)
+                result = None if value is None else decoder(query)(value)
     except msgspec.MsgspecError as exc:
         raise db._failed_query(query, started, decode_error(query, exc)) from None
     except (sqlite3.Error, ValueError, OverflowError) as exc:
@@ -230,17 +164,6 @@ async def _fetch_checking_columns(
     return rows
 
 
-_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>.+)$")
-_NOT_NULL = re.compile(r"NOT NULL constraint failed: (?P<table>\w+)\.(?P<col>\w+)")
-_TARGET = re.compile(
-    r"^\s*(?:(?P<insert>INSERT(?:\s+OR\s+\w+)?\s+INTO)|(?P<update>UPDATE)|(?P<delete>DELETE\s+FROM))"
-    r"\s+\"?(?P<table>\w+)\"?",
-    re.IGNORECASE,
-)
-_WHERE = re.compile(r"\bWHERE\b(?P<where>.*?)(?:\bRETURNING\b.*)?$", re.IGNORECASE | re.DOTALL)
-_COLUMNS = re.compile(r"^\s*INSERT[^(]*\((?P<cols>[^)]*)\)", re.IGNORECASE)
-
-
 class SqliteDatabase(Database):
     """A SQLite database file behind a small pool of aiosqlite connections."""
 
@@ -261,7 +184,8 @@ class SqliteDatabase(Database):
             timeout=settings.pool_timeout,
             label="SQLite",
         )
-        self._foreign_keys: dict[str, list[tuple[str, str, str]]] | None = None
+        # Turns a sqlite3 exception into the library's own, naming table and column.
+        self.translate = SqliteErrors(settings).translate
         # Queries whose result columns were found to match their record on this database.
         self.checked_queries: set[Query] = set()
 
@@ -315,158 +239,6 @@ class SqliteDatabase(Database):
         """The SQLite library version."""
         return sqlite3.sqlite_version
 
-    async def translate(
-        self,
-        exc: BaseException,
-        query: Query | None,
-        conn: aiosqlite.Connection | None,
-        args: Sequence[Any] | Sequence[Sequence[Any]] = (),
-    ) -> PictallionError:
-        """Turn a sqlite3 exception into the library's own, naming table and column.
-
-        The message is for the application's users; the query's name goes to ``query``.
-        """
-        error = await self._translate(exc, query, conn, args)
-        if query is not None:
-            error.query = query.name
-        return error
-
-    async def _translate(
-        self,
-        exc: BaseException,
-        query: Query | None,
-        conn: aiosqlite.Connection | None,
-        args: Sequence[Any] | Sequence[Sequence[Any]],
-    ) -> PictallionError:
-        message = str(exc)
-        if isinstance(exc, sqlite3.IntegrityError):
-            unique = _UNIQUE.search(message)
-            if unique:
-                pairs = [c.strip().split(".", 1) for c in unique.group("cols").split(",")]
-                table = pairs[0][0]
-                column = ", ".join(p[1] for p in pairs)
-                constraint = f"{table}_pkey" if column == "id" else f"{table}_{column}_unique"
-                return DuplicateKeyError(
-                    f"duplicate key: {table}.{column} already exists",
-                    table=table,
-                    column=column,
-                    constraint=constraint,
-                )
-            not_null = _NOT_NULL.search(message)
-            if not_null:
-                field = f"{not_null.group('table')}.{not_null.group('col')}"
-                return ValidationError(f"{field} must not be null", field=not_null.group("col"))
-            if "FOREIGN KEY" in message and query is not None and conn is not None:
-                return await self._diagnose_foreign_key(query, conn, args)
-            if message.startswith("CHECK constraint failed"):
-                return ValidationError(f"{message}")
-        if isinstance(exc, OverflowError) or message == "integer overflow":
-            # A value too large for 64 bits, bound or computed: a bad value, as
-            # PostgreSQL's "out of range" errors are.
-            return ValidationError("invalid value: integer out of range")
-        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        if code == sqlite3.SQLITE_READONLY:
-            return ReadOnlyError(f"the database is read-only (SQLite: {message})")
-        if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH, sqlite3.SQLITE_CANTOPEN):
-            return PermissionDeniedError(
-                f"permission denied: cannot write SQLite database {self.settings.sqlite_path} "
-                f"or its folder ({message})",
-                privilege="write",
-            )
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
-            return DatabaseError(
-                f"database is locked: another connection kept the write lock longer than "
-                f"the busy timeout ({self.settings.busy_timeout_ms} ms)"
-            )
-        return DatabaseError(f"{type(exc).__name__}: {message}")
-
-    async def _foreign_key_map(
-        self, conn: aiosqlite.Connection
-    ) -> dict[str, list[tuple[str, str, str]]]:
-        if self._foreign_keys is None:
-            fks: dict[str, list[tuple[str, str, str]]] = {}
-            tables = await conn.execute_fetchall(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-            )
-            for (table,) in tables:
-                # Declaration order (the pragma lists the last declared first), the order
-                # PostgreSQL checks them in, so both name the same one when several break.
-                listed = await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")')
-                for row in sorted(listed, key=lambda fk: -fk[0]):
-                    fks.setdefault(table, []).append((row[3], row[2], row[4]))
-            self._foreign_keys = fks
-        return self._foreign_keys
-
-    async def _diagnose_foreign_key(
-        self,
-        query: Query,
-        conn: aiosqlite.Connection,
-        args: Sequence[Any] | Sequence[Sequence[Any]],
-    ) -> ForeignKeyError:
-        # SQLite reports only "FOREIGN KEY constraint failed"; find which reference
-        # broke so the error names the same table and column as on PostgreSQL.
-        fks = await self._foreign_key_map(conn)
-        sql = query.sqlite.text
-        target = _TARGET.search(sql)
-        table = target.group("table") if target else None
-        rows: list[Sequence[Any]] = (
-            list(args) if args and isinstance(args[0], list | tuple) else [args]
-        )
-        if target is not None and table is not None and not target.group("delete"):
-            names = list(query.sqlite.arg_names)
-            # Row by row, each row's references in declaration order: the order in which
-            # PostgreSQL's checks run, so both name the same broken reference.
-            for row in rows:
-                for column, parent, ref in fks.get(table, []):
-                    values = dict(zip(names, row, strict=False))
-                    wanted = [values.get(column)]
-                    if wanted == [None] and isinstance(values.get(f"{column}s"), str):
-                        # A list of them sent as one JSON array (INSERT ... FROM json_each).
-                        wanted = msgspec.json.decode(values[f"{column}s"])
-                    for value in wanted:
-                        if value is None:
-                            continue
-                        found = await conn.execute_fetchall(
-                            f'SELECT 1 FROM "{parent}" WHERE "{ref}" = ? LIMIT 1', [value]
-                        )
-                        if not list(found):
-                            return _missing_parent(table, column, parent, ref)
-        if target is not None and table is not None and target.group("delete"):
-            clause = _WHERE.search(sql[target.end() :])
-            # Referencing tables by name, as PostgreSQL fires the checks of the schema's
-            # constraints (created in that order).
-            for child, references in sorted(fks.items()):
-                for column, parent, ref in references:
-                    if parent != table:
-                        continue
-                    condition = clause.group("where") if clause else "1"
-                    for row in rows:
-                        found = await conn.execute_fetchall(
-                            f'SELECT 1 FROM "{child}" WHERE "{column}" IN '
-                            f'(SELECT "{ref}" FROM "{table}" WHERE {condition}) LIMIT 1',
-                            list(row),
-                        )
-                        if list(found):
-                            return ForeignKeyError(
-                                f"foreign key violation: {parent} row is still referenced by "
-                                f"{child}.{column}",
-                                table=child,
-                                column=column,
-                                referenced_table=parent,
-                                constraint=f"{child}_{column}_{parent}_{ref}_fk",
-                            )
-        return ForeignKeyError(f"foreign key violation on {table or '?'}", table=table)
-
-
-def _missing_parent(table: str, column: str, parent: str, ref: str) -> ForeignKeyError:
-    return ForeignKeyError(
-        f"foreign key violation: {table}.{column} refers to a {parent} row that does not exist",
-        table=table,
-        column=column,
-        referenced_table=parent,
-        constraint=f"{table}_{column}_{parent}_{ref}_fk",
-    )
-
 
 class SqliteConnection(Connection):
     """One aiosqlite connection; transactions nest as savepoints.
@@ -517,8 +289,8 @@ class SqliteConnection(Connection):
         if self._failed:
             raise self._refusal()
         compiled = query.sqlite
-        args = _encode_args(bind_args(query, compiled, params))
-        decode = _decoder(query)
+        args = encode_args(bind_args(query, compiled, params))
+        decode = decoder(query)
         started = time.perf_counter()
         count = 0
         try:
@@ -569,13 +341,13 @@ class SqliteConnection(Connection):
         self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
     ) -> None:
         """One executemany, its parameter tuples built straight from the rows' values."""
-        batch = [_encode_args(tuple(row.values())) for row in rows]
+        batch = [encode_args(tuple(row.values())) for row in rows]
         await self._execute_many(insert_row(table, columns), batch)
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, with one executemany."""
         compiled = query.sqlite
-        batch = [_encode_args(bind_args(query, compiled, row)) for row in rows]
+        batch = [encode_args(bind_args(query, compiled, row)) for row in rows]
         if not batch:
             return 0
         async with self.transaction():

@@ -1,0 +1,72 @@
+"""SQLite's type conversion: values stored as the schema documents, and the row decoders.
+
+Timestamps are ISO-8601 UTC text with six fractional digits (text order is time order),
+booleans 0/1, ``keywords`` and the JSON documents JSON text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from pictallion_sql.drivers.decoding import (
+    Converter,
+    Decoder,
+    base_type,
+    is_json_kind,
+    json_converter,
+    make_decoder,
+)
+from pictallion_sql.query.registry import Query
+
+__all__ = ["converter_for", "decoder", "encode_arg", "encode_args", "to_text_timestamp"]
+
+_DECODERS: dict[Query, Decoder] = {}
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+_json_encode = msgspec.json.encode
+_fromisoformat = datetime.fromisoformat
+
+
+def to_text_timestamp(value: datetime) -> str:
+    """A datetime as the stored text form: naive UTC, microseconds, 'T' separator."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
+
+
+def encode_arg(value: Any) -> Any:
+    """One parameter value in the form SQLite stores it."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, datetime):
+        return to_text_timestamp(value)
+    if isinstance(value, list | dict | tuple | msgspec.Struct):
+        return _json_encode(value).decode()
+    return value
+
+
+def encode_args(args: Sequence[Any]) -> list[Any]:
+    return [v if type(v) in _PLAIN else encode_arg(v) for v in args]
+
+
+def converter_for(annotation: Any) -> Converter | None:
+    """How a value SQLite returns for a field of type ``annotation`` becomes that type."""
+    if is_json_kind(annotation):
+        return json_converter(annotation)
+    info = base_type(annotation)
+    if isinstance(info, msgspec.inspect.DateTimeType):
+        return _fromisoformat
+    if isinstance(info, msgspec.inspect.BoolType):
+        return bool
+    return None
+
+
+def decoder(query: Query) -> Decoder:
+    try:
+        return _DECODERS[query]
+    except KeyError:
+        decoder = _DECODERS[query] = make_decoder(query, converter_for)
+        return decoder
