@@ -17,6 +17,7 @@ __all__ = [
     "base_type",
     "check_columns",
     "decode_error",
+    "decoders",
     "is_json_kind",
     "json_converter",
     "make_decoder",
@@ -164,6 +165,20 @@ def make_decoder(query: Query, converter_for: Callable[[Any], Converter | None])
             raise row_shape_error(query, row, exc) from None
 
     return decode
+
+
+def decoders(converter_for: Callable[[Any], Converter | None]) -> Callable[[Query], Decoder]:
+    """A driver's decoder of each query: built by ``make_decoder`` on first use, then kept."""
+    built: dict[Query, Decoder] = {}
+
+    def decoder(query: Query) -> Decoder:
+        try:
+            return built[query]
+        except KeyError:
+            decode = built[query] = make_decoder(query, converter_for)
+            return decode
+
+    return decoder
 
 
 def row_shape_error(query: Query, row: Sequence[Any], exc: Exception) -> DatabaseError:

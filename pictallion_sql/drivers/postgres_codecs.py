@@ -9,18 +9,15 @@ import msgspec
 
 from pictallion_sql.drivers.decoding import (
     Converter,
-    Decoder,
     base_type,
+    decoders,
     is_json_kind,
     json_converter,
-    make_decoder,
 )
-from pictallion_sql.query.registry import Query
 
 __all__ = ["converter_for", "decoder", "init_connection"]
 
 _json_encode = msgspec.json.encode
-_DECODERS: dict[Query, Decoder] = {}
 
 
 def _encode_jsonb(value: Any) -> bytes:
@@ -54,12 +51,8 @@ def converter_for(annotation: Any) -> Converter | None:
     return decode
 
 
-def decoder(query: Query) -> Decoder:
-    try:
-        return _DECODERS[query]
-    except KeyError:
-        decoder = _DECODERS[query] = make_decoder(query, converter_for)
-        return decoder
+decoder = decoders(converter_for)
+"""The decoder of each query, built on its first run."""
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:

@@ -14,17 +14,14 @@ import msgspec
 
 from pictallion_sql.drivers.decoding import (
     Converter,
-    Decoder,
     base_type,
+    decoders,
     is_json_kind,
     json_converter,
-    make_decoder,
 )
-from pictallion_sql.query.registry import Query
 
 __all__ = ["converter_for", "decoder", "encode_arg", "encode_args", "to_text_timestamp"]
 
-_DECODERS: dict[Query, Decoder] = {}
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 _json_encode = msgspec.json.encode
 _fromisoformat = datetime.fromisoformat
@@ -64,9 +61,5 @@ def converter_for(annotation: Any) -> Converter | None:
     return None
 
 
-def decoder(query: Query) -> Decoder:
-    try:
-        return _DECODERS[query]
-    except KeyError:
-        decoder = _DECODERS[query] = make_decoder(query, converter_for)
-        return decoder
+decoder = decoders(converter_for)
+"""The decoder of each query, built on its first run."""
