@@ -23,7 +23,7 @@ from contender_raw import Metadata
 from workload import TAGS, _metadata
 
 from pictallion_sql.models import CombinedMetadata
-from pictallion_sql.records.documents import document_loader
+from pictallion_sql.records.document_loading import document_loader
 
 COUNT = 10_000
 ROUNDS = 15

@@ -13,9 +13,7 @@ from pictallion_sql.records.checks import (
     validate_json,
     validation_error,
 )
-from pictallion_sql.records.documents import (
-    decode_hook,
-)
+from pictallion_sql.records.document_loading import decode_hook
 from pictallion_sql.records.imports import IMPORT_TYPES
 from pictallion_sql.records.inputs import (
     INSERT_TYPES,

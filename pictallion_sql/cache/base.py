@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from pictallion_sql.records.documents import decode_hook
+from pictallion_sql.records.document_loading import decode_hook
 
 __all__ = ["CACHED_TABLES", "CacheStats", "Codec", "RowCache", "codec_for"]
 

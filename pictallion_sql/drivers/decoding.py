@@ -9,7 +9,7 @@ import msgspec
 
 from pictallion_sql.errors import DatabaseError
 from pictallion_sql.query.registry import Query
-from pictallion_sql.records.documents import decode_hook, document_loader
+from pictallion_sql.records.document_loading import decode_hook, document_loader
 
 __all__ = [
     "Converter",

@@ -37,12 +37,9 @@ from pictallion_sql.limits import (
     shown,
     text_problem,
 )
-from pictallion_sql.records.documents import (
-    DocumentProblem,
-    decode_hook,
-    document_check,
-    number_list_problem,
-)
+from pictallion_sql.records.document_checks import document_check, number_list_problem
+from pictallion_sql.records.document_loading import decode_hook
+from pictallion_sql.records.documents import DocumentProblem
 from pictallion_sql.records.types import JsonNumber
 
 __all__ = [

@@ -15,14 +15,14 @@ On write, every document must fit the storage limits (:mod:`pictallion_sql.limit
 document built in Python or given as a plain ``dict`` is also type-checked on its known
 keys; a document read from the database is trusted as it was stored (its odd legacy values
 write back unchanged), and only what is assigned to it through typed attributes is checked.
+
+This module declares documents; ``document_loading.py`` reads them from stored JSON and
+``document_checks.py`` checks them before they are written.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
-import math
-import operator
 from collections.abc import Callable, Mapping
 from types import NoneType, UnionType
 from typing import (
@@ -37,32 +37,21 @@ from typing import (
     get_type_hints,
 )
 
-import msgspec
 from msgspec import UNSET, UnsetType
 
 from pictallion_sql.errors import ValidationError
-from pictallion_sql.limits import (
-    INT8_MAX,
-    INT8_MIN,
-    MAX_DOCUMENT_BYTES,
-    MAX_JSON_DEPTH,
-    json_problem,
-)
 
 __all__ = [
     "Document",
     "DocumentProblem",
-    "decode_hook",
-    "document_check",
-    "document_loader",
     "document_or_list",
-    "document_schema",
-    "number_list_problem",
+    "either_types",
+    "is_document",
+    "type_name",
+    "union_members",
 ]
 
 _D = TypeVar("_D", bound="Document")
-_json_decode = msgspec.json.Decoder().decode
-_json_encode = msgspec.json.encode
 
 
 class DocumentProblem(Exception):
@@ -79,7 +68,7 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
@@ -106,7 +95,7 @@ class _Key:
     def __init__(self, name: str, annotation: Any) -> None:
         self.name = name
         self.key = _camel(name)
-        members = [m for m in _union_members(annotation) if m is not UnsetType]
+        members = [m for m in union_members(annotation) if m is not UnsetType]
         self.nullable = NoneType in members
         # A nested document (``ai``), or a list of them (``detectedObjects``).
         self.document: type[Document] | None = None
@@ -117,18 +106,18 @@ class _Key:
         self.item_types: frozenset[type] | None = None
         tests: list[Callable[[Any], bool]] = []
         for member in members:
-            if _is_document(member):
+            if is_document(member):
                 self.document = member
-            elif get_origin(member) is list and _is_document(get_args(member)[0]):
+            elif get_origin(member) is list and is_document(get_args(member)[0]):
                 self.items = get_args(member)[0]
             elif get_origin(member) is list and get_args(member)[0] in _EXACT:
                 self.item_types = _EXACT[get_args(member)[0]]
             exact |= _EXACT.get(member, frozenset())
-            if _is_document(member):
+            if is_document(member):
                 exact.add(member)
             tests.append(_value_test(member))
         self.exact = frozenset(exact)
-        self.scalars = frozenset(t for t in exact if not _is_document(t))
+        self.scalars = frozenset(t for t in exact if not is_document(t))
         self.accepts: Callable[[Any], bool] = (
             tests[0] if len(tests) == 1 else lambda value: any(test(value) for test in tests)
         )
@@ -171,13 +160,13 @@ _EXACT: dict[Any, frozenset[type]] = {
 }
 
 
-def _is_document(tp: Any) -> bool:
+def is_document(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, Document)
 
 
-def _union_members(tp: Any) -> list[Any]:
+def union_members(tp: Any) -> list[Any]:
     if get_origin(tp) in (Union, UnionType):
-        return [m for arg in get_args(tp) for m in _union_members(arg)]
+        return [m for arg in get_args(tp) for m in union_members(arg)]
     return [tp]
 
 
@@ -193,7 +182,7 @@ def _describe(tp: Any) -> str:
         return "one of " + ", ".join(repr(v) for v in get_args(tp))
     if origin is not None:
         return f"{origin.__name__}[{', '.join(_describe(a) for a in get_args(tp))}]"
-    if _is_document(tp):
+    if is_document(tp):
         return f"an object ({tp.__name__})"
     return str(getattr(tp, "__name__", tp))
 
@@ -227,7 +216,7 @@ def _value_test(tp: Any) -> Callable[[Any], bool]:
             and all(isinstance(k, str) for k in value)
             and all(map(value_test, value.values()))
         )
-    if _is_document(tp):
+    if is_document(tp):
         return lambda value: isinstance(value, dict)
     raise TypeError(f"no JSON type test for {tp!r}")
 
@@ -260,7 +249,7 @@ class _Field:
         if not spec.accepts(value):
             raise ValidationError(
                 f"{type(owner).__name__}.{spec.key}: expected {spec.expected}, "
-                f"got {_type_name(value)}",
+                f"got {type_name(value)}",
                 field=spec.key,
             )
         # A plain object placed in a document is new input, checked on write like any
@@ -366,302 +355,9 @@ def document_or_list(name: str, object_type: type[Document], item_type: type[Doc
     )
 
 
-def _either_types(tp: Any) -> tuple[type[Document], type[Document]] | None:
+def either_types(tp: Any) -> tuple[type[Document], type[Document]] | None:
     object_type = getattr(tp, "__object_type__", None)
     item_type = getattr(tp, "__item_type__", None)
     if object_type is None or item_type is None:
         return None
     return object_type, item_type
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def document_loader(annotation: Any) -> Callable[[Any], Any] | None:
-    """How stored JSON text becomes the value of a field annotated ``annotation``, or None.
-
-    Documents and any list or dict column decode as the JSON tree they are: a value of an
-    unexpected type is kept as stored rather than refused.
-    """
-    members = [m for m in _union_members(annotation) if m is not NoneType]
-    if len(members) != 1:
-        return None
-    (member,) = members
-    if _is_document(member):
-        return _object_loader(member)
-    either = _either_types(member)
-    if either is not None:
-        return _either_loader(*either)
-    if get_origin(member) is list and get_args(member) in ((float,), (int,)):
-        return _decode_tree
-    return None
-
-
-# PostgreSQL's jsonb keeps numbers as numeric and prints a float such as 1e300 as its integer
-# digits. Integers beyond 64 bits cannot have been written through the library (the limits
-# refuse them), so a stored one is read as the float it stands for; one of 64 bits or fewer
-# comes back as an int equal to the float that was written (1e16 == 10**16).
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_NUMBER = b"0" * 19
-_FRACTION_RUN = b"." + _LONG_NUMBER
-
-
-def _decode_tree(raw: Any) -> Any:
-    tree = _json_decode(raw)
-    # Only jsonb (bytes) rewrites numbers; SQLite keeps the JSON text as it was written.
-    if type(raw) is bytes and _may_hold_big_integer(raw):
-        return _big_ints_as_floats(tree)
-    return tree
-
-
-def _may_hold_big_integer(raw: bytes) -> bool:
-    """False only when no run of 19 digits can be an integer: a cheap test in C.
-
-    jsonb prints a small float such as 1.5e-05 in positional form (0.000015), so the long
-    runs of an embedding are fractions, each right after its point; a run that is not
-    (a long integer, or digits in a string) sends the tree to the walk.
-    """
-    digits = raw.translate(_DIGITS_AS_ZERO)
-    runs = digits.count(_LONG_NUMBER)
-    return runs > 0 and runs != digits.count(_FRACTION_RUN)
-
-
-def _big_ints_as_floats(value: Any) -> Any:
-    kind = type(value)
-    if kind is int:
-        return value if INT8_MIN <= value <= INT8_MAX else float(value)
-    if kind is list:
-        return [_big_ints_as_floats(item) for item in value]
-    if kind is dict:
-        return {key: _big_ints_as_floats(item) for key, item in value.items()}
-    return value
-
-
-def _object_loader(cls: type[Document]) -> Callable[[Any], Any]:
-    new = dict.__new__
-    update = dict.update
-    decode = _decode_tree
-
-    def load(raw: Any) -> Any:
-        tree = decode(raw)
-        if type(tree) is not dict:
-            return tree  # not an object: kept as stored
-        doc = new(cls)
-        update(doc, tree)
-        doc._trusted = True
-        return doc
-
-    return load
-
-
-def _either_loader(object_type: type[Document], item_type: type[Document]) -> Callable[[Any], Any]:
-    decode = _decode_tree
-
-    def load(raw: Any) -> Any:
-        tree = decode(raw)
-        if type(tree) is dict:
-            return object_type._adopt(tree, True)
-        if type(tree) is list:
-            return [item_type._adopt(item, True) if type(item) is dict else item for item in tree]
-        return tree
-
-    return load
-
-
-def decode_hook(tp: Any, value: Any) -> Any:
-    """msgspec ``dec_hook`` building documents from decoded or plain Python data."""
-    if _is_document(tp):
-        if isinstance(value, dict):
-            return value if isinstance(value, tp) else tp.from_tree(value)
-        raise ValueError(f"expected an object, got {_type_name(value)}")
-    either = _either_types(tp)
-    if either is not None:
-        object_type, item_type = either
-        if isinstance(value, dict):
-            return object_type.from_tree(value)
-        if isinstance(value, list):
-            items = []
-            for index, item in enumerate(value):
-                if not isinstance(item, dict):
-                    raise ValueError(f"item {index}: expected an object, got {_type_name(item)}")
-                items.append(item if isinstance(item, item_type) else item_type.from_tree(item))
-            return items
-        raise ValueError(f"expected an object or a list, got {_type_name(value)}")
-    raise NotImplementedError(f"no decoder for {tp!r}")
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-def document_check(tp: Any) -> Callable[[Any], Any] | None:
-    """The write check of a document-typed input field, or None for other types.
-
-    The check takes the given document (or, for a document-or-list column, the list of
-    item documents), raises DocumentProblem at the first value that cannot be written, and
-    returns the value.
-    """
-    if _is_document(tp):
-        return lambda value: _check_object(tp, value)
-    either = _either_types(tp)
-    if either is not None:
-        object_type, item_type = either
-
-        def check(value: Any) -> Any:
-            if isinstance(value, list):
-                for index, item in enumerate(value):
-                    if not isinstance(item, item_type):
-                        raise DocumentProblem(
-                            f"[{index}]", f"expected {item_type.__name__}, got {_type_name(item)}"
-                        )
-                    if not _well_typed(item_type, item):
-                        _check_types(item_type, item, f"[{index}]")
-                _check_limits(value)
-                return value
-            return _check_object(object_type, value)
-
-        return check
-    return None
-
-
-def _check_object(cls: type[Document], value: Any) -> Any:
-    if not isinstance(value, cls):
-        raise DocumentProblem("", f"expected {cls.__name__}, got {_type_name(value)}")
-    if not _well_typed(cls, value):
-        _check_types(cls, value, "")
-    _check_limits(value)
-    return value
-
-
-_SCHEMAS: dict[type[Document], type[msgspec.Struct]] = {}
-
-
-def _well_typed(cls: type[Document], value: Any) -> bool:
-    """The fast path of the type check, in C: every declared key has its declared type.
-
-    Converting to a struct of the declared fields checks them all; when one does not fit,
-    the walk (which keeps what was read from the database) decides.
-    """
-    try:
-        msgspec.convert(value, _schema(cls))
-    except msgspec.ValidationError:
-        return False
-    return True
-
-
-def document_schema(cls: type[Document]) -> type[msgspec.Struct]:
-    """A Struct with ``cls``'s declared keys (stored names, every one optional), for JSON Schema.
-
-    A document also keeps keys it does not declare; the Struct describes the known ones.
-    """
-    return _schema(cls)
-
-
-def _schema(cls: type[Document]) -> type[msgspec.Struct]:
-    schema = _SCHEMAS.get(cls)
-    if schema is None:
-        hints = get_type_hints(cls)
-        fields = [(name, _schema_type(hints[name]), UNSET) for name in cls.__fields__]
-        schema = _SCHEMAS[cls] = msgspec.defstruct(
-            f"{cls.__name__}Schema", fields, rename="camel", gc=False
-        )
-    return schema
-
-
-def _schema_type(tp: Any) -> Any:
-    members = _union_members(tp)
-    if len(members) > 1:
-        return functools.reduce(operator.or_, [_schema_type(m) for m in members])
-    if _is_document(tp):
-        return _schema(tp)
-    origin = get_origin(tp)
-    if origin is list:
-        return list[_schema_type(get_args(tp)[0])]  # type: ignore[misc]
-    return tp
-
-
-def _check_limits(value: Any) -> None:
-    try:
-        encoded: bytes | None = _json_encode(value)
-    except (TypeError, ValueError, OverflowError, RecursionError):
-        encoded = None  # a lone surrogate, a huge integer, an unknown type: the walk says which
-    if encoded is not None and _plainly_storable(value, encoded):
-        return
-    found = json_problem(value)
-    if found is not None:
-        raise DocumentProblem(*found)
-    size = len(encoded) if encoded is not None else len(_json_encode(value))
-    if size > MAX_DOCUMENT_BYTES:
-        raise DocumentProblem(
-            "", f"encodes to {size} bytes of JSON, more than the limit of {MAX_DOCUMENT_BYTES}"
-        )
-
-
-def _plainly_storable(value: Any, encoded: bytes) -> bool:
-    """The fast path of the limits, in C: True only when ``value`` certainly fits them.
-
-    The encoding decodes back equal only when nothing was lost: NaN and Infinity become
-    null, tuples lists, non-string keys strings, other Python types something else. NUL is
-    escaped as \\u0000; fewer brackets than the depth limit bound the depth; no 19-digit run
-    bounds the integers. Any doubt (a bracket or digits inside a string) goes to the walk.
-    """
-    return (
-        len(encoded) <= MAX_DOCUMENT_BYTES
-        and b"\\u0000" not in encoded
-        and encoded.count(b"{") + encoded.count(b"[") < MAX_JSON_DEPTH
-        and _LONG_NUMBER not in encoded.translate(_DIGITS_AS_ZERO)
-        and _json_decode(encoded) == value
-    )
-
-
-def _check_types(cls: type[Document], tree: Mapping[str, Any], path: str) -> None:
-    """Refuse a known key of the wrong type, except in parts read from the database."""
-    trusted = getattr(tree, "_trusted", False)
-    keys = cls.__keys__
-    for key, value in tree.items():
-        spec = keys.get(key)
-        if spec is None:
-            continue
-        kind = type(value)
-        if kind in spec.scalars or (
-            kind is list
-            and spec.item_types is not None
-            and set(map(type, value)) <= spec.item_types
-        ):
-            continue  # of a declared type, with nothing inside to check
-        where = f"{path}.{key}"
-        if spec.document is not None and isinstance(value, dict):
-            if not _trusted_child(value, trusted):
-                _check_types(spec.document, value, where)
-        elif spec.items is not None and isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, dict):
-                    if not _trusted_child(item, trusted):
-                        _check_types(spec.items, item, f"{where}[{index}]")
-                elif not trusted:
-                    raise DocumentProblem(
-                        f"{where}[{index}]", f"expected an object, got {_type_name(item)}"
-                    )
-        elif not trusted and not spec.accepts(value):
-            raise DocumentProblem(where, f"expected {spec.expected}, got {_type_name(value)}")
-
-
-def _trusted_child(value: Any, parent_trusted: bool) -> bool:
-    # A plain dict below a trusted document was read with it; a document object carries
-    # its own mark (a part built in Python is not trusted, wherever it is placed).
-    trusted = getattr(value, "_trusted", None)
-    return parent_trusted if trusted is None else bool(trusted)
-
-
-_FLOATS = frozenset({float})
-_INTS = frozenset({int})
-
-
-def number_list_problem(value: Any) -> tuple[str, str] | None:
-    """Why a list of numbers (a face box, an embedding) cannot be stored, or None."""
-    kinds = set(map(type, value))
-    # A finite sum means every item is finite; an overflowing one only costs the walk.
-    if kinds <= _FLOATS and math.isfinite(sum(value)):
-        return None
-    if kinds <= _INTS and (not value or (min(value) >= INT8_MIN and max(value) <= INT8_MAX)):
-        return None
-    return json_problem(value)

@@ -16,7 +16,8 @@ from typing import Any
 
 import msgspec
 
-from pictallion_sql.records.documents import Document, document_schema
+from pictallion_sql.records.document_checks import document_schema
+from pictallion_sql.records.documents import Document
 
 __all__ = ["schema_components", "to_builtins", "to_json"]
 
