@@ -20,7 +20,6 @@ Routing rules (docs/scaling.md gives the guarantees):
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -30,130 +29,41 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing, asynccontextmanager
-from typing import Any, Self, TypeVar
-
-import msgspec
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager
+from typing import Any, TypeVar
 
 from pictallion_sql.cache.base import RowCache
 from pictallion_sql.config import Settings, mask_url
 from pictallion_sql.drivers.base import Database, Executor, QueryObserver
 from pictallion_sql.drivers.connection import Connection
-from pictallion_sql.drivers.postgres import PostgresConnection, PostgresDatabase, connect_postgres
+from pictallion_sql.drivers.postgres import PostgresDatabase, connect_postgres
+from pictallion_sql.drivers.read_statements import _READS, is_read
+from pictallion_sql.drivers.replicas import (
+    _CHECK_INTERVAL,
+    _REPLICA_GONE,
+    ReplicaReport,
+    _conflict_with_recovery,
+    _Replica,
+)
+from pictallion_sql.drivers.routing_executors import (
+    _PrimaryExecutor,
+    _ReplicaExecutor,
+    _RoutedConnection,
+)
 from pictallion_sql.errors import (
     ConfigurationError,
-    ConnectionLostError,
     DatabaseError,
     PictallionError,
-    PoolTimeoutError,
     ReadOnlyError,
 )
 from pictallion_sql.monitoring.metrics import PoolStats
-from pictallion_sql.query.registry import Query, ResultT, without_name_comment
+from pictallion_sql.query.registry import Query, ResultT
 
 T = TypeVar("T")
 
 __all__ = ["ReplicaReport", "RoutingDatabase", "check_replicas", "connect_routed", "is_read"]
 
-# How often a replica in use has its lag measured again (one extra round trip).
-_CHECK_INTERVAL = 1.0
-
 _PRIMARY_LSN = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8"
-_REPLICA_STATE = """
-SELECT pg_is_in_recovery(),
-       (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8,
-       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
-            THEN 0
-            ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
-       END::float8
-"""
-
-# --- which statements only read -----------------------------------------------------------
-
-_LEADING_NOISE = re.compile(r"\A(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
-_READ_VERBS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "SHOW"})
-# Row locks need the primary; so do data-modifying CTEs and functions that write.
-_WRITES = re.compile(
-    r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(?:KEY\s+)?SHARE\b"
-    r"|\b(?:INSERT|UPDATE|DELETE|MERGE)\b"
-    r"|\b(?:nextval|setval|pg_advisory_\w+|set_config|pg_notify|txid_current|"
-    r"pg_current_xact_id|lo_\w+)\s*\(",
-    re.IGNORECASE,
-)
-_READS: dict[Query, bool] = {}
-
-
-def is_read(query: Query) -> bool:
-    """True when ``query`` only reads, so a hot standby can answer it."""
-    try:
-        return _READS[query]
-    except KeyError:
-        pass
-    text = without_name_comment(query.postgres.text)
-    body = text[_LEADING_NOISE.match(text).end() :]  # type: ignore[union-attr]
-    verb = body.split(None, 1)[0].upper() if body.strip() else ""
-    reads = query.returns != "none" and verb in _READ_VERBS and not _WRITES.search(body)
-    if len(_READS) > 4096:  # statements built at run time: keep the memo bounded
-        _READS.clear()
-    _READS[query] = reads
-    return reads
-
-
-# --- the replicas -----------------------------------------------------------------------
-
-
-class ReplicaReport(msgspec.Struct):
-    """One replica as ``pictallion-db status`` shows it."""
-
-    url: str
-    status: str
-    """``up``, ``lagging`` (beyond ``replica_max_lag``), ``down`` or ``not a replica``."""
-    lag_seconds: float | None = None
-    lag_bytes: int | None = None
-    error: str | None = None
-
-
-class _Replica:
-    """A replica's pool and what was last learned about it."""
-
-    __slots__ = ("checked_at", "db", "lag", "problem", "replayed", "skip_until")
-
-    def __init__(self, db: PostgresDatabase) -> None:
-        self.db = db
-        self.replayed = 0  # the highest WAL position it was seen to have replayed
-        self.lag = 0.0
-        self.checked_at = -_CHECK_INTERVAL
-        self.skip_until = 0.0
-        self.problem: str | None = None
-
-    def set_aside(self, problem: str, retry_after: float) -> None:
-        self.problem = problem
-        self.skip_until = time.monotonic() + retry_after
-
-    async def check(self, max_lag: float, retry_after: float) -> bool:
-        """Measure replay position and lag now; False (and set aside) when unusable."""
-        in_recovery, replayed, lag = await self.db.fetch_state(_REPLICA_STATE)
-        self.checked_at = time.monotonic()
-        if not in_recovery:
-            # Promoted, or not a standby at all: its data may have left the primary's.
-            self.set_aside("not in recovery (not a replica of the primary)", retry_after)
-            return False
-        self.replayed = max(self.replayed, int(replayed or 0))
-        self.lag = float(lag)
-        if self.lag > max_lag:
-            self.set_aside(f"lagging {self.lag:.1f} s (limit {max_lag:g} s)", retry_after)
-            return False
-        self.problem = None
-        return True
-
-
-# A replica that answers with one of these is set aside; the read runs elsewhere.
-_REPLICA_GONE = (ConnectionLostError, PoolTimeoutError)
-
-
-def _conflict_with_recovery(exc: DatabaseError) -> bool:
-    # A standby cancels a query whose rows replay is about to remove; the primary has none.
-    return "conflict with recovery" in str(exc)
 
 
 class RoutingDatabase(Database):
@@ -403,189 +313,6 @@ class RoutingDatabase(Database):
                 )
             )
         return reports
-
-
-class _RoutedConnection(Connection):
-    """What ``RoutingDatabase.connection()`` yields: reads routed as on the database until
-    the first call that needs the primary, then one held primary connection for the rest."""
-
-    dialect = "postgres"
-
-    def __init__(self, router: RoutingDatabase, stack: AsyncExitStack) -> None:
-        self._db = router  # its settings are the connection's
-        self._router = router
-        self._stack = stack
-        self._held: PostgresConnection | None = None
-
-    async def _primary(self) -> PostgresConnection:
-        if self._held is None:
-            conn = await self._stack.enter_async_context(self._router._primary.connection())
-            assert isinstance(conn, PostgresConnection)
-            self._held = conn
-        return self._held
-
-    @property
-    def read_cache(self) -> RowCache | None:
-        return None  # routed reads never use the cache (see RoutingDatabase.attach_cache)
-
-    @property
-    def in_transaction(self) -> bool:
-        """True while a transaction is open on the held primary connection."""
-        return self._held is not None and self._held.in_transaction
-
-    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
-        """Run ``query``: a read on a replica while no primary connection is held."""
-        reads = is_read(query)
-        if self._held is None and reads:
-            return await self._router._read(query, params, fresh=True)
-        conn = await self._primary()
-        if reads or conn.in_transaction:
-            return await conn.run(query, **params)
-        return await self._router._committing(conn.run(query, **params))
-
-    async def run_atomic(self, query: Query[ResultT], /, **params: Any) -> ResultT:
-        """As :meth:`Connection.run_atomic`: inside a transaction, no savepoint is needed."""
-        if self.in_transaction:
-            return await self.run(query, **params)
-        return await super().run_atomic(query, **params)
-
-    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
-        """As :meth:`Connection.run_many`, on the primary."""
-        conn = await self._primary()
-        if conn.in_transaction:
-            return await conn.run_many(query, rows)
-        return await self._router._committing(conn.run_many(query, rows))
-
-    async def insert_many(
-        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
-    ) -> list[Any]:
-        """As :meth:`Connection.insert_many`, on the primary."""
-        conn = await self._primary()
-        if conn.in_transaction:
-            return await conn.insert_many(table, record, rows)
-        return await self._router._committing(conn.insert_many(table, record, rows))
-
-    async def _stream(
-        self, query: Query, batch_size: int, params: Mapping[str, Any]
-    ) -> AsyncGenerator[Any, None]:
-        if self._held is None and is_read(query):
-            rows = self._router._read_stream(query, batch_size, params, True)
-        else:
-            rows = (await self._primary())._stream(query, batch_size, params)
-        async with aclosing(rows) as records:
-            async for record in records:
-                yield record
-
-    @asynccontextmanager
-    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Self]:
-        """A transaction (savepoints inside) on the held primary connection."""
-        conn = await self._primary()
-        commits = not readonly and not conn.in_transaction  # a top-level transaction
-        try:
-            async with conn.transaction(readonly=readonly):
-                yield self
-        except Exception:
-            raise  # rolled back: nothing was written
-        except BaseException:
-            if commits:
-                self._router._written_unknown = True
-            raise
-        if commits:
-            await self._router._note_commit()
-
-    def _begin_statement(self, readonly: bool) -> str:
-        return "BEGIN READ ONLY" if readonly else "BEGIN"
-
-    async def _control(self, statement: str) -> None:
-        await (await self._primary())._control(statement)
-
-    async def _write_rows(
-        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
-    ) -> None:
-        await (await self._primary())._write_rows(table, columns, rows)
-
-
-class _PrimaryExecutor(Executor):
-    """``db.primary()``: every call on the primary, commits noted for read-your-writes."""
-
-    dialect = "postgres"
-
-    def __init__(self, router: RoutingDatabase) -> None:
-        self._router = router
-
-    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
-        """Run ``query`` on the primary."""
-        if is_read(query):
-            return await self._router._primary.run(query, **params)
-        return await self._router._write(query, params)
-
-    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
-        """As :meth:`RoutingDatabase.run_many`."""
-        return await self._router.run_many(query, rows)
-
-    def _stream(
-        self, query: Query, batch_size: int, params: Mapping[str, Any]
-    ) -> AsyncGenerator[Any, None]:
-        return self._router._primary._stream(query, batch_size, params)
-
-    def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Connection]:
-        """A transaction on the primary."""
-        return self._router.transaction(readonly=readonly)
-
-
-class _ReplicaExecutor(Executor):
-    """``db.replica()``: reads on a healthy replica, whatever this database wrote."""
-
-    dialect = "postgres"
-
-    def __init__(self, router: RoutingDatabase) -> None:
-        self._router = router
-
-    async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
-        """Run a read on a replica; a write raises :class:`ReadOnlyError`."""
-        if not is_read(query):
-            raise _refused(query.name)
-        return await self._router._read(query, params, fresh=False)
-
-    async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
-        """Refused: a replica cannot be written."""
-        raise _refused(query.name)
-
-    async def _stream(
-        self, query: Query, batch_size: int, params: Mapping[str, Any]
-    ) -> AsyncGenerator[Any, None]:
-        if not is_read(query):
-            raise _refused(query.name)
-        async with aclosing(self._router._read_stream(query, batch_size, params, False)) as rows:
-            async for record in rows:
-                yield record
-
-    @asynccontextmanager
-    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Connection]:
-        """A read-only transaction on a replica (``readonly=True`` is required)."""
-        if not readonly:
-            raise ReadOnlyError(
-                "db.replica() opens read-only transactions only: "
-                "use transaction(readonly=True), or db.primary() to write"
-            )
-        async with aclosing(self._router._usable_replicas(fresh=False)) as replicas:
-            async for replica in replicas:
-                entered = False
-                try:
-                    async with replica.db.transaction(readonly=True) as tx:
-                        entered = True
-                        yield tx
-                    return
-                except _REPLICA_GONE as exc:
-                    if entered:
-                        raise
-                    replica.set_aside(str(exc), self._router.settings.replica_retry_interval)
-        async with self._router._primary.transaction(readonly=True) as tx:
-            yield tx
-
-
-def _refused(name: str) -> ReadOnlyError:
-    return ReadOnlyError(f"db.replica() runs reads only; use db.primary() to write (query {name})")
 
 
 def _check_replica_url(url: str) -> str:
