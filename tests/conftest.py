@@ -50,13 +50,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server on which the tests may create databases."""
-    given = os.environ.get("PICTALLION_TEST_POSTGRES_URL")
-    if given:
-        pgcluster.wait_until_ready(given)
-        yield given
-        return
-    with pgcluster.throwaway_cluster() as url:
-        pgcluster.wait_until_ready(url)
+    with pgcluster.server(os.environ.get("PICTALLION_TEST_POSTGRES_URL")) as url:
         yield url
 
 
