@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,59 +169,84 @@ def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:
         return list(cur.fetchall()) if cur.description else []
 
 
+@asynccontextmanager
+async def database_pair(
+    pg_admin_url: str,
+    pg_template: str,
+    sqlite_template: Path,
+    folder: Path,
+    *loads: Callable[[Any], Awaitable[None]],
+) -> AsyncIterator[tuple[Any, Any]]:
+    """A migrated SQLite file in ``folder`` and a migrated PostgreSQL database, each passed
+    to every ``loads`` in turn: (sqlite_db, postgres_db), closed and dropped afterwards."""
+    from pictallion_sql.database import connect
+
+    path = folder / "pair.db"
+    shutil.copyfile(sqlite_template, path)
+    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    sqlite_db = await connect(f"sqlite:///{path}")
+    pg_db = await connect(pg_url)
+    try:
+        for database in (sqlite_db, pg_db):
+            for load in loads:
+                await load(database)
+        yield sqlite_db, pg_db
+    finally:
+        await sqlite_db.close()
+        await pg_db.close()
+        pgcluster.drop_database(pg_admin_url, pg_url)
+
+
+PairMaker = Callable[..., AbstractAsyncContextManager[tuple[Any, Any]]]
+
+
 @pytest.fixture(scope="session")
-async def library_pair(
+def make_pair(
     pg_admin_url: str,
     pg_template: str,
     sqlite_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
+) -> PairMaker:
+    """``make_pair(*loads)``: ``database_pair`` in a new temporary folder (an async context)."""
+
+    def make(
+        *loads: Callable[[Any], Awaitable[None]],
+    ) -> AbstractAsyncContextManager[tuple[Any, Any]]:
+        folder = tmp_path_factory.mktemp("pair")
+        return database_pair(pg_admin_url, pg_template, sqlite_template, folder, *loads)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def library_pair(make_pair: PairMaker) -> AsyncIterator[tuple[Any, Any]]:
     """The fixed test library loaded into SQLite and PostgreSQL: (sqlite_db, postgres_db).
 
     Shared by the whole session: tests using it must only read.
     """
-    from pictallion_sql.database import connect
     from tests.library import load_library
 
-    path = tmp_path_factory.mktemp("library") / "library.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    sqlite_db = await connect(f"sqlite:///{path}")
-    pg_db = await connect(pg_url)
-    try:
-        await load_library(sqlite_db)
-        await load_library(pg_db)
-        yield sqlite_db, pg_db
-    finally:
-        await sqlite_db.close()
-        await pg_db.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+    async with make_pair(load_library) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module")
-async def writable_pair(
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
+async def writable_pair(make_pair: PairMaker) -> AsyncIterator[tuple[Any, Any]]:
     """One writable migrated database per dialect for a test module: (sqlite_db, postgres_db).
 
     For property tests that reload the same pair of databases with each generated example.
     """
-    from pictallion_sql.database import connect
+    async with make_pair() as pair:
+        yield pair
 
-    path = tmp_path_factory.mktemp("pair") / "pair.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    sqlite_db = await connect(f"sqlite:///{path}")
-    pg_db = await connect(pg_url)
-    try:
-        yield sqlite_db, pg_db
-    finally:
-        await sqlite_db.close()
-        await pg_db.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+
+async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
+    """``method(db, **kwargs)`` on both databases of the pair: equal answers, returned once."""
+    sqlite_db, pg_db = library_pair
+    lite = await method(sqlite_db, **kwargs)
+    pg = await method(pg_db, **kwargs)
+    assert lite == pg, (method.__name__, kwargs)
+    return lite
 
 
 # ---------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pictallion_sql.models import (
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.collections import CollectionWithStats
 from pictallion_sql.records.composites.photos import FileVersionWithAsset
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, both
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -487,14 +487,6 @@ async def test_photos_for_smart_collections(db: Any) -> None:
 # ------------------------------------------------------------------------------------------
 # Differential: every read method on both dialects of the fixed library
 # ------------------------------------------------------------------------------------------
-
-
-async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
-    sqlite_db, pg_db = library_pair
-    lite = await method(sqlite_db, **kwargs)
-    pg = await method(pg_db, **kwargs)
-    assert lite == pg, (method.__name__, kwargs)
-    return lite
 
 
 async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> None:

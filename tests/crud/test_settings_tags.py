@@ -13,7 +13,7 @@ from pictallion_sql.errors import DatabaseError, DuplicateKeyError, ValidationEr
 from pictallion_sql.models import InsertSetting, Setting, UpdateSetting
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.collections import TagLibraryEntry
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, both
 from tests.library import GLOBAL_TAGS, SETTINGS, at, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -298,14 +298,6 @@ async def test_delete_tag(db: Any) -> None:
 # ------------------------------------------------------------------------------------------
 # Differential: every read method on both dialects of the fixed library
 # ------------------------------------------------------------------------------------------
-
-
-async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
-    sqlite_db, pg_db = library_pair
-    lite = await method(sqlite_db, **kwargs)
-    pg = await method(pg_db, **kwargs)
-    assert lite == pg, (method.__name__, kwargs)
-    return lite
 
 
 async def test_library_setting_reads_agree(library_pair: tuple[Any, Any]) -> None:
