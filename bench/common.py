@@ -96,7 +96,7 @@ def run_child(script: str, *args: str) -> dict[str, Any]:
     A fresh process per measurement starts every one from the same state (memory, caches).
     """
     done = subprocess.run(
-        [sys.executable, script, "--child", *args],
+        [sys.executable, str(Path(script).resolve()), "--child", *args],
         capture_output=True,
         text=True,
         check=False,
@@ -109,6 +109,6 @@ def run_child(script: str, *args: str) -> dict[str, Any]:
 
 
 def write_results(path: Path, text: str) -> None:
-    """Write a report (its folder made if missing), ending with one newline."""
+    """Write a report, making its folder if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")

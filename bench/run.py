@@ -492,8 +492,8 @@ def main() -> None:
         text = report(args, results, compare, imports, streaming, machine_line)
     print(text)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    write_results(args.results_dir / f"{stamp}-N{args.versions}.md", text)
-    write_results(args.results_dir / "latest.md", text)
+    write_results(args.results_dir / f"{stamp}-N{args.versions}.md", text + "\n")
+    write_results(args.results_dir / "latest.md", text + "\n")
 
 
 if __name__ == "__main__":

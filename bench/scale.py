@@ -436,7 +436,7 @@ def main() -> None:
     text = asyncio.run(main_async(args))
     print(text)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    write_results(args.results_dir / f"{stamp}-scale-N{args.versions}.md", text)
+    write_results(args.results_dir / f"{stamp}-scale-N{args.versions}.md", text + "\n")
 
 
 if __name__ == "__main__":

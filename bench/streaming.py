@@ -243,7 +243,7 @@ def main() -> None:
         for dialect in dialects:
             results += run_dialect(dialect, admin, sizes, args.batch_size)
     report = table(results, args.batch_size)
-    write_results(args.results, report)
+    write_results(args.results, report + "\n")
     print(report)
 
 

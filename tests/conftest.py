@@ -249,6 +249,33 @@ async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any
     return lite
 
 
+async def execute(db: Any, name: str, postgres: str, sqlite: str | None = None) -> None:
+    """Run a statement of the test's own (``sqlite`` where SQLite's spelling differs)."""
+    from pictallion_sql.query.registry import make_query
+
+    await db.run(make_query(f"test.{name}", "none", None, postgres, sqlite))
+
+
+async def fail_on(db: Any, table: str, event: str, when: str | None = None) -> None:
+    """A trigger that makes ``event`` on ``table`` fail (optionally only ``when`` holds)."""
+    await execute(
+        db,
+        "fail_function",
+        "CREATE OR REPLACE FUNCTION test_forced_failure() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$",
+        "SELECT 1",
+    )
+    condition = f" WHEN ({when})" if when else ""
+    await execute(
+        db,
+        "fail_trigger",
+        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
+        "EXECUTE FUNCTION test_forced_failure()",
+        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
+        "BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # Query coverage. Every named query, and every shape of the SQL built at run time, must run
 # on both dialects under a test marked ``pins`` (one that asserts the results of what it

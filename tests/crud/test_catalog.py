@@ -644,20 +644,25 @@ async def test_concurrent_seeders_and_resets_leave_three_defaults(db: Any) -> No
 # ---------------------------------------------------------------------------------------------
 
 
+# Every location of the library and EXTRA_LOCATIONS, as location.get_all lists them (names in
+# byte order).
+LOCATION_NAMES = [
+    "Alpha",
+    "Beach",
+    "beach",
+    "Eiffel Tower",
+    "Office",
+    "Élan vital",
+    "alpha",
+    "Zoo",
+    "home",
+]
+
+
 async def test_location_create_list_update_delete(db: Any, fixed_clock: FixedClock) -> None:
     await load_library(db)
     await load_rows(db, {"locations": EXTRA_LOCATIONS})
-    assert names(await crud.location.get_all(db)) == [
-        "Alpha",
-        "Beach",
-        "beach",
-        "Eiffel Tower",
-        "Office",
-        "Élan vital",
-        "alpha",
-        "Zoo",
-        "home",
-    ]
+    assert names(await crud.location.get_all(db)) == LOCATION_NAMES
     made = await crud.location.create(
         db, obj_in={"name": "Park", "latitude": "51.5", "longitude": "-0.12"}
     )
@@ -1055,17 +1060,7 @@ async def test_differential_results_are_the_expected_ones(
             "family Description Generator",
             "File Naming",
         ]
-        assert names(await crud.location.get_all(database)) == [
-            "Alpha",
-            "Beach",
-            "beach",
-            "Eiffel Tower",
-            "Office",
-            "Élan vital",
-            "alpha",
-            "Zoo",
-            "home",
-        ]
+        assert names(await crud.location.get_all(database)) == LOCATION_NAMES
         for min_photos in (1, 2, 3):
             check_hotspots(
                 await crud.location.find_hotspots(database, min_photos=min_photos), min_photos
