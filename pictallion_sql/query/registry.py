@@ -19,7 +19,7 @@ Files in ``queries/postgres/`` and ``queries/sqlite/`` override the shared body 
 same name for that dialect. Where the two bodies would differ only in a function name,
 the shared body writes a dialect placeholder instead, ``{{json_object}}(...)``, which
 loading replaces with each dialect's spelling (``json_build_object`` on PostgreSQL,
-``json_object`` on SQLite; the table is ``QUERY_PLACEHOLDERS`` in ``_sql_dialects.py``).
+``json_object`` on SQLite; the table is ``QUERY_PLACEHOLDERS`` in ``query/dialects.py``).
 Double braces appear nowhere in SQL outside literals, and placeholders inside string
 literals, quoted identifiers and comments are left alone; an unknown placeholder fails
 loading with the file and line. The registry knows no driver: it only turns ``:name``
@@ -71,6 +71,7 @@ from typing_extensions import TypeVar
 
 from pictallion_sql.errors import QueryFileError
 from pictallion_sql.query.dialects import QUERY_PLACEHOLDERS, dialect_sql
+from pictallion_sql.query.placeholders import UnknownPlaceholderError, fill_placeholders
 
 __all__ = [
     "DIALECTS",
@@ -117,24 +118,8 @@ _TOKENS = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# The same literals and comments as above, skipped, so that only a ``{{name}}`` in SQL is filled in.
-_PLACEHOLDER_TOKENS = re.compile(
-    r"""
-    (?=['"\-/{])
-    (?:
-      '(?:[^']|'')*'            # string literal
-    | "(?:[^"]|"")*"            # quoted identifier
-    | --[^\n]*                  # line comment
-    | /\*.*?\*/                 # block comment
-    | \{\{(?P<placeholder>[^{}\n]*)\}\}
-    )
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _HEADER = re.compile(r"^--\s*(name|returns|params|fragment|generic):\s*(.*?)\s*$")
 _FRAGMENT_NAME = re.compile(r"[A-Za-z_]\w*")
-# Fragments may use fragments; a chain deeper than this is a cycle.
-_MAX_FRAGMENT_DEPTH = 8
 GENERIC_TEMPLATE = Path("templates") / "generic.sql"
 FRAGMENTS = "fragments"
 
@@ -547,55 +532,6 @@ def _check_params(block: _Block, sql: str) -> frozenset[str]:
     return frozenset(declared)
 
 
-class UnknownPlaceholderError(LookupError):
-    """A ``{{name}}`` that is neither in ``QUERY_PLACEHOLDERS`` nor a fragment, and where it
-    starts in the SQL."""
-
-    def __init__(self, placeholder: str, offset: int) -> None:
-        super().__init__(f"unknown dialect placeholder {placeholder!r}")
-        self.placeholder = placeholder
-        self.offset = offset
-
-
-def fill_placeholders(
-    sql: str, dialect: str, fragments: Mapping[str, str] | None = None, *, _depth: int = 0
-) -> str:
-    """``sql`` with each ``{{name}}`` outside literals and comments filled in: a dialect
-    placeholder spelled for ``dialect``, a fragment of ``fragments`` put in its place with its
-    later lines indented to the placeholder's column."""
-    if "{{" not in sql:
-        return sql
-    out: list[str] = []
-    pos = 0
-    for match in _PLACEHOLDER_TOKENS.finditer(sql):
-        placeholder = match.group("placeholder")
-        if placeholder is None:
-            continue
-        spellings = QUERY_PLACEHOLDERS.get(placeholder)
-        if spellings is not None:
-            text = spellings[dialect]
-        elif fragments and placeholder in fragments and _depth < _MAX_FRAGMENT_DEPTH:
-            try:
-                text = fill_placeholders(
-                    fragments[placeholder], dialect, fragments, _depth=_depth + 1
-                )
-            except UnknownPlaceholderError as inner:
-                # Named where the outermost fragment stands in the query.
-                raise UnknownPlaceholderError(inner.placeholder, match.start()) from None
-            column = match.start() - (sql.rfind("\n", 0, match.start()) + 1)
-            text = text.replace("\n", "\n" + " " * column)
-        elif fragments and placeholder in fragments:
-            cycle = f"{match.group()}, nested over {_MAX_FRAGMENT_DEPTH} deep: a cycle"
-            raise UnknownPlaceholderError(cycle, match.start())
-        else:
-            raise UnknownPlaceholderError(match.group(), match.start())
-        out.append(sql[pos : match.start()])
-        out.append(text)
-        pos = match.end()
-    out.append(sql[pos:])
-    return "".join(out)
-
-
 def _fill_placeholders(block: _Block, dialect: str, fragments: Mapping[str, str]) -> str:
     try:
         return fill_placeholders(block.sql, dialect, fragments)
@@ -628,15 +564,28 @@ def _build(
             f"{lite.where}: query {name!r} takes different parameters from {pg.where}"
         )
     source = pg.where if pg is lite else f"{pg.where} | {lite.where}"
+    return _compiled(name, returns, record, params, pg_sql, lite_sql, source)
+
+
+def _compiled(
+    name: str,
+    returns: Returns,
+    record: type | None,
+    params: frozenset[str],
+    postgres_sql: str,
+    sqlite_sql: str,
+    source: str,
+) -> Query[Any]:
+    """The query of two checked bodies, each compiled for its dialect and named."""
     return Query(
         name=name,
         returns=returns,
         record=record,
         params=params,
-        postgres=named_sql(compile_sql(pg_sql, "postgres"), name),
-        sqlite=named_sql(compile_sql(lite_sql, "sqlite"), name),
+        postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
+        sqlite=named_sql(compile_sql(sqlite_sql, "sqlite"), name),
         source=source,
-        operation=sql_operation(pg.sql),
+        operation=sql_operation(postgres_sql),
     )
 
 
@@ -652,13 +601,4 @@ def make_query(
     lite = postgres_sql if sqlite_sql is None else sqlite_sql
     if frozenset(p for p, _, _ in find_params(lite)) != params:
         raise ValueError(f"query {name!r}: the dialect variants take different parameters")
-    return Query(
-        name=name,
-        returns=returns,
-        record=record,
-        params=params,
-        postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
-        sqlite=named_sql(compile_sql(lite, "sqlite"), name),
-        source="<built at run time>",
-        operation=sql_operation(postgres_sql),
-    )
+    return _compiled(name, returns, record, params, postgres_sql, lite, "<built at run time>")
