@@ -36,9 +36,10 @@ lint: install
 lint-sql: install
 	@$(BIN)/python -c "import sqlfluff" 2>/dev/null && test -x $(BIN)/squawk || \
 		$(BIN)/python -m pip install --quiet -e ".[dev,sqllint]"
-	$(BIN)/sqlfluff lint --processes 2 sql/queries/*.sql sql/queries/postgres sql/schema/postgres.sql
+	$(BIN)/sqlfluff lint --processes 2 sql/queries/*.sql sql/queries/templates sql/queries/postgres \
+		sql/schema/postgres.sql
 	$(BIN)/sqlfluff lint --processes 2 --config sql/sqlite.sqlfluff \
-		sql/queries/*.sql sql/queries/sqlite sql/schema/sqlite.sql
+		sql/queries/*.sql sql/queries/templates sql/queries/sqlite sql/schema/sqlite.sql
 	.ci/squawk-migrations $(BIN)/squawk
 
 ## make docs: the API reference and the guides (mkdocs.yml), built into site/ with every

@@ -14,36 +14,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import random
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import fresh_database, postgres_admin
 
-from pictallion_sql import crud  # noqa: E402
-from pictallion_sql.admin.migrations import apply_migrations  # noqa: E402
-from pictallion_sql.config import Settings  # noqa: E402
-from pictallion_sql.database import Database, connect  # noqa: E402
-from tests import pgcluster  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
-
-
-@contextlib.contextmanager
-def postgres_admin(given: str | None) -> Iterator[str]:
-    url = given or os.environ.get("PICTALLION_BENCH_POSTGRES_URL")
-    if url:
-        pgcluster.wait_until_ready(url)
-        yield url
-        return
-    with pgcluster.throwaway_cluster() as admin:
-        pgcluster.wait_until_ready(admin)
-        yield admin
+from pictallion_sql import crud
+from pictallion_sql.config import Settings
+from pictallion_sql.database import Database, connect
+from tests.redis_server import RedisServer
 
 
 async def fill(url: str, rows: int) -> tuple[list[str], list[str]]:
@@ -115,6 +98,9 @@ async def measure(
     return results
 
 
+NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
 def report(dialect: str, results: dict[str, list[float]]) -> list[str]:
     lines = [
         f"### {dialect}",
@@ -141,28 +127,20 @@ def main() -> None:
     server.start()
     lines = [f"Reads by id, {args.reads} per run, median of {args.repeats} runs", ""]
     try:
-        with tempfile.TemporaryDirectory(prefix="pictallion-bench-cache-") as work:
+        with (
+            tempfile.TemporaryDirectory(prefix="pictallion-bench-cache-") as work,
+            contextlib.ExitStack() as stack,
+        ):
             for dialect in args.dialects.split(","):
-                if dialect == "sqlite":
-                    url = f"sqlite:///{Path(work) / 'bench.db'}"
-                    apply_migrations(url)
+                admin = None
+                if dialect == "postgres":
+                    admin = stack.enter_context(postgres_admin(args.postgres_url))
+                with fresh_database(dialect, admin, Path(work)) as url:
                     ids, keys = asyncio.run(fill(url, args.rows))
                     results = asyncio.run(
                         measure(url, server.url, ids, keys, args.reads, args.repeats)
                     )
-                    lines += report("SQLite", results)
-                    continue
-                with postgres_admin(args.postgres_url) as admin:
-                    url = pgcluster.create_database(admin)
-                    try:
-                        apply_migrations(url)
-                        ids, keys = asyncio.run(fill(url, args.rows))
-                        results = asyncio.run(
-                            measure(url, server.url, ids, keys, args.reads, args.repeats)
-                        )
-                        lines += report("PostgreSQL", results)
-                    finally:
-                        pgcluster.drop_database(admin, url)
+                lines += report(NAMES[dialect], results)
     finally:
         server.remove()
     print("\n".join(lines))

@@ -38,7 +38,7 @@ from sqlalchemy.orm import (
     mapped_column,
     relationship,
 )
-from workload import INGEST_BATCH, Workload, display_filename
+from workload import INGEST_BATCH, VERSION_COLUMNS, Workload, display_filename
 
 # The stored forms the schema documents: on SQLite timestamps are ISO text with a "T"
 # and microseconds, keywords and documents JSON text; on PostgreSQL text[] and jsonb.
@@ -122,26 +122,7 @@ class SettingRow(Base):
     updated_at: Mapped[datetime] = mapped_column(Stamp)
 
 
-V_FIELDS = (
-    "id",
-    "media_asset_id",
-    "tier",
-    "file_path",
-    "file_hash",
-    "file_size",
-    "mime_type",
-    "metadata",
-    "is_reviewed",
-    "rating",
-    "keywords",
-    "location",
-    "event_type",
-    "event_name",
-    "perceptual_hash",
-    "ai_short_description",
-    "processing_state",
-    "created_at",
-)
+V_FIELDS = ("id", *VERSION_COLUMNS, "created_at")
 P_FIELDS = (
     "id",
     "name",

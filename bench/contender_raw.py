@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 import asyncpg
 import msgspec
-from workload import INGEST_BATCH, Workload
+from workload import INGEST_BATCH, VERSION_COLUMNS, Workload
 
 # ---- records ----------------------------------------------------------------------------
 
@@ -336,24 +336,7 @@ LITE = {
     for name, sql in _statements("sqlite", "json_object", "pictallion_lower({})", "name").items()
 }
 
-V_INSERT = (
-    "media_asset_id",
-    "tier",
-    "file_path",
-    "file_hash",
-    "file_size",
-    "mime_type",
-    "metadata",
-    "is_reviewed",
-    "rating",
-    "keywords",
-    "location",
-    "event_type",
-    "event_name",
-    "perceptual_hash",
-    "ai_short_description",
-    "processing_state",
-)
+V_INSERT = VERSION_COLUMNS
 
 
 def escape_like(text: str) -> str:

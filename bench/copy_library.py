@@ -21,37 +21,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import io
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
-
-
-def say(message: str) -> None:
-    """Progress on stderr, so stdout carries only the table."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def peak_rss_kib() -> int:
-    """The process's peak resident set size (VmHWM), in KiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    import resource
-
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
+from common import RESULTS, peak_rss_kib, postgres_admin, run_child, say, write_results
 
 # ---- the measuring children -----------------------------------------------------------------
 
@@ -101,36 +78,7 @@ async def _raw_postgres_copy(source: str, target: str) -> dict[str, Any]:
     }
 
 
-def run_child(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=3600,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"child {args[0]} failed:\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
-
-
 # ---- the parent ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def postgres_admin(given: str | None) -> Iterator[str]:
-    """A server where databases may be created: the given one or a throwaway cluster."""
-    from tests import pgcluster
-
-    url = given or os.environ.get("PICTALLION_BENCH_POSTGRES_URL")
-    if url:
-        pgcluster.wait_until_ready(url)
-        yield url
-        return
-    with pgcluster.throwaway_cluster() as cluster:
-        pgcluster.wait_until_ready(cluster)
-        yield cluster
 
 
 async def _fill(url: str, assets: int) -> None:
@@ -167,11 +115,11 @@ def measure(admin: str, assets: int, batch_size: int, folder: Path) -> list[dict
         ):
             say(f"{assets} assets: {label}")
             results.append(
-                {"direction": label, **run_child("copy", source, target, str(batch_size))}
+                {"direction": label, **run_child(__file__, "copy", source, target, str(batch_size))}
             )
         apply_migrations(pg[2])
         say(f"{assets} assets: raw driver floor")
-        floor = run_child("raw", pg[0], pg[2])
+        floor = run_child(__file__, "raw", pg[0], pg[2])
         results.append({"direction": "PostgreSQL -> PostgreSQL, raw COPY (floor)", **floor})
         return results
     finally:
@@ -184,7 +132,7 @@ def main() -> None:
     parser.add_argument("--assets", default="300,1200", help="library sizes, comma-separated")
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--postgres-url")
-    parser.add_argument("--results", type=Path, default=BENCH / "results" / "copy.md")
+    parser.add_argument("--results", type=Path, default=RESULTS / "copy.md")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -211,8 +159,7 @@ def main() -> None:
                 )
     table = "\n".join(lines) + "\n"
     print(table)
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(table)
+    write_results(args.results, table)
 
 
 if __name__ == "__main__":

@@ -36,14 +36,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
+from common import BENCH, ROOT, postgres_admin, write_results
+from contender import PHASES
 
-from contender import PHASES  # noqa: E402
-
-from pictallion_sql.admin.migrations import apply_migrations  # noqa: E402
-from tests import pgcluster  # noqa: E402
+from pictallion_sql.admin.migrations import apply_migrations
+from tests import pgcluster
 
 CONTENDERS = ("library", "raw", "orm")
 IMPORT_RUNS = 5
@@ -54,19 +51,6 @@ class DigestMismatch(RuntimeError):
 
 
 # ---- databases ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def postgres_admin(given: str | None) -> Iterator[str]:
-    """An admin URL: the one given, the environment's, or a throwaway cluster's."""
-    url = given or os.environ.get("PICTALLION_BENCH_POSTGRES_URL")
-    if url:
-        pgcluster.wait_until_ready(url)
-        yield url
-        return
-    with pgcluster.throwaway_cluster() as admin:
-        pgcluster.wait_until_ready(admin)
-        yield admin
 
 
 class Databases:
@@ -507,10 +491,9 @@ def main() -> None:
         streaming = streaming_table(args.streaming_rows, dialects, admin, args.results_dir)
         text = report(args, results, compare, imports, streaming, machine_line)
     print(text)
-    args.results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (args.results_dir / f"{stamp}-N{args.versions}.md").write_text(text + "\n")
-    (args.results_dir / "latest.md").write_text(text + "\n")
+    write_results(args.results_dir / f"{stamp}-N{args.versions}.md", text + "\n")
+    write_results(args.results_dir / "latest.md", text + "\n")
 
 
 if __name__ == "__main__":

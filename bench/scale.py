@@ -37,17 +37,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import Databases, machine, postgres_admin  # noqa: E402
+from common import BENCH, postgres_admin, write_results
+from run import Databases, machine
 
-from pictallion_sql import Database, connect, crud  # noqa: E402
-from pictallion_sql.catalog.search import plan_search  # noqa: E402
-from pictallion_sql.query.named import queries  # noqa: E402
-from pictallion_sql.query.registry import Query  # noqa: E402
+from pictallion_sql import Database, connect, crud
+from pictallion_sql.catalog.search import plan_search
+from pictallion_sql.query.named import queries
+from pictallion_sql.query.registry import Query
 
 BATCH = 5000
 # Collections hold the same photos at every size: their pages are compared, not their growth.
@@ -437,9 +435,8 @@ def main() -> None:
     args = parser.parse_args()
     text = asyncio.run(main_async(args))
     print(text)
-    args.results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (args.results_dir / f"{stamp}-scale-N{args.versions}.md").write_text(text + "\n")
+    write_results(args.results_dir / f"{stamp}-scale-N{args.versions}.md", text + "\n")
 
 
 if __name__ == "__main__":

@@ -22,20 +22,22 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import resource
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    RESULTS,
+    current_rss_kib,
+    fresh_database,
+    peak_rss_kib,
+    postgres_admin,
+    run_child,
+    say,
+    write_results,
+)
 
 ASSET_ID = "00000000-0000-4000-8000-000000000000"
 # Rows differ in every column a photo list shows; metadata and keywords exercise the JSON
@@ -60,38 +62,6 @@ SELECT lpad(to_hex(g), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(g), 12, '0')
        timestamp '2024-01-01' + g * interval '1 second'
 FROM generate_series(%(start)s::int, %(stop)s::int) AS g
 """
-
-
-def say(message: str) -> None:
-    """Progress on stderr, so stdout carries only the table."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def _status_kib(field: str) -> int | None:
-    """One ``kB`` field of /proc/self/status (Linux), or None."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def peak_rss_kib() -> int:
-    """The process's peak resident set size so far, in KiB.
-
-    VmHWM where Linux gives it: ``ru_maxrss`` of a process started by fork and exec also
-    counts the parent's memory at the fork, which would hide what the child itself uses.
-    """
-    peak = _status_kib("VmHWM")
-    return peak if peak is not None else int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def current_rss_kib() -> int:
-    """The process's resident set size now, in KiB (the peak where /proc is missing)."""
-    now = _status_kib("VmRSS")
-    return now if now is not None else peak_rss_kib()
 
 
 # ---- the measuring child ------------------------------------------------------------------
@@ -136,17 +106,9 @@ async def stream_everything(url: str, batch_size: int, eager: bool) -> dict[str,
 
 def measure_in_child(url: str, batch_size: int, *, eager: bool = False) -> dict[str, Any]:
     """Run the read in a fresh interpreter, so every size starts from the same state."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", url, "--batch-size", str(batch_size)]
-        + (["--eager"] if eager else []),
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
+    return run_child(
+        __file__, url, "--batch-size", str(batch_size), *(["--eager"] if eager else [])
     )
-    if done.returncode != 0:
-        raise SystemExit(f"streaming child failed on {url}:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout))
 
 
 # ---- filling the databases ----------------------------------------------------------------
@@ -177,41 +139,6 @@ def fill_postgres(url: str, start: int, stop: int) -> None:
         conn.execute(_POSTGRES_FILL, {"asset": ASSET_ID, "start": start, "stop": stop})
         conn.commit()
         conn.execute("ANALYZE file_versions")
-
-
-@contextlib.contextmanager
-def postgres_admin(given: str | None) -> Iterator[str]:
-    """A server where databases may be created: the given one or a throwaway cluster."""
-    from tests import pgcluster
-
-    url = given or os.environ.get("PICTALLION_BENCH_POSTGRES_URL")
-    if url:
-        pgcluster.wait_until_ready(url)
-        yield url
-        return
-    with pgcluster.throwaway_cluster() as cluster:
-        pgcluster.wait_until_ready(cluster)
-        yield cluster
-
-
-@contextlib.contextmanager
-def fresh_database(dialect: str, admin: str | None, folder: Path) -> Iterator[str]:
-    """A new database with every migration applied, removed afterwards."""
-    from pictallion_sql.admin.migrations import apply_migrations
-    from tests import pgcluster
-
-    if dialect == "sqlite":
-        url = f"sqlite:///{folder / 'streaming.db'}"
-        apply_migrations(url)
-        yield url
-        return
-    assert admin is not None
-    url = pgcluster.create_database(admin)
-    try:
-        apply_migrations(url)
-        yield url
-    finally:
-        pgcluster.drop_database(admin, url)
 
 
 def run_dialect(
@@ -296,7 +223,7 @@ def main() -> None:
     parser.add_argument("--dialects", default="sqlite,postgres")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--postgres-url", help="a server where databases may be created")
-    parser.add_argument("--results", type=Path, default=BENCH / "results" / "streaming.md")
+    parser.add_argument("--results", type=Path, default=RESULTS / "streaming.md")
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--eager", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -316,8 +243,7 @@ def main() -> None:
         for dialect in dialects:
             results += run_dialect(dialect, admin, sizes, args.batch_size)
     report = table(results, args.batch_size)
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(report + "\n", encoding="utf-8")
+    write_results(args.results, report + "\n")
     print(report)
 
 

@@ -20,6 +20,26 @@ import msgspec
 
 SETTINGS_PHASE = "settings_upsert_read"
 
+# The columns of a file version that the workload gives; id and created_at come later.
+VERSION_COLUMNS = (
+    "media_asset_id",
+    "tier",
+    "file_path",
+    "file_hash",
+    "file_size",
+    "mime_type",
+    "metadata",
+    "is_reviewed",
+    "rating",
+    "keywords",
+    "location",
+    "event_type",
+    "event_name",
+    "perceptual_hash",
+    "ai_short_description",
+    "processing_state",
+)
+
 # Rows per bulk call: a photo import arrives in batches, and a batch bounds memory.
 INGEST_BATCH = 2000
 

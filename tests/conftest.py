@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server on which the tests may create databases."""
-    given = os.environ.get("PICTALLION_TEST_POSTGRES_URL")
-    if given:
-        pgcluster.wait_until_ready(given)
-        yield given
-        return
-    with pgcluster.throwaway_cluster() as url:
-        pgcluster.wait_until_ready(url)
+    with pgcluster.server(os.environ.get("PICTALLION_TEST_POSTGRES_URL")) as url:
         yield url
 
 
@@ -174,59 +169,111 @@ def pg_execute(url: str, sql: str) -> list[tuple[object, ...]]:
         return list(cur.fetchall()) if cur.description else []
 
 
+@asynccontextmanager
+async def database_pair(
+    pg_admin_url: str,
+    pg_template: str,
+    sqlite_template: Path,
+    folder: Path,
+    *loads: Callable[[Any], Awaitable[None]],
+) -> AsyncIterator[tuple[Any, Any]]:
+    """A migrated SQLite file in ``folder`` and a migrated PostgreSQL database, each passed
+    to every ``loads`` in turn: (sqlite_db, postgres_db), closed and dropped afterwards."""
+    from pictallion_sql.database import connect
+
+    path = folder / "pair.db"
+    shutil.copyfile(sqlite_template, path)
+    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
+    sqlite_db = await connect(f"sqlite:///{path}")
+    pg_db = await connect(pg_url)
+    try:
+        for database in (sqlite_db, pg_db):
+            for load in loads:
+                await load(database)
+        yield sqlite_db, pg_db
+    finally:
+        await sqlite_db.close()
+        await pg_db.close()
+        pgcluster.drop_database(pg_admin_url, pg_url)
+
+
+PairMaker = Callable[..., AbstractAsyncContextManager[tuple[Any, Any]]]
+
+
 @pytest.fixture(scope="session")
-async def library_pair(
+def make_pair(
     pg_admin_url: str,
     pg_template: str,
     sqlite_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
+) -> PairMaker:
+    """``make_pair(*loads)``: ``database_pair`` in a new temporary folder (an async context)."""
+
+    def make(
+        *loads: Callable[[Any], Awaitable[None]],
+    ) -> AbstractAsyncContextManager[tuple[Any, Any]]:
+        folder = tmp_path_factory.mktemp("pair")
+        return database_pair(pg_admin_url, pg_template, sqlite_template, folder, *loads)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def library_pair(make_pair: PairMaker) -> AsyncIterator[tuple[Any, Any]]:
     """The fixed test library loaded into SQLite and PostgreSQL: (sqlite_db, postgres_db).
 
     Shared by the whole session: tests using it must only read.
     """
-    from pictallion_sql.database import connect
     from tests.library import load_library
 
-    path = tmp_path_factory.mktemp("library") / "library.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    sqlite_db = await connect(f"sqlite:///{path}")
-    pg_db = await connect(pg_url)
-    try:
-        await load_library(sqlite_db)
-        await load_library(pg_db)
-        yield sqlite_db, pg_db
-    finally:
-        await sqlite_db.close()
-        await pg_db.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+    async with make_pair(load_library) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module")
-async def writable_pair(
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
+async def writable_pair(make_pair: PairMaker) -> AsyncIterator[tuple[Any, Any]]:
     """One writable migrated database per dialect for a test module: (sqlite_db, postgres_db).
 
     For property tests that reload the same pair of databases with each generated example.
     """
-    from pictallion_sql.database import connect
+    async with make_pair() as pair:
+        yield pair
 
-    path = tmp_path_factory.mktemp("pair") / "pair.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    sqlite_db = await connect(f"sqlite:///{path}")
-    pg_db = await connect(pg_url)
-    try:
-        yield sqlite_db, pg_db
-    finally:
-        await sqlite_db.close()
-        await pg_db.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+
+async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
+    """``method(db, **kwargs)`` on both databases of the pair: equal answers, returned once."""
+    sqlite_db, pg_db = library_pair
+    lite = await method(sqlite_db, **kwargs)
+    pg = await method(pg_db, **kwargs)
+    assert lite == pg, (method.__name__, kwargs)
+    return lite
+
+
+async def execute(db: Any, name: str, postgres: str, sqlite: str | None = None) -> None:
+    """Run a statement of the test's own (``sqlite`` where SQLite's spelling differs)."""
+    from pictallion_sql.query.registry import make_query
+
+    await db.run(make_query(f"test.{name}", "none", None, postgres, sqlite))
+
+
+async def fail_on(db: Any, table: str, event: str, when: str | None = None) -> None:
+    """A trigger that makes ``event`` on ``table`` fail (optionally only ``when`` holds)."""
+    await execute(
+        db,
+        "fail_function",
+        "CREATE OR REPLACE FUNCTION test_forced_failure() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$",
+        "SELECT 1",
+    )
+    condition = f" WHEN ({when})" if when else ""
+    await execute(
+        db,
+        "fail_trigger",
+        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
+        "EXECUTE FUNCTION test_forced_failure()",
+        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
+        "BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
+    )
 
 
 # ---------------------------------------------------------------------------------------

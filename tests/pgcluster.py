@@ -38,7 +38,20 @@ def find_server_bindir() -> Path:
     )
 
 
-def _free_port() -> int:
+def unprivileged(root: Path) -> dict[str, str]:
+    """The subprocess options that run a server as an unprivileged user when we are root.
+
+    PostgreSQL and pgbouncer refuse to run as root: the folder ``root`` is handed to
+    ``nobody`` then.
+    """
+    if os.geteuid() != 0:
+        return {}
+    os.chmod(root, 0o700)
+    shutil.chown(root, "nobody", "nogroup")
+    return {"user": "nobody", "group": "nogroup"}
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -63,14 +76,9 @@ def throwaway_cluster(*server_options: str) -> Iterator[str]:
     """
     bindir = find_server_bindir()
     root = Path(tempfile.mkdtemp(prefix="pictallion-pg-"))
-    run_as: dict[str, str] = {}
-    if os.geteuid() == 0:
-        # PostgreSQL refuses to run as root: hand the folder to an unprivileged user.
-        run_as = {"user": "nobody", "group": "nogroup"}
-        os.chmod(root, 0o700)
-        shutil.chown(root, "nobody", "nogroup")
+    run_as = unprivileged(root)
     data = root / "data"
-    port = _free_port()
+    port = free_port()
     log = root / "server.log"
     try:
         subprocess.run(
@@ -122,20 +130,26 @@ def throwaway_cluster(*server_options: str) -> Iterator[str]:
         yield url
     finally:
         _CLUSTERS.pop(f"postgresql://postgres@127.0.0.1:{port}/postgres", None)
-        if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                capture_output=True,
-                cwd=root,
-                **run_as,  # type: ignore[call-overload]
-            )
-        shutil.rmtree(root, ignore_errors=True)
+        _remove(bindir, data, run_as)
+
+
+def _remove(bindir: Path, data: Path, run_as: dict[str, str]) -> None:
+    """Stop the server of ``data`` at once if it runs, and remove its folder."""
+    root = data.parent
+    if (data / "postmaster.pid").exists():
+        subprocess.run(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            cwd=root,
+            **run_as,  # type: ignore[call-overload]
+        )
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @contextmanager
 def hot_standby(primary_url: str) -> Iterator[str]:
     """A read-only hot standby of a cluster started by ``throwaway_cluster``; its admin URL."""
-    command, options = _CLUSTERS[primary_url]
+    command, _ = _CLUSTERS[primary_url]
     bindir = Path(command[0]).parent
     basebackup = bindir / "pg_basebackup"
     if not basebackup.exists():
@@ -145,12 +159,9 @@ def hot_standby(primary_url: str) -> Iterator[str]:
         basebackup = Path(found)
     primary = urlsplit(primary_url)
     root = Path(tempfile.mkdtemp(prefix="pictallion-standby-"))
-    run_as = {k: v for k, v in options.items() if k in ("user", "group")}
-    if run_as:
-        os.chmod(root, 0o700)
-        shutil.chown(root, "nobody", "nogroup")
+    run_as = unprivileged(root)
     data = root / "data"
-    port = _free_port()
+    port = free_port()
     common: dict[str, Any] = {"check": True, "capture_output": True, "cwd": root, **run_as}
     settings = "-c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200"
     try:
@@ -172,18 +183,11 @@ def hot_standby(primary_url: str) -> Iterator[str]:
         )  # fmt: skip
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                capture_output=True,
-                cwd=root,
-                **run_as,
-            )
-        shutil.rmtree(root, ignore_errors=True)
+        _remove(bindir, data, run_as)
 
 
-def wait_until_ready(admin_url: str, timeout: float = 30.0) -> None:
-    """Block until the server accepts connections."""
+def wait_until_ready(admin_url: str, timeout: float = 30.0, interval: float = 0.2) -> None:
+    """Block until the server (or the database ``admin_url`` names) accepts connections."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -193,7 +197,20 @@ def wait_until_ready(admin_url: str, timeout: float = 30.0) -> None:
         except psycopg.OperationalError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.2)
+            time.sleep(interval)
+
+
+@contextmanager
+def server(given: str | None) -> Iterator[str]:
+    """An admin URL of a server where databases may be created: ``given`` once it accepts
+    connections, or else a throwaway cluster's, removed afterwards."""
+    if given:
+        wait_until_ready(given)
+        yield given
+        return
+    with throwaway_cluster() as url:
+        wait_until_ready(url)
+        yield url
 
 
 def database_url(admin_url: str, name: str) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pgcluster import free_port
+
 
 def redis_binary() -> str:
     """The redis-server executable; fails (CI) or skips (elsewhere) when missing."""
@@ -30,19 +32,13 @@ def redis_binary() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class RedisServer:
     """One redis-server process; ``stop()`` and ``start()`` keep its port."""
 
     def __init__(self) -> None:
         self.binary = redis_binary()
         self.folder = Path(tempfile.mkdtemp(prefix="pictallion-redis-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

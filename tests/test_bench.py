@@ -26,38 +26,31 @@ def _bench_module(name: str) -> ModuleType:
     return module
 
 
-@pytest.mark.slow
-def test_bench_runs_on_both_dialects_and_writes_the_report(
-    pg_admin_url: str, tmp_path: Path
-) -> None:
-    """A 50-version run of the library and the floor: equal answers, a table per dialect."""
-    results = tmp_path / "results"
+def _run_bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``bench/<script> ARGS`` to its end; it must succeed."""
     done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run.py"),
-            "--versions",
-            "50",
-            "--repeats",
-            "1",
-            "--contenders",
-            "library,raw",
-            "--postgres-url",
-            pg_admin_url,
-            "--ingest-compare",
-            "--per-row-sample",
-            "20",
-            "--streaming-rows",
-            "1000",
-            "--results-dir",
-            str(results),
-        ],
+        [sys.executable, str(BENCH / script), *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.mark.slow
+def test_bench_runs_on_both_dialects_and_writes_the_report(
+    pg_admin_url: str, tmp_path: Path
+) -> None:
+    """A 50-version run of the library and the floor: equal answers, a table per dialect."""
+    results = tmp_path / "results"
+    done = _run_bench(
+        "run.py",
+        *("--versions", "50", "--repeats", "1", "--contenders", "library,raw"),
+        *("--postgres-url", pg_admin_url, "--ingest-compare", "--per-row-sample", "20"),
+        *("--streaming-rows", "1000", "--results-dir", str(results)),
+    )
     latest = (results / "latest.md").read_text()
     assert latest.strip() == done.stdout.strip()
     assert [p.name for p in results.iterdir() if p.name.endswith("-N50.md")]
@@ -132,27 +125,11 @@ def test_the_floor_runs_the_library_statements() -> None:
 def test_bench_scale_compares_two_sizes_on_both_dialects(pg_admin_url: str, tmp_path: Path) -> None:
     """A tiny run of bench/scale.py: one table per dialect, a row per hot call, saved."""
     results = tmp_path / "results"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "scale.py"),
-            "--versions",
-            "600",
-            "--small",
-            "300",
-            "--runs",
-            "2",
-            "--postgres-url",
-            pg_admin_url,
-            "--results-dir",
-            str(results),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
+    done = _run_bench(
+        "scale.py",
+        *("--versions", "600", "--small", "300", "--runs", "2"),
+        *("--postgres-url", pg_admin_url, "--results-dir", str(results)),
     )
-    assert done.returncode == 0, done.stderr[-3000:]
     (saved,) = [p for p in results.iterdir() if p.name.endswith("-scale-N600.md")]
     report = saved.read_text()
     assert report.strip() in done.stdout

@@ -21,6 +21,7 @@ from pictallion_sql.database import Database, connect
 from pictallion_sql.drivers.base import written_tables
 from pictallion_sql.query.named import queries
 from tests.redis_server import RedisServer
+from tests.rows import new_photo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,20 +68,16 @@ async def plain(migrated_url: str) -> AsyncIterator[Database]:
 
 
 async def make_photo(db: Database) -> tuple[str, str]:
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "beach.jpg"})
-    version = await crud.file_version.create(
+    asset, version = await new_photo(
         db,
-        obj_in={
-            "media_asset_id": asset.id,
-            "tier": "gold",
-            "file_path": "/gold/beach.jpg",
-            "file_hash": "abc",
-            "file_size": 2048,
-            "mime_type": "image/jpeg",
-            "metadata": {"exif": {"camera": "X100", "iso": "200"}, "custom": {"n": [1, 2.5]}},
-            "keywords": ["sea", "sun"],
-            "rating": 4,
-        },
+        "beach.jpg",
+        tier="gold",
+        file_path="/gold/beach.jpg",
+        file_hash="abc",
+        file_size=2048,
+        metadata={"exif": {"camera": "X100", "iso": "200"}, "custom": {"n": [1, 2.5]}},
+        keywords=["sea", "sun"],
+        rating=4,
     )
     return asset.id, version.id
 

@@ -11,22 +11,11 @@ import pytest
 from pictallion_sql import Database, crud
 from pictallion_sql.errors import DuplicateKeyError
 from pictallion_sql.monitoring import FinishedQuery
+from tests.rows import version_row
 
 pytestmark = pytest.mark.pins
 
 Seen = list[tuple[str, str, int]]
-
-
-def _version(asset_id: str, index: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "media_asset_id": asset_id,
-        "tier": "silver",
-        "file_path": f"media/silver/{index:05d}.jpg",
-        "file_hash": f"hash{index}",
-        "file_size": 1000 + index,
-        "mime_type": "image/jpeg",
-        **extra,
-    }
 
 
 async def test_observers_see_each_statement_with_its_rows(db: Any, dialect: str) -> None:
@@ -46,7 +35,7 @@ async def test_observers_see_each_statement_with_its_rows(db: Any, dialect: str)
     seen.clear()
 
     created = await crud.file_version.create_many(
-        db, objs=[_version(asset.id, i) for i in range(3)]
+        db, objs=[version_row(asset.id, i) for i in range(3)]
     )
     columns = "media_asset_id,tier,file_path,file_hash,file_size,mime_type"
     assert seen == [  # one bulk write (COPY on PostgreSQL), then one read-back by id

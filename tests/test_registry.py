@@ -252,3 +252,160 @@ SELECT count(*) FROM things; -- a trailing line comment cannot swallow the name
     assert name_comment("file_versions.get_by_tier") == "/* pictallion:file_versions.get_by_tier */"
     assert without_name_comment(built.postgres.text) == "UPDATE t SET a = $1"
     assert without_name_comment("SELECT 1 /* other */") == "SELECT 1 /* other */"
+
+
+def test_a_fragment_stands_where_its_placeholder_is_indented_to_its_column(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "fragments/things.sql",
+        """
+-- fragment: things_columns
+id, name,
+{{json_object}}('n', name) AS doc
+-- a comment after the fragment introduces what follows, and is not part of it
+-- fragment: things_all
+SELECT {{things_columns}} FROM things
+""",
+    )
+    write(
+        tmp_path,
+        "things.sql",
+        """
+-- name: things.get
+-- returns: one Thing
+-- params: id
+SELECT {{things_columns}}
+FROM things WHERE id = :id;
+
+-- name: things.remove
+-- returns: one Thing
+-- params: id
+DELETE FROM things WHERE id = :id
+RETURNING {{things_columns}};
+""",
+    )
+    registry = Registry.load(tmp_path, TYPES)
+    get, remove = registry["things.get"], registry["things.remove"]
+    assert get.postgres.text == (
+        "SELECT id, name,\n       json_build_object('n', name) AS doc\nFROM things WHERE id = $1"
+        "\n/* pictallion:things.get */"
+    )
+    assert remove.postgres.text == (
+        "DELETE FROM things WHERE id = $1\nRETURNING id, name,\n"
+        "          json_build_object('n', name) AS doc\n/* pictallion:things.remove */"
+    )
+    assert get.sqlite.text == (
+        "SELECT id, name,\n       json_object('n', name) AS doc\nFROM things WHERE id = ?"
+        "\n/* pictallion:things.get */"
+    )
+    assert registry.fragments["things_columns"] == "id, name,\n{{json_object}}('n', name) AS doc"
+    # A fragment may use fragments; what tools compile again is filled in the same way.
+    assert registry.fill("WITH a AS ({{things_all}}) SELECT 1", "sqlite") == (
+        "WITH a AS (SELECT id, name,\n"
+        + " " * len("WITH a AS (SELECT ")
+        + "json_object('n', name) AS doc FROM things)"
+        " SELECT 1"
+    )
+
+
+def test_a_generic_line_gives_the_templates_queries_for_its_table(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "templates/generic.sql",
+        """
+-- name: {{table_name}}.get_multi
+-- returns: rows {{record}}
+-- params: skip, limit
+SELECT {{columns}}
+FROM {{table_name}}
+ORDER BY {{order_by}}, id
+LIMIT :limit OFFSET :skip;
+""",
+    )
+    write(
+        tmp_path,
+        "things.sql",
+        """
+-- generic: things Thing
+-- generic: others Thing name
+""",
+    )
+    write(tmp_path, "fragments/columns.sql", "-- fragment: things_columns\nid, name\n")
+    write(tmp_path, "fragments/more.sql", "-- fragment: others_columns\nid\n")
+    registry = Registry.load(tmp_path, TYPES)
+    things, others = registry["things.get_multi"], registry["others.get_multi"]
+    assert things.record is Thing and things.params == frozenset({"skip", "limit"})
+    assert things.postgres.text == (
+        "SELECT id, name\nFROM things\nORDER BY created_at, id\nLIMIT $1 OFFSET $2"
+        "\n/* pictallion:things.get_multi */"
+    )
+    assert others.sqlite.text == (
+        "SELECT id\nFROM others\nORDER BY name, id\nLIMIT ? OFFSET ?"
+        "\n/* pictallion:others.get_multi */"
+    )
+    # Its source names the line that asked for it, and the template's.
+    assert things.source.endswith(
+        "things.sql:2 (" + str(tmp_path / "templates/generic.sql") + ":2)"
+    )
+    assert sorted(registry) == ["others.get_multi", "things.get_multi"]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"fragments/f.sql": block("-- fragment: cols", "id"),
+             "a.sql": block("-- name: q", "-- returns: none", "SELECT {{cols}}, {{colz}} FROM t;")},
+            r"a\.sql:3: query 'q' uses unknown dialect placeholder '\{\{colz\}\}' "
+            r"\(known: json_object; fragments: cols\)",
+        ),
+        (
+            {"fragments/f.sql": block("-- fragment: json_object", "id")},
+            r"f\.sql:1: bad fragment name 'json_object'",
+        ),
+        (
+            {"fragments/f.sql": block("-- fragment: cols", "-- returns: none", "id")},
+            r"f\.sql:2: fragment 'cols' takes no '-- returns:' header",
+        ),
+        (
+            {"fragments/f.sql": block("-- fragment: cols", "-- only a comment")},
+            r"f\.sql:1: fragment 'cols' is empty",
+        ),
+        (
+            {"fragments/f.sql": DELETE_Q},
+            r"f\.sql:1: fragments/ holds fragments only",
+        ),
+        (
+            {"postgres/a.sql": block("-- fragment: cols", "id")},
+            r"postgres/a\.sql:1: fragment 'cols' belongs in fragments/",
+        ),
+        (
+            {"fragments/f.sql": block("-- fragment: a", "{{b}}", "-- fragment: b", "{{a}}"),
+             "a.sql": block("-- name: q", "-- returns: none", "SELECT {{a}} FROM t;")},
+            r"a\.sql:3: query 'q' uses unknown dialect placeholder "
+            r"'\{\{[ab]\}\}, nested over 8 deep: a cycle'",
+        ),
+        (
+            {"a.sql": block("-- generic: things")},
+            r"a\.sql:1: bad '-- generic: things'",
+        ),
+        (
+            {"a.sql": block("-- generic: things Thing")},
+            r"a\.sql:1: '-- generic:' needs templates/generic\.sql",
+        ),
+        (
+            {"a.sql": block("-- generic: things Thing", "SELECT 1;"),
+             "templates/generic.sql": DELETE_Q},
+            r"a\.sql:2: SQL after a '-- generic:' line",
+        ),
+    ],
+)  # fmt: skip
+def test_malformed_fragments_and_generic_lines_fail_naming_file_and_line(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    with pytest.raises(QueryFileError, match=message):
+        Registry.load(tmp_path, TYPES)

@@ -19,11 +19,36 @@ Files in ``queries/postgres/`` and ``queries/sqlite/`` override the shared body 
 same name for that dialect. Where the two bodies would differ only in a function name,
 the shared body writes a dialect placeholder instead, ``{{json_object}}(...)``, which
 loading replaces with each dialect's spelling (``json_build_object`` on PostgreSQL,
-``json_object`` on SQLite; the table is ``QUERY_PLACEHOLDERS`` in ``_sql_dialects.py``).
+``json_object`` on SQLite; the table is ``QUERY_PLACEHOLDERS`` in ``query/dialects.py``).
 Double braces appear nowhere in SQL outside literals, and placeholders inside string
 literals, quoted identifiers and comments are left alone; an unknown placeholder fails
 loading with the file and line. The registry knows no driver: it only turns ``:name``
 into ``$n`` (asyncpg) and ``?`` (sqlite3) and records which argument goes where.
+
+A text that several queries repeat is written once, as a named fragment in a file of
+``queries/fragments/``, and a query writes ``{{name}}`` where it goes::
+
+    -- fragment: faces_columns            (in fragments/columns.sql)
+    id, photo_id, person_id, bounding_box,
+    confidence, embedding, ignored, created_at
+
+    -- name: faces.get_all                (in faces.sql)
+    -- returns: rows Face
+    SELECT {{faces_columns}}
+    FROM faces ORDER BY created_at, id;
+
+Loading puts the fragment in place, its later lines indented to the column where the
+placeholder stands, so the compiled text (and ``pictallion-db sql NAME``) reads as if it
+were written out. A fragment may hold dialect placeholders and other fragments; it is the
+same for both dialects. Fragments are not statements, so they stay out of the query files
+that the SQL linter reads.
+
+The calls every repository has (get, get_multi, stream_all, count, exists, remove) have the
+same SQL for every table; a table's file asks for them with one line,
+``-- generic: faces Face`` (the table, its record, and optionally the column its pages are
+ordered by, ``created_at`` unless named), and they are read from ``templates/generic.sql``
+with ``{{table_name}}``, ``{{record}}`` and ``{{order_by}}`` filled in and ``{{columns}}``
+standing for the table's fragment ``<table>_columns``.
 
 Every compiled statement ends with a constant comment naming its query, in the
 sqlcommenter style (``/* pictallion:file_versions.get_by_tier */``), added once here, so
@@ -35,6 +60,7 @@ as sqlcommenter places it, so that a statement still starts with its verb.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +71,7 @@ from typing_extensions import TypeVar
 
 from pictallion_sql.errors import QueryFileError
 from pictallion_sql.query.dialects import QUERY_PLACEHOLDERS, dialect_sql
+from pictallion_sql.query.placeholders import UnknownPlaceholderError, fill_placeholders
 
 __all__ = [
     "DIALECTS",
@@ -91,21 +118,10 @@ _TOKENS = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# The same literals and comments as above, skipped, so that only a ``{{name}}`` in SQL is filled in.
-_PLACEHOLDER_TOKENS = re.compile(
-    r"""
-    (?=['"\-/{])
-    (?:
-      '(?:[^']|'')*'            # string literal
-    | "(?:[^"]|"")*"            # quoted identifier
-    | --[^\n]*                  # line comment
-    | /\*.*?\*/                 # block comment
-    | \{\{(?P<placeholder>[^{}\n]*)\}\}
-    )
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_HEADER = re.compile(r"^--\s*(name|returns|params):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--\s*(name|returns|params|fragment|generic):\s*(.*?)\s*$")
+_FRAGMENT_NAME = re.compile(r"[A-Za-z_]\w*")
+GENERIC_TEMPLATE = Path("templates") / "generic.sql"
+FRAGMENTS = "fragments"
 
 
 class CompiledSQL(msgspec.Struct, frozen=True, gc=False):
@@ -229,9 +245,14 @@ class _Block(msgspec.Struct):
     line: int
     returns_line: int
     body_line: int = 0
+    kind: Literal["query", "fragment"] = "query"
+    generic_line: str = ""
+    """Where the ``-- generic:`` line that asked for a template's query stands."""
 
     @property
     def where(self) -> str:
+        if self.generic_line:
+            return f"{self.generic_line} ({self.path}:{self.line})"
         return f"{self.path}:{self.line}"
 
     @property
@@ -240,36 +261,93 @@ class _Block(msgspec.Struct):
 
 
 def _parse_file(path: Path) -> Iterator[_Block]:
+    """The queries and fragments of one file, a ``-- generic:`` line giving the template's."""
+    yield from _parse_text(path.read_text(encoding="utf-8"), path)
+
+
+def _parse_text(text: str, path: Path) -> Iterator[_Block]:
     current: dict[str, Any] | None = None
     body: list[str] = []
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    generic = False
+    for lineno, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         header = _HEADER.match(stripped) if stripped.startswith("--") else None
-        if header and header.group(1) == "name":
+        if header and header.group(1) in ("name", "fragment", "generic"):
             if current is not None:
                 yield _Block(sql="\n".join(body), **current)
+            current, body = None, []
+            generic = header.group(1) == "generic"
+            if generic:
+                yield from _generic_blocks(path, lineno, header.group(2))
+                continue
             current = {
                 "name": header.group(2),
+                "kind": "query" if header.group(1) == "name" else "fragment",
                 "returns": "",
                 "params": None,
                 "path": path,
                 "line": lineno,
                 "returns_line": lineno,
             }
-            body = []
         elif header and current is not None and not body:
+            if current["kind"] == "fragment":
+                raise QueryFileError(
+                    f"{path}:{lineno}: fragment {current['name']!r} takes no "
+                    f"'-- {header.group(1)}:' header"
+                )
             current[header.group(1)] = header.group(2)
             if header.group(1) == "returns":
                 current["returns_line"] = lineno
         elif current is None:
             if stripped and not stripped.startswith("--"):
-                raise QueryFileError(f"{path}:{lineno}: SQL before the first '-- name:' header")
+                where = (
+                    "after a '-- generic:' line"
+                    if generic
+                    else "before the first '-- name:' header"
+                )
+                raise QueryFileError(f"{path}:{lineno}: SQL {where}")
         elif body or not stripped.startswith("--"):
             if not body:
                 current["body_line"] = lineno
             body.append(raw)
     if current is not None:
         yield _Block(sql="\n".join(body), **current)
+
+
+def _generic_blocks(path: Path, lineno: int, spec: str) -> Iterator[_Block]:
+    """The generic queries of the table ``spec`` names, read from the template."""
+    words = spec.split()
+    if len(words) not in (2, 3):
+        raise QueryFileError(
+            f"{path}:{lineno}: bad '-- generic: {spec}' "
+            "(expected '<table> <Record>' or '<table> <Record> <order column>')"
+        )
+    table, record = words[0], words[1]
+    order_by = words[2] if len(words) == 3 else "created_at"
+    # A dialect's file sits one folder below the shared ones, next to the same template.
+    template = next(
+        (
+            folder / GENERIC_TEMPLATE
+            for folder in (path.parent, path.parent.parent)
+            if (folder / GENERIC_TEMPLATE).is_file()
+        ),
+        None,
+    )
+    if template is None:
+        raise QueryFileError(f"{path}:{lineno}: '-- generic:' needs {GENERIC_TEMPLATE}")
+    text = template.read_text(encoding="utf-8")
+    for placeholder, value in (
+        ("table_name", table),
+        ("record", record),
+        ("order_by", order_by),
+        ("columns", "{{" + table + "_columns}}"),
+    ):
+        text = text.replace("{{" + placeholder + "}}", value)
+    for block in _parse_text(text, template):
+        if block.kind != "query":
+            raise QueryFileError(f"{block.where}: a template holds queries only")
+        block.generic_line = f"{path}:{lineno}"
+        yield block
 
 
 class Registry(Mapping[str, Query[Any]]):
@@ -281,8 +359,12 @@ class Registry(Mapping[str, Query[Any]]):
     type, so that a wrong declaration fails when the repository is imported.
     """
 
-    def __init__(self, queries: Mapping[str, Query[Any]]) -> None:
+    def __init__(
+        self, queries: Mapping[str, Query[Any]], fragments: Mapping[str, str] | None = None
+    ) -> None:
         self._queries = dict(queries)
+        self.fragments: Mapping[str, str] = fragments or {}
+        """Each fragment's text, by name (the ``-- fragment: NAME`` blocks)."""
 
     def rows(self, name: str, record: type[T]) -> Query[list[T]]:
         """The ``rows <record>`` query ``name``: every row, as ``record``s."""
@@ -329,6 +411,12 @@ class Registry(Mapping[str, Query[Any]]):
         """Parse and compile every query under ``folder``; ``types`` resolves record names."""
         shared = _collect(sorted(folder.glob("*.sql")))
         variants = {d: _collect(sorted((folder / d).glob("*.sql"))) for d in DIALECTS}
+        fragments = _fragments(_collect(sorted((folder / FRAGMENTS).glob("*.sql"))))
+        for block in [*shared.values(), *(b for v in variants.values() for b in v.values())]:
+            if block.kind != "query":
+                raise QueryFileError(
+                    f"{block.where}: fragment {block.name!r} belongs in {FRAGMENTS}/"
+                )
         queries: dict[str, Query[Any]] = {}
         names = set(shared) | set(variants["postgres"]) | set(variants["sqlite"])
         for name in sorted(names):
@@ -339,8 +427,15 @@ class Registry(Mapping[str, Query[Any]]):
                 raise QueryFileError(
                     f"{present.where}: query {name!r} has no body for {', '.join(missing)}"
                 )
-            queries[name] = _build(name, chosen["postgres"], chosen["sqlite"], types)  # type: ignore[arg-type]
-        return cls(queries)
+            queries[name] = _build(name, chosen["postgres"], chosen["sqlite"], types, fragments)  # type: ignore[arg-type]
+        return cls(queries, fragments)
+
+    def fill(self, sql: str, dialect: str) -> str:
+        """``sql`` with its fragments and dialect placeholders filled in for ``dialect``.
+
+        What loading does to a body, for tools that compile a changed body again.
+        """
+        return fill_placeholders(sql, dialect, self.fragments)
 
     def __getitem__(self, name: str) -> Query[Any]:
         try:
@@ -368,6 +463,28 @@ def _collect(paths: list[Path]) -> dict[str, _Block]:
     return blocks
 
 
+def _fragments(blocks: Mapping[str, _Block]) -> dict[str, str]:
+    """The text of each fragment, by name."""
+    texts: dict[str, str] = {}
+    for block in blocks.values():
+        if block.kind != "fragment":
+            raise QueryFileError(f"{block.where}: {FRAGMENTS}/ holds fragments only")
+        if not _FRAGMENT_NAME.fullmatch(block.name) or block.name in QUERY_PLACEHOLDERS:
+            raise QueryFileError(
+                f"{block.where}: bad fragment name {block.name!r} (a word that is not a "
+                f"dialect placeholder: {', '.join(sorted(QUERY_PLACEHOLDERS))})"
+            )
+        # Comments after a fragment introduce what follows it, as after a query's body.
+        lines = block.sql.splitlines()
+        while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("--")):
+            lines.pop()
+        text = textwrap.dedent("\n".join(lines)).strip()
+        if not text:
+            raise QueryFileError(f"{block.where}: fragment {block.name!r} is empty")
+        texts[block.name] = text
+    return texts
+
+
 def _parse_returns(block: _Block, types: Mapping[str, type]) -> tuple[Returns, type | None]:
     words = block.returns.split()
     if not words:
@@ -393,11 +510,12 @@ def _parse_returns(block: _Block, types: Mapping[str, type]) -> tuple[Returns, t
     )
 
 
-def _check_params(block: _Block) -> frozenset[str]:
+def _check_params(block: _Block, sql: str) -> frozenset[str]:
+    """The declared parameters of ``block``, checked against those its filled-in ``sql`` uses."""
     declared = [p.strip() for p in (block.params or "").split(",") if p.strip()]
     if len(set(declared)) != len(declared):
         raise QueryFileError(f"{block.where}: query {block.name!r} declares a parameter twice")
-    used = {name for name, _, _ in find_params(block.sql)}
+    used = {name for name, _, _ in find_params(sql)}
     unknown = sorted(used - set(declared))
     if unknown:
         raise QueryFileError(
@@ -414,68 +532,60 @@ def _check_params(block: _Block) -> frozenset[str]:
     return frozenset(declared)
 
 
-class UnknownPlaceholderError(LookupError):
-    """A ``{{name}}`` that ``QUERY_PLACEHOLDERS`` does not know, and where it starts in the SQL."""
-
-    def __init__(self, placeholder: str, offset: int) -> None:
-        super().__init__(f"unknown dialect placeholder {placeholder!r}")
-        self.placeholder = placeholder
-        self.offset = offset
-
-
-def fill_placeholders(sql: str, dialect: str) -> str:
-    """``sql`` with each ``{{name}}`` outside literals and comments spelled for ``dialect``."""
-    if "{{" not in sql:
-        return sql
-    out: list[str] = []
-    pos = 0
-    for match in _PLACEHOLDER_TOKENS.finditer(sql):
-        placeholder = match.group("placeholder")
-        if placeholder is None:
-            continue
-        spellings = QUERY_PLACEHOLDERS.get(placeholder)
-        if spellings is None:
-            raise UnknownPlaceholderError(match.group(), match.start())
-        out.append(sql[pos : match.start()])
-        out.append(spellings[dialect])
-        pos = match.end()
-    out.append(sql[pos:])
-    return "".join(out)
-
-
-def _fill_placeholders(block: _Block, dialect: str) -> str:
+def _fill_placeholders(block: _Block, dialect: str, fragments: Mapping[str, str]) -> str:
     try:
-        return fill_placeholders(block.sql, dialect)
+        return fill_placeholders(block.sql, dialect, fragments)
     except UnknownPlaceholderError as error:
         line = block.body_line + block.sql.count("\n", 0, error.offset)
+        known = ", ".join(sorted(QUERY_PLACEHOLDERS))
+        if fragments:
+            known += "; fragments: " + ", ".join(sorted(fragments))
         raise QueryFileError(
             f"{block.path}:{line}: query {block.name!r} uses unknown dialect placeholder "
-            f"{error.placeholder!r} (known: {', '.join(sorted(QUERY_PLACEHOLDERS))})"
+            f"{error.placeholder!r} (known: {known})"
         ) from None
 
 
-def _build(name: str, pg: _Block, lite: _Block, types: Mapping[str, type]) -> Query[Any]:
+def _build(
+    name: str,
+    pg: _Block,
+    lite: _Block,
+    types: Mapping[str, type],
+    fragments: Mapping[str, str],
+) -> Query[Any]:
+    pg_sql = _fill_placeholders(pg, "postgres", fragments)
+    lite_sql = _fill_placeholders(lite, "sqlite", fragments)
     returns, record = _parse_returns(pg, types)
-    params = _check_params(pg)
-    if lite is not pg:
-        if _parse_returns(lite, types) != (returns, record):
-            raise QueryFileError(
-                f"{lite.where}: query {name!r} returns differently from {pg.where}"
-            )
-        if _check_params(lite) != params:
-            raise QueryFileError(
-                f"{lite.where}: query {name!r} takes different parameters from {pg.where}"
-            )
+    params = _check_params(pg, pg_sql)
+    if lite is not pg and _parse_returns(lite, types) != (returns, record):
+        raise QueryFileError(f"{lite.where}: query {name!r} returns differently from {pg.where}")
+    if _check_params(lite, lite_sql) != params:
+        raise QueryFileError(
+            f"{lite.where}: query {name!r} takes different parameters from {pg.where}"
+        )
     source = pg.where if pg is lite else f"{pg.where} | {lite.where}"
+    return _compiled(name, returns, record, params, pg_sql, lite_sql, source)
+
+
+def _compiled(
+    name: str,
+    returns: Returns,
+    record: type | None,
+    params: frozenset[str],
+    postgres_sql: str,
+    sqlite_sql: str,
+    source: str,
+) -> Query[Any]:
+    """The query of two checked bodies, each compiled for its dialect and named."""
     return Query(
         name=name,
         returns=returns,
         record=record,
         params=params,
-        postgres=named_sql(compile_sql(_fill_placeholders(pg, "postgres"), "postgres"), name),
-        sqlite=named_sql(compile_sql(_fill_placeholders(lite, "sqlite"), "sqlite"), name),
+        postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
+        sqlite=named_sql(compile_sql(sqlite_sql, "sqlite"), name),
         source=source,
-        operation=sql_operation(pg.sql),
+        operation=sql_operation(postgres_sql),
     )
 
 
@@ -491,13 +601,4 @@ def make_query(
     lite = postgres_sql if sqlite_sql is None else sqlite_sql
     if frozenset(p for p, _, _ in find_params(lite)) != params:
         raise ValueError(f"query {name!r}: the dialect variants take different parameters")
-    return Query(
-        name=name,
-        returns=returns,
-        record=record,
-        params=params,
-        postgres=named_sql(compile_sql(postgres_sql, "postgres"), name),
-        sqlite=named_sql(compile_sql(lite, "sqlite"), name),
-        source="<built at run time>",
-        operation=sql_operation(postgres_sql),
-    )
+    return _compiled(name, returns, record, params, postgres_sql, lite, "<built at run time>")

@@ -1,52 +1,7 @@
--- ai_prompts: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
-
--- name: ai_prompts.get
--- returns: one AIPrompt
--- params: id
-SELECT id, name, description, category,
-       provider, system_prompt, user_prompt, is_default,
-       is_active, created_at, updated_at
-FROM ai_prompts
-WHERE id = :id;
-
--- name: ai_prompts.get_multi
--- returns: rows AIPrompt
--- params: skip, limit
--- A page of rows, oldest first (created_at, then id).
-SELECT id, name, description, category,
-       provider, system_prompt, user_prompt, is_default,
-       is_active, created_at, updated_at
-FROM ai_prompts
-ORDER BY created_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: ai_prompts.stream_all
--- returns: rows AIPrompt
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, name, description, category,
-       provider, system_prompt, user_prompt, is_default,
-       is_active, created_at, updated_at
-FROM ai_prompts
-ORDER BY created_at, id;
-
--- name: ai_prompts.count
--- returns: scalar int
-SELECT count(*) FROM ai_prompts;
-
--- name: ai_prompts.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM ai_prompts WHERE id = :id);
-
--- name: ai_prompts.remove
--- returns: one AIPrompt
--- params: id
-DELETE FROM ai_prompts
-WHERE id = :id
-RETURNING id, name, description, category,
-       provider, system_prompt, user_prompt, is_default,
-       is_active, created_at, updated_at;
+-- ai_prompts: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
+-- generic: ai_prompts AIPrompt
 
 -- Orders below sort names by bytes (UTF-8 code points): SQLite's BINARY collation here,
 -- COLLATE "C" in the PostgreSQL bodies (sql/queries/postgres/ai_prompts.sql).

@@ -1,46 +1,9 @@
--- collection_photos: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
+-- collection_photos: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
 -- collection_photos.add_many differs per dialect: its bodies are in
 -- postgres/collection_photos.sql and sqlite/collection_photos.sql.
-
--- name: collection_photos.get
--- returns: one CollectionPhoto
--- params: id
-SELECT id, collection_id, photo_id, added_at
-FROM collection_photos
-WHERE id = :id;
-
--- name: collection_photos.get_multi
--- returns: rows CollectionPhoto
--- params: skip, limit
--- A page of rows, oldest first (added_at, then id).
-SELECT id, collection_id, photo_id, added_at
-FROM collection_photos
-ORDER BY added_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: collection_photos.stream_all
--- returns: rows CollectionPhoto
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, collection_id, photo_id, added_at
-FROM collection_photos
-ORDER BY added_at, id;
-
--- name: collection_photos.count
--- returns: scalar int
-SELECT count(*) FROM collection_photos;
-
--- name: collection_photos.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM collection_photos WHERE id = :id);
-
--- name: collection_photos.remove
--- returns: one CollectionPhoto
--- params: id
-DELETE FROM collection_photos
-WHERE id = :id
-RETURNING id, collection_id, photo_id, added_at;
+-- generic: collection_photos CollectionPhoto added_at
 
 -- name: collection_photos.add
 -- returns: one CollectionPhoto
@@ -95,16 +58,7 @@ WHERE collection_id = :collection_id;
 -- params: collection_id
 -- The photos of a collection with their media asset nested, most recently added first
 -- (added_at DESC, then the membership row's id DESC); a photo added twice appears twice.
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM collection_photos AS cp
 INNER JOIN file_versions AS fv ON fv.id = cp.photo_id
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id

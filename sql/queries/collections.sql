@@ -1,54 +1,9 @@
--- collections: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
+-- collections: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
 -- collections.get_for_update differs per dialect: its bodies are in postgres/collections.sql
 -- and sqlite/collections.sql.
-
--- name: collections.get
--- returns: one Collection
--- params: id
-SELECT id, name, description, is_public,
-       cover_photo, is_smart_collection, smart_rules, created_at,
-       updated_at
-FROM collections
-WHERE id = :id;
-
--- name: collections.get_multi
--- returns: rows Collection
--- params: skip, limit
--- A page of rows, oldest first (created_at, then id).
-SELECT id, name, description, is_public,
-       cover_photo, is_smart_collection, smart_rules, created_at,
-       updated_at
-FROM collections
-ORDER BY created_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: collections.stream_all
--- returns: rows Collection
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, name, description, is_public,
-       cover_photo, is_smart_collection, smart_rules, created_at,
-       updated_at
-FROM collections
-ORDER BY created_at, id;
-
--- name: collections.count
--- returns: scalar int
-SELECT count(*) FROM collections;
-
--- name: collections.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM collections WHERE id = :id);
-
--- name: collections.remove
--- returns: one Collection
--- params: id
-DELETE FROM collections
-WHERE id = :id
-RETURNING id, name, description, is_public,
-       cover_photo, is_smart_collection, smart_rules, created_at,
-       updated_at;
+-- generic: collections Collection
 
 -- name: collections.get_all
 -- returns: rows Collection
@@ -122,16 +77,7 @@ ORDER BY c.created_at DESC, c.id DESC;
 -- returns: rows FileVersionWithAsset
 -- Every file version (all tiers) with its media asset nested, the candidates smart rules are
 -- evaluated on; newest first (created_at DESC, id DESC).
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 ORDER BY fv.created_at DESC, fv.id DESC;

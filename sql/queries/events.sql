@@ -1,52 +1,7 @@
--- events: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
-
--- name: events.get
--- returns: one Event
--- params: id
-SELECT id, name, "type", "date",
-       is_recurring, recurring_type, country, region,
-       person_id, is_enabled, description, created_at
-FROM events
-WHERE id = :id;
-
--- name: events.get_multi
--- returns: rows Event
--- params: skip, limit
--- A page of rows, oldest first (created_at, then id).
-SELECT id, name, "type", "date",
-       is_recurring, recurring_type, country, region,
-       person_id, is_enabled, description, created_at
-FROM events
-ORDER BY created_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: events.stream_all
--- returns: rows Event
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, name, "type", "date",
-       is_recurring, recurring_type, country, region,
-       person_id, is_enabled, description, created_at
-FROM events
-ORDER BY created_at, id;
-
--- name: events.count
--- returns: scalar int
-SELECT count(*) FROM events;
-
--- name: events.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM events WHERE id = :id);
-
--- name: events.remove
--- returns: one Event
--- params: id
-DELETE FROM events
-WHERE id = :id
-RETURNING id, name, "type", "date",
-       is_recurring, recurring_type, country, region,
-       person_id, is_enabled, description, created_at;
+-- events: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
+-- generic: events Event
 
 -- name: events.get_all
 -- returns: rows Event

@@ -1,48 +1,7 @@
--- people: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
-
--- name: people.get
--- returns: one Person
--- params: id
-SELECT id, name, notes, birthdate,
-       face_count, representative_face, selected_thumbnail_face_id, created_at
-FROM people
-WHERE id = :id;
-
--- name: people.get_multi
--- returns: rows Person
--- params: skip, limit
--- A page of rows, oldest first (created_at, then id).
-SELECT id, name, notes, birthdate,
-       face_count, representative_face, selected_thumbnail_face_id, created_at
-FROM people
-ORDER BY created_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: people.stream_all
--- returns: rows Person
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, name, notes, birthdate,
-       face_count, representative_face, selected_thumbnail_face_id, created_at
-FROM people
-ORDER BY created_at, id;
-
--- name: people.count
--- returns: scalar int
-SELECT count(*) FROM people;
-
--- name: people.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM people WHERE id = :id);
-
--- name: people.remove
--- returns: one Person
--- params: id
-DELETE FROM people
-WHERE id = :id
-RETURNING id, name, notes, birthdate,
-       face_count, representative_face, selected_thumbnail_face_id, created_at;
+-- people: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
+-- generic: people Person
 
 -- name: people.get_all
 -- returns: rows Person
@@ -162,15 +121,7 @@ ORDER BY p.created_at DESC, p.id DESC;
 -- params: person_id
 -- The distinct file versions that show a face of the person (ignored faces included), each with
 -- its media asset nested; newest version first (created_at DESC, id DESC).
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
-       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)

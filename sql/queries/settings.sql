@@ -1,50 +1,9 @@
--- settings: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
+-- settings: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
 -- settings.get_all and settings.get_by_category order text in byte order: their PostgreSQL bodies
 -- (COLLATE "C") are in postgres/settings.sql; SQLite's default BINARY collation is byte order.
-
--- name: settings.get
--- returns: one Setting
--- params: id
-SELECT id, "key", "value", category,
-       description, created_at, updated_at
-FROM settings
-WHERE id = :id;
-
--- name: settings.get_multi
--- returns: rows Setting
--- params: skip, limit
--- A page of rows, oldest first (created_at, then id).
-SELECT id, "key", "value", category,
-       description, created_at, updated_at
-FROM settings
-ORDER BY created_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: settings.stream_all
--- returns: rows Setting
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, "key", "value", category,
-       description, created_at, updated_at
-FROM settings
-ORDER BY created_at, id;
-
--- name: settings.count
--- returns: scalar int
-SELECT count(*) FROM settings;
-
--- name: settings.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM settings WHERE id = :id);
-
--- name: settings.remove
--- returns: one Setting
--- params: id
-DELETE FROM settings
-WHERE id = :id
-RETURNING id, "key", "value", category,
-       description, created_at, updated_at;
+-- generic: settings Setting
 
 -- name: settings.get_all
 -- returns: rows Setting

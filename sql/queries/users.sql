@@ -1,44 +1,7 @@
--- users: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
-
--- name: users.get
--- returns: one User
--- params: id
-SELECT id, username, password
-FROM users
-WHERE id = :id;
-
--- name: users.get_multi
--- returns: rows User
--- params: skip, limit
--- A page of rows, by username (byte order on both dialects), then id.
-SELECT id, username, password
-FROM users
-ORDER BY username, id
-LIMIT :limit OFFSET :skip;
-
--- name: users.stream_all
--- returns: rows User
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, username, password
-FROM users
-ORDER BY username, id;
-
--- name: users.count
--- returns: scalar int
-SELECT count(*) FROM users;
-
--- name: users.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM users WHERE id = :id);
-
--- name: users.remove
--- returns: one User
--- params: id
-DELETE FROM users
-WHERE id = :id
-RETURNING id, username, password;
+-- users: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
+-- generic: users User username
 
 -- name: users.get_by_username
 -- returns: one User

@@ -8,6 +8,7 @@ import pytest
 
 from pictallion_sql import crud
 from tests.conftest import FixedClock
+from tests.rows import new_photo
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins
@@ -16,18 +17,7 @@ pytestmark = pytest.mark.pins
 async def test_collection_photo_add_writes_a_row_each_time(
     db: Any, fixed_clock: FixedClock
 ) -> None:
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
-    photo = await crud.file_version.create(
-        db,
-        obj_in={
-            "media_asset_id": asset.id,
-            "tier": "silver",
-            "file_path": "p",
-            "file_hash": "h",
-            "file_size": 1,
-            "mime_type": "image/jpeg",
-        },
-    )
+    _, photo = await new_photo(db)
     album = await crud.collection.create(db, obj_in={"name": "Album"})
     first = await crud.collection_photo.add(db, collection_id=album.id, photo_id=photo.id)
     one = fixed_clock.now
@@ -39,18 +29,7 @@ async def test_collection_photo_add_writes_a_row_each_time(
 
 
 async def test_all_file_versions_with_assets_and_update_media_asset(db: Any) -> None:
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
-    photo = await crud.file_version.create(
-        db,
-        obj_in={
-            "media_asset_id": asset.id,
-            "tier": "gold",
-            "file_path": "p",
-            "file_hash": "h",
-            "file_size": 1,
-            "mime_type": "image/jpeg",
-        },
-    )
+    asset, photo = await new_photo(db, tier="gold")
     renamed = await crud.compat.media_asset.update_media_asset(
         db, db_obj=asset, obj_in={"original_filename": "b.jpg"}
     )

@@ -8,17 +8,7 @@ from typing import Any
 
 from pictallion_sql import crud
 from pictallion_sql.catalog.batch_clock import batch_times
-
-
-def _version(asset_id: str, index: int) -> dict[str, Any]:
-    return {
-        "media_asset_id": asset_id,
-        "tier": "silver",
-        "file_path": f"media/silver/{index:05d}.jpg",
-        "file_hash": f"hash{index}",
-        "file_size": 1000 + index,
-        "mime_type": "image/jpeg",
-    }
+from tests.rows import version_row
 
 
 def test_batch_times_step_one_microsecond_and_never_go_back() -> None:
@@ -32,7 +22,9 @@ def test_batch_times_step_one_microsecond_and_never_go_back() -> None:
 
 async def test_a_batch_is_listed_in_insertion_order(db: Any) -> None:
     asset = (await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})).id
-    created = await crud.file_version.create_many(db, objs=[_version(asset, n) for n in range(40)])
+    created = await crud.file_version.create_many(
+        db, objs=[version_row(asset, n) for n in range(40)]
+    )
     times = [v.created_at for v in created]
     assert times == sorted(times) and len(set(times)) == len(times)
     stored = await crud.file_version.get_all(db)
@@ -40,7 +32,7 @@ async def test_a_batch_is_listed_in_insertion_order(db: Any) -> None:
     assert [v.created_at for v in stored] == list(reversed(times))
     # The ids alone, without the read-back, are stamped the same way.
     ids = await crud.file_version.create_many(
-        db, objs=[_version(asset, n) for n in range(40, 60)], returning=False
+        db, objs=[version_row(asset, n) for n in range(40, 60)], returning=False
     )
     newest = await crud.file_version.get_all(db, limit=20)
     assert [v.id for v in newest] == list(reversed(ids))

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pictallion_sql import crud
+from tests.rows import new_asset, version_row
 from tests.search_reference import _contains as contains
 
 LOCATIONS = ["İstanbul", "istanbul", "ΟΔΟΣ", "οδοσ", "GROẞE STRAẞE", "Straße", "STRASSE"]
@@ -22,21 +23,11 @@ NEEDLES = ["istanbul", "i̇stanbul", "İSTANBUL", "οδοσ", "οδος", "ΟΔ�
 @pytest.fixture
 async def library(db: Any) -> dict[str, str]:
     """One version per location (also its event name and a keyword); id by location."""
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
+    asset = await new_asset(db)
     versions = await crud.file_version.create_many(
         db,
         objs=[
-            {
-                "media_asset_id": asset.id,
-                "tier": "silver",
-                "file_path": f"media/{n}.jpg",
-                "file_hash": f"h{n}",
-                "file_size": 1,
-                "mime_type": "image/jpeg",
-                "location": text,
-                "event_name": text,
-                "keywords": [text],
-            }
+            version_row(asset.id, n, location=text, event_name=text, keywords=[text])
             for n, text in enumerate(LOCATIONS)
         ],
     )

@@ -5,11 +5,8 @@ clustering, the atomic prompt reset and seeding, and a differential test of ever
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -38,8 +35,7 @@ from pictallion_sql.models import (
 from pictallion_sql.query.dynamic import insert_query
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.catalog import Hotspot, LocatedPhoto, LocationStats
-from tests import pgcluster
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, PairMaker
 from tests.library import at, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -236,43 +232,19 @@ async def load_rows(db: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
                 await conn.run(query, **row)
 
 
-@asynccontextmanager
-async def library_pair_with(
-    extras: Any,
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    folder: Path,
-) -> AsyncIterator[tuple[Any, Any]]:
-    """The library plus ``extras`` in a SQLite file in ``folder`` and a PostgreSQL database."""
-    path = folder / "library.db"
-    shutil.copyfile(sqlite_template, path)
-    pg_url = pgcluster.create_database(pg_admin_url, template=pg_template)
-    lite = await connect(f"sqlite:///{path}")
-    pg = await connect(pg_url)
-    try:
-        for database in (lite, pg):
-            await load_library(database)
-            await load_rows(database, extras)
-        yield lite, pg
-    finally:
-        await lite.close()
-        await pg.close()
-        pgcluster.drop_database(pg_admin_url, pg_url)
+def with_rows(tables: dict[str, list[dict[str, Any]]]) -> Callable[[Any], Awaitable[None]]:
+    """A loader for ``make_pair`` that adds ``tables`` (the rows of each table)."""
+
+    async def load(db: Any) -> None:
+        await load_rows(db, tables)
+
+    return load
 
 
 @pytest.fixture(scope="module")
-async def catalog_pair(
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
+async def catalog_pair(make_pair: PairMaker) -> AsyncIterator[tuple[Any, Any]]:
     """The library plus EXTRAS in SQLite and PostgreSQL (read only)."""
-    folder = tmp_path_factory.mktemp("catalog")
-    async with library_pair_with(
-        EXTRAS, pg_admin_url, pg_template, sqlite_template, folder
-    ) as pair:
+    async with make_pair(load_library, with_rows(EXTRAS)) as pair:
         yield pair
 
 
@@ -672,20 +644,25 @@ async def test_concurrent_seeders_and_resets_leave_three_defaults(db: Any) -> No
 # ---------------------------------------------------------------------------------------------
 
 
+# Every location of the library and EXTRA_LOCATIONS, as location.get_all lists them (names in
+# byte order).
+LOCATION_NAMES = [
+    "Alpha",
+    "Beach",
+    "beach",
+    "Eiffel Tower",
+    "Office",
+    "Élan vital",
+    "alpha",
+    "Zoo",
+    "home",
+]
+
+
 async def test_location_create_list_update_delete(db: Any, fixed_clock: FixedClock) -> None:
     await load_library(db)
     await load_rows(db, {"locations": EXTRA_LOCATIONS})
-    assert names(await crud.location.get_all(db)) == [
-        "Alpha",
-        "Beach",
-        "beach",
-        "Eiffel Tower",
-        "Office",
-        "Élan vital",
-        "alpha",
-        "Zoo",
-        "home",
-    ]
+    assert names(await crud.location.get_all(db)) == LOCATION_NAMES
     made = await crud.location.create(
         db, obj_in={"name": "Park", "latitude": "51.5", "longitude": "-0.12"}
     )
@@ -1083,17 +1060,7 @@ async def test_differential_results_are_the_expected_ones(
             "family Description Generator",
             "File Naming",
         ]
-        assert names(await crud.location.get_all(database)) == [
-            "Alpha",
-            "Beach",
-            "beach",
-            "Eiffel Tower",
-            "Office",
-            "Élan vital",
-            "alpha",
-            "Zoo",
-            "home",
-        ]
+        assert names(await crud.location.get_all(database)) == LOCATION_NAMES
         for min_photos in (1, 2, 3):
             check_hotspots(
                 await crud.location.find_hotspots(database, min_photos=min_photos), min_photos

@@ -20,10 +20,9 @@ from pictallion_sql.models import (
     UpdateCollection,
     WeightedSmartRule,
 )
-from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.collections import CollectionWithStats
 from pictallion_sql.records.composites.photos import FileVersionWithAsset
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, both, execute
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -49,30 +48,6 @@ async def library(db: Any) -> Any:
     """Load the fixed library into the test's (writable) database."""
     await load_library(db)
     return db
-
-
-async def execute(db: Any, name: str, postgres: str, sqlite: str | None = None) -> None:
-    await db.run(make_query(f"test.{name}", "none", None, postgres, sqlite))
-
-
-async def fail_on(db: Any, table: str, event: str, when: str | None = None) -> None:
-    """A trigger that makes ``event`` on ``table`` fail (optionally only ``when`` holds)."""
-    await execute(
-        db,
-        "fail_function",
-        "CREATE OR REPLACE FUNCTION test_forced_failure() RETURNS trigger LANGUAGE plpgsql "
-        "AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$",
-        "SELECT 1",
-    )
-    condition = f" WHEN ({when})" if when else ""
-    await execute(
-        db,
-        "fail_trigger",
-        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
-        "EXECUTE FUNCTION test_forced_failure()",
-        f"CREATE TRIGGER test_fail_{table} BEFORE {event} ON {table} FOR EACH ROW{condition} "
-        "BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
-    )
 
 
 async def membership(db: Any, collection_id: str) -> list[tuple[str, str]]:
@@ -487,14 +462,6 @@ async def test_photos_for_smart_collections(db: Any) -> None:
 # ------------------------------------------------------------------------------------------
 # Differential: every read method on both dialects of the fixed library
 # ------------------------------------------------------------------------------------------
-
-
-async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
-    sqlite_db, pg_db = library_pair
-    lite = await method(sqlite_db, **kwargs)
-    pg = await method(pg_db, **kwargs)
-    assert lite == pg, (method.__name__, kwargs)
-    return lite
 
 
 async def test_library_collection_reads_agree(library_pair: tuple[Any, Any]) -> None:

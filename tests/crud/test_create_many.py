@@ -13,6 +13,7 @@ from pictallion_sql.catalog.base import new_ids
 from pictallion_sql.errors import DuplicateKeyError, ForeignKeyError, ValidationError
 from pictallion_sql.models import CombinedMetadata, Face, FileVersion, InsertFileVersion
 from pictallion_sql.query.bulk import echoed_columns
+from tests.rows import version_row
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins
@@ -30,18 +31,6 @@ METADATA: dict[str, Any] = {
 }
 
 
-def _version(asset_id: str, index: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "media_asset_id": asset_id,
-        "tier": "silver",
-        "file_path": f"media/silver/{index:05d}.jpg",
-        "file_hash": f"hash{index}",
-        "file_size": 1000 + index,
-        "mime_type": "image/jpeg",
-        **extra,
-    }
-
-
 async def _asset(db: Any) -> str:
     return str((await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})).id)
 
@@ -49,13 +38,13 @@ async def _asset(db: Any) -> str:
 async def test_rows_come_back_in_input_order_equal_to_get(db: Any) -> None:
     asset = await _asset(db)
     objs: list[Any] = [
-        _version(asset, 0, metadata=METADATA, keywords=["beach", "été", 'q"uote', "{x}"]),
-        _version(asset, 1),  # every optional column takes its default
-        _version(asset, 2, metadata=METADATA, keywords=[], rating=4, is_reviewed=True),
+        version_row(asset, 0, metadata=METADATA, keywords=["beach", "été", 'q"uote', "{x}"]),
+        version_row(asset, 1),  # every optional column takes its default
+        version_row(asset, 2, metadata=METADATA, keywords=[], rating=4, is_reviewed=True),
         # A document holding a null: its column is read back rather than echoed.
-        _version(asset, 3, metadata={"exif": {"lens": "50mm"}, "ai": None}, keywords=None),
-        InsertFileVersion(**_version(asset, 4, tier="gold", processing_state="promoted")),
-        _version(asset, 5, metadata=None, rating=None, location="Nice, France"),
+        version_row(asset, 3, metadata={"exif": {"lens": "50mm"}, "ai": None}, keywords=None),
+        InsertFileVersion(**version_row(asset, 4, tier="gold", processing_state="promoted")),
+        version_row(asset, 5, metadata=None, rating=None, location="Nice, France"),
     ]
     created = await crud.file_version.create_many(db, objs=objs)
     assert [v.file_path for v in created] == [f"media/silver/{i:05d}.jpg" for i in range(6)]
@@ -81,7 +70,9 @@ async def test_documents_every_row_gives_equal_what_get_reads(db: Any) -> None:
     asset = await _asset(db)
     extremes = {"exif": {"gpsLatitude": 1e300, "gpsLongitude": -0.0, "camera": 'Çanon \\ "Ω"'}}
     documents: list[dict[str, Any]] = [METADATA, extremes, {}, {"ai": {"aiTags": []}}]
-    objs = [_version(asset, i, metadata=doc, keywords=[f"k{i}"]) for i, doc in enumerate(documents)]
+    objs = [
+        version_row(asset, i, metadata=doc, keywords=[f"k{i}"]) for i, doc in enumerate(documents)
+    ]
     # Every row gives a null-free document: the column is echoed, not decoded again.
     assert echoed_columns(FileVersion, [{"id": "x", **o} for o in _inserted(objs)]) == (
         "media_asset_id",
@@ -100,7 +91,7 @@ async def test_documents_every_row_gives_equal_what_get_reads(db: Any) -> None:
 
     # A null in a document is a stored null (validation refuses non-finite numbers, which
     # would be written as null), so the document is still echoed.
-    with_null = [*objs, _version(asset, 9, metadata={"ai": None}, keywords=None)]
+    with_null = [*objs, version_row(asset, 9, metadata={"ai": None}, keywords=None)]
     assert "metadata" in echoed_columns(
         FileVersion, [{"id": "x", **o} for o in _inserted(with_null)]
     )
@@ -114,7 +105,7 @@ async def test_returned_records_do_not_share_the_callers_lists(db: Any) -> None:
     asset = await _asset(db)
     keywords = ["a", "b"]
     (created,) = await crud.file_version.create_many(
-        db, objs=[_version(asset, 0, keywords=keywords)]
+        db, objs=[version_row(asset, 0, keywords=keywords)]
     )
     keywords.append("c")
     assert created.keywords == ["a", "b"]
@@ -147,7 +138,7 @@ async def test_timestamps_are_stored_as_naive_utc(db: Any) -> None:
 
 async def test_float_documents_read_back_as_stored(db: Any) -> None:
     asset = await _asset(db)
-    (version,) = await crud.file_version.create_many(db, objs=[_version(asset, 0)])
+    (version,) = await crud.file_version.create_many(db, objs=[version_row(asset, 0)])
     face_rows: list[dict[str, Any]] = [
         {"photo_id": version.id, "bounding_box": [1, 2, 3, 4], "confidence": 90},
         {
@@ -185,8 +176,8 @@ async def test_float_documents_read_back_as_stored(db: Any) -> None:
 
 async def test_a_missing_parent_in_the_middle_inserts_nothing(db: Any) -> None:
     asset = await _asset(db)
-    objs = [_version(asset, i) for i in range(6)]
-    objs[3] = _version(MISSING, 3)
+    objs = [version_row(asset, i) for i in range(6)]
+    objs[3] = version_row(MISSING, 3)
     with pytest.raises(ForeignKeyError) as info:
         await crud.file_version.create_many(db, objs=objs)
     error = info.value
@@ -222,15 +213,17 @@ async def test_a_failure_inside_an_outer_transaction_spoils_it(db: Any) -> None:
     asset = await _asset(db)
     with pytest.raises(ForeignKeyError):
         async with db.transaction() as tx:
-            await crud.file_version.create_many(tx, objs=[_version(asset, 0)])
-            await crud.file_version.create_many(tx, objs=[_version(asset, 1), _version(MISSING, 2)])
+            await crud.file_version.create_many(tx, objs=[version_row(asset, 0)])
+            await crud.file_version.create_many(
+                tx, objs=[version_row(asset, 1), version_row(MISSING, 2)]
+            )
     assert await crud.file_version.count(db) == 0
 
 
 async def test_a_bad_row_is_named_by_its_index(db: Any) -> None:
     asset = await _asset(db)
-    bad = _version(asset, 3, tier="platinum")
-    objs: list[Any] = [_version(asset, i) for i in range(6)]
+    bad = version_row(asset, 3, tier="platinum")
+    objs: list[Any] = [version_row(asset, i) for i in range(6)]
     objs[3] = bad
     with pytest.raises(ValidationError) as single:
         crud.file_version.insert_values(bad)
@@ -242,7 +235,7 @@ async def test_a_bad_row_is_named_by_its_index(db: Any) -> None:
     with pytest.raises(ValidationError) as wrong_type:
         await crud.file_version.create_many(db, objs=objs)
     assert str(wrong_type.value).startswith("objs[3]: file_versions: expected InsertFileVersion")
-    objs[3] = {**_version(asset, 3), "colour": "red"}
+    objs[3] = {**version_row(asset, 3), "colour": "red"}
     with pytest.raises(ValidationError) as unknown:
         await crud.file_version.create_many(db, objs=objs)
     assert str(unknown.value) == "objs[3]: file_versions.colour: unknown field"
@@ -254,7 +247,7 @@ async def test_mixed_column_sets_in_one_call(db: Any) -> None:
         db, objs=[{"original_filename": f"IMG_{i}.jpg"} for i in range(3)]
     )
     objs = [
-        _version(assets[i % 3].id, i, **({"rating": i % 6} if i % 2 else {"keywords": [str(i)]}))
+        version_row(assets[i % 3].id, i, **({"rating": i % 6} if i % 2 else {"keywords": [str(i)]}))
         for i in range(40)
     ]
     created = await crud.file_version.create_many(db, objs=objs)
@@ -285,7 +278,7 @@ def test_new_ids_are_random_version_4_uuids() -> None:
 
 async def test_without_returning_the_ids_come_back_in_input_order(db: Any) -> None:
     asset = await _asset(db)
-    objs = [_version(asset, i, rating=i % 5) for i in range(50)]
+    objs = [version_row(asset, i, rating=i % 5) for i in range(50)]
     ids = await crud.file_version.create_many(db, objs=objs, returning=False)
     assert len(set(ids)) == 50
     for index, id in enumerate(ids):
@@ -297,8 +290,8 @@ async def test_without_returning_the_ids_come_back_in_input_order(db: Any) -> No
 
 async def test_without_returning_a_failure_inserts_nothing(db: Any) -> None:
     asset = await _asset(db)
-    objs = [_version(asset, i) for i in range(6)]
-    objs[4] = _version(MISSING, 4)
+    objs = [version_row(asset, i) for i in range(6)]
+    objs[4] = version_row(MISSING, 4)
     with pytest.raises(ForeignKeyError):
         await crud.file_version.create_many(db, objs=objs, returning=False)
     assert await crud.file_version.count(db) == 0

@@ -28,6 +28,7 @@ from pictallion_sql.query.dynamic import insert_query
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.people import PersonWithCounts
 from pictallion_sql.records.composites.photos import FileVersionWithAsset
+from tests.conftest import both
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, PEOPLE, T0, at, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -863,14 +864,6 @@ async def test_relationships_by_person_nest_both_people(db: Any) -> None:
 # ------------------------------------------------------------------------------------------
 # The fixed library: expected answers, and equal answers on both dialects
 # ------------------------------------------------------------------------------------------
-
-
-async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
-    sqlite_db, pg_db = library_pair
-    lite = await method(sqlite_db, **kwargs)
-    pg = await method(pg_db, **kwargs)
-    assert lite == pg, (method.__name__, kwargs)
-    return lite
 
 
 def ids(rows: Any) -> list[str]:

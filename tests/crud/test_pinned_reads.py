@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -20,8 +19,8 @@ import pytest
 
 from pictallion_sql import crud
 from pictallion_sql.errors import ForeignKeyError, ValidationError
-from tests.conftest import FixedClock
-from tests.crud.test_catalog import library_pair_with, load_rows
+from tests.conftest import FixedClock, PairMaker
+from tests.crud.test_catalog import load_rows, with_rows
 from tests.library import LIBRARY, at, load_library, uid
 
 pytestmark = pytest.mark.pins
@@ -185,17 +184,9 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-async def pinned_pair(
-    pg_admin_url: str,
-    pg_template: str,
-    sqlite_template: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Any, Any]]:
+async def pinned_pair(make_pair: PairMaker) -> AsyncIterator[tuple[Any, Any]]:
     """The library plus PIN_EXTRAS in SQLite and PostgreSQL (read only)."""
-    folder = tmp_path_factory.mktemp("pinned")
-    async with library_pair_with(
-        PIN_EXTRAS, pg_admin_url, pg_template, sqlite_template, folder
-    ) as pair:
+    async with make_pair(load_library, with_rows(PIN_EXTRAS)) as pair:
         yield pair
 
 

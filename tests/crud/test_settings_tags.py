@@ -11,9 +11,8 @@ import pytest
 from pictallion_sql import crud
 from pictallion_sql.errors import DatabaseError, DuplicateKeyError, ValidationError
 from pictallion_sql.models import InsertSetting, Setting, UpdateSetting
-from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.collections import TagLibraryEntry
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, both, fail_on
 from tests.library import GLOBAL_TAGS, SETTINGS, at, load_library, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -22,27 +21,9 @@ pytestmark = pytest.mark.pins
 S1, S2, S3, S4 = (uid("setting", n) for n in range(1, 5))
 
 
-async def execute(db: Any, name: str, postgres: str, sqlite: str | None = None) -> None:
-    await db.run(make_query(f"test.{name}", "none", None, postgres, sqlite))
-
-
 async def fail_on_tag(db: Any, tag: str) -> None:
     """A trigger that makes inserting ``tag`` into the tag library fail."""
-    await execute(
-        db,
-        "fail_function",
-        "CREATE OR REPLACE FUNCTION test_forced_failure() RETURNS trigger LANGUAGE plpgsql "
-        "AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$",
-        "SELECT 1",
-    )
-    await execute(
-        db,
-        "fail_trigger",
-        "CREATE TRIGGER test_fail_tag BEFORE INSERT ON global_tag_library FOR EACH ROW "
-        f"WHEN (NEW.tag = '{tag}') EXECUTE FUNCTION test_forced_failure()",
-        "CREATE TRIGGER test_fail_tag BEFORE INSERT ON global_tag_library FOR EACH ROW "
-        f"WHEN (NEW.tag = '{tag}') BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
-    )
+    await fail_on(db, "global_tag_library", "INSERT", when=f"NEW.tag = '{tag}'")
 
 
 async def library_counts(db: Any) -> dict[str, int]:
@@ -298,14 +279,6 @@ async def test_delete_tag(db: Any) -> None:
 # ------------------------------------------------------------------------------------------
 # Differential: every read method on both dialects of the fixed library
 # ------------------------------------------------------------------------------------------
-
-
-async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any:
-    sqlite_db, pg_db = library_pair
-    lite = await method(sqlite_db, **kwargs)
-    pg = await method(pg_db, **kwargs)
-    assert lite == pg, (method.__name__, kwargs)
-    return lite
 
 
 async def test_library_setting_reads_agree(library_pair: tuple[Any, Any]) -> None:

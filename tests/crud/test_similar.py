@@ -18,6 +18,7 @@ from pictallion_sql import crud
 from pictallion_sql.catalog.file_versions import similarity
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.photos import SimilarPhoto
+from tests.rows import new_asset, version_row
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins
@@ -43,19 +44,11 @@ async def _load(db: Any, hashes: list[str | None]) -> None:
     async with db.transaction() as tx:
         await tx.run(_DELETE_VERSIONS)
         await tx.run(_DELETE_ASSETS)
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
+    asset = await new_asset(db)
     created = await crud.file_version.create_many(
         db,
         objs=[
-            {
-                "media_asset_id": asset.id,
-                "tier": "silver",
-                "file_path": f"media/{n}.jpg",
-                "file_hash": f"h{n}",
-                "file_size": 1,
-                "mime_type": "image/jpeg",
-                "perceptual_hash": h,
-            }
+            version_row(asset.id, n, file_hash=f"h{n}", perceptual_hash=h)
             for n, h in enumerate(hashes)
         ],
     )

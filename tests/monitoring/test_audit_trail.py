@@ -14,6 +14,7 @@ from pictallion_sql.catalog.audit import history_id
 from pictallion_sql.config import Settings
 from pictallion_sql.errors import ForeignKeyError, ValidationError
 from tests.conftest import FixedClock
+from tests.rows import new_photo
 
 pytestmark = pytest.mark.pins
 
@@ -21,21 +22,14 @@ BIG_TAGS = ["x" * 100, "y" * 100]
 
 
 async def _photo(db: Any) -> tuple[Any, Any]:
-    asset = await crud.media_asset.create(db, obj_in={"original_filename": "a.jpg"})
-    version = await crud.file_version.create(
+    return await new_photo(
         db,
-        obj_in={
-            "media_asset_id": asset.id,
-            "tier": "silver",
-            "file_path": "media/silver/a.jpg",
-            "file_hash": "hash-a",
-            "file_size": 1000,
-            "mime_type": "image/jpeg",
-            "rating": 3,
-            "metadata": {"ai": {"aiTags": BIG_TAGS}},
-        },
+        file_path="media/silver/a.jpg",
+        file_hash="hash-a",
+        file_size=1000,
+        rating=3,
+        metadata={"ai": {"aiTags": BIG_TAGS}},
     )
-    return asset, version
 
 
 def _trail(rows: list[Any]) -> list[tuple[str, dict[str, Any]]]:

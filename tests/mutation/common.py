@@ -21,17 +21,13 @@ def postgres_for_tests() -> Iterator[str]:
     start (and stop) its own cluster.
     """
     given = os.environ.get("PICTALLION_TEST_POSTGRES_URL")
-    if given:
-        pgcluster.wait_until_ready(given)
-        yield given
-        return
-    with pgcluster.throwaway_cluster() as url:
-        pgcluster.wait_until_ready(url)
+    with pgcluster.server(given) as url:
         os.environ["PICTALLION_TEST_POSTGRES_URL"] = url
         try:
             yield url
         finally:
-            del os.environ["PICTALLION_TEST_POSTGRES_URL"]
+            if not given:
+                del os.environ["PICTALLION_TEST_POSTGRES_URL"]
 
 
 def rate(survived: int, total: int) -> str:

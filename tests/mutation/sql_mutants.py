@@ -321,24 +321,32 @@ def _dialects_of(path: Path, name: str, overridden: dict[str, set[str]]) -> tupl
     return tuple(d for d in DIALECTS if name not in overridden[d])
 
 
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def generate(folder: Path = QUERIES) -> list[Mutant]:
     """Every mutant of every named query under ``folder``."""
     overridden = {
         d: {
-            block.name for path in sorted((folder / d).glob("*.sql")) for block in _parse_file(path)
+            block.name
+            for path in sorted((folder / d).glob("*.sql"))
+            for block in _parse_file(path)
+            if block.kind == "query"
         }
         for d in DIALECTS
     }
     mutants = []
-    for path in sorted(folder.glob("*.sql")) + sorted(folder.glob("*/*.sql")):
-        text = path.read_text(encoding="utf-8")
-        line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        relative = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    # Templates and fragments are mutated in the queries that use them.
+    dialect_files = [path for d in DIALECTS for path in sorted((folder / d).glob("*.sql"))]
+    for path in sorted(folder.glob("*.sql")) + dialect_files:
+        relative = _relative(path)
         for block in _parse_file(path):
+            if block.kind != "query":
+                continue  # a fragment is mutated where a query uses it
             dialects = _dialects_of(path, block.name, overridden)
             if not dialects:
                 continue  # every dialect overrides this body: it never runs
-            body_at = text.find(block.sql, line_starts[block.line - 1])
             counts: dict[str, int] = {}
             for kind, description, mutated in body_mutations(block.sql):
                 counts[kind] = counts.get(kind, 0) + 1
@@ -346,11 +354,12 @@ def generate(folder: Path = QUERIES) -> list[Mutant]:
                     (i for i, (a, b) in enumerate(zip(block.sql, mutated, strict=False)) if a != b),
                     min(len(block.sql), len(mutated)),
                 )
-                line = text.count("\n", 0, body_at + changed_at) + 1
+                # A generic query's lines are the template's (block.path).
+                line = block.body_line + block.sql.count("\n", 0, changed_at)
                 mutants.append(
                     Mutant(
                         key=f"{relative}:{block.name}:{kind}{counts[kind]}",
-                        file=relative,
+                        file=_relative(block.path),
                         line=line,
                         query=block.name,
                         dialects=dialects,
@@ -380,7 +389,13 @@ def applied(mutant: Mutant, registry: Any = None) -> Iterator[None]:
     saved = {d: getattr(query, d) for d in mutant.dialects}
     try:
         for dialect in mutant.dialects:
-            mutated = fill_placeholders(mutant.mutated, dialect)
+            # The registry fills in the fragments it loaded as well as the dialect placeholders.
+            fill = getattr(registry, "fill", None)
+            mutated = (
+                fill(mutant.mutated, dialect)
+                if fill is not None
+                else fill_placeholders(mutant.mutated, dialect)
+            )
             force_setattr(query, dialect, named_sql(compile_sql(mutated, dialect), query.name))
         _forget_prepared(query)
         yield

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import psycopg
@@ -27,18 +26,9 @@ class Replicated:
         return int(urlsplit(url).port or 5432)
 
 
-def wait_for_database(url: str, timeout: float = 30.0) -> None:
+def wait_for_database(url: str) -> None:
     """Block until ``url`` accepts connections (a standby replays the CREATE DATABASE)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-                conn.execute("SELECT 1")
-                return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    pgcluster.wait_until_ready(url, interval=0.1)
 
 
 @pytest.fixture(scope="package")

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.pgcluster import free_port, unprivileged
+
 # Debian installs it outside an unprivileged PATH.
 _PGBOUNCER_PATHS = ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer")
 
@@ -30,12 +32,6 @@ def find_pgbouncer() -> str:
     if os.environ.get("CI"):
         pytest.fail(message + "; CI must run the pgbouncer tests", pytrace=False)
     pytest.skip(message + "; CI installs it and runs these tests")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -64,13 +60,8 @@ def pgbouncer(
     binary = find_pgbouncer()
     server = urlsplit(server_url)
     root = Path(tempfile.mkdtemp(prefix="pictallion-pgbouncer-"))
-    run_as: dict[str, str] = {}
-    if os.geteuid() == 0:
-        # pgbouncer refuses to run as root: hand the folder to an unprivileged user.
-        run_as = {"user": "nobody", "group": "nogroup"}
-        os.chmod(root, 0o700)
-        shutil.chown(root, "nobody", "nogroup")
-    port = _free_port()
+    run_as = unprivileged(root)
+    port = free_port()
     user = server.username or "postgres"
     (root / "users.txt").write_text(f'"{user}" ""\n')
     (root / "pgbouncer.ini").write_text(
