@@ -10,6 +10,9 @@ Routing rules (docs/scaling.md gives the guarantees):
   replayed the primary's WAL up to the position read just after this database's latest
   commit (``pg_current_wal_insert_lsn()``, compared with ``pg_last_wal_replay_lsn()``):
   read-your-writes without a guessed delay. Otherwise it goes to the primary.
+* A write whose outcome or position is unknown (cut off by a cancellation or a lost
+  connection, perhaps after COMMIT; or the position read itself failed) sends reads to the
+  primary until a position read after it is known and a replica has replayed it.
 * A replica that cannot be reached is left alone for ``replica_retry_interval`` seconds;
   a read that fails on it because it went away runs again on the next replica or the
   primary, so the caller sees no error.
@@ -43,9 +46,13 @@ from pictallion_sql.errors import (
     ConfigurationError,
     ConnectionLostError,
     DatabaseError,
+    IntegrityError,
+    NotFoundError,
+    PermissionDeniedError,
     PictallionError,
     PoolTimeoutError,
     ReadOnlyError,
+    ValidationError,
 )
 from pictallion_sql.monitoring.metrics import PoolStats
 from pictallion_sql.query.registry import Query, ResultT, without_name_comment
@@ -150,6 +157,29 @@ class _Replica:
 _REPLICA_GONE = (ConnectionLostError, PoolTimeoutError)
 
 
+# Errors that prove a write was refused before it could commit; any other failure (the
+# connection lost after COMMIT was sent, a cancellation) leaves its outcome unknown.
+_NOT_WRITTEN = (
+    IntegrityError,
+    NotFoundError,
+    PermissionDeniedError,
+    PoolTimeoutError,
+    ReadOnlyError,
+    ValidationError,
+)
+
+
+def _may_have_committed(exc: BaseException) -> bool:
+    return not isinstance(exc, _NOT_WRITTEN)
+
+
+def _commit_unknown(exc: BaseException) -> bool:
+    # Of a transaction block: an exception of the caller's own code rolled it back.
+    if isinstance(exc, Exception) and not isinstance(exc, DatabaseError):
+        return False
+    return _may_have_committed(exc)
+
+
 def _conflict_with_recovery(exc: DatabaseError) -> bool:
     # A standby cancels a query whose rows replay is about to remove; the primary has none.
     return "conflict with recovery" in str(exc)
@@ -174,6 +204,9 @@ class RoutingDatabase(Database):
         # commit's position is unknown (its call was cut off), the next read asks again.
         self._written = 0
         self._written_unknown = False
+        # Counts cut-off writes: a position read that began before the latest one may
+        # predate that write's commit, so it does not settle it.
+        self._cut_offs = 0
 
     def attach_cache(self, cache: RowCache | None) -> None:
         """The primary's writes invalidate ``cache``; routed reads do not use it.
@@ -277,29 +310,36 @@ class RoutingDatabase(Database):
         """Await a write that commits, then note the primary's WAL position."""
         try:
             result = await write
-        except PictallionError:
-            raise  # nothing was written
-        except BaseException:
-            self._written_unknown = True  # cut off: it may have committed
+        except BaseException as exc:
+            if _may_have_committed(exc):
+                self._cut_off()
             raise
         await self._note_commit()
         return result
+
+    def _cut_off(self) -> None:
+        """A write whose commit is unknown: reads use the primary until a position read
+        after it is known and a replica has replayed it."""
+        self._cut_offs += 1
+        self._written_unknown = True
 
     async def _note_commit(self) -> None:
         """Remember the primary's WAL position now, just after a commit."""
         if not self._replicas:
             return
+        cut_offs = self._cut_offs
         try:
             position = int((await self._primary.fetch_state(_PRIMARY_LSN))[0])
         except PictallionError:
             # The write is committed; its position is not known: reads stay on the primary.
-            self._written_unknown = True
+            self._cut_off()
             return
         except BaseException:
-            self._written_unknown = True
+            self._cut_off()
             raise
         self._written = max(self._written, position)
-        self._written_unknown = False
+        if cut_offs == self._cut_offs:
+            self._written_unknown = False
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction, on the primary."""
@@ -312,12 +352,11 @@ class RoutingDatabase(Database):
         try:
             async with self._primary.transaction(readonly=readonly) as tx:
                 yield tx
-        except Exception:
-            raise  # rolled back: nothing was written
-        except BaseException:
-            # Cut off (cancelled), perhaps during COMMIT: whether it committed is unknown.
-            if not readonly:
-                self._written_unknown = True
+        except BaseException as exc:
+            # Cut off (cancelled, connection lost), perhaps during COMMIT: whether it
+            # committed is unknown. The caller's own exceptions rolled it back.
+            if not readonly and _commit_unknown(exc):
+                self._cut_off()
             raise
         if not readonly:
             await self._note_commit()
@@ -483,11 +522,9 @@ class _RoutedConnection(Connection):
         try:
             async with conn.transaction(readonly=readonly):
                 yield self
-        except Exception:
-            raise  # rolled back: nothing was written
-        except BaseException:
-            if commits:
-                self._router._written_unknown = True
+        except BaseException as exc:
+            if commits and _commit_unknown(exc):
+                self._router._cut_off()
             raise
         if commits:
             await self._router._note_commit()
