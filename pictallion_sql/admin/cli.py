@@ -1091,7 +1091,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx = _Context(args)
         url = ctx.url
-        if args.command not in _THROUGH_POOLER | _NO_DATABASE:
+        listing = args.command == "backups" and args.action == "list"  # files only
+        if args.command not in _THROUGH_POOLER | _NO_DATABASE and not listing:
             ctx.go_direct(args.command)
             url = ctx.url
         handler = _COMMANDS[args.command][0]
