@@ -206,3 +206,20 @@ def test_migration_and_backup_calls_refuse_a_pooled_database_url(
     assert asyncio.run(upgrade_to_head()) == []
     result = asyncio.run(backup_database(tmp_path))
     assert Path(result["path"]).exists()
+
+
+async def test_a_lifespan_migrates_on_the_admin_url_and_serves_through_the_pooler(
+    bouncer: str, server_db: str
+) -> None:
+    from pictallion_sql import crud
+    from pictallion_sql.fastapi.lifespan import database_lifespan
+
+    pooled = Settings(database_url=bouncer, pooler="transaction")
+    with pytest.raises(ConfigurationError, match="set DATABASE_ADMIN_URL"):
+        async with database_lifespan(config=pooled, migrate=True)(None):
+            pass
+    pooled.admin_url = server_db
+    async with database_lifespan(config=pooled, migrate=True)(None) as state:
+        database = state["database"]
+        assert database.settings.database_url == bouncer
+        assert await crud.media_asset.count(database) == 1
