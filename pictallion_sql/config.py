@@ -201,6 +201,9 @@ class Settings(msgspec.Struct):
     pooler: str | None = None
     """``"transaction"`` behind a transaction-pooling pgbouncer: no named prepared
     statements, streams read in batches by key; ``"session"`` or None: the fast path."""
+    admin_url: str | None = None
+    """PostgreSQL reached directly, for the administration that cannot run through the
+    transaction pooler in front of ``database_url`` (migrations, backups): ``direct_url``."""
     replica_urls: tuple[str, ...] = ()
     """Read replicas (hot standbys) of the PostgreSQL primary at ``database_url``."""
     replica_max_lag: float = 10.0
@@ -252,6 +255,8 @@ class Settings(msgspec.Struct):
                 s.debug = _parse_bool(*found)
         if found := _lookup(env, "PICTALLION_DB_POOLER", "DB_POOLER"):
             s.pooler = _parse_pooler(found[1])
+        if found := _lookup(env, "PICTALLION_DATABASE_ADMIN_URL", "DATABASE_ADMIN_URL"):
+            s.admin_url = found[1]
         if found := _lookup(env, "PICTALLION_DATABASE_REPLICA_URLS", "DATABASE_REPLICA_URLS"):
             s.replica_urls = tuple(url.strip() for url in found[1].split(",") if url.strip())
         if found := _lookup(env, "PICTALLION_DB_REPLICA_MAX_LAG", "DB_REPLICA_MAX_LAG"):
@@ -275,10 +280,31 @@ class Settings(msgspec.Struct):
     def with_url(self, url: str) -> Settings:
         """Return a copy pointing at ``url``; the dialect is taken from the URL.
 
-        The replicas are those of ``database_url``: another URL keeps none.
+        The replicas and the direct URL are those of ``database_url``: another URL keeps
+        none.
         """
-        replicas = self.replica_urls if url == self.database_url else ()
-        return msgspec.structs.replace(self, database_url=url, db_type=None, replica_urls=replicas)
+        if url == self.database_url:
+            return msgspec.structs.replace(self, db_type=None)
+        return msgspec.structs.replace(
+            self, database_url=url, db_type=None, replica_urls=(), admin_url=None
+        )
+
+    def direct_url(self, purpose: str) -> str:
+        """The URL for administration that needs a session of its own (``purpose``):
+        ``database_url``, or behind a transaction pooler ``admin_url``.
+
+        Raises :class:`ConfigurationError` behind a transaction pooler without
+        ``admin_url``: migrations and backups keep session state across transactions,
+        which a transaction pooler does not carry from one transaction to the next.
+        """
+        if not self.transaction_pooled:
+            return self.database_url
+        if self.admin_url:
+            return self.admin_url
+        raise ConfigurationError(
+            f"{purpose} cannot run through a transaction pooler (DB_POOLER=transaction, "
+            f"{self.masked_url}): set DATABASE_ADMIN_URL to PostgreSQL's direct URL"
+        )
 
     def with_replicas(self, urls: Sequence[str]) -> Settings:
         """Return a copy whose read replicas are ``urls``."""
@@ -417,6 +443,7 @@ class Settings(msgspec.Struct):
             f"Settings(database_url={self.masked_url!r}, db_type={self.db_type!r}, "
             f"environment={self.environment!r}, pool_size={self.pool_size}, "
             f"max_overflow={self.max_overflow}, debug={self.debug}, pooler={self.pooler!r}, "
+            f"admin_url={None if self.admin_url is None else mask_url(self.admin_url)!r}, "
             f"replica_urls={tuple(mask_url(u) for u in self.replica_urls)!r}, "
             f"redis_url={None if self.redis_url is None else mask_url(self.redis_url)!r})"
         )

@@ -331,6 +331,31 @@ def test_every_setting_and_variable_is_in_the_documented_table() -> None:
     variables = set(
         re.findall(r'"((?:PICTALLION_)?(?:DB|DATABASE)_[A-Z_]+|NODE_ENV|DEBUG)"', source)
     )
-    assert len(variables) == 28, variables
+    assert len(variables) == 30, variables
     table = "\n".join(rows)
     assert {name for name in variables if f"`{name}`" not in table} == set()
+
+
+def test_the_direct_url_behind_a_transaction_pooler_is_the_admin_url() -> None:
+    pooled = "postgresql://app:s3cret@pgbouncer:6432/lib"
+    direct = "postgresql://owner:t0psecret@db:5432/lib"
+    env = {"DATABASE_URL": pooled, "DB_POOLER": "transaction", "DATABASE_ADMIN_URL": direct}
+    settings = Settings.from_env(env)
+    assert settings.admin_url == direct
+    assert settings.direct_url("migrating") == direct
+    assert "t0psecret" not in repr(settings) and "s3cret" not in repr(settings)
+    # Without it, a clear refusal naming the variable, never the password.
+    bare = Settings.from_env({"DATABASE_URL": pooled, "DB_POOLER": "transaction"})
+    with pytest.raises(ConfigurationError, match="set DATABASE_ADMIN_URL") as refused:
+        bare.direct_url("migrating")
+    assert "s3cret" not in str(refused.value)
+    assert str(refused.value).startswith("migrating cannot run through a transaction pooler")
+    # Directly or behind a session pooler, DATABASE_URL itself.
+    for pooler in ("session", None):
+        assert (
+            Settings(database_url=pooled, pooler=pooler, admin_url=direct).direct_url("migrating")
+            == pooled
+        )
+    # The admin URL belongs to DATABASE_URL: another URL keeps none.
+    assert settings.with_url(pooled).admin_url == direct
+    assert settings.with_url("postgresql://elsewhere/lib").admin_url is None

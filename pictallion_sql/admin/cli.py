@@ -87,6 +87,17 @@ class _Context:
     def masked(self) -> str:
         return mask_url(self.url)
 
+    def go_direct(self, command: str) -> None:
+        """Run on PostgreSQL directly: behind a transaction pooler, on ``DATABASE_ADMIN_URL``
+        (a ``ConfigurationError`` without one); otherwise where the command was pointed."""
+        direct = self.settings.direct_url(f"`pictallion-db {command}`")
+        if direct != self.url:
+            self.settings = msgspec.structs.replace(
+                self.settings, database_url=direct, db_type=None, pooler=None, replica_urls=()
+            )
+            self.url = direct
+            self.dialect = _dialect_of(self.settings, from_option=True)
+
     def emit(self, data: Any, human: Callable[[], None]) -> None:
         if self.json:
             self.out.write(json.dumps(data, indent=2, default=str) + "\n")
@@ -812,6 +823,12 @@ def cmd_top(ctx: _Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# Commands that run through a transaction pooler (DB_POOLER=transaction), each tested
+# behind a real pgbouncer; every other command that touches the database runs on its
+# direct URL: migrations and pg_dump/pg_restore keep session state across transactions.
+_THROUGH_POOLER = frozenset({"status", "check", "stats", "copy"})
+_NO_DATABASE = frozenset({"sql", "create-migration", "schedule-backup"})
+
 _COMMANDS: dict[str, tuple[Callable[[_Context, argparse.Namespace], int], str]] = {
     "init": (cmd_init, "create the database if needed and apply every migration"),
     "reset": (cmd_reset, "drop every table and apply every migration again (destroys data)"),
@@ -1074,6 +1091,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx = _Context(args)
         url = ctx.url
+        listing = args.command == "backups" and args.action == "list"  # files only
+        if args.command not in _THROUGH_POOLER | _NO_DATABASE and not listing:
+            ctx.go_direct(args.command)
+            url = ctx.url
         handler = _COMMANDS[args.command][0]
         return handler(ctx, args)
     except CommandError as exc:

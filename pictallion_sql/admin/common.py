@@ -12,7 +12,9 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pictallion_sql.config import Settings, mask_secrets
+from pictallion_sql import config
+from pictallion_sql.config import Settings, mask_secrets, mask_url
+from pictallion_sql.errors import ConfigurationError
 
 __all__ = [
     "CHECKSUM_TABLE",
@@ -20,6 +22,7 @@ __all__ = [
     "YOYO_MIGRATION_TABLE",
     "Progress",
     "read_only_connection",
+    "refuse_pooled",
     "scrub",
 ]
 
@@ -62,3 +65,18 @@ def read_only_connection(database_url: str) -> Iterator[Any]:
     settings = Settings(database_url=database_url)
     with admin_backend(settings.dialect).read_only_connection(settings) as conn:
         yield conn
+
+
+def refuse_pooled(database_url: str, purpose: str) -> None:
+    """Raise :class:`ConfigurationError` when ``database_url`` is the configured
+    ``DATABASE_URL`` and that goes through a transaction pooler (``DB_POOLER=transaction``):
+    ``purpose`` (migrating, a backup) keeps session state across transactions, which such
+    a pooler does not carry over."""
+    settings = config.get_settings()
+    if database_url != settings.database_url or not settings.transaction_pooled:
+        return
+    raise ConfigurationError(
+        f"{purpose} cannot run through a transaction pooler (DB_POOLER=transaction, "
+        f"{mask_url(database_url)}): use PostgreSQL's direct URL (DATABASE_ADMIN_URL, "
+        "settings.direct_url())"
+    )

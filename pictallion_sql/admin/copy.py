@@ -38,7 +38,7 @@ from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.admin.common import TABLES, Progress
 from pictallion_sql.admin.migrations import migration_report, upgrade
 from pictallion_sql.catalog.base import Repository
-from pictallion_sql.config import Dialect, Settings
+from pictallion_sql.config import Dialect, Settings, get_settings
 from pictallion_sql.database import connect
 from pictallion_sql.drivers.base import Database, Executor
 from pictallion_sql.drivers.connection import Connection
@@ -226,8 +226,13 @@ def _check_urls(source: Settings, target: Settings) -> None:
         raise ConfigurationError(f"the copy source is missing: {missing}")
 
 
-def _prepare(source_url: str, target_url: str, migrations_path: str | Path | None) -> list[str]:
-    """Check the source's migrations, bring the target to the same head; the head's ids."""
+def _prepare(
+    source_url: str, target_url: str, migrations_path: str | Path | None, pooled: bool
+) -> list[str]:
+    """Check the source's migrations, bring the target to the same head; the head's ids.
+
+    A PostgreSQL target behind a transaction pooler (``pooled``) is only checked:
+    migrating needs its direct URL."""
     report = migration_report(source_url, migrations_path)
     if not report["applied"] or report["pending"] or report["unknown"]:
         state = (
@@ -237,8 +242,17 @@ def _prepare(source_url: str, target_url: str, migrations_path: str | Path | Non
             f"the source {report['url']} is not at the newest migration ({state}); "
             "run `pictallion-db migrate` on it first"
         )
-    upgrade(target_url, migrations_path)
-    target = migration_report(target_url, migrations_path)
+    if pooled and Settings(database_url=target_url).dialect == "postgres":
+        target = migration_report(target_url, migrations_path)
+        if target["pending"] or not target["applied"]:
+            raise ConfigurationError(
+                f"the copy target {target['url']} is reached through a transaction pooler "
+                "(DB_POOLER=transaction), where migrations cannot run: migrate it first on "
+                "its direct URL (`pictallion-db migrate --database-url ...`)"
+            )
+    else:
+        upgrade(target_url, migrations_path)
+        target = migration_report(target_url, migrations_path)
     if target["applied"] != report["applied"] or target["unknown"]:
         raise CopyError(
             f"the target {target['url']} has other migrations than the source "
@@ -254,8 +268,14 @@ async def copy_library(
     batch_size: int = DEFAULT_COPY_BATCH_SIZE,
     progress: Progress | None = None,
     migrations_path: str | Path | None = None,
+    config: Settings | None = None,
 ) -> CopyReport:
     """Copy every row of the library at ``source_url`` into the empty ``target_url``.
+
+    ``config`` gives the pool and pooler settings of both databases (default: the
+    process-wide settings). With ``pooler="transaction"`` (``DB_POOLER``) PostgreSQL is
+    reached through a transaction pooler: the copy works there, but a target that still
+    needs migrations is refused (``ConfigurationError``): migrate it on its direct URL.
 
     Raises :class:`TargetNotEmptyError` when the target holds any row,
     :class:`CopyError` when the source is not fully migrated or the copy does not verify,
@@ -271,11 +291,14 @@ async def copy_library(
     say = progress or _quiet
     started = time.monotonic()
     say(f"checking migrations of {source_settings.masked_url} and {target_settings.masked_url}")
-    migrations = await asyncio.to_thread(_prepare, source_url, target_url, migrations_path)
+    base = config if config is not None else get_settings()
+    migrations = await asyncio.to_thread(
+        _prepare, source_url, target_url, migrations_path, base.transaction_pooled
+    )
     copy_started = time.monotonic()
-    source = await connect(source_url)
+    source = await connect(source_url, config=base)
     try:
-        target = await connect(target_url)
+        target = await connect(target_url, config=base)
         try:
             tables = await _copy_tables(source, target, batch_size, say)
         finally:

@@ -23,7 +23,7 @@ import msgspec
 
 from pictallion_sql.admin.backends import AdminBackend, admin_backend
 from pictallion_sql.admin.backup import BackupError, BackupResult, RestoreResult, resolve_target
-from pictallion_sql.admin.common import TABLES, Progress, read_only_connection, scrub
+from pictallion_sql.admin.common import TABLES, Progress, read_only_connection, refuse_pooled, scrub
 from pictallion_sql.admin.integrity import IntegrityCheck, IntegrityReport, check, skipped
 from pictallion_sql.admin.introspect import snapshot
 from pictallion_sql.config import Dialect, Settings, mask_url
@@ -73,6 +73,17 @@ def _settings(database_url: str | None) -> Settings:
     from pictallion_sql import config
 
     return config.settings if database_url is None else config.settings.with_url(database_url)
+
+
+def _direct_settings(database_url: str | None, purpose: str) -> Settings:
+    """pg_dump and pg_restore set session state first: never through a transaction pooler.
+    Without a URL, the configured database's direct URL (``DATABASE_ADMIN_URL``)."""
+    from pictallion_sql import config
+
+    if database_url is None:
+        database_url = config.settings.direct_url(purpose)
+    refuse_pooled(database_url, purpose)
+    return config.settings.with_url(database_url)
 
 
 @asynccontextmanager
@@ -248,7 +259,7 @@ async def backup_database(
     when complete (written under a temporary name, flushed, renamed) and is readable
     by its owner only.
     """
-    settings = _settings(database_url)
+    settings = _direct_settings(database_url, "a backup")
     dialect = settings.dialect
     target = resolve_target(path, dialect)
     backend = admin_backend(dialect)
@@ -267,7 +278,7 @@ async def restore_database(
     history calls for); the replacement is atomic, and a refused or failed restore
     leaves the database exactly as it was (``BackupError`` says why).
     """
-    settings = _settings(database_url)
+    settings = _direct_settings(database_url, "a restore")
     backend = admin_backend(settings.dialect)
     return await asyncio.to_thread(backend.restore, settings.database_url, Path(path), progress)
 

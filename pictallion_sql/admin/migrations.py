@@ -49,7 +49,12 @@ from yoyo.exceptions import LockTimeout
 
 from pictallion_sql import config
 from pictallion_sql.admin.backends import admin_backend
-from pictallion_sql.admin.common import CHECKSUM_TABLE, TABLES, read_only_connection
+from pictallion_sql.admin.common import (
+    CHECKSUM_TABLE,
+    TABLES,
+    read_only_connection,
+    refuse_pooled,
+)
 from pictallion_sql.admin.compatibility import adoption_point
 from pictallion_sql.admin.history import (
     load_migrations,
@@ -368,7 +373,7 @@ def reset_database(
 
 async def upgrade_to_head(database_url: str | None = None) -> list[str]:
     """Apply pending migrations from async code (default: the configured database)."""
-    url = config.settings.database_url if database_url is None else database_url
+    url = config.settings.direct_url("migrating") if database_url is None else database_url
     return await asyncio.to_thread(apply_migrations, url)
 
 
@@ -653,6 +658,7 @@ def _migrating(
     except Exception as exc:
         raise MigrationError(f"cannot read migrations in {folder}: {exc}") from exc
     if lock:
+        refuse_pooled(database_url, "migrating")
         _preflight(database_url)
     admin_backend(dialect).create_if_missing(Settings(database_url=database_url))
     try:
@@ -664,7 +670,10 @@ def _migrating(
             f"{type(exc).__name__}: {mask_secrets(exc, database_url)}"
         ) from None
     try:
-        if dialect == "postgres":
+        if dialect == "postgres" and lock:
+            # Only a migrating session sets them: a report (``lock=False``) may run through
+            # a transaction pooler, where a session setting would stay on a server
+            # connection that other clients use next.
             (timeouts or _Timeouts()).apply(backend)
         if not lock:
             yield backend, migrations

@@ -10,6 +10,9 @@ Routing rules (docs/scaling.md gives the guarantees):
   replayed the primary's WAL up to the position read just after this database's latest
   commit (``pg_current_wal_insert_lsn()``, compared with ``pg_last_wal_replay_lsn()``):
   read-your-writes without a guessed delay. Otherwise it goes to the primary.
+* A write whose outcome or position is unknown (cut off by a cancellation or a lost
+  connection, perhaps after COMMIT; or the position read itself failed) sends reads to the
+  primary until a position read after it is known and a replica has replayed it.
 * A replica that cannot be reached is left alone for ``replica_retry_interval`` seconds;
   a read that fails on it because it went away runs again on the next replica or the
   primary, so the caller sees no error.
@@ -49,6 +52,8 @@ from pictallion_sql.drivers.routing_executors import (
     _PrimaryExecutor,
     _ReplicaExecutor,
     _RoutedConnection,
+    commit_unknown,
+    may_have_committed,
 )
 from pictallion_sql.errors import (
     ConfigurationError,
@@ -85,6 +90,9 @@ class RoutingDatabase(Database):
         # commit's position is unknown (its call was cut off), the next read asks again.
         self._written = 0
         self._written_unknown = False
+        # Counts cut-off writes: a position read that began before the latest one may
+        # predate that write's commit, so it does not settle it.
+        self._cut_offs = 0
 
     def attach_cache(self, cache: RowCache | None) -> None:
         """The primary's writes invalidate ``cache``; routed reads do not use it.
@@ -188,29 +196,36 @@ class RoutingDatabase(Database):
         """Await a write that commits, then note the primary's WAL position."""
         try:
             result = await write
-        except PictallionError:
-            raise  # nothing was written
-        except BaseException:
-            self._written_unknown = True  # cut off: it may have committed
+        except BaseException as exc:
+            if may_have_committed(exc):
+                self._cut_off()
             raise
         await self._note_commit()
         return result
+
+    def _cut_off(self) -> None:
+        """A write whose commit is unknown: reads use the primary until a position read
+        after it is known and a replica has replayed it."""
+        self._cut_offs += 1
+        self._written_unknown = True
 
     async def _note_commit(self) -> None:
         """Remember the primary's WAL position now, just after a commit."""
         if not self._replicas:
             return
+        cut_offs = self._cut_offs
         try:
             position = int((await self._primary.fetch_state(_PRIMARY_LSN))[0])
         except PictallionError:
             # The write is committed; its position is not known: reads stay on the primary.
-            self._written_unknown = True
+            self._cut_off()
             return
         except BaseException:
-            self._written_unknown = True
+            self._cut_off()
             raise
         self._written = max(self._written, position)
-        self._written_unknown = False
+        if cut_offs == self._cut_offs:
+            self._written_unknown = False
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction, on the primary."""
@@ -223,12 +238,11 @@ class RoutingDatabase(Database):
         try:
             async with self._primary.transaction(readonly=readonly) as tx:
                 yield tx
-        except Exception:
-            raise  # rolled back: nothing was written
-        except BaseException:
-            # Cut off (cancelled), perhaps during COMMIT: whether it committed is unknown.
-            if not readonly:
-                self._written_unknown = True
+        except BaseException as exc:
+            # Cut off (cancelled, connection lost), perhaps during COMMIT: whether it
+            # committed is unknown. The caller's own exceptions rolled it back.
+            if not readonly and commit_unknown(exc):
+                self._cut_off()
             raise
         if not readonly:
             await self._note_commit()

@@ -14,11 +14,44 @@ from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.postgres import PostgresConnection
 from pictallion_sql.drivers.read_statements import is_read
 from pictallion_sql.drivers.replicas import _REPLICA_GONE
-from pictallion_sql.errors import ReadOnlyError
+from pictallion_sql.errors import (
+    DatabaseError,
+    IntegrityError,
+    NotFoundError,
+    PermissionDeniedError,
+    PoolTimeoutError,
+    ReadOnlyError,
+    ValidationError,
+)
 from pictallion_sql.query.registry import Query, ResultT
 
 if TYPE_CHECKING:
     from pictallion_sql.drivers.routing import RoutingDatabase
+
+
+# Errors that prove a write was refused before it could commit; any other failure (the
+# connection lost after COMMIT was sent, a cancellation) leaves its outcome unknown.
+_NOT_WRITTEN = (
+    IntegrityError,
+    NotFoundError,
+    PermissionDeniedError,
+    PoolTimeoutError,
+    ReadOnlyError,
+    ValidationError,
+)
+
+
+def may_have_committed(exc: BaseException) -> bool:
+    """False only when ``exc`` proves the write was refused before it could commit."""
+    return not isinstance(exc, _NOT_WRITTEN)
+
+
+def commit_unknown(exc: BaseException) -> bool:
+    """True when a transaction block ended by ``exc`` may have committed."""
+    # An exception of the caller's own code rolled it back.
+    if isinstance(exc, Exception) and not isinstance(exc, DatabaseError):
+        return False
+    return may_have_committed(exc)
 
 
 class _RoutedConnection(Connection):
@@ -100,11 +133,9 @@ class _RoutedConnection(Connection):
         try:
             async with conn.transaction(readonly=readonly):
                 yield self
-        except Exception:
-            raise  # rolled back: nothing was written
-        except BaseException:
-            if commits:
-                self._router._written_unknown = True
+        except BaseException as exc:
+            if commits and commit_unknown(exc):
+                self._router._cut_off()
             raise
         if commits:
             await self._router._note_commit()

@@ -30,7 +30,8 @@ def database_lifespan(
         if migrate:
             from pictallion_sql.migrations import upgrade_to_head
 
-            target = url if url is not None or config is None else config.database_url
+            # Behind a transaction pooler migrations use the direct URL (DATABASE_ADMIN_URL).
+            target = url if url is not None or config is None else config.direct_url("migrating")
             await upgrade_to_head(target)
         shared = url is None and config is None
         database = await get_database() if shared else await connect(url, config=config)

@@ -7,7 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import msgspec
 import psycopg
@@ -40,6 +41,26 @@ def server_db(pg_admin_url: str, pg_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def copy_targets(pg_admin_url: str, pg_template: str) -> Iterator[list[str]]:
+    """Four empty migrated databases on the test server (reached directly)."""
+    urls = [pgcluster.create_database(pg_admin_url, template=pg_template) for _ in range(4)]
+    yield urls
+    for url in urls:
+        pgcluster.drop_database(pg_admin_url, url)
+
+
+def _through(bouncer: str, direct: str) -> str:
+    """``direct``'s database, reached through the pgbouncer at ``bouncer``."""
+    return pgcluster.database_url(bouncer, direct.rsplit("/", 1)[1])
+
+
+def _media_assets(url: str) -> int:
+    [(count,)] = _rows(url, "SELECT count(*) FROM media_assets")
+    assert isinstance(count, int)
+    return count
+
+
+@pytest.fixture
 def bouncer(server_db: str) -> Iterator[str]:
     """The same database through a transaction-pooling pgbouncer with 2 server connections."""
     with pgbouncer(server_db, pool_size=2) as url:
@@ -52,7 +73,7 @@ def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_a_mixed_workload_through_transaction_pooling_has_no_error(
-    bouncer: str, server_db: str
+    bouncer: str, server_db: str, copy_targets: list[str], tmp_path: Path
 ) -> None:
     # More client connections (8) than pgbouncer has server connections (2): statements
     # of one client run on whichever server connection is free.
@@ -60,7 +81,14 @@ async def test_a_mixed_workload_through_transaction_pooling_has_no_error(
     config.pool_size = 8
     db = await connect(config=config)
     try:
-        tally = await run_workload(db, "inproc", rounds=6, tasks=6)
+        tally = await run_workload(
+            db,
+            "inproc",
+            rounds=6,
+            tasks=6,
+            copy_dir=tmp_path,
+            copy_targets=[_through(bouncer, url) for url in copy_targets],
+        )
         # A stream whose query has no key order reads through an SQL cursor of its own
         # transaction; one inside the caller's transaction uses that transaction.
         async with db.stream(UNORDERED, batch_size=3) as rows:
@@ -73,7 +101,10 @@ async def test_a_mixed_workload_through_transaction_pooling_has_no_error(
         f"pgbouncer in-process: {tally.calls} calls {tally.kinds}, {len(tally.errors)} errors\n"
     )
     assert tally.errors == []
-    assert tally.calls == 6 * 6 * CALLS_PER_ROUND
+    assert tally.calls == 6 * 6 * CALLS_PER_ROUND + len(copy_targets)
+    assert tally.kinds["copy"] == 6 * 6 + len(copy_targets)
+    # Every copy into a database behind the pooler holds a whole library.
+    assert all(_media_assets(url) > 0 for url in copy_targets)
     stored = [row[0] for row in _rows(server_db, "SELECT id FROM media_assets ORDER BY id")]
     assert sorted(unordered) == sorted(in_transaction) == stored
     # Savepoints rolled back what they wrote; the rows around them stayed.
@@ -112,12 +143,28 @@ async def test_streams_by_key_give_every_row_once_in_the_cursor_order(
         await pooled.close()
 
 
-def _workload_process(url: str, tag: str, rounds: int, pooler: str | None) -> subprocess.Popen[str]:
+def _workload_process(
+    url: str,
+    tag: str,
+    rounds: int,
+    pooler: str | None,
+    copy_dir: Path,
+    targets: Sequence[str] = (),
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DB_POOLER", "DATABASE_URL")}
     if pooler is not None:
         env["DB_POOLER"] = pooler
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.topology.workload", url, tag, str(rounds)],
+        [
+            sys.executable,
+            "-m",
+            "tests.topology.workload",
+            url,
+            tag,
+            str(rounds),
+            str(copy_dir),
+            *targets,
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -136,18 +183,28 @@ def _tallies(processes: list[subprocess.Popen[str]]) -> list[dict[str, object]]:
 
 @pytest.mark.slow
 def test_two_processes_sharing_one_pgbouncer_and_a_restarted_app_have_no_error(
-    bouncer: str,
+    bouncer: str, copy_targets: list[str], tmp_path: Path
 ) -> None:
-    both = _tallies([_workload_process(bouncer, f"proc{i}", 4, "transaction") for i in (1, 2)])
+    pooled = [_through(bouncer, url) for url in copy_targets]
+    both = _tallies(
+        [
+            _workload_process(bouncer, f"proc{i}", 4, "transaction", tmp_path, pooled[i : i + 1])
+            for i in (0, 1)
+        ]
+    )
     # The app restarts: a new process meets server connections the old ones used.
-    restarted = _tallies([_workload_process(bouncer, "restart", 4, "transaction")])
+    restarted = _tallies(
+        [_workload_process(bouncer, "restart", 4, "transaction", tmp_path, pooled[2:3])]
+    )
     # The same without the setting fails on named prepared statements: the harness
     # really puts two processes on shared server connections.
-    unset = _tallies([_workload_process(bouncer, f"unset{i}", 2, None) for i in (1, 2)])
+    unset = _tallies([_workload_process(bouncer, f"unset{i}", 2, None, tmp_path) for i in (1, 2)])
     figures = [(t["calls"], len(t["errors"])) for t in both + restarted + unset]  # type: ignore[arg-type]
     sys.stderr.write(f"pgbouncer processes (calls, errors): {figures}\n")
     assert [t["errors"] for t in both + restarted] == [[], [], []]
-    assert all(t["calls"] == 4 * 4 * CALLS_PER_ROUND for t in both + restarted)
+    assert all(t["calls"] == 4 * 4 * CALLS_PER_ROUND + 1 for t in both + restarted)
+    assert all(t["kinds"]["copy"] == 4 * 4 + 1 for t in both + restarted)  # type: ignore[index]
+    assert all(_media_assets(url) > 0 for url in copy_targets[:3])
     unset_errors = [e for t in unset for e in t["errors"]]  # type: ignore[attr-defined]
     assert unset_errors
     assert any("prepared statement" in e for e in unset_errors)

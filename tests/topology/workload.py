@@ -1,6 +1,10 @@
 """A mixed workload of public calls, counted: what the pooler tests run, in-process or as a
-separate program (``python -m tests.topology.workload URL TAG ROUNDS``, printing its tally
-as JSON), so that several processes can share one pgbouncer."""
+separate program (``python -m tests.topology.workload URL TAG ROUNDS COPY_DIR [TARGET...]``,
+printing its tally as JSON), so that several processes can share one pgbouncer.
+
+Each round also copies the whole library out (``copy_library`` into a new SQLite file in
+COPY_DIR); each worker then copies one such file in, into an empty migrated database of
+the TARGET URLs while any is left."""
 
 from __future__ import annotations
 
@@ -8,16 +12,18 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from pictallion_sql import crud
+from pictallion_sql.admin.copy import copy_library
 from pictallion_sql.config import Settings
 from pictallion_sql.database import connect
 from pictallion_sql.drivers.base import Database
 
-CALLS_PER_ROUND = 10
+CALLS_PER_ROUND = 11
 """Calls one round makes when none fails."""
 
 
@@ -33,15 +39,27 @@ class Tally(msgspec.Struct):
     kinds: dict[str, int] = msgspec.field(default_factory=dict)
 
 
-async def _one_round(db: Database, tag: str, n: int, tally: Tally) -> None:
+async def _call(tally: Tally, kind: str, work: Callable[[], Awaitable[Any]]) -> Any:
+    tally.calls += 1
+    tally.kinds[kind] = tally.kinds.get(kind, 0) + 1
+    try:
+        return await work()
+    except Exception as exc:  # every failure is counted, whatever its type
+        tally.errors.append(f"{kind}: {type(exc).__name__}: {exc}")
+        return None
+
+
+async def _copy(db: Database, source: str, target: str) -> int:
+    """The whole library at ``source`` into ``target``, verified; the rows copied."""
+    report = await copy_library(source, target, batch_size=50, config=db.settings)
+    if not report["verified"] or not report["rows"]:
+        raise AssertionError(f"copy {report['source']} -> {report['target']}: {report}")
+    return report["rows"]
+
+
+async def _one_round(db: Database, tag: str, n: int, tally: Tally, copy_to: Path) -> None:
     async def call(kind: str, work: Callable[[], Awaitable[Any]]) -> Any:
-        tally.calls += 1
-        tally.kinds[kind] = tally.kinds.get(kind, 0) + 1
-        try:
-            return await work()
-        except Exception as exc:  # every failure is counted, whatever its type
-            tally.errors.append(f"{kind}: {type(exc).__name__}: {exc}")
-            return None
+        return await _call(tally, kind, work)
 
     name = f"{tag}-{n}.jpg"
     asset = await call(
@@ -109,34 +127,56 @@ async def _one_round(db: Database, tag: str, n: int, tally: Tally) -> None:
         return seen
 
     await call("stream_all", stream)
+    # Out of the database behind the pooler, while the other workers write.
+    await call("copy", lambda: _copy(db, db.settings.database_url, f"sqlite:///{copy_to}"))
     if version is not None:
         await call("remove", lambda: crud.file_version.remove(db, id=version.id))
     await call("remove", lambda: crud.media_asset.remove(db, id=asset.id))
 
 
-async def run_workload(db: Database, tag: str, rounds: int, tasks: int = 4) -> Tally:
-    """``rounds`` rounds of the mixed workload in each of ``tasks`` concurrent tasks."""
+async def run_workload(
+    db: Database,
+    tag: str,
+    rounds: int,
+    tasks: int = 4,
+    *,
+    copy_dir: Path,
+    copy_targets: list[str] | None = None,
+) -> Tally:
+    """``rounds`` rounds of the mixed workload in each of ``tasks`` concurrent tasks; then
+    each task copies its last copy into one of ``copy_targets`` (empty, migrated) while
+    any is left."""
     tally = Tally()
+    targets = list(copy_targets or ())
 
     async def worker(worker_id: int) -> None:
+        copied: Path | None = None
         for n in range(rounds):
-            await _one_round(db, f"{tag}w{worker_id}", n, tally)
+            copied = copy_dir / f"{tag}w{worker_id}-{n}.db"
+            await _one_round(db, f"{tag}w{worker_id}", n, tally, copied)
+        if targets and copied is not None and copied.exists():
+            target = targets.pop()
+            # Into a database behind the pooler.
+            await _call(tally, "copy", lambda: _copy(db, f"sqlite:///{copied}", target))
 
     await asyncio.gather(*(worker(i) for i in range(tasks)))
     return tally
 
 
-async def _main(url: str, tag: str, rounds: int) -> Tally:
+async def _main(url: str, tag: str, rounds: int, copy_dir: Path, targets: list[str]) -> Tally:
     try:
         db = await connect(url, config=Settings.from_env())
     except Exception as exc:
         return Tally(calls=1, errors=[f"connect: {type(exc).__name__}: {exc}"])
     try:
-        return await run_workload(db, tag, rounds)
+        return await run_workload(db, tag, rounds, copy_dir=copy_dir, copy_targets=targets)
     finally:
         await db.close()
 
 
 if __name__ == "__main__":
-    result = asyncio.run(_main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    arguments = sys.argv[1:]
+    result = asyncio.run(
+        _main(arguments[0], arguments[1], int(arguments[2]), Path(arguments[3]), arguments[4:])
+    )
     sys.stdout.write(json.dumps(msgspec.to_builtins(result)) + "\n")

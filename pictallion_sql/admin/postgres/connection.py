@@ -20,7 +20,11 @@ def connect_postgres(database_url: str) -> Iterator[psycopg.Connection[tuple[Any
     """A synchronous autocommit psycopg connection; errors never show the password."""
     settings = Settings(database_url=database_url)
     try:
-        conn = psycopg.connect(settings.postgres_dsn, autocommit=True, connect_timeout=15)
+        # prepare_threshold=None: no server-side prepared statements, which a transaction
+        # pooler would lose between one statement and the next.
+        conn = psycopg.connect(
+            settings.postgres_dsn, autocommit=True, connect_timeout=15, prepare_threshold=None
+        )
     except psycopg.Error as exc:
         reason = scrub(" ".join(str(exc).split()), database_url)
         raise DatabaseError(
