@@ -63,6 +63,7 @@ from pictallion_sql.records.json_columns import (
     SmartRules,
     WeightedSmartRule,
 )
+from pictallion_sql.records.pages import Page
 from pictallion_sql.records.tables import (
     RECORD_TYPES,
     ROW_TYPES,
@@ -137,6 +138,7 @@ __all__ = [
     "InsertUser",
     "Location",
     "MediaAsset",
+    "Page",
     "Person",
     "ProcessingState",
     "RecurringType",

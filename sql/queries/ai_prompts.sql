@@ -21,6 +21,18 @@ FROM ai_prompts
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: ai_prompts.get_multi_after
+-- returns: rows AIPrompt
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, name, description, category,
+       provider, system_prompt, user_prompt, is_default,
+       is_active, created_at, updated_at
+FROM ai_prompts
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: ai_prompts.stream_all
 -- returns: rows AIPrompt
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

@@ -19,6 +19,17 @@ FROM asset_history
 ORDER BY timestamp, id
 LIMIT :limit OFFSET :skip;
 
+-- name: asset_history.get_multi_after
+-- returns: rows AssetHistory
+-- params: after_timestamp, after_id, limit
+-- The page of get_multi after the row keyed (timestamp, id) (keyset).
+SELECT id, media_asset_id, action, details,
+       "timestamp"
+FROM asset_history
+WHERE ("timestamp", id) > (:after_timestamp, :after_id)
+ORDER BY timestamp, id
+LIMIT :limit;
+
 -- name: asset_history.stream_all
 -- returns: rows AssetHistory
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

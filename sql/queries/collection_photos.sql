@@ -19,6 +19,16 @@ FROM collection_photos
 ORDER BY added_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: collection_photos.get_multi_after
+-- returns: rows CollectionPhoto
+-- params: after_added_at, after_id, limit
+-- The page of get_multi after the row keyed (added_at, id) (keyset).
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE (added_at, id) > (:after_added_at, :after_id)
+ORDER BY added_at, id
+LIMIT :limit;
+
 -- name: collection_photos.stream_all
 -- returns: rows CollectionPhoto
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
@@ -110,3 +120,25 @@ INNER JOIN file_versions AS fv ON fv.id = cp.photo_id
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE cp.collection_id = :collection_id
 ORDER BY cp.added_at DESC, cp.id DESC;
+
+-- name: collection_photos.get_by_collection_page
+-- returns: rows CollectionPhoto
+-- params: collection_id, limit
+-- The first page of get_by_collection (most recently added first), at most :limit rows.
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE collection_id = :collection_id
+ORDER BY added_at DESC, id DESC
+LIMIT :limit;
+
+-- name: collection_photos.get_by_collection_after
+-- returns: rows CollectionPhoto
+-- params: collection_id, after_added_at, after_id, limit
+-- The page of get_by_collection after the row keyed (after_added_at, after_id) (keyset):
+-- a range of idx_collection_photos_collection_id (collection_id, added_at DESC, id DESC).
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE collection_id = :collection_id
+  AND (added_at, id) < (:after_added_at, :after_id)
+ORDER BY added_at DESC, id DESC
+LIMIT :limit;

@@ -23,6 +23,18 @@ FROM collections
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: collections.get_multi_after
+-- returns: rows Collection
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, name, description, is_public,
+       cover_photo, is_smart_collection, smart_rules, created_at,
+       updated_at
+FROM collections
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: collections.stream_all
 -- returns: rows Collection
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

@@ -21,6 +21,18 @@ FROM events
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: events.get_multi_after
+-- returns: rows Event
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, name, "type", "date",
+       is_recurring, recurring_type, country, region,
+       person_id, is_enabled, description, created_at
+FROM events
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: events.stream_all
 -- returns: rows Event
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

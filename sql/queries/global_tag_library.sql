@@ -19,6 +19,16 @@ FROM global_tag_library
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: global_tag_library.get_multi_after
+-- returns: rows GlobalTag
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, tag, usage_count, created_at
+FROM global_tag_library
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: global_tag_library.stream_all
 -- returns: rows GlobalTag
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

@@ -21,6 +21,18 @@ FROM locations
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: locations.get_multi_after
+-- returns: rows Location
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, name, description, latitude,
+       longitude, radius, is_user_defined, photo_count,
+       place_name, place_type, created_at, updated_at
+FROM locations
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: locations.stream_all
 -- returns: rows Location
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

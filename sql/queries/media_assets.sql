@@ -17,6 +17,16 @@ FROM media_assets
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: media_assets.get_multi_after
+-- returns: rows MediaAsset
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, original_filename, created_at
+FROM media_assets
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: media_assets.stream_all
 -- returns: rows MediaAsset
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

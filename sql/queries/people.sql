@@ -19,6 +19,17 @@ FROM people
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: people.get_multi_after
+-- returns: rows Person
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, name, notes, birthdate,
+       face_count, representative_face, selected_thumbnail_face_id, created_at
+FROM people
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: people.stream_all
 -- returns: rows Person
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
@@ -175,3 +186,53 @@ FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
 ORDER BY fv.created_at DESC, fv.id DESC;
+
+-- name: people.get_page_after
+-- returns: rows Person
+-- params: after_created_at, after_id, limit
+-- The page of get_page after the person keyed (after_created_at, after_id) (keyset).
+SELECT id, name, notes, birthdate,
+       face_count, representative_face, selected_thumbnail_face_id, created_at
+FROM people
+WHERE (created_at, id) < (:after_created_at, :after_id)
+ORDER BY created_at DESC, id DESC
+LIMIT :limit;
+
+-- name: people.get_photos_page
+-- returns: rows FileVersionWithAsset
+-- params: person_id, limit
+-- The first page of get_photos (newest version first), at most :limit rows.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;
+
+-- name: people.get_photos_after
+-- returns: rows FileVersionWithAsset
+-- params: person_id, after_created_at, after_id, limit
+-- The page of get_photos after the version keyed (after_created_at, after_id) (keyset).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
+  AND (fv.created_at, fv.id) < (:after_created_at, :after_id)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;

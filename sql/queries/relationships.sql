@@ -19,6 +19,17 @@ FROM relationships
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: relationships.get_multi_after
+-- returns: rows Relationship
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, person1_id, person2_id, relationship_type,
+       notes, created_at
+FROM relationships
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: relationships.stream_all
 -- returns: rows Relationship
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.

@@ -21,6 +21,17 @@ FROM settings
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: settings.get_multi_after
+-- returns: rows Setting
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, "key", "value", category,
+       description, created_at, updated_at
+FROM settings
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: settings.stream_all
 -- returns: rows Setting
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
