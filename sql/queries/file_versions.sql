@@ -394,18 +394,14 @@ SELECT id, media_asset_id, tier, file_path,
 FROM file_versions
 WHERE id = :id;
 
--- ---------------------------------------------------------------------------------------
--- Keyset pages (catalog/pages.py): the page after the last row of the previous one, named
--- by that row's sort key. A row-value comparison against the ORDER BY tuple is a range of
--- the index both dialects walk (SQLite: "SEARCH ... USING INDEX (<expr>)", PostgreSQL:
--- an Index Cond), so a deep page costs what the first one costs; the OR spelled out is
--- not (SQLite then scans from the top of the index).
--- ---------------------------------------------------------------------------------------
-
 -- name: file_versions.get_by_tier_after
 -- returns: rows FileVersion
 -- params: tier, after_created_at, after_id, limit
--- The page of get_by_tier after the version keyed (after_created_at, after_id).
+-- The page of get_by_tier after the version keyed (after_created_at, after_id). Every
+-- *_after query is a keyset page (catalog/pages.py): a row-value comparison against the
+-- ORDER BY tuple is a range of the index both dialects walk (SQLite: "SEARCH ... USING
+-- INDEX (<expr>)", PostgreSQL: an Index Cond), so a deep page costs what the first one
+-- costs. The OR spelled out is not: SQLite then reads the index from its top.
 SELECT id, media_asset_id, tier, file_path,
        file_hash, file_size, mime_type, metadata,
        is_reviewed, rating, keywords, location,
