@@ -40,8 +40,9 @@ RowT = TypeVar("RowT", bound=msgspec.Struct)
 NaiveTimestamp = Annotated[datetime, msgspec.Meta(tz=False)]
 """A key timestamp: naive UTC, as the columns hold it (an aware one is a forged cursor)."""
 
-# Cursors longer than this are not ours (the longest key is three short values).
-_MAX_CURSOR = 1024
+# Cursors longer than this are not ours: the longest key holds two indexed texts of at most
+# 2,000 bytes each (a username and an id), about 5,400 characters once in base64.
+_MAX_CURSOR = 8192
 _encode = msgspec.json.Encoder().encode
 
 
