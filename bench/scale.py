@@ -43,6 +43,7 @@ from common import BENCH, postgres_admin, write_results
 from run import Databases, machine
 
 from pictallion_sql import Database, connect, crud
+from pictallion_sql.catalog import file_versions as _file_versions
 from pictallion_sql.catalog.search import plan_search
 from pictallion_sql.query.named import queries
 from pictallion_sql.query.registry import Query
@@ -71,6 +72,30 @@ class Loaded:
     collection_id: str
     smart_id: str
     seconds: float
+    # Deep pages: half-way down every version (get_all) and down the silver tier
+    # (get_by_tier), as an offset and as the cursor of the row just before it.
+    deep_skip: int = 0
+    deep_cursor: str = ""
+    tier_skip: int = 0
+    tier_cursor: str = ""
+
+
+async def find_deep_pages(db: Database, loaded: Loaded, versions: int) -> None:
+    """The offsets half-way down get_all and get_by_tier silver, and the cursors there.
+
+    A cursor names the row before the page; it is made from that row as the previous
+    page would have handed it out (walking half a million rows to get it would only
+    time the walk).
+    """
+    loaded.deep_skip = versions // 2
+    (row,) = await crud.file_version.get_all(db, skip=loaded.deep_skip - 1, limit=1)
+    loaded.deep_cursor = _file_versions._ALL_PAGES.encode(row, {})
+    silver = await crud.file_version.get_photos_count(db, tier="silver", show_all_versions=True)
+    loaded.tier_skip = silver // 2
+    (row,) = await crud.file_version.get_by_tier(
+        db, tier="silver", skip=loaded.tier_skip - 1, limit=1
+    )
+    loaded.tier_cursor = _file_versions._TIER_PAGES.encode(row, {"tier": "silver"})
 
 
 async def _bulk(repo: Any, db: Database, rows: list[dict[str, Any]]) -> list[str]:
@@ -191,6 +216,27 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
         lambda db, s: crud.file_version.get_by_tier(db, tier="gold", limit=50),
         _named("file_versions.get_by_tier", tier="gold", skip=0, limit=50),
     ),
+    "deep page: offset N/2 (get_all)": (
+        lambda db, s: crud.file_version.get_all(db, skip=s.deep_skip, limit=50),
+        lambda s: (queries["file_versions.get_all"], {"skip": s.deep_skip, "limit": 50}),
+    ),
+    "deep page: cursor at N/2 (get_all_page)": (
+        lambda db, s: crud.file_version.get_all_page(db, after=s.deep_cursor, limit=50),
+        None,
+    ),
+    "deep tier page: offset half the silver tier (get_by_tier)": (
+        lambda db, s: crud.file_version.get_by_tier(db, tier="silver", skip=s.tier_skip, limit=50),
+        lambda s: (
+            queries["file_versions.get_by_tier"],
+            {"tier": "silver", "skip": s.tier_skip, "limit": 50},
+        ),
+    ),
+    "deep tier page: cursor at the same depth (get_by_tier_page)": (
+        lambda db, s: crud.file_version.get_by_tier_page(
+            db, tier="silver", after=s.tier_cursor, limit=50
+        ),
+        None,
+    ),
     "list_by_tier silver, page 1": (
         lambda db, s: crud.file_version.list_by_tier(db, tier="silver", limit=50),
         _named(
@@ -257,6 +303,21 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
         None,
     ),
 }
+
+
+# (label, the offset call, the cursor call at the same depth)
+DEEP_PAIRS = [
+    (
+        "every version, half-way (N/2)",
+        "deep page: offset N/2 (get_all)",
+        "deep page: cursor at N/2 (get_all_page)",
+    ),
+    (
+        "silver tier, half-way",
+        "deep tier page: offset half the silver tier (get_by_tier)",
+        "deep tier page: cursor at the same depth (get_by_tier_page)",
+    ),
+]
 
 
 async def _settle(db: Database, url: str) -> None:
@@ -363,6 +424,7 @@ async def run_dialect(
                 loaded[size] = await load(db, size, seed)
                 print(f"{dialect}: {size:,} loaded in {loaded[size].seconds:.1f} s", flush=True)
                 await _settle(db, urls[size])
+                await find_deep_pages(db, loaded[size], size)
             timed = await time_calls(
                 [opened[small], opened[large]], [loaded[small], loaded[large]], runs
             )
@@ -398,6 +460,21 @@ async def run_dialect(
             f"{_fmt(statistics.median(b))} | {_fmt(_pct(b, 0.95))} | {ratio:.2f} | "
             f"{plans.get(name, '')} |"
         )
+    lines += [
+        "",
+        "Deep pages, offset against cursor at the same depth (p50 ms, and offset / cursor):",
+        "",
+        f"| page | offset @{small:,} | cursor @{small:,} | x | offset @{large:,} | "
+        f"cursor @{large:,} | x |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, offset, cursor in DEEP_PAIRS:
+        cells = []
+        for size in (small, large):
+            o = statistics.median(results[size]["timings"][offset])
+            c = statistics.median(results[size]["timings"][cursor])
+            cells += [_fmt(o), _fmt(c), f"{o / c:,.1f}" if o < 100 * c else f"{o / c:,.0f}"]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -29,6 +29,7 @@ from pictallion_sql.errors import (
     ReadOnlyError,
     ValidationError,
 )
+from pictallion_sql.records.pages import Page
 
 __version__ = "0.1.0"
 
@@ -43,6 +44,7 @@ __all__ = [
     "IntegrityError",
     "MigrationError",
     "NotFoundError",
+    "Page",
     "PermissionDeniedError",
     "PictallionError",
     "PoolTimeoutError",

@@ -61,6 +61,7 @@ from pictallion_sql.records.json_columns import (
     SmartRules,
     WeightedSmartRule,
 )
+from pictallion_sql.records.pages import Page
 from pictallion_sql.records.tables import (
     RECORD_TYPES,
     ROW_TYPES,
@@ -135,6 +136,7 @@ __all__ = [
     "InsertUser",
     "Location",
     "MediaAsset",
+    "Page",
     "Person",
     "ProcessingState",
     "RecurringType",

@@ -33,8 +33,17 @@ def check_search(stdout: str) -> None:
     assert "This prints `1 ['gold'] {'gold': 1}`, `1`" in README.read_text(encoding="utf-8")
 
 
+def check_pages(stdout: str) -> None:
+    assert stdout.splitlines() == ["[2, 2, 1]", "after"]
+    assert "This prints `[2, 2, 1]` and `after`." in README.read_text(encoding="utf-8")
+
+
 # The README's programs whose output it documents, told by what they call.
-CHECKS = {"print(silver.rating": check_usage, "PhotoFilters": check_search}
+CHECKS = {
+    "print(silver.rating": check_usage,
+    "PhotoFilters": check_search,
+    "get_by_tier_page": check_pages,
+}
 
 
 def test_each_example_has_a_database_of_its_own() -> None:

@@ -8,6 +8,7 @@ The first argument of every call is ``db``: a :class:`~pictallion_sql.database.D
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from msgspec import UNSET
 from pictallion_sql.cache.base import CACHED_TABLES, codec_for
 from pictallion_sql.catalog.audit import AUDITED_TABLES, audit_on, audited_remove, audited_update
 from pictallion_sql.catalog.batch_clock import batch_times
+from pictallion_sql.catalog.pages import Keyset, Page
 from pictallion_sql.drivers.base import DEFAULT_BATCH_SIZE, Executor, RecordStream
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import (
@@ -48,6 +50,10 @@ RowT = TypeVar("RowT", bound=msgspec.Struct)
 S = TypeVar("S", bound=msgspec.Struct)
 InsertT = TypeVar("InsertT", bound=msgspec.Struct)
 UpdateT = TypeVar("UpdateT", bound=msgspec.Struct)
+
+
+# The first column of each table's get_multi order (then id); created_at elsewhere.
+_LISTING_KEY = {"asset_history": "timestamp", "collection_photos": "added_at", "users": "username"}
 
 
 def utc_now() -> datetime:
@@ -152,6 +158,15 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         )
         self._get = queries.one(f"{self.table}.get", row)
         self._get_multi = queries.rows(f"{self.table}.get_multi", row)
+        key = _LISTING_KEY.get(self.table, "created_at")
+        self._multi_pages = Keyset(
+            f"{self.table}.multi",
+            self._get_multi,
+            queries.rows(f"{self.table}.get_multi_after", row),
+            (f"after_{key}", "after_id"),
+            (str if key == "username" else datetime, str),
+            operator.attrgetter(key, "id"),
+        )
         self._stream_all = queries.rows(f"{self.table}.stream_all", row)
         self._count = queries.scalar(f"{self.table}.count", int)
         self._exists = queries.scalar(f"{self.table}.exists", bool)
@@ -350,6 +365,17 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """A page of rows in a stable order (oldest first, then by id; users by username)."""
         check_page(skip, limit)
         return await db.run(self._get_multi, skip=skip, limit=limit)
+
+    async def get_multi_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[RowT]:
+        """A page of :meth:`get_multi`'s order read by key: ``after`` is the previous page's
+        ``next_cursor`` (None for the first page); a deep page costs what the first costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing (field ``after``).
+        """
+        return await self._multi_pages.page(db, after=after, limit=limit, filters={})
 
     def stream_all(
         self, db: Executor, *, batch_size: int = DEFAULT_BATCH_SIZE

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from datetime import datetime
 
 from pictallion_sql.catalog.base import Repository, check_id, utc_now
+from pictallion_sql.catalog.pages import Keyset, Page
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.models import CollectionPhoto, InsertCollectionPhoto, UpdateCollectionPhoto
@@ -20,6 +23,14 @@ _BY_COLLECTION = queries.rows("collection_photos.get_by_collection", CollectionP
 _PHOTOS_OF_COLLECTION = queries.rows("collection_photos.photos_of_collection", FileVersionWithAsset)
 _REMOVE_PHOTO = queries.command("collection_photos.remove_photo")
 _DELETE_BY_COLLECTION = queries.command("collection_photos.delete_by_collection")
+_MEMBER_PAGES = Keyset(
+    "collection.members",
+    queries.rows("collection_photos.get_by_collection_page", CollectionPhoto),
+    queries.rows("collection_photos.get_by_collection_after", CollectionPhoto),
+    ("after_added_at", "after_id"),
+    (datetime, str),
+    operator.attrgetter("added_at", "id"),
+)
 
 
 def check_photo_ids(name: str, value: object) -> list[str]:
@@ -71,6 +82,22 @@ class CollectionPhotoRepository(
         """The membership rows of a collection, most recently added first (added_at, id DESC)."""
         check_id("collection_id", collection_id)
         return await db.run(_BY_COLLECTION, collection_id=collection_id)
+
+    async def get_by_collection_page(
+        self, db: Executor, *, collection_id: str, after: str | None = None, limit: int = 100
+    ) -> Page[CollectionPhoto]:
+        """:meth:`get_by_collection` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        check_id("collection_id", collection_id)
+        filters = {"collection_id": collection_id}
+        return await _MEMBER_PAGES.page(db, after=after, limit=limit, filters=filters)
 
     async def get_photos(self, db: Executor, *, collection_id: str) -> list[FileVersionWithAsset]:
         """The photos of a collection with their asset (#29): added_at DESC, then row id DESC."""

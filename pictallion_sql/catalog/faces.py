@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from pictallion_sql.catalog.base import Repository, check_id, check_page
+from pictallion_sql.catalog.pages import Keyset, Page
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.models import Face, InsertFace, UpdateFace
@@ -25,6 +28,21 @@ _GET_MANY = queries.rows("faces.get_many", Face)
 _COUNT_MANY = queries.scalar("faces.count_many", int)
 
 _NO_LIMIT = 2**63 - 1
+
+_BY_CREATION = (
+    ("after_created_at", "after_id"),
+    (datetime, str),
+    operator.attrgetter("created_at", "id"),
+)
+_UNASSIGNED_PAGES = Keyset(
+    "faces.unassigned", _UNASSIGNED, queries.rows("faces.get_unassigned_after", Face), *_BY_CREATION
+)
+_PERSON_PAGES = Keyset(
+    "faces.person",
+    queries.rows("faces.get_by_person_page", Face),
+    queries.rows("faces.get_by_person_after", Face),
+    *_BY_CREATION,
+)
 
 
 def _check_ids(name: str, ids: Any) -> list[str]:
@@ -55,6 +73,22 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
         check_id("person_id", person_id)
         return await db.run(_BY_PERSON, person_id=person_id)
 
+    async def get_by_person_page(
+        self, db: Executor, *, person_id: str, after: str | None = None, limit: int = 100
+    ) -> Page[Face]:
+        """:meth:`get_by_person` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        check_id("person_id", person_id)
+        filters = {"person_id": person_id}
+        return await _PERSON_PAGES.page(db, after=after, limit=limit, filters=filters)
+
     async def get_by_photo(self, db: Executor, *, photo_id: str) -> list[Face]:
         """The faces detected on one file version (#38)."""
         check_id("photo_id", photo_id)
@@ -66,6 +100,20 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
             check_page(0, limit)
         bound = _NO_LIMIT if limit is None else limit
         return await db.run(_UNASSIGNED, limit=bound)
+
+    async def get_unassigned_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[Face]:
+        """:meth:`get_unassigned` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        return await _UNASSIGNED_PAGES.page(db, after=after, limit=limit, filters={})
 
     async def get_ignored(self, db: Executor) -> list[Face]:
         """The ignored faces, assigned or not (#47)."""

@@ -7,7 +7,9 @@ assembled with one storage call per asset or per version.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import msgspec
@@ -15,6 +17,7 @@ import msgspec
 from pictallion_sql.catalog.audit import audit_on, audited_command
 from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
 from pictallion_sql.catalog.media_assets import check_limit
+from pictallion_sql.catalog.pages import Keyset, Page
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import shown
@@ -77,6 +80,68 @@ _COUNT_ALL = queries.scalar("file_versions.count", int)
 _COUNT_HIGHEST = queries.scalar("file_versions.count_highest_tier", int)
 _COUNT_UNPROCESSED = queries.scalar("file_versions.count_unprocessed", int)
 _COUNT_BY_TIER = queries.scalar("file_versions.count_by_tier", int)
+
+_BY_VERSION = (
+    ("after_created_at", "after_id"),
+    (datetime, str),
+    operator.attrgetter("created_at", "id"),
+)
+_TIER_PAGES = Keyset(
+    "fv.tier", _BY_TIER, queries.rows("file_versions.get_by_tier_after", FileVersion), *_BY_VERSION
+)
+_ALL_PAGES = Keyset(
+    "fv.all", _ALL, queries.rows("file_versions.get_all_after", FileVersion), *_BY_VERSION
+)
+_TAG_PAGES = Keyset(
+    "fv.tag", _BY_TAG, queries.rows("file_versions.by_tag_after", FileVersion), *_BY_VERSION
+)
+_WITH_ASSETS_PAGES = Keyset(
+    "fv.assets",
+    _ALL_WITH_ASSETS,
+    queries.rows("file_versions.all_with_assets_after", FileVersionWithAsset),
+    *_BY_VERSION,
+)
+_TIER_LISTING_PAGES = Keyset(
+    "fv.listing",
+    _TIER_LISTING,
+    queries.rows("file_versions.tier_listing_after", FileVersionWithAsset),
+    *_BY_VERSION,
+)
+
+
+def _asset_of(row: FileVersionWithDisplayAsset) -> Any:
+    asset = row.media_asset
+    if asset is None:  # both listings join the asset: not reached
+        raise ValueError(f"file version {row.id} came without its media asset")
+    return asset
+
+
+def _photo_key(row: FileVersionWithDisplayAsset) -> tuple[Any, ...]:
+    asset = _asset_of(row)
+    return (row.created_at, asset.created_at, asset.id)
+
+
+def _asset_key(row: FileVersionWithDisplayAsset) -> tuple[Any, ...]:
+    asset = _asset_of(row)
+    return (asset.created_at, asset.id)
+
+
+_PHOTO_PAGES = Keyset(
+    "fv.photos",
+    _HIGHEST_TIER,
+    queries.rows("file_versions.highest_tier_after", FileVersionWithDisplayAsset),
+    ("after_created_at", "after_asset_created_at", "after_asset_id"),
+    (datetime, datetime, str),
+    _photo_key,
+)
+_UNPROCESSED_PAGES = Keyset(
+    "fv.unprocessed",
+    _UNPROCESSED,
+    queries.rows("file_versions.unprocessed_after", FileVersionWithDisplayAsset),
+    ("after_asset_created_at", "after_asset_id"),
+    (datetime, str),
+    _asset_key,
+)
 
 TIERS: tuple[str, ...] = get_args(Tier)
 # The tier values the photo listing route understands besides real tiers.
@@ -147,12 +212,41 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_page(skip, limit)
         return await db.run(_BY_TIER, tier=tier, skip=skip, limit=limit)
 
+    async def get_by_tier_page(
+        self, db: Executor, *, tier: Tier, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersion]:
+        """:meth:`get_by_tier` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        _check_tier(tier)
+        return await _TIER_PAGES.page(db, after=after, limit=limit, filters={"tier": tier})
+
     async def get_all(
         self, db: Executor, *, skip: int = 0, limit: int | None = None
     ) -> list[FileVersion]:
         """Every version (or a page), newest first (created_at DESC, id DESC)."""
         check_page(skip, 0)
         return await db.run(_ALL, skip=skip, limit=_limit_or_all(limit))
+
+    async def get_all_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersion]:
+        """:meth:`get_all` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        return await _ALL_PAGES.page(db, after=after, limit=limit, filters={})
 
     async def get_by_hash(self, db: Executor, *, file_hash: str) -> FileVersion | None:
         """The oldest version with this MD5 hash (created_at, then id), or None."""
@@ -202,6 +296,23 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_page(skip, limit)
         return await db.run(_BY_TAG, tag=tag, skip=skip, limit=limit)
 
+    async def get_photos_by_tag_page(
+        self, db: Executor, *, tag: str, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersion]:
+        """:meth:`get_photos_by_tag` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        if type(tag) is not str:
+            raise ValidationError("tag must be a string", field="tag")
+        check_text("tag", tag)
+        return await _TAG_PAGES.page(db, after=after, limit=limit, filters={"tag": tag})
+
     # ---- listings with the media asset nested ----------------------------------------
 
     async def get_recent_photos(
@@ -222,6 +333,23 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_page(skip, limit)
         return await db.run(_HIGHEST_TIER, skip=skip, limit=limit)
 
+    async def list_photos_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersionWithDisplayAsset]:
+        """:meth:`list_photos` read by key: one page and the cursor of the next.
+
+        The key is the listing's whole order: the version's created_at, then its asset's
+        created_at and id.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        return await _PHOTO_PAGES.page(db, after=after, limit=limit, filters={})
+
     async def list_unprocessed(
         self, db: Executor, *, skip: int = 0, limit: int | None = None
     ) -> list[FileVersionWithDisplayAsset]:
@@ -232,12 +360,40 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         check_page(skip, 0)
         return await db.run(_UNPROCESSED, skip=skip, limit=_limit_or_all(limit))
 
+    async def list_unprocessed_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersionWithDisplayAsset]:
+        """:meth:`list_unprocessed` read by key (the asset's created_at, then its id).
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        return await _UNPROCESSED_PAGES.page(db, after=after, limit=limit, filters={})
+
     async def get_all_with_assets(
         self, db: Executor, *, skip: int = 0, limit: int | None = None
     ) -> list[FileVersionWithAsset]:
         """Every version with its media asset, newest first (created_at DESC, id DESC)."""
         check_page(skip, 0)
         return await db.run(_ALL_WITH_ASSETS, skip=skip, limit=_limit_or_all(limit))
+
+    async def get_all_with_assets_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersionWithAsset]:
+        """:meth:`get_all_with_assets` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        return await _WITH_ASSETS_PAGES.page(db, after=after, limit=limit, filters={})
 
     async def list_by_tier(
         self,
@@ -263,6 +419,29 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             skip=skip,
             limit=_limit_or_all(limit),
         )
+
+    async def list_by_tier_page(
+        self,
+        db: Executor,
+        *,
+        tier: Tier,
+        show_all_versions: bool = False,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> Page[FileVersionWithAsset]:
+        """:meth:`list_by_tier` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        _check_tier(tier)
+        _check_bool("show_all_versions", show_all_versions)
+        filters = {"tier": tier, "show_all_versions": show_all_versions}
+        return await _TIER_LISTING_PAGES.page(db, after=after, limit=limit, filters=filters)
 
     async def get_photos_count(
         self, db: Executor, *, tier: ListingTier | None = None, show_all_versions: bool = False

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import operator
+from datetime import datetime
 from typing import Any
 
 from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
+from pictallion_sql.catalog.pages import Keyset, Page
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import shown
@@ -27,6 +30,20 @@ _DETACH_EVENTS = queries.command("people.delete_detach_events")
 _DELETE_RELATIONSHIPS = queries.command("people.delete_relationships")
 _PHOTOS = queries.rows("people.get_photos", FileVersionWithAsset)
 _WITH_COUNTS = queries.rows("people.get_with_counts", PersonWithCounts)
+_BY_CREATION = (
+    ("after_created_at", "after_id"),
+    (datetime, str),
+    operator.attrgetter("created_at", "id"),
+)
+_PEOPLE_PAGES = Keyset(
+    "people.all", _PAGE, queries.rows("people.get_page_after", Person), *_BY_CREATION
+)
+_PHOTO_PAGES = Keyset(
+    "people.photos",
+    queries.rows("people.get_photos_page", FileVersionWithAsset),
+    queries.rows("people.get_photos_after", FileVersionWithAsset),
+    *_BY_CREATION,
+)
 
 # "No limit" for a page of people without a cap: the largest LIMIT both dialects accept.
 _NO_LIMIT = 2**63 - 1
@@ -62,6 +79,20 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         if skip == 0 and limit is None:
             return await db.run(_ALL)
         return await db.run(_PAGE, skip=skip, limit=_NO_LIMIT if limit is None else limit)
+
+    async def get_all_page(
+        self, db: Executor, *, after: str | None = None, limit: int = 100
+    ) -> Page[Person]:
+        """:meth:`get_all` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        return await _PEOPLE_PAGES.page(db, after=after, limit=limit, filters={})
 
     async def get_by_name(self, db: Executor, *, name: str) -> Person | None:
         """The person named exactly ``name``; the oldest (created_at, id) of several, or None."""
@@ -143,6 +174,22 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
         """
         check_id("person_id", person_id)
         return await db.run(_PHOTOS, person_id=person_id)
+
+    async def get_photos_page(
+        self, db: Executor, *, person_id: str, after: str | None = None, limit: int = 100
+    ) -> Page[FileVersionWithAsset]:
+        """:meth:`get_photos` read by key: one page and the cursor of the next.
+
+        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
+        deep page costs what the first one costs.
+
+        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
+            ``limit``), or an ``after`` that is not a cursor of this listing with these
+            arguments (field ``after``).
+        """
+        check_id("person_id", person_id)
+        filters = {"person_id": person_id}
+        return await _PHOTO_PAGES.page(db, after=after, limit=limit, filters=filters)
 
     async def get_people_with_counts(self, db: Executor) -> list[PersonWithCounts]:
         """Every person with live face/photo counts and a cover face, newest first (2.6)."""

@@ -64,3 +64,25 @@ INNER JOIN file_versions AS fv ON fv.id = cp.photo_id
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE cp.collection_id = :collection_id
 ORDER BY cp.added_at DESC, cp.id DESC;
+
+-- name: collection_photos.get_by_collection_page
+-- returns: rows CollectionPhoto
+-- params: collection_id, limit
+-- The first page of get_by_collection (most recently added first), at most :limit rows.
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE collection_id = :collection_id
+ORDER BY added_at DESC, id DESC
+LIMIT :limit;
+
+-- name: collection_photos.get_by_collection_after
+-- returns: rows CollectionPhoto
+-- params: collection_id, after_added_at, after_id, limit
+-- The page of get_by_collection after the row keyed (after_added_at, after_id) (keyset):
+-- a range of idx_collection_photos_collection_id (collection_id, added_at DESC, id DESC).
+SELECT id, collection_id, photo_id, added_at
+FROM collection_photos
+WHERE collection_id = :collection_id
+  AND (added_at, id) < (:after_added_at, :after_id)
+ORDER BY added_at DESC, id DESC
+LIMIT :limit;

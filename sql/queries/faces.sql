@@ -66,3 +66,40 @@ WHERE id = :face_id;
 UPDATE faces
 SET ignored = :ignored
 WHERE id = :id;
+
+-- name: faces.get_unassigned_after
+-- returns: rows Face
+-- params: after_created_at, after_id, limit
+-- The page of get_unassigned after the face keyed (after_created_at, after_id) (keyset):
+-- a range of idx_faces_unassigned.
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE person_id IS NULL AND ignored = FALSE
+  AND (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
+-- name: faces.get_by_person_page
+-- returns: rows Face
+-- params: person_id, limit
+-- The first page of get_by_person (oldest first), at most :limit faces.
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE person_id = :person_id
+ORDER BY created_at, id
+LIMIT :limit;
+
+-- name: faces.get_by_person_after
+-- returns: rows Face
+-- params: person_id, after_created_at, after_id, limit
+-- The page of get_by_person after the face keyed (after_created_at, after_id) (keyset):
+-- a range of idx_faces_person_id (person_id, created_at, id).
+SELECT id, photo_id, person_id, bounding_box,
+       confidence, embedding, ignored, created_at
+FROM faces
+WHERE person_id = :person_id
+  AND (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;

@@ -25,6 +25,20 @@ FROM file_versions
 ORDER BY created_at, id
 LIMIT :limit OFFSET :skip;
 
+-- name: file_versions.get_multi_after
+-- returns: rows FileVersion
+-- params: after_created_at, after_id, limit
+-- The page of get_multi after the row keyed (created_at, id) (keyset).
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE (created_at, id) > (:after_created_at, :after_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
 -- name: file_versions.stream_all
 -- returns: rows FileVersion
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
@@ -379,3 +393,156 @@ SELECT id, media_asset_id, tier, file_path,
        processing_state, created_at
 FROM file_versions
 WHERE id = :id;
+
+-- name: file_versions.get_by_tier_after
+-- returns: rows FileVersion
+-- params: tier, after_created_at, after_id, limit
+-- The page of get_by_tier after the version keyed (after_created_at, after_id). Every
+-- *_after query is a keyset page (catalog/pages.py): a row-value comparison against the
+-- ORDER BY tuple is a range of the index both dialects walk (SQLite: "SEARCH ... USING
+-- INDEX (<expr>)", PostgreSQL: an Index Cond), so a deep page costs what the first one
+-- costs. The OR spelled out is not: SQLite then reads the index from its top.
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE tier = :tier
+  AND (created_at, id) < (:after_created_at, :after_id)
+ORDER BY created_at DESC, id DESC
+LIMIT :limit;
+
+-- name: file_versions.get_all_after
+-- returns: rows FileVersion
+-- params: after_created_at, after_id, limit
+-- The page of get_all after the version keyed (after_created_at, after_id).
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE (created_at, id) < (:after_created_at, :after_id)
+ORDER BY created_at DESC, id DESC
+LIMIT :limit;
+
+-- name: file_versions.all_with_assets_after
+-- returns: rows FileVersionWithAsset
+-- params: after_created_at, after_id, limit
+-- The page of all_with_assets after the version keyed (after_created_at, after_id).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE (fv.created_at, fv.id) < (:after_created_at, :after_id)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;
+
+-- name: file_versions.tier_listing_after
+-- returns: rows FileVersionWithAsset
+-- params: tier, show_all_versions, after_created_at, after_id, limit
+-- The page of tier_listing after the version keyed (after_created_at, after_id).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE {{json_object}}('id', ma.id,
+                                   'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.tier = :tier
+  AND (fv.created_at, fv.id) < (:after_created_at, :after_id)
+  AND (CAST(:show_all_versions AS boolean)
+       OR fv.tier <> 'silver'
+       OR (SELECT 1 FROM file_versions AS g
+           WHERE g.media_asset_id = fv.media_asset_id AND g.tier = 'gold'
+           LIMIT 1) IS NULL)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;
+
+-- name: file_versions.highest_tier_after
+-- returns: rows FileVersionWithDisplayAsset
+-- params: after_created_at, after_asset_created_at, after_asset_id, limit
+-- The page of highest_tier after the row keyed (version created_at, asset created_at,
+-- asset id). The key spans two tables, so no one index holds it: the version's created_at
+-- bound alone is the range walked in idx_file_versions_created_at, and the asset's part
+-- only orders the ties of that bound.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       {{json_object}}(
+           'id', ma.id,
+           'original_filename', ma.original_filename,
+           'created_at', ma.created_at,
+           'display_filename', substr(rtrim(fv.file_path, '/'),
+               length(rtrim(rtrim(fv.file_path, '/'),
+                            replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
+       ) AS media_asset
+FROM file_versions AS fv
+CROSS JOIN media_assets AS ma
+WHERE ma.id = fv.media_asset_id
+  AND fv.created_at <= :after_created_at
+  AND (fv.created_at < :after_created_at
+       OR (ma.created_at, ma.id) < (:after_asset_created_at, :after_asset_id))
+  AND fv.tier IN ('gold', 'silver')
+  AND NOT EXISTS (
+      SELECT 1 FROM file_versions AS better
+      WHERE better.media_asset_id = fv.media_asset_id
+        AND better.id <> fv.id
+        AND ((better.tier = 'gold' AND fv.tier = 'silver')
+             OR (better.tier = fv.tier
+                 AND (better.created_at > fv.created_at
+                      OR (better.created_at = fv.created_at AND better.id > fv.id)))))
+ORDER BY fv.created_at DESC, ma.created_at DESC, ma.id DESC
+LIMIT :limit;
+
+-- name: file_versions.unprocessed_after
+-- returns: rows FileVersionWithDisplayAsset
+-- params: after_asset_created_at, after_asset_id, limit
+-- The page of unprocessed after the asset keyed (after_asset_created_at, after_asset_id).
+WITH latest_silver AS (
+    SELECT v.id,
+           row_number() OVER (
+               PARTITION BY v.media_asset_id
+               ORDER BY v.created_at DESC, v.id DESC) AS pick
+    FROM file_versions AS v
+    WHERE v.tier = 'silver'
+      AND NOT EXISTS (SELECT 1 FROM file_versions AS g
+                      WHERE g.media_asset_id = v.media_asset_id AND g.tier = 'gold')
+)
+
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
+       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
+       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       {{json_object}}(
+           'id', ma.id,
+           'original_filename', ma.original_filename,
+           'created_at', ma.created_at,
+           'display_filename', substr(rtrim(fv.file_path, '/'),
+               length(rtrim(rtrim(fv.file_path, '/'),
+                            replace(rtrim(fv.file_path, '/'), '/', ''))) + 1)
+       ) AS media_asset
+FROM latest_silver AS s
+INNER JOIN file_versions AS fv ON fv.id = s.id
+INNER JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE s.pick = 1
+  AND (ma.created_at, ma.id) < (:after_asset_created_at, :after_asset_id)
+ORDER BY ma.created_at DESC, ma.id DESC
+LIMIT :limit;

@@ -126,3 +126,37 @@ FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
 ORDER BY fv.created_at DESC, fv.id DESC;
+
+-- name: people.get_page_after
+-- returns: rows Person
+-- params: after_created_at, after_id, limit
+-- The page of get_page after the person keyed (after_created_at, after_id) (keyset).
+SELECT id, name, notes, birthdate,
+       face_count, representative_face, selected_thumbnail_face_id, created_at
+FROM people
+WHERE (created_at, id) < (:after_created_at, :after_id)
+ORDER BY created_at DESC, id DESC
+LIMIT :limit;
+
+-- name: people.get_photos_page
+-- returns: rows FileVersionWithAsset
+-- params: person_id, limit
+-- The first page of get_photos (newest version first), at most :limit rows.
+SELECT {{file_version_with_asset}}
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;
+
+-- name: people.get_photos_after
+-- returns: rows FileVersionWithAsset
+-- params: person_id, after_created_at, after_id, limit
+-- The page of get_photos after the version keyed (after_created_at, after_id) (keyset).
+SELECT {{file_version_with_asset}}
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE fv.id IN (SELECT f.photo_id FROM faces AS f WHERE f.person_id = :person_id)
+  AND (fv.created_at, fv.id) < (:after_created_at, :after_id)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit;

@@ -32,6 +32,7 @@ GENERIC = [
     "get",
     "get_all",
     "get_multi",
+    "get_multi_page",
     "import_rows",
     "insert_values",
     "remove",
@@ -39,7 +40,10 @@ GENERIC = [
     "update",
     "update_values",
 ]
-"""The calls every repository has (``get_all`` only where the table has a listing order)."""
+"""The calls every repository has (``get_all`` only where the table has a listing order).
+
+A ``*_page`` call is the keyset twin of the listing of the same name: ``after`` (a cursor)
+and ``limit``, returning a ``Page`` (docs/pagination.md)."""
 
 CANONICAL: dict[str, list[str]] = {
     "ai_prompt": [
@@ -72,6 +76,7 @@ CANONICAL: dict[str, list[str]] = {
         "add",
         "add_many",
         "get_by_collection",
+        "get_by_collection_page",
         "get_entry",
         "get_photos",
         "remove_all",
@@ -82,10 +87,12 @@ CANONICAL: dict[str, list[str]] = {
         "assign_many",
         "assign_to_person",
         "get_by_person",
+        "get_by_person_page",
         "get_by_photo",
         "get_ignored",
         "get_many",
         "get_unassigned",
+        "get_unassigned_page",
         "ignore",
         "ignore_many",
         "unignore",
@@ -94,12 +101,16 @@ CANONICAL: dict[str, list[str]] = {
     "file_version": [
         "delete_faces",
         "find_similar",
+        "get_all_page",
         "get_all_with_assets",
+        "get_all_with_assets_page",
         "get_by_asset",
         "get_by_hash",
         "get_by_tier",
+        "get_by_tier_page",
         "get_collection_stats",
         "get_photos_by_tag",
+        "get_photos_by_tag_page",
         "get_photos_count",
         "get_photos_with_events",
         "get_photos_without_events",
@@ -108,8 +119,11 @@ CANONICAL: dict[str, list[str]] = {
         "get_with_details",
         "ingest_photo",
         "list_by_tier",
+        "list_by_tier_page",
         "list_photos",
+        "list_photos_page",
         "list_unprocessed",
+        "list_unprocessed_page",
         "search",
         "search_photos",
         "update_perceptual_hash",
@@ -126,9 +140,11 @@ CANONICAL: dict[str, list[str]] = {
     "location": ["create_from_coordinates", "find_hotspots", "get_stats"],
     "media_asset": ["get_by_filename", "get_recent", "update_photo"],
     "person": [
+        "get_all_page",
         "get_by_name",
         "get_people_with_counts",
         "get_photos",
+        "get_photos_page",
         "search_by_name",
         "set_thumbnail",
         "update_face_count",
@@ -186,6 +202,22 @@ def test_canonical_calls_take_keyword_arguments_and_page_with_skip(repo: str) ->
         assert not names & {"offset", "show_superseded"}, (repo, name)
         if "skip" in names:
             assert "limit" in names, (repo, name)
+
+
+@pytest.mark.parametrize("repo", REPOSITORIES)
+def test_each_page_call_is_the_keyset_twin_of_a_listing(repo: str) -> None:
+    repository = getattr(crud, repo)
+    names = _public_methods(repository)
+    twins = [n for n in names if n.endswith("_page")]
+    assert "get_multi_page" in twins
+    for name in twins:
+        assert name.removesuffix("_page") in names, (repo, name)
+        signature = inspect.signature(getattr(repository, name))
+        parameters = signature.parameters
+        assert parameters["after"].default is None, (repo, name)
+        assert parameters["limit"].default == 100, (repo, name)
+        assert "skip" not in parameters, (repo, name)
+        assert str(signature.return_annotation).startswith("Page["), (repo, name)
 
 
 def test_no_compat_name_is_a_canonical_name_of_its_repository() -> None:

@@ -144,3 +144,20 @@ SELECT id, media_asset_id, tier, file_path,
 FROM file_versions
 WHERE id = :id
 FOR UPDATE;
+
+-- name: file_versions.by_tag_after
+-- returns: rows FileVersion
+-- params: tag, after_created_at, after_id, limit
+-- The page of by_tag after the version keyed (after_created_at, after_id) (keyset).
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE (created_at, id) < (:after_created_at, :after_id)
+  AND (CAST(:tag AS text) = ANY (keywords)
+       OR (jsonb_typeof(metadata -> 'ai' -> 'aiTags') = 'array'
+           AND metadata -> 'ai' -> 'aiTags' @> jsonb_build_array(CAST(:tag AS text))))
+ORDER BY created_at DESC, id DESC
+LIMIT :limit;

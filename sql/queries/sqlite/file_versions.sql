@@ -129,3 +129,22 @@ SELECT count(*) FROM pos
 WHERE similarity >= :threshold
 ORDER BY similarity DESC, created_at DESC, id DESC
 LIMIT :limit;
+
+-- name: file_versions.by_tag_after
+-- returns: rows FileVersion
+-- params: tag, after_created_at, after_id, limit
+-- The page of by_tag after the version keyed (after_created_at, after_id) (keyset).
+SELECT id, media_asset_id, tier, file_path,
+       file_hash, file_size, mime_type, metadata,
+       is_reviewed, rating, keywords, location,
+       event_type, event_name, perceptual_hash, ai_short_description,
+       processing_state, created_at
+FROM file_versions
+WHERE (created_at, id) < (:after_created_at, :after_id)
+  AND (EXISTS (SELECT 1 FROM json_each(keywords) AS k
+               WHERE k.type = 'text' AND k.value = :tag)
+       OR (json_type(metadata, '$.ai.aiTags') = 'array'
+           AND EXISTS (SELECT 1 FROM json_each(metadata, '$.ai.aiTags') AS t
+                       WHERE t.type = 'text' AND t.value = :tag)))
+ORDER BY created_at DESC, id DESC
+LIMIT :limit;

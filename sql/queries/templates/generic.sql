@@ -21,6 +21,16 @@ FROM {{table_name}}
 ORDER BY {{order_by}}, id
 LIMIT :limit OFFSET :skip;
 
+-- name: {{table_name}}.get_multi_after
+-- returns: rows {{record}}
+-- params: after_{{order_by}}, after_id, limit
+-- The page of get_multi after the row keyed ({{order_by}}, id) (keyset).
+SELECT {{columns}}
+FROM {{table_name}}
+WHERE ({{order_by}}, id) > (:after_{{order_by}}, :after_id)
+ORDER BY {{order_by}}, id
+LIMIT :limit;
+
 -- name: {{table_name}}.stream_all
 -- returns: rows {{record}}
 -- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
