@@ -116,6 +116,24 @@ class AdminBackend(Protocol):
         """Replace the database's contents with the backup at ``source``."""
         ...
 
+    def backup_counted(
+        self, database_url: str, target: Path, progress: Progress
+    ) -> tuple[list[str], dict[str, int]]:
+        """Back up to ``target``; the applied migrations and row counts the backup holds."""
+        ...
+
+    def scratch_database(self, database_url: str) -> AbstractContextManager[str]:
+        """The URL of an empty database to verify a backup in, removed on exit."""
+        ...
+
+    def scratch_problems(self, database_url: str) -> list[str]:
+        """What the engine's own checks find in a restored scratch database."""
+        ...
+
+    def row_counts(self, database_url: str) -> dict[str, int]:
+        """The row count of each of the 14 tables."""
+        ...
+
 
 def admin_backend(dialect: Dialect) -> AdminBackend:
     """The backend of ``dialect``."""

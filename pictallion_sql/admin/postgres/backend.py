@@ -9,14 +9,10 @@ from typing import Any, Literal
 
 import psycopg
 
-from pictallion_sql.admin.backup import (
-    BackupResult,
-    RestoreResult,
-    backup_postgres,
-    restore_postgres,
-)
+from pictallion_sql.admin.backup import BackupResult, RestoreResult
 from pictallion_sql.admin.common import Progress, scrub
 from pictallion_sql.admin.integrity import IntegrityCheck, check, skipped
+from pictallion_sql.admin.postgres import backup as _backup
 from pictallion_sql.admin.postgres.connection import (
     connect_postgres,
     refuse_read_only,
@@ -148,10 +144,24 @@ class PostgresAdmin:
         return [_amcheck(settings.database_url)]
 
     def backup(self, database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-        return backup_postgres(database_url, target, progress)
+        return _backup.backup_postgres(database_url, target, progress)
 
     def restore(self, database_url: str, source: Path, progress: Progress | None) -> RestoreResult:
-        return restore_postgres(database_url, source, progress)
+        return _backup.restore_postgres(database_url, source, progress)
+
+    def backup_counted(
+        self, database_url: str, target: Path, progress: Progress
+    ) -> tuple[list[str], dict[str, int]]:
+        return _backup.backup_counted(database_url, target, progress)
+
+    def scratch_database(self, database_url: str) -> AbstractContextManager[str]:
+        return _backup.scratch_database(database_url)
+
+    def scratch_problems(self, database_url: str) -> list[str]:
+        return [f"amcheck: {p}" for p in _amcheck(database_url)["problems"]]
+
+    def row_counts(self, database_url: str) -> dict[str, int]:
+        return _backup.row_counts(database_url)
 
 
 def _amcheck(database_url: str) -> IntegrityCheck:

@@ -7,13 +7,15 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal
 
-from pictallion_sql.admin.backup import BackupResult, RestoreResult, backup_sqlite, restore_sqlite
+from pictallion_sql.admin.backup import BackupResult, RestoreResult
 from pictallion_sql.admin.common import Progress, read_only_connection
 from pictallion_sql.admin.integrity import IntegrityCheck, check
 from pictallion_sql.admin.schema import Schema
+from pictallion_sql.admin.sqlite import backup as _backup
 from pictallion_sql.admin.sqlite.schema import sqlite_snapshot
 from pictallion_sql.config import Settings
 from pictallion_sql.errors import (
@@ -152,10 +154,24 @@ class SqliteAdmin:
         ]
 
     def backup(self, database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-        return backup_sqlite(database_url, target, progress)
+        return _backup.backup_sqlite(database_url, target, progress)
 
     def restore(self, database_url: str, source: Path, progress: Progress | None) -> RestoreResult:
-        return restore_sqlite(database_url, source, progress)
+        return _backup.restore_sqlite(database_url, source, progress)
+
+    def backup_counted(
+        self, database_url: str, target: Path, progress: Progress
+    ) -> tuple[list[str], dict[str, int]]:
+        return _backup.backup_counted(database_url, target, progress)
+
+    def scratch_database(self, database_url: str) -> AbstractContextManager[str]:
+        return _backup.scratch_database(database_url)
+
+    def scratch_problems(self, database_url: str) -> list[str]:
+        return _backup.scratch_problems(database_url)
+
+    def row_counts(self, database_url: str) -> dict[str, int]:
+        return _backup.row_counts(database_url)
 
 
 def _pragma(settings: Settings, pragma: str) -> None:
