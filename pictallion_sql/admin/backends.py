@@ -43,6 +43,16 @@ class AdminBackend(Protocol):
         """The file name suffix of a backup (``db`` for a SQLite file, ``dump`` for pg_dump)."""
         ...
 
+    @property
+    def yoyo_scheme(self) -> str:
+        """The URL scheme yoyo connects with (its driver for this dialect)."""
+        ...
+
+    def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
+        """Bound, on yoyo's connection ``conn``, how long a migration statement waits for a
+        table lock and how long it runs (seconds; 0: no limit), where the engine can."""
+        ...
+
     def database_exists(self, settings: Settings) -> bool:
         """False when there is certainly no database yet (a missing SQLite file)."""
         ...

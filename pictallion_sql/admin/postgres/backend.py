@@ -51,6 +51,15 @@ class PostgresAdmin:
     dialect: Literal["postgres"] = "postgres"
     display_name = "PostgreSQL"
     backup_suffix = "dump"
+    yoyo_scheme = "postgresql+psycopg"  # psycopg 3, the synchronous driver yoyo supports
+
+    def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
+        # yoyo's connection autocommits, so the settings hold until it closes.
+        for setting, seconds in (("lock_timeout", table_lock), ("statement_timeout", statement)):
+            # SET takes no bound parameter; set_config does (false: for the session).
+            conn.execute(
+                "SELECT set_config(%s, %s, false)", (setting, f"{round(seconds * 1000)}ms")
+            )
 
     def missing_database(self, settings: Settings) -> str | None:
         return None

@@ -34,6 +34,10 @@ class SqliteAdmin:
     dialect: Literal["sqlite"] = "sqlite"
     display_name = "SQLite"
     backup_suffix = "db"
+    yoyo_scheme = "sqlite"
+
+    def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
+        return None  # SQLite has neither setting; its busy timeout bounds lock waits
 
     def missing_database(self, settings: Settings) -> str | None:
         path = settings.sqlite_file()
