@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from pictallion_sql.admin.backup import BackupResult, RestoreResult
     from pictallion_sql.admin.common import Progress
     from pictallion_sql.admin.integrity import IntegrityCheck
+    from pictallion_sql.admin.postgres.roles import RoleNames
     from pictallion_sql.admin.schema import Schema
+    from pictallion_sql.admin.top import TopQuery
+    from pictallion_sql.monitoring.metrics import QueryMetrics
 
 __all__ = ["AdminBackend", "admin_backend"]
 
@@ -51,6 +54,30 @@ class AdminBackend(Protocol):
     def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
         """Bound, on yoyo's connection ``conn``, how long a migration statement waits for a
         table lock and how long it runs (seconds; 0: no limit), where the engine can."""
+        ...
+
+    def reach(self, settings: Settings, *, create: bool) -> str | None:
+        """Raise a typed error unless the database can be reached; with ``create``, a
+        database that does not exist yet is not an error (SQLite creates its file when
+        migrating; PostgreSQL's is created now, and its name returned)."""
+        ...
+
+    def privilege_drift(self, settings: Settings, names: RoleNames) -> list[str]:
+        """How privileges differ from the roles' plan ([] where there are no roles)."""
+        ...
+
+    def refuse_roles(self) -> None:
+        """Raise ConfigurationError where the engine has no roles to create."""
+        ...
+
+    @property
+    def top_source(self) -> str:
+        """Where ``top_queries`` finds its figures, as ``pictallion-db top`` says it."""
+        ...
+
+    def top_queries(self, settings: Settings, metrics: QueryMetrics, limit: int) -> list[TopQuery]:
+        """The ``limit`` named queries with the most total time: the server's statement
+        statistics where it keeps them, else ``metrics`` (this process)."""
         ...
 
     def database_exists(self, settings: Settings) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import psycopg
 
@@ -15,10 +15,11 @@ from pictallion_sql.admin.integrity import IntegrityCheck, check, skipped
 from pictallion_sql.admin.postgres import backup as _backup
 from pictallion_sql.admin.postgres.connection import (
     connect_postgres,
+    reach,
     refuse_read_only,
     refuse_without_create,
 )
-from pictallion_sql.admin.postgres.roles import require_owner
+from pictallion_sql.admin.postgres.roles import RoleNames, privilege_drift, require_owner
 from pictallion_sql.admin.postgres.schema import postgres_snapshot, postgres_snapshot_of
 from pictallion_sql.admin.schema import Schema
 from pictallion_sql.config import Settings, mask_secrets, mask_url
@@ -28,6 +29,10 @@ from pictallion_sql.errors import (
     PermissionDeniedError,
     ReadOnlyError,
 )
+
+if TYPE_CHECKING:
+    from pictallion_sql.admin.top import TopQuery
+    from pictallion_sql.monitoring.metrics import QueryMetrics
 
 __all__ = ["PostgresAdmin"]
 
@@ -60,6 +65,23 @@ class PostgresAdmin:
             conn.execute(
                 "SELECT set_config(%s, %s, false)", (setting, f"{round(seconds * 1000)}ms")
             )
+
+    top_source = "pg_stat_statements (every process, since its last reset)"
+
+    def reach(self, settings: Settings, *, create: bool) -> str | None:
+        return reach(settings, create=create)
+
+    def privilege_drift(self, settings: Settings, names: RoleNames) -> list[str]:
+        with connect_postgres(settings.database_url) as conn:
+            return privilege_drift(conn, names)
+
+    def refuse_roles(self) -> None:
+        return None
+
+    def top_queries(self, settings: Settings, metrics: QueryMetrics, limit: int) -> list[TopQuery]:
+        from pictallion_sql.admin.top import top_from_server
+
+        return top_from_server(settings.database_url, limit)
 
     def missing_database(self, settings: Settings) -> str | None:
         return None

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pictallion_sql.admin.backup import BackupResult, RestoreResult
 from pictallion_sql.admin.common import Progress, read_only_connection
@@ -25,6 +25,11 @@ from pictallion_sql.errors import (
     ReadOnlyError,
 )
 
+if TYPE_CHECKING:
+    from pictallion_sql.admin.postgres.roles import RoleNames
+    from pictallion_sql.admin.top import TopQuery
+    from pictallion_sql.monitoring.metrics import QueryMetrics
+
 __all__ = ["SqliteAdmin"]
 
 
@@ -38,6 +43,35 @@ class SqliteAdmin:
 
     def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
         return None  # SQLite has neither setting; its busy timeout bounds lock waits
+
+    top_source = (
+        "in-process metrics: SQLite keeps no statement statistics, so only the process "
+        "that ran the statements has them; call pictallion_sql.admin.top.top_queries(db) "
+        "there, or export them with pictallion_sql.monitoring.prometheus"
+    )
+
+    def reach(self, settings: Settings, *, create: bool) -> str | None:
+        path = settings.sqlite_file()
+        if path is None:
+            raise ConfigurationError("an in-memory SQLite database cannot be managed")
+        if not create and not path.is_file():
+            raise DatabaseError(f"no SQLite database at {path} (run `pictallion-db init` first)")
+        return None  # migrating creates the file
+
+    def privilege_drift(self, settings: Settings, names: RoleNames) -> list[str]:
+        return []  # SQLite has no roles
+
+    def refuse_roles(self) -> None:
+        raise ConfigurationError(
+            "roles are a PostgreSQL feature: SQLite has no users (protect the database "
+            "file with the file system's permissions instead)"
+        )
+
+    def top_queries(self, settings: Settings, metrics: QueryMetrics, limit: int) -> list[TopQuery]:
+        from pictallion_sql.admin.top import top_from_metrics
+
+        # SQLite keeps no statement statistics; a process knows only its own statements.
+        return top_from_metrics(metrics, limit)
 
     def missing_database(self, settings: Settings) -> str | None:
         path = settings.sqlite_file()
