@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pictallion_sql.config import Dialect, Settings
 
 if TYPE_CHECKING:
+    from pictallion_sql.admin.archive import ArchiveStore
     from pictallion_sql.admin.backup import BackupResult, RestoreResult
     from pictallion_sql.admin.common import Progress
     from pictallion_sql.admin.integrity import IntegrityCheck
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from pictallion_sql.admin.schema import Schema
     from pictallion_sql.admin.top import TopQuery
     from pictallion_sql.monitoring.metrics import QueryMetrics
+    from pictallion_sql.query.registry import Returns
 
 __all__ = ["AdminBackend", "admin_backend"]
 
@@ -78,6 +80,22 @@ class AdminBackend(Protocol):
     def top_queries(self, settings: Settings, metrics: QueryMetrics, limit: int) -> list[TopQuery]:
         """The ``limit`` named queries with the most total time: the server's statement
         statistics where it keeps them, else ``metrics`` (this process)."""
+        ...
+
+    def explain_form(self) -> tuple[str, Returns, type | None]:
+        """How a statement is explained: the prefix, and what the prefixed query returns."""
+        ...
+
+    def read_plan(self, plan: Any) -> Any:
+        """The plan as the driver returned it, as ``sqlview.explain`` hands it back."""
+        ...
+
+    def render_plan(self, plan: Any) -> str:
+        """A plan as an indented tree."""
+        ...
+
+    def archive_store(self, database_url: str) -> AbstractContextManager[ArchiveStore]:
+        """The database side of archiving; the driver's errors become ``ArchiveError``."""
         ...
 
     def database_exists(self, settings: Settings) -> bool:

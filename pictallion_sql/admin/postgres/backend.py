@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -19,6 +20,7 @@ from pictallion_sql.admin.postgres.connection import (
     refuse_read_only,
     refuse_without_create,
 )
+from pictallion_sql.admin.postgres.explain import render_postgres_plan
 from pictallion_sql.admin.postgres.roles import RoleNames, privilege_drift, require_owner
 from pictallion_sql.admin.postgres.schema import postgres_snapshot, postgres_snapshot_of
 from pictallion_sql.admin.schema import Schema
@@ -31,8 +33,10 @@ from pictallion_sql.errors import (
 )
 
 if TYPE_CHECKING:
+    from pictallion_sql.admin.archive import ArchiveStore
     from pictallion_sql.admin.top import TopQuery
     from pictallion_sql.monitoring.metrics import QueryMetrics
+    from pictallion_sql.query.registry import Returns
 
 __all__ = ["PostgresAdmin"]
 
@@ -82,6 +86,20 @@ class PostgresAdmin:
         from pictallion_sql.admin.top import top_from_server
 
         return top_from_server(settings.database_url, limit)
+
+    def explain_form(self) -> tuple[str, Returns, type | None]:
+        return "EXPLAIN (FORMAT JSON) ", "scalar", None  # one JSON document
+
+    def read_plan(self, plan: Any) -> Any:
+        return json.loads(plan) if isinstance(plan, str | bytes) else plan
+
+    def render_plan(self, plan: Any) -> str:
+        return render_postgres_plan(plan)
+
+    def archive_store(self, database_url: str) -> AbstractContextManager[ArchiveStore]:
+        from pictallion_sql.admin.postgres.archive import open_postgres_store
+
+        return open_postgres_store(database_url)
 
     def missing_database(self, settings: Settings) -> str | None:
         return None

@@ -26,9 +26,11 @@ from pictallion_sql.errors import (
 )
 
 if TYPE_CHECKING:
+    from pictallion_sql.admin.archive import ArchiveStore
     from pictallion_sql.admin.postgres.roles import RoleNames
     from pictallion_sql.admin.top import TopQuery
     from pictallion_sql.monitoring.metrics import QueryMetrics
+    from pictallion_sql.query.registry import Returns
 
 __all__ = ["SqliteAdmin"]
 
@@ -72,6 +74,29 @@ class SqliteAdmin:
 
         # SQLite keeps no statement statistics; a process knows only its own statements.
         return top_from_metrics(metrics, limit)
+
+    def explain_form(self) -> tuple[str, Returns, type | None]:
+        from pictallion_sql.admin.sqlview import PlanStep
+
+        return "EXPLAIN QUERY PLAN ", "rows", PlanStep
+
+    def read_plan(self, plan: Any) -> Any:
+        return plan  # a list of PlanStep
+
+    def render_plan(self, plan: Any) -> str:
+        depth: dict[int, int] = {0: -1}
+        lines = ["QUERY PLAN"]
+        for step in plan:
+            depth[step.id] = depth.get(step.parent, -1) + 1
+            lines.append("  " * depth[step.id] + "-> " + step.detail)
+        if len(lines) == 1:
+            lines.append("-> (no steps)")
+        return "\n".join(lines)
+
+    def archive_store(self, database_url: str) -> AbstractContextManager[ArchiveStore]:
+        from pictallion_sql.admin.sqlite.archive import open_sqlite_store
+
+        return open_sqlite_store(database_url)
 
     def missing_database(self, settings: Settings) -> str | None:
         path = settings.sqlite_file()
