@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import psycopg
 
-from pictallion_sql.admin.backup import BackupResult, RestoreResult
-from pictallion_sql.admin.common import Progress, scrub
+from pictallion_sql.admin.common import scrub
 from pictallion_sql.admin.integrity import IntegrityCheck, check, skipped
 from pictallion_sql.admin.postgres import backup as _backup
 from pictallion_sql.admin.postgres.connection import (
@@ -192,25 +190,15 @@ class PostgresAdmin:
     def index_checks(self, settings: Settings) -> list[IntegrityCheck]:
         return [_amcheck(settings.database_url)]
 
-    def backup(self, database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-        return _backup.backup_postgres(database_url, target, progress)
-
-    def restore(self, database_url: str, source: Path, progress: Progress | None) -> RestoreResult:
-        return _backup.restore_postgres(database_url, source, progress)
-
-    def backup_counted(
-        self, database_url: str, target: Path, progress: Progress
-    ) -> tuple[list[str], dict[str, int]]:
-        return _backup.backup_counted(database_url, target, progress)
-
-    def scratch_database(self, database_url: str) -> AbstractContextManager[str]:
-        return _backup.scratch_database(database_url)
+    # The backup procedures live in admin/postgres/backup.py.
+    backup = staticmethod(_backup.backup_postgres)
+    restore = staticmethod(_backup.restore_postgres)
+    backup_counted = staticmethod(_backup.backup_counted)
+    scratch_database = staticmethod(_backup.scratch_database)
+    row_counts = staticmethod(_backup.row_counts)
 
     def scratch_problems(self, database_url: str) -> list[str]:
         return [f"amcheck: {p}" for p in _amcheck(database_url)["problems"]]
-
-    def row_counts(self, database_url: str) -> dict[str, int]:
-        return _backup.row_counts(database_url)
 
 
 def _amcheck(database_url: str) -> IntegrityCheck:

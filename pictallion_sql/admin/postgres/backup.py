@@ -193,20 +193,9 @@ class _Toc:
 
 def _read_toc(pg_restore: Path, archive: Path) -> _Toc:
     """The archive's table of contents; ``BackupError`` if pg_restore cannot read it."""
-    proc = subprocess.run(
-        [str(pg_restore), "--list", str(archive)],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    if proc.returncode != 0:
-        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise BackupError(
-            f"refusing to restore {archive}: pg_restore cannot read it "
-            f"({reason[-1] if reason else 'no message'}); the database was not changed"
-        )
+    listing = _pg_restore(pg_restore, archive, ["--list"], "it")
     toc = _Toc(set(), set(), set(), [])
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+    for line in listing.decode("utf-8", "replace").splitlines():
         match = _TOC_LINE.match(line)
         if match is None:
             continue
@@ -227,17 +216,10 @@ def _read_toc(pg_restore: Path, archive: Path) -> _Toc:
     return toc
 
 
-def _restore_sql(pg_restore: Path, archive: Path, listing: Path, section: str) -> str:
+def _pg_restore(pg_restore: Path, archive: Path, options: list[str], what: str) -> bytes:
+    """What ``pg_restore <options> <archive>`` prints; BackupError if it cannot read ``what``."""
     proc = subprocess.run(
-        [
-            str(pg_restore),
-            f"--section={section}",
-            "--no-owner",
-            "--no-privileges",
-            f"--use-list={listing}",
-            "--file=-",
-            str(archive),
-        ],
+        [str(pg_restore), *options, str(archive)],
         capture_output=True,
         stdin=subprocess.DEVNULL,
         check=False,
@@ -245,11 +227,23 @@ def _restore_sql(pg_restore: Path, archive: Path, listing: Path, section: str) -
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise BackupError(
-            f"refusing to restore {archive}: pg_restore cannot read its {section} section "
+            f"refusing to restore {archive}: pg_restore cannot read {what} "
             f"({reason[-1] if reason else 'no message'}); the database was not changed"
         )
+    return proc.stdout
+
+
+def _restore_sql(pg_restore: Path, archive: Path, listing: Path, section: str) -> str:
+    options = [
+        f"--section={section}",
+        "--no-owner",
+        "--no-privileges",
+        f"--use-list={listing}",
+        "--file=-",
+    ]
+    output = _pg_restore(pg_restore, archive, options, f"its {section} section")
     try:
-        script = proc.stdout.decode("utf-8")
+        script = output.decode("utf-8")
     except UnicodeDecodeError:
         # A damaged archive can hand back garbled definitions that pg_restore still prints.
         raise BackupError(

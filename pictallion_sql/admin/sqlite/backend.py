@@ -11,8 +11,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pictallion_sql.admin.backup import BackupResult, RestoreResult
-from pictallion_sql.admin.common import Progress, read_only_connection
+from pictallion_sql.admin.common import read_only_connection
 from pictallion_sql.admin.integrity import IntegrityCheck, check
 from pictallion_sql.admin.schema import Schema
 from pictallion_sql.admin.sqlite import backup as _backup
@@ -216,25 +215,13 @@ class SqliteAdmin:
             ),
         ]
 
-    def backup(self, database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-        return _backup.backup_sqlite(database_url, target, progress)
-
-    def restore(self, database_url: str, source: Path, progress: Progress | None) -> RestoreResult:
-        return _backup.restore_sqlite(database_url, source, progress)
-
-    def backup_counted(
-        self, database_url: str, target: Path, progress: Progress
-    ) -> tuple[list[str], dict[str, int]]:
-        return _backup.backup_counted(database_url, target, progress)
-
-    def scratch_database(self, database_url: str) -> AbstractContextManager[str]:
-        return _backup.scratch_database(database_url)
-
-    def scratch_problems(self, database_url: str) -> list[str]:
-        return _backup.scratch_problems(database_url)
-
-    def row_counts(self, database_url: str) -> dict[str, int]:
-        return _backup.row_counts(database_url)
+    # The backup procedures live in admin/sqlite/backup.py.
+    backup = staticmethod(_backup.backup_sqlite)
+    restore = staticmethod(_backup.restore_sqlite)
+    backup_counted = staticmethod(_backup.backup_counted)
+    scratch_database = staticmethod(_backup.scratch_database)
+    scratch_problems = staticmethod(_backup.scratch_problems)
+    row_counts = staticmethod(_backup.row_counts)
 
 
 def _pragma(settings: Settings, pragma: str) -> None:
