@@ -1,10 +1,12 @@
 """What administration needs from each dialect: one backend object per dialect.
 
-The functions of ``maintenance.py``, ``introspect.py``, ``history.py`` and
-``compatibility.py`` are written once; where SQLite
-and PostgreSQL differ (the size on disk, what follows a VACUUM, the engine's own integrity
-checks, how a schema is read, how a backup is made), they ask the dialect's backend
-(``admin/sqlite/backend.py``, ``admin/postgres/backend.py``).
+The rest of ``admin/`` (maintenance, introspection, migrations, backups and backup sets,
+archiving, ``top``, ``sqlview`` and the ``pictallion-db`` commands) is written once; where
+SQLite and PostgreSQL differ (the size on disk, what follows a VACUUM, the engine's own
+integrity checks, how a schema is read, how a backup is made and verified, how a statement
+is explained, where statement statistics come from, whether roles exist), it asks the
+dialect's backend (``admin/sqlite/backend.py``, ``admin/postgres/backend.py``). Only
+``admin_backend`` below chooses by dialect.
 """
 
 from __future__ import annotations
