@@ -34,20 +34,16 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
-import psycopg
-from psycopg import sql
-
+from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.admin.common import Progress
 from pictallion_sql.admin.files import create_private_file, fsync_dir, publish
-from pictallion_sql.admin.postgres.connection import connect_postgres
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import DatabaseError, ValidationError
 
@@ -55,6 +51,7 @@ __all__ = [
     "ARCHIVABLE",
     "ArchiveError",
     "ArchiveResult",
+    "ArchiveStore",
     "RestoreArchiveResult",
     "archive_old_rows",
     "cutoff_for",
@@ -69,7 +66,7 @@ MANIFEST_SUFFIX = ".manifest.json"
 ARCHIVE_FORMAT = 1
 _CRASH_HOOK = "PICTALLION_TEST_CRASH_AT"  # tests only: SIGKILL this process at a named point
 _AGE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
-_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%f"
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
 
 class ArchiveError(DatabaseError):
@@ -156,7 +153,7 @@ def _columns_of(table: str) -> tuple[str, tuple[str, ...]]:
 def _plain(value: Any) -> Any:
     """A column value as it goes into the archive (timestamps in the library's text form)."""
     if isinstance(value, datetime):
-        return _naive(value).strftime(_TIMESTAMP)
+        return _naive(value).strftime(TIMESTAMP_FORMAT)
     return value
 
 
@@ -252,123 +249,31 @@ def read_archive(archive: Path) -> tuple[_Manifest, list[dict[str, Any]]]:
 # --- database access, per dialect -------------------------------------------------------------
 
 
-class _Sqlite:
-    def __init__(self, path: str) -> None:
-        self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.conn.execute("PRAGMA foreign_keys = ON")
-
-    def close(self) -> None:
-        self.conn.close()
+class ArchiveStore(Protocol):
+    """The database side of archiving, one implementation per dialect (``admin/sqlite/archive.py``,
+    ``admin/postgres/archive.py``), opened by ``admin_backend(dialect).archive_store``."""
 
     def old_batch(
         self, table: str, column: str, columns: Sequence[str], cutoff: datetime, limit: int
     ) -> list[tuple[Any, ...]]:
-        cols = ", ".join(f'"{c}"' for c in columns)
-        return self.conn.execute(
-            f'SELECT {cols} FROM "{table}" WHERE "{column}" < ? ORDER BY id LIMIT ?',
-            (cutoff.strftime(_TIMESTAMP), limit),
-        ).fetchall()
+        """Up to ``limit`` rows dated before ``cutoff``, oldest ids first."""
+        ...
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction: committed on exit, rolled back on an error."""
+        ...
 
     def delete_ids(self, table: str, ids: Sequence[str]) -> int:
-        deleted = 0
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            cur = self.conn.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', chunk)
-            deleted += cur.rowcount
-        return deleted
+        """Delete the rows with these ids; how many were deleted."""
+        ...
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> int:
-        cols = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" for _ in columns)
-        inserted = 0
-        for row in rows:
-            cur = self.conn.execute(
-                f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING',
-                [row.get(c) for c in columns],
-            )
-            inserted += cur.rowcount
-        return inserted
+        """Insert rows whose id is not present; how many were inserted."""
+        ...
 
 
-class _Postgres:
-    def __init__(self, url: str) -> None:
-        self._cm = connect_postgres(url)
-        self.conn = self._cm.__enter__()
-
-    def close(self) -> None:
-        self._cm.__exit__(None, None, None)
-
-    def old_batch(
-        self, table: str, column: str, columns: Sequence[str], cutoff: datetime, limit: int
-    ) -> list[tuple[Any, ...]]:
-        query = sql.SQL('SELECT {} FROM {} WHERE {} < %s ORDER BY id COLLATE "C" LIMIT %s').format(
-            sql.SQL(", ").join(sql.Identifier(c) for c in columns),
-            sql.Identifier(table),
-            sql.Identifier(column),
-        )
-        return self.conn.execute(query, (cutoff, limit)).fetchall()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.conn.transaction():
-            yield
-
-    def delete_ids(self, table: str, ids: Sequence[str]) -> int:
-        cur = self.conn.execute(
-            sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(table)),
-            (list(ids),),
-        )
-        return cur.rowcount
-
-    def insert_rows(self, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> int:
-        query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING").format(
-            sql.Identifier(table),
-            sql.SQL(", ").join(sql.Identifier(c) for c in columns),
-            sql.SQL(", ").join(sql.Placeholder() for _ in columns),
-        )
-        inserted = 0
-        with self.conn.cursor() as cur:
-            for row in rows:
-                cur.execute(query, [row.get(c) for c in columns])
-                inserted += cur.rowcount
-        return inserted
-
-
-@contextmanager
-def _open(database_url: str) -> Iterator[_Sqlite | _Postgres]:
-    settings = Settings(database_url=database_url)
-    if settings.dialect == "sqlite":
-        path = settings.sqlite_file()
-        if path is None or not path.is_file():
-            raise ArchiveError(f"no SQLite database at {settings.sqlite_path}")
-        db: _Sqlite | _Postgres = _Sqlite(str(path))
-    else:
-        db = _Postgres(database_url)
-    try:
-        yield db
-    except sqlite3.Error as exc:
-        raise ArchiveError(
-            f"archiving failed ({exc}); the batch in progress was rolled back"
-        ) from None
-    except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()
-        raise ArchiveError(
-            f"archiving failed ({type(exc).__name__}: {first[0] if first else ''}); "
-            "the batch in progress was rolled back"
-        ) from None
-    finally:
-        db.close()
+def _open(database_url: str) -> AbstractContextManager[ArchiveStore]:
+    return admin_backend(Settings(database_url=database_url).dialect).archive_store(database_url)
 
 
 # --- archiving ---------------------------------------------------------------------------------
@@ -378,7 +283,7 @@ def _archives(folder: Path, table: str) -> list[Path]:
     return sorted(folder.glob(f"{table}-*.jsonl.gz"))
 
 
-def _finish_earlier_runs(db: _Sqlite | _Postgres, folder: Path, table: str, say: Progress) -> int:
+def _finish_earlier_runs(db: ArchiveStore, folder: Path, table: str, say: Progress) -> int:
     """Complete what interrupted runs left; the number of rows deleted now."""
     for leftover in folder.glob(f".{table}-*.tmp"):
         leftover.unlink(missing_ok=True)
@@ -397,7 +302,7 @@ def _finish_earlier_runs(db: _Sqlite | _Postgres, folder: Path, table: str, say:
     return deleted
 
 
-def _delete_archived(db: _Sqlite | _Postgres, archive: Path, table: str) -> int:
+def _delete_archived(db: ArchiveStore, archive: Path, table: str) -> int:
     manifest, rows = read_archive(archive)  # the ids come from the checked file
     with db.transaction():
         deleted = db.delete_ids(table, [str(r["id"]) for r in rows])
@@ -443,7 +348,7 @@ def archive_old_rows(
             files.append(archive.name)
     return {
         "table": table,
-        "cutoff": cutoff.strftime(_TIMESTAMP),
+        "cutoff": cutoff.strftime(TIMESTAMP_FORMAT),
         "batches": len(files),
         "rows": archived,
         "recovered": recovered,
@@ -477,8 +382,8 @@ def _write_batch(
         "sha256": _sha256(data),
         "content_sha256": _sha256(content),
         "size_bytes": len(data),
-        "cutoff": cutoff.strftime(_TIMESTAMP),
-        "created_at": _naive(moment).strftime(_TIMESTAMP),
+        "cutoff": cutoff.strftime(TIMESTAMP_FORMAT),
+        "created_at": _naive(moment).strftime(TIMESTAMP_FORMAT),
         "deleted": False,
     }
     tmp = create_private_file(folder, f".{table}-")

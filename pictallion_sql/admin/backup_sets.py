@@ -25,34 +25,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
-import sqlite3
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
-
-from pictallion_sql.admin.backup import (
-    BackupError,
-    backup_postgres,
-    backup_sqlite,
-    restore_postgres,
-    restore_sqlite,
-)
-from pictallion_sql.admin.common import TABLES, Progress
+from pictallion_sql.admin.backends import admin_backend
+from pictallion_sql.admin.backup import BackupError
+from pictallion_sql.admin.common import Progress
 from pictallion_sql.admin.files import create_private_file, fsync_dir, publish
-from pictallion_sql.admin.history import read_history
-from pictallion_sql.admin.postgres.connection import connect_postgres
 from pictallion_sql.admin.retention import Candidate, RetentionPolicy, to_keep
 from pictallion_sql.config import Dialect, Settings
-from pictallion_sql.errors import PermissionDeniedError
 
 __all__ = [
     "MANIFEST_SUFFIX",
@@ -168,49 +152,6 @@ def read_manifest(backup: Path) -> Manifest:
     return data  # type: ignore[return-value]
 
 
-# --- counting what a backup holds -----------------------------------------------------------
-
-
-def _sqlite_contents(path: Path) -> tuple[list[str], dict[str, int]]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        history = read_history(conn, "sqlite")
-        counts = {t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in TABLES}
-    finally:
-        conn.close()
-    return history.applied, counts
-
-
-def _backup_sqlite(url: str, target: Path, say: Progress) -> tuple[list[str], dict[str, int]]:
-    backup_sqlite(url, target, say)
-    try:
-        return _sqlite_contents(target)
-    except sqlite3.Error as exc:
-        target.unlink(missing_ok=True)
-        raise BackupError(f"cannot read back the backup {target}: {exc}") from None
-
-
-def _backup_postgres(url: str, target: Path, say: Progress) -> tuple[list[str], dict[str, int]]:
-    # Count in a repeatable-read transaction and dump its exported snapshot: the
-    # manifest's counts are those of the dump, whatever commits meanwhile.
-    with connect_postgres(url) as conn:
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try:
-            row = conn.execute("SELECT pg_export_snapshot()").fetchone()
-            snapshot = str(row[0]) if row else None
-            history = read_history(conn, "postgres")
-            counts: dict[str, int] = {}
-            for table in TABLES:
-                counted = conn.execute(
-                    sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-                ).fetchone()
-                counts[table] = int(counted[0]) if counted else 0
-            backup_postgres(url, target, say, snapshot=snapshot)
-        finally:
-            conn.execute("ROLLBACK")
-    return history.applied, counts
-
-
 # --- writing a backup into a set --------------------------------------------------------------
 
 
@@ -235,16 +176,12 @@ def backup_to_set(
     folder = folder.expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     moment = (now or (lambda: datetime.now(UTC)))()
-    target = (
-        folder / f"pictallion-{dialect}-{_stamp(moment)}.{'db' if dialect == 'sqlite' else 'dump'}"
-    )
+    backend = admin_backend(dialect)
+    target = folder / f"pictallion-{dialect}-{_stamp(moment)}.{backend.backup_suffix}"
     if target.exists():
         raise BackupError(f"{target} already exists")
     try:
-        if dialect == "sqlite":
-            applied, counts = _backup_sqlite(database_url, target, say)
-        else:
-            applied, counts = _backup_postgres(database_url, target, say)
+        applied, counts = backend.backup_counted(database_url, target, say)
         manifest: Manifest = {
             "format": MANIFEST_FORMAT,
             "file": target.name,
@@ -304,23 +241,20 @@ def verify_backup(database_url: str, backup: Path, *, progress: Progress | None 
         raise VerificationError(
             f"{backup.name} does not match its manifest's checksum: the file is corrupted"
         )
-    dialect = Settings(database_url=database_url).dialect
-    with _scratch_database(database_url, dialect) as scratch:
+    backend = admin_backend(Settings(database_url=database_url).dialect)
+    with backend.scratch_database(database_url) as scratch:
         say(f"restoring {backup.name} into a scratch database")
         try:
-            if dialect == "sqlite":
-                restore_sqlite(scratch, backup, None)
-            else:
-                restore_postgres(scratch, backup, None)
+            backend.restore(scratch, backup, None)
         except BackupError as exc:
             raise VerificationError(f"{backup.name} does not restore: {exc}", exc.details) from None
-        problems = _integrity_problems(scratch, dialect)
+        problems = backend.scratch_problems(scratch)
         if problems:
             raise VerificationError(
                 f"{backup.name} restored, but the restored database fails its integrity checks",
                 problems,
             )
-        counts = _counts(scratch, dialect)
+        counts = backend.row_counts(scratch)
     differences = [
         f"{table}: {counts.get(table)} row(s) restored, the manifest says {expected}"
         for table, expected in manifest["row_counts"].items()
@@ -334,69 +268,6 @@ def verify_backup(database_url: str, backup: Path, *, progress: Progress | None 
     _write_manifest(backup, manifest)
     say(f"{backup.name} verified")
     return manifest
-
-
-@contextmanager
-def _scratch_database(database_url: str, dialect: Dialect) -> Iterator[str]:
-    if dialect == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="pictallion-verify-") as folder:
-            yield f"sqlite:///{Path(folder).resolve() / 'scratch.db'}"
-        return
-    name = f"pictallion_verify_{secrets.token_hex(6)}"
-    parts = urlsplit(Settings(database_url=database_url).postgres_dsn)
-    scratch = urlunsplit(parts._replace(path="/" + name))
-    with connect_postgres(database_url) as conn:
-        try:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
-            )
-        except psycopg.errors.InsufficientPrivilege:
-            raise PermissionDeniedError(
-                "verifying a PostgreSQL backup restores it into a temporary database, "
-                "which this role may not create (ALTER ROLE ... CREATEDB)",
-                privilege="CREATEDB",
-            ) from None
-        try:
-            yield scratch
-        finally:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def _integrity_problems(url: str, dialect: Dialect) -> list[str]:
-    from pictallion_sql.admin.postgres.backend import _amcheck
-
-    if dialect == "sqlite":
-        conn = sqlite3.connect(Settings(database_url=url).sqlite_path)
-        try:
-            lines = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
-            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
-        finally:
-            conn.close()
-        problems = [] if lines == ["ok"] else [f"integrity_check: {ln}" for ln in lines[:20]]
-        return problems + [f"foreign_key_check: {o[0]} row {o[1]}" for o in orphans[:20]]
-    check = _amcheck(url)
-    return [f"amcheck: {p}" for p in check["problems"]]
-
-
-def _counts(url: str, dialect: Dialect) -> dict[str, int]:
-    if dialect == "sqlite":
-        conn = sqlite3.connect(Settings(database_url=url).sqlite_path)
-        try:
-            return {
-                t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in TABLES
-            }
-        finally:
-            conn.close()
-    counts: dict[str, int] = {}
-    with connect_postgres(url) as pg:
-        for table in TABLES:
-            row = pg.execute(
-                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            ).fetchone()
-            counts[table] = int(row[0]) if row else 0
-    return counts
 
 
 # --- listing and pruning -------------------------------------------------------------------------

@@ -12,10 +12,9 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pictallion_sql.admin.cli import _Context
+from pictallion_sql.admin.cli_common import EXIT_USAGE, CommandError, Context, reachable
 
 __all__ = [
     "EXIT_BACKUP_FAILED",
@@ -92,7 +91,6 @@ def add_arguments(name: str, cmd: argparse.ArgumentParser) -> None:
 
 
 def _policy(args: argparse.Namespace) -> Any:
-    from pictallion_sql.admin.cli import EXIT_USAGE, CommandError
     from pictallion_sql.admin.retention import RetentionPolicy
 
     try:
@@ -101,11 +99,10 @@ def _policy(args: argparse.Namespace) -> Any:
         raise CommandError(str(exc), EXIT_USAGE) from None
 
 
-def cmd_backup_set(ctx: _Context, args: argparse.Namespace) -> int:
+def cmd_backup_set(ctx: Context, args: argparse.Namespace) -> int:
     """``backup --to DIR``: back up into a set, verify, prune."""
     from pictallion_sql.admin.backup import error_details
     from pictallion_sql.admin.backup_sets import VerificationError, backup_to_set
-    from pictallion_sql.admin.cli import CommandError
     from pictallion_sql.errors import (
         ConnectionLostError,
         DatabaseError,
@@ -147,16 +144,13 @@ def cmd_backup_set(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backups(ctx: _Context, args: argparse.Namespace) -> int:
+def cmd_backups(ctx: Context, args: argparse.Namespace) -> int:
     """``backups list DIR`` / ``backups verify FILE``."""
     from pictallion_sql.admin.backup import error_details
     from pictallion_sql.admin.backup_sets import VerificationError, list_backups, verify_backup
-    from pictallion_sql.admin.cli import CommandError
 
     if args.action == "verify":
-        from pictallion_sql.admin.cli import _reachable
-
-        _reachable(ctx)
+        reachable(ctx)
         try:
             manifest = verify_backup(ctx.url, args.target, progress=ctx.progress)
         except VerificationError as exc:
@@ -181,7 +175,7 @@ def cmd_backups(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_schedule_backup(ctx: _Context, args: argparse.Namespace) -> int:
+def cmd_schedule_backup(ctx: Context, args: argparse.Namespace) -> int:
     """Print a systemd service and timer, or a crontab line, running ``backup --to``."""
     from pictallion_sql.admin.schedule import BackupJob, cron_line, systemd_units
 
@@ -220,12 +214,11 @@ def cmd_schedule_backup(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_archive(ctx: _Context, args: argparse.Namespace) -> int:
+def cmd_archive(ctx: Context, args: argparse.Namespace) -> int:
     """``archive --older-than AGE`` / ``archive restore FILE``."""
     from pictallion_sql.admin.archive import archive_old_rows, restore_archive
-    from pictallion_sql.admin.cli import EXIT_USAGE, CommandError, _reachable
 
-    _reachable(ctx)
+    reachable(ctx)
     if args.action == "restore":
         if args.file is None:
             raise CommandError("archive restore needs the archive FILE", EXIT_USAGE)

@@ -38,14 +38,10 @@ import itertools
 import os
 import re
 import string
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
-
-from yoyo import get_backend
-from yoyo.exceptions import LockTimeout
 
 from pictallion_sql import config
 from pictallion_sql.admin.backends import admin_backend
@@ -53,22 +49,30 @@ from pictallion_sql.admin.common import (
     CHECKSUM_TABLE,
     TABLES,
     read_only_connection,
-    refuse_pooled,
 )
 from pictallion_sql.admin.compatibility import adoption_point
-from pictallion_sql.admin.history import (
-    load_migrations,
-    migration_checksum,
-    migrations_folder,
-    read_history,
-    rollback_path,
+from pictallion_sql.admin.history import load_migrations, migration_checksum, read_history
+from pictallion_sql.admin.migration_runner import (
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_STATEMENT_TIMEOUT,
+    DEFAULT_TABLE_LOCK_TIMEOUT,
+    AdoptionError,
+    Timeouts,
+    adopt,
+    ensure_checksum_table,
+    migrating,
+    ordered_migrations,
+    read_checksums,
+    refuse_empty,
+    require_rollback,
+    run_migration,
+    url_dialect,
+    write_checksum,
+    yoyo_url,
 )
-from pictallion_sql.admin.introspect import snapshot
 from pictallion_sql.config import Dialect, Settings, mask_secrets, mask_url
 from pictallion_sql.errors import (
-    ConfigurationError,
     MigrationError,
-    PictallionError,
 )
 from pictallion_sql.query.resources import migrations_dir
 
@@ -93,21 +97,6 @@ __all__ = [
     "upgrade_to_head",
     "yoyo_url",
 ]
-
-DEFAULT_LOCK_TIMEOUT = 60.0
-"""Seconds a migrating process waits for another one to finish."""
-
-DEFAULT_TABLE_LOCK_TIMEOUT = 5.0
-"""PostgreSQL ``lock_timeout`` of a migration session, in seconds (0: wait for ever)."""
-
-DEFAULT_STATEMENT_TIMEOUT = 600.0
-"""PostgreSQL ``statement_timeout`` of a migration session, in seconds (0: no limit)."""
-
-_YOYO_SCHEMES: dict[Dialect, str] = {
-    "sqlite": "sqlite",
-    # psycopg 3, the synchronous PostgreSQL driver yoyo supports natively
-    "postgres": "postgresql+psycopg",
-}
 
 
 class MigrationStatus(TypedDict):
@@ -145,33 +134,6 @@ class UpgradeResult(TypedDict):
     accepted: list[str]  # changed migrations whose new checksum was recorded on request
     recorded: list[str]  # checksums recorded for migrations applied before checksums were kept
     changed: list[str]  # applied migrations whose files differ from their recorded checksum
-
-
-class AdoptionError(MigrationError):
-    """An existing database without migration history does not match the first migration."""
-
-    def __init__(self, message: str, differences: Sequence[str]) -> None:
-        super().__init__(message)
-        self.differences = list(differences)
-
-
-def _dialect(database_url: str) -> Dialect:
-    """The URL's dialect; ``ConfigurationError`` for an unsupported scheme."""
-    return Settings(database_url=database_url).dialect
-
-
-def yoyo_url(database_url: str) -> str:
-    """``database_url`` in the form yoyo connects with.
-
-    SQLite URLs (``sqlite:///relative``, ``sqlite:////absolute``) keep their path;
-    ``postgres://`` and ``postgresql://`` become ``postgresql+psycopg://`` with user,
-    password, host, port, database and query options (``sslmode``...) unchanged.
-    """
-    dialect = _dialect(database_url)
-    # Only the scheme changes; the rest is kept byte for byte (urlunsplit would
-    # normalise away the slashes of sqlite:////absolute/path).
-    rest = database_url[database_url.index(":") :]
-    return _YOYO_SCHEMES[dialect] + rest
 
 
 # --- applying and rolling back ---------------------------------------------------------
@@ -222,21 +184,19 @@ def upgrade(
     * On PostgreSQL, ``table_lock_timeout`` and ``statement_timeout`` (seconds; 0 for no
       limit) bound each statement's wait for a table lock and its run time.
     """
-    dialect = _dialect(database_url)
-    timeouts = _Timeouts(table_lock_timeout, statement_timeout)
-    with _migrating(
-        database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts
-    ) as (
+    dialect = url_dialect(database_url)
+    timeouts = Timeouts(table_lock_timeout, statement_timeout)
+    with migrating(database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts) as (
         backend,
         migrations,
     ):
-        _ensure_checksum_table(backend)
-        ordered = _ordered(migrations)
+        ensure_checksum_table(backend)
+        ordered = ordered_migrations(migrations)
         by_id = {m.id: m for m in ordered}
         applied_hashes = set(backend.get_applied_migration_hashes())
         adopted: list[str] = []
         if not applied_hashes:
-            adopted = _adopt(backend, ordered, database_url)
+            adopted = adopt(backend, ordered, database_url)
             applied_hashes = set(backend.get_applied_migration_hashes())
         applied_ids = [m.id for m in ordered if m.hash in applied_hashes]
 
@@ -245,7 +205,7 @@ def upgrade(
                 raise MigrationError(f"--accept-changed: no migration {wanted!r} in the folder")
             if wanted not in applied_ids:
                 raise MigrationError(f"--accept-changed: migration {wanted} is not applied")
-        recorded_sums = _read_checksums(backend)
+        recorded_sums = read_checksums(backend)
         accepted: list[str] = []
         recorded: list[str] = []
         changed: list[str] = []
@@ -254,20 +214,20 @@ def upgrade(
                 current = migration_checksum(by_id[mid])
                 stored = recorded_sums.get(mid)
                 if stored is None:
-                    _write_checksum(backend, mid, current)
+                    write_checksum(backend, mid, current)
                     recorded.append(mid)
                 elif stored != current and mid in accept_changed:
-                    _write_checksum(backend, mid, current)
+                    write_checksum(backend, mid, current)
                     accepted.append(mid)
                 elif stored != current:
                     changed.append(mid)
 
         pending = backend.to_apply(migrations)
         for migration in pending:
-            _refuse_empty(migration, "apply")
+            refuse_empty(migration, "apply")
         applied: list[str] = []
         for migration in pending:
-            _run(backend, migration, "apply", database_url)
+            run_migration(backend, migration, "apply", database_url)
             applied.append(str(migration.id))
         if applied and pending.post_apply:
             try:
@@ -300,21 +260,19 @@ def rollback_last(
     The rollback, yoyo's record and the checksum go in one transaction. A rollback file
     without statements is refused (the migration would be recorded as undone, undoing nothing).
     """
-    timeouts = _Timeouts(table_lock_timeout, statement_timeout)
-    with _migrating(
-        database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts
-    ) as (
+    timeouts = Timeouts(table_lock_timeout, statement_timeout)
+    with migrating(database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts) as (
         backend,
         migrations,
     ):
-        _ensure_checksum_table(backend)
+        ensure_checksum_table(backend)
         candidates = backend.to_rollback(migrations)
         if not candidates:
             return None
         migration = candidates[0]
-        _require_rollback(migration)
-        _refuse_empty(migration, "rollback")
-        _run(backend, migration, "rollback", database_url)
+        require_rollback(migration)
+        refuse_empty(migration, "rollback")
+        run_migration(backend, migration, "rollback", database_url)
         return str(migration.id)
 
 
@@ -338,17 +296,15 @@ def reset_database(
     indexes), and it and the migrations after it are applied once the rest is
     committed, each on its own as ``upgrade`` would.
     """
-    timeouts = _Timeouts(table_lock_timeout, statement_timeout)
-    with _migrating(
-        database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts
-    ) as (
+    timeouts = Timeouts(table_lock_timeout, statement_timeout)
+    with migrating(database_url, migrations_path, lock_timeout=lock_timeout, timeouts=timeouts) as (
         backend,
         migrations,
     ):
-        _ensure_checksum_table(backend)
-        ordered = _ordered(migrations)
+        ensure_checksum_table(backend)
+        ordered = ordered_migrations(migrations)
         for migration in ordered:
-            _refuse_empty(migration, "apply")
+            refuse_empty(migration, "apply")
         applied_hashes = set(backend.get_applied_migration_hashes())
         atomic = list(itertools.takewhile(lambda m: m.use_transactions, ordered))
         with backend.transaction():
@@ -365,9 +321,9 @@ def reset_database(
             backend.execute(f"DELETE FROM {backend.migration_table_quoted}")
             backend.execute(f'DELETE FROM "{CHECKSUM_TABLE}"')
             for migration in atomic:
-                _run(backend, migration, "apply", database_url)
+                run_migration(backend, migration, "apply", database_url)
         for migration in ordered[len(atomic) :]:
-            _run(backend, migration, "apply", database_url)
+            run_migration(backend, migration, "apply", database_url)
         return [str(m.id) for m in ordered]
 
 
@@ -384,11 +340,11 @@ def migration_status(
     database_url: str, migrations_path: str | Path | None = None
 ) -> MigrationStatus:
     """The applied and the pending migration ids, each in the order they apply."""
-    with _migrating(database_url, migrations_path, lock=False) as (backend, migrations):
+    with migrating(database_url, migrations_path, lock=False) as (backend, migrations):
         applied_hashes = set(backend.get_applied_migration_hashes())
         pending = [str(m.id) for m in backend.to_apply(migrations)]
         applied = [str(m.id) for m in migrations if m.hash in applied_hashes]
-        return {"dialect": _dialect(database_url), "applied": applied, "pending": pending}
+        return {"dialect": url_dialect(database_url), "applied": applied, "pending": pending}
 
 
 def migration_report(
@@ -578,7 +534,7 @@ class MigrationManager:
 
     def get_head_revision(self) -> str | None:
         """The newest migration id among the files."""
-        ordered = load_migrations(_dialect(self.database_url), self._path)
+        ordered = load_migrations(url_dialect(self.database_url), self._path)
         return ordered[-1].id if ordered else None
 
     async def get_migration_history(self) -> list[dict[str, Any]]:
@@ -625,302 +581,3 @@ class MigrationManager:
 
 migration_manager = MigrationManager()
 """The configured database's migrations (``settings.database_url``)."""
-
-
-# --- internals ---------------------------------------------------------------------
-
-
-def _ordered(migrations: Any) -> list[Any]:
-    from yoyo.migrations import topological_sort
-
-    return list(topological_sort(migrations))
-
-
-@contextmanager
-def _migrating(
-    database_url: str,
-    migrations_path: str | Path | None,
-    *,
-    lock: bool = True,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    timeouts: _Timeouts | None = None,
-) -> Iterator[tuple[Any, Any]]:
-    """Yield a connected yoyo backend (locked unless ``lock`` is false) and the migrations."""
-    from yoyo import read_migrations
-
-    dialect = _dialect(database_url)
-    folder = migrations_folder(dialect, migrations_path)
-    try:
-        import glob
-
-        # yoyo globs the source: escape folder names containing * ? [
-        migrations = read_migrations(glob.escape(str(folder)))
-    except Exception as exc:
-        raise MigrationError(f"cannot read migrations in {folder}: {exc}") from exc
-    if lock:
-        refuse_pooled(database_url, "migrating")
-        _preflight(database_url)
-    admin_backend(dialect).create_if_missing(Settings(database_url=database_url))
-    try:
-        backend = get_backend(yoyo_url(database_url))
-    except Exception as exc:
-        # Chained from None: a driver's connection error may quote the connection string.
-        raise MigrationError(
-            f"cannot connect to {mask_url(database_url)}: "
-            f"{type(exc).__name__}: {mask_secrets(exc, database_url)}"
-        ) from None
-    try:
-        if dialect == "postgres" and lock:
-            # Only a migrating session sets them: a report (``lock=False``) may run through
-            # a transaction pooler, where a session setting would stay on a server
-            # connection that other clients use next.
-            (timeouts or _Timeouts()).apply(backend)
-        if not lock:
-            yield backend, migrations
-            return
-        try:
-            with backend.lock(timeout=lock_timeout):
-                yield backend, migrations
-        except LockTimeout as exc:
-            raise MigrationError(
-                f"another process holds the migration lock on {mask_url(database_url)} "
-                f"(waited {lock_timeout:g} s): {exc}"
-            ) from exc
-    except PictallionError:
-        raise
-    except Exception as exc:
-        raise MigrationError(
-            f"migration bookkeeping failed on {mask_url(database_url)}: "
-            f"{mask_secrets(exc, database_url)}"
-        ) from exc
-    finally:
-        backend.connection.close()
-
-
-def _preflight(database_url: str) -> None:
-    """Fail at once, with a typed error, where migrating could only wait and then fail."""
-    settings = Settings(database_url=database_url)
-    admin_backend(settings.dialect).refuse_migrating(
-        settings, "migrations must run on a writable database"
-    )
-
-
-class _Timeouts:
-    """The PostgreSQL ``lock_timeout`` and ``statement_timeout`` of a migration session."""
-
-    def __init__(
-        self,
-        table_lock: float = DEFAULT_TABLE_LOCK_TIMEOUT,
-        statement: float = DEFAULT_STATEMENT_TIMEOUT,
-    ) -> None:
-        for name, value in (("table_lock_timeout", table_lock), ("statement_timeout", statement)):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not (0 <= value < 2**31 / 1000)
-            ):
-                raise ConfigurationError(
-                    f"{name} must be a number of seconds from 0 (no limit) up to 2147483, "
-                    f"got {value!r}"
-                )
-        self.table_lock = table_lock
-        self.statement = statement
-
-    def apply(self, backend: Any) -> None:
-        """Set both on the session; yoyo's connection autocommits, so they hold until it closes."""
-        for setting, seconds in (
-            ("lock_timeout", self.table_lock),
-            ("statement_timeout", self.statement),
-        ):
-            # SET takes no bound parameter; set_config does (false: for the session).
-            backend.connection.execute(
-                "SELECT set_config(%s, %s, false)", (setting, f"{round(seconds * 1000)}ms")
-            )
-
-
-_SQL_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
-
-
-def _has_statements(path: Path) -> bool:
-    """Whether the SQL file holds anything but comments, blanks and semicolons."""
-    text = _SQL_COMMENTS.sub("", path.read_text(encoding="utf-8"))
-    return bool(text.replace(";", "").strip())
-
-
-def _refuse_empty(migration: Any, direction: str) -> None:
-    """Refuse a SQL migration (or rollback) without a statement: it would change nothing."""
-    path = Path(str(migration.path)) if direction == "apply" else rollback_path(migration)
-    if path is None or path.suffix != ".sql" or not path.is_file():
-        return
-    if not _has_statements(path):
-        verb, what = ("apply", "migration") if direction == "apply" else ("roll back", "rollback")
-        raise MigrationError(
-            f"refusing to {verb} {migration.id}: the {what} "
-            f"file {path} has no SQL statement (only comments, as the template is written); "
-            "write its statements, or delete the migration's files"
-        )
-
-
-def _ensure_checksum_table(backend: Any) -> None:
-    with backend.transaction():
-        backend.execute(
-            f'CREATE TABLE IF NOT EXISTS "{CHECKSUM_TABLE}" ('
-            "migration_id VARCHAR(255) PRIMARY KEY, "
-            "checksum VARCHAR(64) NOT NULL, "
-            "recorded_at VARCHAR(32) NOT NULL)"
-        )
-
-
-def _read_checksums(backend: Any) -> dict[str, str]:
-    rows = backend.execute(f'SELECT migration_id, checksum FROM "{CHECKSUM_TABLE}"').fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}
-
-
-def _write_checksum(backend: Any, migration_id: str, checksum: str) -> None:
-    backend.execute(
-        f'DELETE FROM "{CHECKSUM_TABLE}" WHERE migration_id = :id', {"id": migration_id}
-    )
-    backend.execute(
-        f'INSERT INTO "{CHECKSUM_TABLE}" (migration_id, checksum, recorded_at) '
-        "VALUES (:id, :checksum, :at)",
-        {
-            "id": migration_id,
-            "checksum": checksum,
-            "at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
-        },
-    )
-
-
-def _delete_checksum(backend: Any, migration_id: str) -> None:
-    backend.execute(
-        f'DELETE FROM "{CHECKSUM_TABLE}" WHERE migration_id = :id', {"id": migration_id}
-    )
-
-
-def _adopt(backend: Any, ordered: list[Any], database_url: str) -> list[str]:
-    """Record the migrations an old-backend database already holds; [] if it has no tables."""
-    dialect = _dialect(database_url)
-    live = snapshot(database_url)
-    if not any(t in live.tables for t in TABLES):
-        return []
-    with read_only_connection(database_url) as conn:
-        point, differences = adoption_point(dialect, ordered, live, pg_conn=conn)
-    if point is None:
-        first = ordered[0].id if ordered else "?"
-        raise AdoptionError(
-            f"refusing to adopt {mask_url(database_url)}: it has Pictallion tables but no "
-            f"migration history, and its schema differs from migration {first} in "
-            f"{len(differences)} place(s); its tables were left as they are",
-            differences,
-        )
-    adopted = ordered[:point]
-    with backend.transaction():
-        for migration in adopted:
-            backend.mark_one(migration)
-            _write_checksum(backend, migration.id, migration_checksum(migration))
-    return [m.id for m in adopted]
-
-
-def _require_rollback(migration: Any) -> None:
-    rollback = rollback_path(migration)
-    if rollback is not None and not rollback.is_file():
-        raise MigrationError(
-            f"migration {migration.id} has no rollback file ({rollback.name}); "
-            "it cannot be rolled back"
-        )
-
-
-def _run(backend: Any, migration: Any, direction: str, database_url: str) -> None:
-    """Apply or roll back one migration with its bookkeeping, in one transaction.
-
-    yoyo's own ``apply_one`` commits the migration and records it in two separate
-    transactions; here the statements, yoyo's log and record, and the checksum
-    commit together. Migrations marked ``-- transactional: false`` cannot share a
-    transaction: they go through yoyo's path, and the checksum follows right after.
-    Any failure becomes a ``MigrationError`` naming the failing statement.
-    """
-    tracker = _StatementTracker()
-    try:
-        tracker.watch(migration)
-        if not migration.use_transactions:
-            if direction == "apply":
-                backend.apply_one(migration)
-                with backend.transaction():
-                    _write_checksum(backend, migration.id, migration_checksum(migration))
-            else:
-                backend.rollback_one(migration)
-                with backend.transaction():
-                    _delete_checksum(backend, migration.id)
-            return
-        with backend.transaction():
-            migration.process_steps(backend, direction)
-            backend.log_migration(migration, direction)
-            if direction == "apply":
-                backend.mark_one(migration, log=False)
-                _write_checksum(backend, migration.id, migration_checksum(migration))
-            else:
-                backend.unmark_one(migration, log=False)
-                _delete_checksum(backend, migration.id)
-    except Exception as exc:
-        where = f" at statement {tracker.first_line!r}" if tracker.first_line else ""
-        verb = "failed" if direction == "apply" else "could not be rolled back"
-        undone = " (its changes were undone)" if getattr(migration, "use_transactions", 0) else ""
-        raise MigrationError(
-            f"migration {migration.id} {verb}{where} on {mask_url(database_url)}{undone}: "
-            f"{mask_secrets(exc, database_url)}"
-        ) from exc
-
-
-class _StatementTracker:
-    """Remembers the statement a migration is running, so errors can name it.
-
-    yoyo's errors carry the driver's message but not the statement; each step of the
-    migration is wrapped to note its SQL before it runs.
-    """
-
-    def __init__(self) -> None:
-        self.statement: str | None = None
-
-    @property
-    def first_line(self) -> str | None:
-        """The first non-blank line of the running statement."""
-        if not self.statement:
-            return None
-        for line in self.statement.splitlines():
-            if line.strip():
-                return line.strip()
-        return None
-
-    def watch(self, migration: Any) -> None:
-        migration.load()
-        for wrapper in migration.steps or ():
-            self._wrap(wrapper)
-
-    def _wrap(self, wrapper: Any) -> None:
-        inner = getattr(wrapper, "step", None)
-        if inner is None or isinstance(inner, _TrackedStep):
-            return
-        if isinstance(getattr(inner, "steps", None), list):  # a group of steps
-            for item in inner.steps:
-                self._wrap(item)
-        else:
-            wrapper.step = _TrackedStep(inner, self)
-
-
-class _TrackedStep:
-    """A yoyo step that tells its tracker which statement it runs."""
-
-    def __init__(self, step: Any, tracker: _StatementTracker) -> None:
-        self._step = step
-        self._tracker = tracker
-
-    def _note(self, sql: object) -> None:
-        self._tracker.statement = sql if isinstance(sql, str) else getattr(sql, "__name__", None)
-
-    def apply(self, backend: Any, force: bool = False) -> None:
-        self._note(getattr(self._step, "_apply", None))
-        self._step.apply(backend, force)
-
-    def rollback(self, backend: Any, force: bool = False) -> None:
-        self._note(getattr(self._step, "_rollback", None))
-        self._step.rollback(backend, force)

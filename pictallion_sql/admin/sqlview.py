@@ -20,10 +20,11 @@ import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 
+from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.config import Dialect
 from pictallion_sql.drivers.base import Database
 from pictallion_sql.errors import ValidationError
@@ -246,11 +247,7 @@ def statement_verb(query: Query[Any]) -> str:
 
 def _explain_query(query: Query[Any], dialect: Dialect) -> Query[Any]:
     """``query`` behind ``EXPLAIN``: PostgreSQL's JSON plan (one value), SQLite's plan rows."""
-    returns: Literal["scalar", "rows"]
-    if dialect == "postgres":
-        prefix, returns, record = "EXPLAIN (FORMAT JSON) ", "scalar", None
-    else:
-        prefix, returns, record = "EXPLAIN QUERY PLAN ", "rows", PlanStep
+    prefix, returns, record = admin_backend(dialect).explain_form()
     return Query(
         name=f"explain:{query.name}",
         returns=returns,
@@ -296,75 +293,9 @@ async def explain(
     finally:
         if db is not database:
             await db.close()
-    if db.dialect == "postgres":
-        return json.loads(plan) if isinstance(plan, str | bytes) else plan
-    return plan
+    return admin_backend(db.dialect).read_plan(plan)
 
 
 def render_plan(plan: Any, dialect: Dialect) -> str:
     """A plan as an indented tree (PostgreSQL's nodes with their conditions; SQLite's steps)."""
-    if dialect == "sqlite":
-        depth: dict[int, int] = {0: -1}
-        lines = ["QUERY PLAN"]
-        for step in plan:
-            depth[step.id] = depth.get(step.parent, -1) + 1
-            lines.append("  " * depth[step.id] + "-> " + step.detail)
-        if len(lines) == 1:
-            lines.append("-> (no steps)")
-        return "\n".join(lines)
-    lines = []
-    for item in plan:
-        _pg_node(item["Plan"], 0, lines)
-    return "\n".join(lines)
-
-
-# The keys of a PostgreSQL plan node worth a line of their own, in the order EXPLAIN prints them.
-_PG_DETAILS = (
-    "Sort Key",
-    "Group Key",
-    "Index Cond",
-    "Recheck Cond",
-    "Hash Cond",
-    "Merge Cond",
-    "Join Filter",
-    "Filter",
-    "One-Time Filter",
-)
-
-
-# How EXPLAIN's text format names an Aggregate node by its strategy.
-_PG_AGGREGATES = {
-    "Plain": "Aggregate",
-    "Sorted": "GroupAggregate",
-    "Hashed": "HashAggregate",
-    "Mixed": "MixedAggregate",
-}
-
-
-def _pg_node(node: Mapping[str, Any], depth: int, lines: list[str]) -> None:
-    pad = "  " * depth
-    title = node["Node Type"]
-    if title == "Aggregate":
-        title = _PG_AGGREGATES.get(node.get("Strategy", "Plain"), title)
-    elif title == "ModifyTable" and "Operation" in node:
-        title = node["Operation"]
-    joins = ("Hash Join", "Merge Join", "Nested Loop")
-    if node["Node Type"] in joins and node.get("Join Type", "Inner") != "Inner":
-        title += f" ({node['Join Type']})"
-    if "Index Name" in node:
-        title += f" using {node['Index Name']}"
-    if "Relation Name" in node:
-        title += f" on {node['Relation Name']}"
-        if node.get("Alias") and node["Alias"] != node["Relation Name"]:
-            title += f" {node['Alias']}"
-    elif "CTE Name" in node:
-        title += f" on {node['CTE Name']}"
-    cost = f"(cost={node['Startup Cost']:.2f}..{node['Total Cost']:.2f} rows={node['Plan Rows']})"
-    lines.append(f"{pad}{'-> ' if depth else ''}{title}  {cost}")
-    for key in _PG_DETAILS:
-        if key in node:
-            value = node[key]
-            shown = ", ".join(value) if isinstance(value, list) else value
-            lines.append(f"{pad}     {key}: {shown}")
-    for child in node.get("Plans", ()):
-        _pg_node(child, depth + 1, lines)
+    return admin_backend(dialect).render_plan(plan)

@@ -114,6 +114,7 @@ def top_from_metrics(metrics: QueryMetrics, limit: int = 20) -> list[TopQuery]:
 async def top_queries(db: Database, limit: int = 20) -> list[TopQuery]:
     """The ``limit`` costliest named queries of ``db``: from ``pg_stat_statements`` on
     PostgreSQL (every process), from ``db.query_metrics`` on SQLite (this process)."""
-    if db.dialect == "postgres":
-        return await asyncio.to_thread(top_from_server, db.settings.database_url, limit)
-    return top_from_metrics(db.query_metrics, limit)
+    from pictallion_sql.admin.backends import admin_backend
+
+    backend = admin_backend(db.dialect)
+    return await asyncio.to_thread(backend.top_queries, db.settings, db.query_metrics, limit)

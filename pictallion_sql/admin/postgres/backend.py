@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import psycopg
 
-from pictallion_sql.admin.backup import (
-    BackupResult,
-    RestoreResult,
-    backup_postgres,
-    restore_postgres,
-)
-from pictallion_sql.admin.common import Progress, scrub
+from pictallion_sql.admin.common import scrub
 from pictallion_sql.admin.integrity import IntegrityCheck, check, skipped
+from pictallion_sql.admin.postgres import backup as _backup
 from pictallion_sql.admin.postgres.connection import (
     connect_postgres,
+    reach,
     refuse_read_only,
     refuse_without_create,
 )
-from pictallion_sql.admin.postgres.roles import require_owner
+from pictallion_sql.admin.postgres.explain import render_postgres_plan
+from pictallion_sql.admin.postgres.roles import RoleNames, privilege_drift, require_owner
 from pictallion_sql.admin.postgres.schema import postgres_snapshot, postgres_snapshot_of
 from pictallion_sql.admin.schema import Schema
 from pictallion_sql.config import Settings, mask_secrets, mask_url
@@ -32,6 +29,12 @@ from pictallion_sql.errors import (
     PermissionDeniedError,
     ReadOnlyError,
 )
+
+if TYPE_CHECKING:
+    from pictallion_sql.admin.archive import ArchiveStore
+    from pictallion_sql.admin.top import TopQuery
+    from pictallion_sql.monitoring.metrics import QueryMetrics
+    from pictallion_sql.query.registry import Returns
 
 __all__ = ["PostgresAdmin"]
 
@@ -55,6 +58,46 @@ class PostgresAdmin:
     dialect: Literal["postgres"] = "postgres"
     display_name = "PostgreSQL"
     backup_suffix = "dump"
+    yoyo_scheme = "postgresql+psycopg"  # psycopg 3, the synchronous driver yoyo supports
+
+    def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
+        # yoyo's connection autocommits, so the settings hold until it closes.
+        for setting, seconds in (("lock_timeout", table_lock), ("statement_timeout", statement)):
+            # SET takes no bound parameter; set_config does (false: for the session).
+            conn.execute(
+                "SELECT set_config(%s, %s, false)", (setting, f"{round(seconds * 1000)}ms")
+            )
+
+    top_source = "pg_stat_statements (every process, since its last reset)"
+
+    def reach(self, settings: Settings, *, create: bool) -> str | None:
+        return reach(settings, create=create)
+
+    def privilege_drift(self, settings: Settings, names: RoleNames) -> list[str]:
+        with connect_postgres(settings.database_url) as conn:
+            return privilege_drift(conn, names)
+
+    def refuse_roles(self) -> None:
+        return None
+
+    def top_queries(self, settings: Settings, metrics: QueryMetrics, limit: int) -> list[TopQuery]:
+        from pictallion_sql.admin.top import top_from_server
+
+        return top_from_server(settings.database_url, limit)
+
+    def explain_form(self) -> tuple[str, Returns, type | None]:
+        return "EXPLAIN (FORMAT JSON) ", "scalar", None  # one JSON document
+
+    def read_plan(self, plan: Any) -> Any:
+        return json.loads(plan) if isinstance(plan, str | bytes) else plan
+
+    def render_plan(self, plan: Any) -> str:
+        return render_postgres_plan(plan)
+
+    def archive_store(self, database_url: str) -> AbstractContextManager[ArchiveStore]:
+        from pictallion_sql.admin.postgres.archive import open_postgres_store
+
+        return open_postgres_store(database_url)
 
     def missing_database(self, settings: Settings) -> str | None:
         return None
@@ -147,11 +190,15 @@ class PostgresAdmin:
     def index_checks(self, settings: Settings) -> list[IntegrityCheck]:
         return [_amcheck(settings.database_url)]
 
-    def backup(self, database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-        return backup_postgres(database_url, target, progress)
+    # The backup procedures live in admin/postgres/backup.py.
+    backup = staticmethod(_backup.backup_postgres)
+    restore = staticmethod(_backup.restore_postgres)
+    backup_counted = staticmethod(_backup.backup_counted)
+    scratch_database = staticmethod(_backup.scratch_database)
+    row_counts = staticmethod(_backup.row_counts)
 
-    def restore(self, database_url: str, source: Path, progress: Progress | None) -> RestoreResult:
-        return restore_postgres(database_url, source, progress)
+    def scratch_problems(self, database_url: str) -> list[str]:
+        return [f"amcheck: {p}" for p in _amcheck(database_url)["problems"]]
 
 
 def _amcheck(database_url: str) -> IntegrityCheck:

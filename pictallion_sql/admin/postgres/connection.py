@@ -5,14 +5,22 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 from pictallion_sql.admin.common import scrub
-from pictallion_sql.config import Settings, mask_url
+from pictallion_sql.config import Settings, mask_secrets, mask_url
 from pictallion_sql.errors import DatabaseError, PermissionDeniedError, ReadOnlyError
 
-__all__ = ["connect_postgres", "refuse_read_only", "refuse_without_create"]
+__all__ = [
+    "connect_postgres",
+    "create_database",
+    "reach",
+    "refuse_read_only",
+    "refuse_without_create",
+]
 
 
 @contextlib.contextmanager
@@ -93,3 +101,44 @@ def refuse_without_create(conn: psycopg.Connection[tuple[Any, ...]], database_ur
             "application's role",
             privilege="INSERT",
         )
+
+
+def reach(settings: Settings, *, create: bool) -> str | None:
+    """Connect once; with ``create``, create the database the URL names if it does not exist.
+
+    Returns the name of a database created now, else None; raises DatabaseError naming
+    the masked URL when the server cannot be reached.
+    """
+    try:
+        with connect_postgres(settings.database_url):
+            return None
+    except DatabaseError as exc:
+        if create and "does not exist" in str(exc):
+            return create_database(settings)
+        raise
+
+
+def create_database(settings: Settings) -> str | None:
+    """Create the database the URL names, from a maintenance database on the same server.
+
+    Returns its name, or None when another process created it meanwhile.
+    """
+    parts = urlsplit(settings.postgres_dsn)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise DatabaseError(f"the URL names no database: {mask_url(settings.database_url)}")
+    last = ""
+    for maintenance in ("postgres", "template1"):
+        admin = urlunsplit(parts._replace(path="/" + maintenance))
+        try:
+            with psycopg.connect(admin, autocommit=True, connect_timeout=15) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return name
+        except psycopg.errors.DuplicateDatabase:
+            return None
+        except psycopg.Error as exc:
+            last = mask_secrets(" ".join(str(exc).split()), settings.database_url)
+    raise DatabaseError(
+        f"database {name} does not exist and could not be created ({last}); "
+        "create it, or ask its administrator to"
+    )

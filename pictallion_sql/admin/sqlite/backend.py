@@ -7,13 +7,14 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pictallion_sql.admin.backup import BackupResult, RestoreResult, backup_sqlite, restore_sqlite
-from pictallion_sql.admin.common import Progress, read_only_connection
+from pictallion_sql.admin.common import read_only_connection
 from pictallion_sql.admin.integrity import IntegrityCheck, check
 from pictallion_sql.admin.schema import Schema
+from pictallion_sql.admin.sqlite import backup as _backup
 from pictallion_sql.admin.sqlite.schema import sqlite_snapshot
 from pictallion_sql.config import Settings
 from pictallion_sql.errors import (
@@ -22,6 +23,13 @@ from pictallion_sql.errors import (
     PermissionDeniedError,
     ReadOnlyError,
 )
+
+if TYPE_CHECKING:
+    from pictallion_sql.admin.archive import ArchiveStore
+    from pictallion_sql.admin.postgres.roles import RoleNames
+    from pictallion_sql.admin.top import TopQuery
+    from pictallion_sql.monitoring.metrics import QueryMetrics
+    from pictallion_sql.query.registry import Returns
 
 __all__ = ["SqliteAdmin"]
 
@@ -32,6 +40,62 @@ class SqliteAdmin:
     dialect: Literal["sqlite"] = "sqlite"
     display_name = "SQLite"
     backup_suffix = "db"
+    yoyo_scheme = "sqlite"
+
+    def limit_migration_session(self, conn: Any, table_lock: float, statement: float) -> None:
+        return None  # SQLite has neither setting; its busy timeout bounds lock waits
+
+    top_source = (
+        "in-process metrics: SQLite keeps no statement statistics, so only the process "
+        "that ran the statements has them; call pictallion_sql.admin.top.top_queries(db) "
+        "there, or export them with pictallion_sql.monitoring.prometheus"
+    )
+
+    def reach(self, settings: Settings, *, create: bool) -> str | None:
+        path = settings.sqlite_file()
+        if path is None:
+            raise ConfigurationError("an in-memory SQLite database cannot be managed")
+        if not create and not path.is_file():
+            raise DatabaseError(f"no SQLite database at {path} (run `pictallion-db init` first)")
+        return None  # migrating creates the file
+
+    def privilege_drift(self, settings: Settings, names: RoleNames) -> list[str]:
+        return []  # SQLite has no roles
+
+    def refuse_roles(self) -> None:
+        raise ConfigurationError(
+            "roles are a PostgreSQL feature: SQLite has no users (protect the database "
+            "file with the file system's permissions instead)"
+        )
+
+    def top_queries(self, settings: Settings, metrics: QueryMetrics, limit: int) -> list[TopQuery]:
+        from pictallion_sql.admin.top import top_from_metrics
+
+        # SQLite keeps no statement statistics; a process knows only its own statements.
+        return top_from_metrics(metrics, limit)
+
+    def explain_form(self) -> tuple[str, Returns, type | None]:
+        from pictallion_sql.admin.sqlview import PlanStep
+
+        return "EXPLAIN QUERY PLAN ", "rows", PlanStep
+
+    def read_plan(self, plan: Any) -> Any:
+        return plan  # a list of PlanStep
+
+    def render_plan(self, plan: Any) -> str:
+        depth: dict[int, int] = {0: -1}
+        lines = ["QUERY PLAN"]
+        for step in plan:
+            depth[step.id] = depth.get(step.parent, -1) + 1
+            lines.append("  " * depth[step.id] + "-> " + step.detail)
+        if len(lines) == 1:
+            lines.append("-> (no steps)")
+        return "\n".join(lines)
+
+    def archive_store(self, database_url: str) -> AbstractContextManager[ArchiveStore]:
+        from pictallion_sql.admin.sqlite.archive import open_sqlite_store
+
+        return open_sqlite_store(database_url)
 
     def missing_database(self, settings: Settings) -> str | None:
         path = settings.sqlite_file()
@@ -151,11 +215,13 @@ class SqliteAdmin:
             ),
         ]
 
-    def backup(self, database_url: str, target: Path, progress: Progress | None) -> BackupResult:
-        return backup_sqlite(database_url, target, progress)
-
-    def restore(self, database_url: str, source: Path, progress: Progress | None) -> RestoreResult:
-        return restore_sqlite(database_url, source, progress)
+    # The backup procedures live in admin/sqlite/backup.py.
+    backup = staticmethod(_backup.backup_sqlite)
+    restore = staticmethod(_backup.restore_sqlite)
+    backup_counted = staticmethod(_backup.backup_counted)
+    scratch_database = staticmethod(_backup.scratch_database)
+    scratch_problems = staticmethod(_backup.scratch_problems)
+    row_counts = staticmethod(_backup.row_counts)
 
 
 def _pragma(settings: Settings, pragma: str) -> None:
