@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from yoyo.migrations import read_sql_migration
 
+from pictallion_sql.admin.common import COUNT_TABLES
 from pictallion_sql.admin.introspect import SQLITE_TYPES, Index, Schema, diff, snapshot
 from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.config import Settings
@@ -154,20 +155,34 @@ def sqlite_connect(url: str) -> sqlite3.Connection:
 # --- migrations versus schema file ------------------------------------------------
 
 
-def test_migrations_and_schema_file_build_the_same_schema(empty_url: str, other_url: str) -> None:
+def test_migrations_and_schema_file_build_the_same_schema(
+    empty_url: str, other_url: str, dialect: str
+) -> None:
     apply_migrations(empty_url)
     build_from_schema_file(other_url)
     migrated, from_file = snapshot(empty_url), snapshot(other_url)
 
     assert diff(from_file, migrated) == []
     assert migrated == from_file
-    assert len(migrated.tables) == 14
-    assert sum(len(t.columns) for t in migrated.tables.values()) == 110
+    # The 14 tables, and the kept counts of 0006: one table of (name, n) on SQLite; on
+    # PostgreSQL delta rows (id, name, n) with their index and per-asset tiers.
+    counts = {"sqlite": (1, 2), "postgres": (2, 6)}[dialect]
+    assert len(migrated.tables) == 14 + counts[0]
+    assert sum(len(t.columns) for t in migrated.tables.values()) == 110 + counts[1]
     assert sum(len(t.foreign_keys) for t in migrated.tables.values()) == 9
     tag_indexes = {
         name: ("global_tag_library", columns, None) for name, columns in TAG_INDEXES.items()
     }
-    assert all_indexes(migrated) == {**tag_indexes, **CATALOGUE_INDEXES, **LISTING_INDEXES}
+    count_indexes = {
+        "sqlite": {},
+        "postgres": {"idx_file_version_counts_name": ("file_version_counts", ("name",), None)},
+    }[dialect]
+    assert all_indexes(migrated) == {
+        **tag_indexes,
+        **CATALOGUE_INDEXES,
+        **LISTING_INDEXES,
+        **count_indexes,
+    }
 
 
 def test_diff_reports_drift(empty_url: str, other_url: str, dialect: str) -> None:
@@ -263,7 +278,10 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
     schema = snapshot(new_pg_url)
     drizzle = json.loads(DRIZZLE_SNAPSHOT.read_text())["tables"]
 
-    assert sorted(schema.tables) == sorted(t["name"] for t in drizzle.values())
+    # The old application's tables, and the library's own tables of kept counts (0006).
+    ours = set(schema.tables) - set(COUNT_TABLES)
+    assert set(COUNT_TABLES) <= set(schema.tables)
+    assert sorted(ours) == sorted(t["name"] for t in drizzle.values())
     for spec in drizzle.values():
         table = schema.tables[spec["name"]]
         expected_columns = [
@@ -298,9 +316,13 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
         assert spec["indexes"] == {}
 
     # The only objects drizzle does not create: the two tag-library indexes and the
-    # catalogue and listing indexes of migrations 0003 and 0004, none of them unique.
+    # catalogue and listing indexes of migrations 0003 and 0004, none of them unique
+    # (besides the kept counts' own tables of 0006).
     extra = {
-        (t.name, i.name): (i.columns, i.unique) for t in schema.tables.values() for i in t.indexes
+        (t.name, i.name): (i.columns, i.unique)
+        for t in schema.tables.values()
+        if t.name not in COUNT_TABLES
+        for i in t.indexes
     }
     assert {key: columns for key, (columns, _) in extra.items()} == {
         **{("global_tag_library", name): columns for name, columns in TAG_INDEXES.items()},
@@ -336,6 +358,8 @@ def test_migration_files_are_where_the_package_looks() -> None:
             "0003_catalogue_indexes.sql",
             "0004_listing_indexes.rollback.sql",
             "0004_listing_indexes.sql",
+            "0006_file_version_counts.rollback.sql",
+            "0006_file_version_counts.sql",
         ]
         assert schema_file(dialect).is_file()
 

@@ -16,6 +16,7 @@ from pictallion_sql.config import Settings, mask_secrets
 
 __all__ = [
     "CHECKSUM_TABLE",
+    "COUNT_TABLES",
     "TABLES",
     "YOYO_MIGRATION_TABLE",
     "Progress",
@@ -48,6 +49,13 @@ TABLES: tuple[str, ...] = (
     "global_tag_library",
     "locations",
 )
+
+
+# The library's own tables of the counts the database keeps (migration 0006), written by
+# triggers on file_versions: not part of a library's data (copies and backup sets leave them
+# out; the target's triggers count what is copied), but the application role reads and
+# writes them through those triggers. SQLite has only the first.
+COUNT_TABLES: tuple[str, ...] = ("file_version_counts", "file_version_asset_tiers")
 
 
 # The one scrubber of URLs and passwords, under the name this module's callers use.

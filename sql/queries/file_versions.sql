@@ -184,6 +184,15 @@ WHERE EXISTS (SELECT 1 FROM file_versions AS s
   AND NOT EXISTS (SELECT 1 FROM file_versions AS g
                   WHERE g.media_asset_id = ma.id AND g.tier = 'gold');
 
+-- name: file_versions.counted
+-- returns: scalar int
+-- params: name
+-- A count the database keeps (migration 0006): the sum of its rows in file_version_counts,
+-- one row on SQLite, a few hundred deltas at most on PostgreSQL; 0 when it has none.
+SELECT CAST(coalesce(sum(fvc.n), 0) AS bigint)
+FROM file_version_counts AS fvc
+WHERE fvc.name = :name;
+
 -- name: file_versions.count_by_tier
 -- returns: scalar int
 -- params: tier, show_all_versions

@@ -231,3 +231,21 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
     WHERE tier IN ('gold', 'silver');
+
+-- Kept counts (migration 0006): the totals of the photo listings, written by statement
+-- triggers on file_versions (the function and triggers are in the migration; the schema
+-- snapshot compares tables, columns and indexes).
+
+CREATE TABLE file_version_asset_tiers (
+    media_asset_id varchar PRIMARY KEY NOT NULL,
+    gold bigint NOT NULL DEFAULT 0,
+    silver bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE file_version_counts (
+    id bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+    name text NOT NULL,
+    n bigint NOT NULL
+);
+
+CREATE INDEX idx_file_version_counts_name ON file_version_counts (name) INCLUDE (n);

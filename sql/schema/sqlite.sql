@@ -321,3 +321,12 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
     WHERE tier IN ('gold', 'silver');
+
+-- Kept counts (migration 0006): the totals of the photo listings, written by row triggers
+-- on file_versions (the triggers are in the migration; the schema snapshot compares
+-- tables, columns and indexes).
+
+CREATE TABLE file_version_counts (
+    name TEXT PRIMARY KEY NOT NULL,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -110,6 +110,7 @@ CANONICAL: dict[str, list[str]] = {
         "list_by_tier",
         "list_photos",
         "list_unprocessed",
+        "scan_photos_count",
         "search",
         "search_photos",
         "update_perceptual_hash",
