@@ -30,10 +30,15 @@ ALL = [
     "0004_listing_indexes",
     "0006_file_version_counts",
 ]
-# The tables of the counts the database keeps (0006), per dialect.
-COUNT_TABLES = {
-    "sqlite": {"file_version_counts"},
-    "postgres": {"file_version_counts", "file_version_asset_tiers"},
+# The tables the database keeps by triggers (0006), per dialect.
+KEPT_TABLES = {
+    "sqlite": {"file_version_counts", "file_version_changes", "smart_collection_refreshes"},
+    "postgres": {
+        "file_version_counts",
+        "file_version_asset_tiers",
+        "file_version_changes",
+        "smart_collection_refreshes",
+    },
 }
 
 TAG_INDEXES = {"idx_global_tag_library_tag", "idx_global_tag_library_usage"}
@@ -100,7 +105,7 @@ def test_apply_is_idempotent(empty_url: str, dialect: str) -> None:
     assert apply_migrations(empty_url) == ALL
     assert apply_migrations(empty_url) == []
     assert migration_status(empty_url) == {"dialect": dialect, "applied": ALL, "pending": []}
-    assert len(snapshot(empty_url).tables) == 14 + len(COUNT_TABLES[dialect])
+    assert len(snapshot(empty_url).tables) == 14 + len(KEPT_TABLES[dialect])
 
 
 def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
@@ -133,7 +138,7 @@ def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     # Only indexes went: every table, column and constraint is as before.
     after_rollback = snapshot(empty_url)
     for name, table in head.tables.items():
-        if name.startswith("file_version_counts") or name == "file_version_asset_tiers":
+        if name in KEPT_TABLES["postgres"]:
             assert name not in after_rollback.tables
             continue
         assert after_rollback.tables[name] == msgspec.structs.replace(

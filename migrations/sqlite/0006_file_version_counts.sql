@@ -4,8 +4,10 @@
 -- file_version_counts holds one row per count name: 'versions' (every version),
 -- 'tier:<tier>' (versions of one tier), 'listed_assets' (assets with a gold or silver
 -- version), 'unprocessed_assets' (a silver version and no gold one), 'visible_silver'
--- (silver versions of assets without gold). SQLite has one writer at a time, so one row
--- per name never makes writers wait for each other.
+-- (silver versions of assets without gold), 'assets' (media assets) and
+-- 'collection:<id>' (a collection's photo rows), the last two kept by triggers on
+-- media_assets and collection_photos. SQLite has one writer at a time, so one row per name
+-- never makes writers wait for each other.
 --
 -- Row triggers keep them. For the three asset counts, a trigger reads the asset's gold and
 -- silver versions after the change (from idx_file_versions_listed_asset) and subtracts
@@ -13,12 +15,90 @@
 -- UPSERTs need a WHERE on their SELECT (SQLite's parsing rule), hence WHERE TRUE.
 -- Triggers cannot use WITH in SQLite, hence the nested sub-queries.
 -- The backfill runs in the migration's transaction, which holds the write lock.
+--
+-- While a smart collection exists, row triggers also log which versions were written
+-- (file_version_changes, in commit order: SQLite has one writer at a time), so that a
+-- smart collection's refresh may evaluate its rules over the versions written since its
+-- last refresh only (smart_collection_refreshes keeps, per collection, the rules it was
+-- refreshed with and the last log entry it saw). Any write to a collection's rows
+-- (collection_photos), or to its smart flag or rules, drops its mark: the next refresh of
+-- it is a full one. A refresh prunes the entries every mark has seen.
+-- AUTOINCREMENT: a sequence number is never reused once pruned.
 -- depends: 0004_listing_indexes
 
 CREATE TABLE file_version_counts (
     name TEXT PRIMARY KEY NOT NULL,
     n INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+CREATE TABLE file_version_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    photo_id TEXT NOT NULL
+);
+
+CREATE TABLE smart_collection_refreshes (
+    collection_id TEXT PRIMARY KEY NOT NULL,
+    rules TEXT NOT NULL,
+    seen TEXT NOT NULL
+);
+
+CREATE TRIGGER file_version_changes_insert AFTER INSERT ON file_versions
+WHEN EXISTS (SELECT 1 FROM collections WHERE is_smart_collection = 1)
+BEGIN
+    INSERT INTO file_version_changes (photo_id) VALUES (NEW.id);
+END;
+
+CREATE TRIGGER file_version_changes_update AFTER UPDATE ON file_versions
+WHEN EXISTS (SELECT 1 FROM collections WHERE is_smart_collection = 1)
+BEGIN
+    INSERT INTO file_version_changes (photo_id) VALUES (NEW.id);
+END;
+
+CREATE TRIGGER smart_collection_refreshes_rules
+AFTER UPDATE OF is_smart_collection, smart_rules, id ON collections
+BEGIN
+    DELETE FROM smart_collection_refreshes WHERE collection_id = OLD.id;
+END;
+
+CREATE TRIGGER smart_collection_refreshes_gone AFTER DELETE ON collections
+BEGIN
+    DELETE FROM smart_collection_refreshes WHERE collection_id = OLD.id;
+END;
+
+CREATE TRIGGER collection_photos_counts_insert AFTER INSERT ON collection_photos
+BEGIN
+    DELETE FROM smart_collection_refreshes WHERE collection_id = NEW.collection_id;
+    INSERT INTO file_version_counts (name, n) VALUES ('collection:' || NEW.collection_id, 1)
+    ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER collection_photos_counts_update AFTER UPDATE ON collection_photos
+BEGIN
+    DELETE FROM smart_collection_refreshes
+    WHERE collection_id IN (OLD.collection_id, NEW.collection_id);
+    INSERT INTO file_version_counts (name, n)
+    VALUES ('collection:' || OLD.collection_id, -1), ('collection:' || NEW.collection_id, 1)
+    ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER collection_photos_counts_delete AFTER DELETE ON collection_photos
+BEGIN
+    DELETE FROM smart_collection_refreshes WHERE collection_id = OLD.collection_id;
+    INSERT INTO file_version_counts (name, n) VALUES ('collection:' || OLD.collection_id, -1)
+    ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER media_assets_counts_insert AFTER INSERT ON media_assets
+BEGIN
+    INSERT INTO file_version_counts (name, n) VALUES ('assets', 1)
+    ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER media_assets_counts_delete AFTER DELETE ON media_assets
+BEGIN
+    INSERT INTO file_version_counts (name, n) VALUES ('assets', -1)
+    ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
+END;
 
 CREATE TRIGGER file_version_counts_insert AFTER INSERT ON file_versions
 BEGIN
@@ -129,4 +209,8 @@ UNION ALL
 SELECT 'visible_silver', count(*)
 FROM file_versions AS fv
 WHERE fv.tier = 'silver'
-  AND NOT EXISTS (SELECT 1 FROM file_versions AS g WHERE g.media_asset_id = fv.media_asset_id AND g.tier = 'gold');
+  AND NOT EXISTS (SELECT 1 FROM file_versions AS g WHERE g.media_asset_id = fv.media_asset_id AND g.tier = 'gold')
+UNION ALL
+SELECT 'assets', count(*) FROM media_assets
+UNION ALL
+SELECT 'collection:' || collection_id, count(*) FROM collection_photos GROUP BY collection_id;

@@ -16,7 +16,7 @@ from pictallion_sql.config import Settings, mask_secrets
 
 __all__ = [
     "CHECKSUM_TABLE",
-    "COUNT_TABLES",
+    "KEPT_TABLES",
     "TABLES",
     "YOYO_MIGRATION_TABLE",
     "Progress",
@@ -51,11 +51,17 @@ TABLES: tuple[str, ...] = (
 )
 
 
-# The library's own tables of the counts the database keeps (migration 0006), written by
-# triggers on file_versions: not part of a library's data (copies and backup sets leave them
-# out; the target's triggers count what is copied), but the application role reads and
-# writes them through those triggers. SQLite has only the first.
-COUNT_TABLES: tuple[str, ...] = ("file_version_counts", "file_version_asset_tiers")
+# The library's own tables that the database keeps by triggers (migration 0006): the listing
+# counts, and the change log and marks of smart refreshes. Not part of a library's data
+# (copies and backup sets leave them out; the target's triggers rebuild what they need), but
+# the application role reads and writes them through those triggers. SQLite has no
+# file_version_asset_tiers.
+KEPT_TABLES: tuple[str, ...] = (
+    "file_version_counts",
+    "file_version_asset_tiers",
+    "file_version_changes",
+    "smart_collection_refreshes",
+)
 
 
 # The one scrubber of URLs and passwords, under the name this module's callers use.

@@ -249,3 +249,20 @@ CREATE TABLE file_version_counts (
 );
 
 CREATE INDEX idx_file_version_counts_name ON file_version_counts (name) INCLUDE (n);
+
+-- Smart refreshes by difference (migration 0006): the versions each statement wrote, and
+-- per smart collection the rules and snapshot of its last refresh.
+
+CREATE TABLE file_version_changes (
+    id bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    photo_ids varchar [] NOT NULL
+);
+
+CREATE INDEX idx_file_version_changes_xid ON file_version_changes (xid);
+
+CREATE TABLE smart_collection_refreshes (
+    collection_id varchar PRIMARY KEY NOT NULL,
+    rules text NOT NULL,
+    seen text NOT NULL
+);

@@ -330,3 +330,17 @@ CREATE TABLE file_version_counts (
     name TEXT PRIMARY KEY NOT NULL,
     n INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Smart refreshes by difference (migration 0006): the versions written, in commit order,
+-- and per smart collection the rules and last log entry of its last refresh.
+
+CREATE TABLE file_version_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    photo_id TEXT NOT NULL
+);
+
+CREATE TABLE smart_collection_refreshes (
+    collection_id TEXT PRIMARY KEY NOT NULL,
+    rules TEXT NOT NULL,
+    seen TEXT NOT NULL
+);

@@ -24,7 +24,7 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from pictallion_sql.admin.common import COUNT_TABLES, TABLES
+from pictallion_sql.admin.common import KEPT_TABLES, TABLES
 from pictallion_sql.config import mask_url
 from pictallion_sql.errors import PermissionDeniedError
 
@@ -41,7 +41,7 @@ __all__ = [
 APP_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 # The kept counts' tables are written by triggers running as the role that writes
 # file_versions, so the application role needs them as it needs the 14 tables.
-_GRANTED: tuple[str, ...] = (*TABLES, *COUNT_TABLES)
+_GRANTED: tuple[str, ...] = (*TABLES, *KEPT_TABLES)
 READ_PRIVILEGES = ("SELECT",)
 _ALL_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
