@@ -23,6 +23,8 @@ from pictallion_sql.query.registry import make_query
 pytestmark = pytest.mark.pins
 
 TIERS = ("gold", "silver", "bronze")
+OPS = ("asset", "create", "create_many", "import", "tier", "move", "remove", "hand", "fail")
+OPS += ("album", "drop_asset")
 
 _BY_HAND_INSERT = make_query(
     "test.insert_version_by_hand",
@@ -100,10 +102,7 @@ async def assert_exact(db: Any, step: str) -> None:
 async def random_step(db: Any, rng: random.Random, assets: list[str], n: int) -> str:
     fv = crud.file_version
     ids = [v.id for v in await fv.get_multi(db, limit=10_000)]
-    op = rng.choice(
-        ["asset", "create", "create_many", "import", "tier", "move", "remove", "hand", "fail"]
-        + ["album", "drop_asset"]
-    )
+    op = rng.choice(OPS)
     if op == "asset" or not assets:
         made = await crud.media_asset.create(db, obj_in={"original_filename": f"a{n}.jpg"})
         assets.append(made.id)
