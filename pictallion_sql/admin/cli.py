@@ -503,7 +503,7 @@ def cmd_stats(ctx: _Context, args: argparse.Namespace) -> int:
     from pictallion_sql.admin.maintenance import get_database_stats
 
     _reachable(ctx)
-    stats = asyncio.run(get_database_stats(ctx.url))
+    stats = asyncio.run(get_database_stats(ctx.url, estimated=args.estimated))
 
     def human() -> None:
         ctx.line(f"Database: {stats['database_url']} ({_size(stats['size_bytes'])})")
@@ -969,6 +969,13 @@ def build_parser() -> argparse.ArgumentParser:
                 ("--readonly", "pictallion_readonly"),
             ):
                 cmd.add_argument(option, metavar="ROLE", help=f"role name (default {default})")
+        if name == "stats":
+            cmd.add_argument(
+                "--estimated",
+                action="store_true",
+                help="for dashboards: kept counts and the planner's estimates instead of "
+                "counting every row (docs/counts.md)",
+            )
         if name == "migrate":
             cmd.add_argument(
                 "--accept-changed",
