@@ -18,6 +18,7 @@ DROP TRIGGER IF EXISTS file_version_counts_delete ON file_versions;
 DROP TRIGGER IF EXISTS file_version_counts_update ON file_versions;
 DROP TRIGGER IF EXISTS file_version_counts_insert ON file_versions;
 DROP FUNCTION IF EXISTS file_version_counts_track();
+DROP FUNCTION IF EXISTS file_version_counts_compact();
 DROP TABLE IF EXISTS file_version_counts;
 DROP TABLE IF EXISTS file_version_asset_tiers;
 DROP TABLE IF EXISTS smart_collection_refreshes;

@@ -27,10 +27,12 @@
 -- behind a long transaction.
 --
 -- The same trigger logs which versions each statement wrote (file_version_changes: the
--- writing transaction's id and the ids, one row per statement), so that a smart collection's refresh may evaluate its rules over the versions
--- written since its last refresh only (smart_collection_refreshes keeps, per collection,
--- the rules it was refreshed with and the snapshot it saw). Any write to a collection's
--- rows (collection_photos) drops its mark: the next refresh of it is a full one.
+-- writing transaction's id and the ids, one row per statement), so that a smart
+-- collection's refresh may evaluate its rules over the versions written since its last
+-- refresh only (smart_collection_refreshes keeps, per collection, the rules it was
+-- refreshed with and the snapshot it saw). Any write to a collection's rows
+-- (collection_photos), or to its smart flag or rules, or its deletion, drops its mark: the
+-- next refresh of it is a full one. The log is pruned with the compaction of the counts.
 -- depends: 0004_listing_indexes
 
 SET LOCAL lock_timeout = '10s';
@@ -62,6 +64,35 @@ CREATE TABLE smart_collection_refreshes (
     rules text NOT NULL,
     seen text NOT NULL
 );
+
+CREATE FUNCTION file_version_counts_compact() RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    -- Only under READ COMMITTED: there, rows another transaction deleted meanwhile are
+    -- skipped; a stricter isolation would raise a serialization error instead.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RETURN;
+    END IF;
+    WITH gone AS (
+        DELETE FROM file_version_counts
+        WHERE id IN (SELECT id FROM file_version_counts FOR UPDATE SKIP LOCKED)
+        RETURNING name, n
+    )
+    INSERT INTO file_version_counts (name, n)
+    SELECT name, sum(n) FROM gone GROUP BY name HAVING sum(n) <> 0;
+    -- The log entries every smart refresh has seen, and those of transactions that ended
+    -- before any refresh to come can begin. A refresh holds lock 6006 from before its
+    -- snapshot to its commit: while one runs, its mark is unknown, so skip.
+    IF pg_try_advisory_lock(6006) THEN
+        DELETE FROM file_version_changes
+        WHERE xid < LEAST(
+            pg_snapshot_xmin(pg_current_snapshot()),
+            (SELECT min(pg_snapshot_xmin(CAST(seen AS pg_snapshot)))
+             FROM smart_collection_refreshes));
+        PERFORM pg_advisory_unlock(6006);
+    END IF;
+END
+$fn$;
 
 CREATE FUNCTION file_version_counts_track() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
@@ -134,25 +165,8 @@ BEGIN
         INSERT INTO file_version_changes (photo_ids)
         SELECT array_agg(id) FROM new_rows HAVING count(*) > 0;
     END IF;
-    IF compact AND current_setting('transaction_isolation') = 'read committed' THEN
-        -- The log entries every smart refresh has seen, and those of transactions that
-        -- ended before any refresh to come can begin. A refresh holds lock 6006 from before
-        -- its snapshot to its commit: while one runs, its mark is unknown, so skip.
-        IF pg_try_advisory_lock(6006) THEN
-            DELETE FROM file_version_changes
-            WHERE xid < LEAST(
-                pg_snapshot_xmin(pg_current_snapshot()),
-                (SELECT min(pg_snapshot_xmin(CAST(seen AS pg_snapshot)))
-                 FROM smart_collection_refreshes));
-            PERFORM pg_advisory_unlock(6006);
-        END IF;
-        WITH gone AS (
-            DELETE FROM file_version_counts
-            WHERE id IN (SELECT id FROM file_version_counts FOR UPDATE SKIP LOCKED)
-            RETURNING name, n
-        )
-        INSERT INTO file_version_counts (name, n)
-        SELECT name, sum(n) FROM gone GROUP BY name HAVING sum(n) <> 0;
+    IF compact THEN
+        PERFORM file_version_counts_compact();
     END IF;
     RETURN NULL;
 END
@@ -177,6 +191,7 @@ CREATE FUNCTION collection_photos_track() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 DECLARE
     changes text;
+    compact boolean;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM smart_collection_refreshes;
@@ -195,28 +210,49 @@ BEGIN
         forgotten AS (
             DELETE FROM smart_collection_refreshes
             WHERE collection_id IN (SELECT collection_id FROM changes)
+        ),
+        added AS (
+            INSERT INTO file_version_counts (name, n)
+            SELECT 'collection:' || collection_id, sum(d)
+            FROM changes
+            GROUP BY collection_id
+            HAVING sum(d) <> 0
+            RETURNING id
         )
-        INSERT INTO file_version_counts (name, n)
-        SELECT 'collection:' || collection_id, sum(d)
-        FROM changes
-        GROUP BY collection_id
-        HAVING sum(d) <> 0
-    $q$, changes);
+        SELECT coalesce(bool_or(id %% 256 = 0), false) FROM added
+    $q$, changes) INTO compact;
+    IF compact THEN
+        PERFORM file_version_counts_compact();
+    END IF;
     RETURN NULL;
 END
 $fn$;
 
 CREATE FUNCTION media_assets_track() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
+DECLARE
+    compact boolean;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM file_version_counts WHERE name = 'assets';
+        RETURN NULL;
     ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO file_version_counts (name, n)
-        SELECT 'assets', count(*) FROM new_rows HAVING count(*) > 0;
+        WITH added AS (
+            INSERT INTO file_version_counts (name, n)
+            SELECT 'assets', count(*) FROM new_rows HAVING count(*) > 0
+            RETURNING id
+        )
+        SELECT coalesce(bool_or(id % 256 = 0), false) FROM added INTO compact;
     ELSE
-        INSERT INTO file_version_counts (name, n)
-        SELECT 'assets', -count(*) FROM old_rows HAVING count(*) > 0;
+        WITH added AS (
+            INSERT INTO file_version_counts (name, n)
+            SELECT 'assets', -count(*) FROM old_rows HAVING count(*) > 0
+            RETURNING id
+        )
+        SELECT coalesce(bool_or(id % 256 = 0), false) FROM added INTO compact;
+    END IF;
+    IF compact THEN
+        PERFORM file_version_counts_compact();
     END IF;
     RETURN NULL;
 END

@@ -16,6 +16,7 @@ from pictallion_sql.config import Settings, mask_secrets
 
 __all__ = [
     "CHECKSUM_TABLE",
+    "KEPT_FUNCTIONS",
     "KEPT_TABLES",
     "TABLES",
     "YOYO_MIGRATION_TABLE",
@@ -61,6 +62,16 @@ KEPT_TABLES: tuple[str, ...] = (
     "file_version_asset_tiers",
     "file_version_changes",
     "smart_collection_refreshes",
+)
+
+# The trigger functions of migration 0006 (PostgreSQL): a restore drops them with the
+# tables, and the archive's own are created again.
+KEPT_FUNCTIONS: tuple[str, ...] = (
+    "file_version_counts_track",
+    "file_version_counts_compact",
+    "collection_photos_track",
+    "media_assets_track",
+    "smart_collection_refreshes_forget_rules",
 )
 
 
