@@ -234,6 +234,7 @@ HOT: dict[str, Params] = {
     "file_versions.counted": lambda s: {"name": "listed_assets"},
     "file_versions.collection_stats": lambda s: {},
     "collections.refresh_mark": lambda s: {"collection_id": s.collection_id, "rules": "{}"},
+    "collections.kept_photo_count": lambda s: {"collection_id": s.collection_id},
 }
 
 # Queries that read whole tables by nature: the tables they may scan, and why.

@@ -459,15 +459,6 @@ def test_sqlite_foreign_keys_are_declared_and_enforced(new_sqlite_url: str) -> N
             ("file_versions", "media_asset_id", "media_assets", "id", "NO ACTION", "NO ACTION"),
             ("relationships", "person1_id", "people", "id", "NO ACTION", "NO ACTION"),
             ("relationships", "person2_id", "people", "id", "NO ACTION", "NO ACTION"),
-            # 0006: a smart collection's refresh mark goes with the collection.
-            (
-                "smart_collection_refreshes",
-                "collection_id",
-                "collections",
-                "id",
-                "CASCADE",
-                "NO ACTION",
-            ),
         }
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
             conn.execute(

@@ -49,6 +49,7 @@ _GET_SMART = queries.rows("collections.get_smart", Collection)
 _GET_SMART_BY_ID = queries.one("collections.get_smart_by_id", Collection)
 _SMART_PHOTO_COUNT = queries.scalar("collections.smart_photo_count", int)
 _CHANGE_MARK = queries.scalar("collections.change_mark", str)
+_KEPT_PHOTO_COUNT = queries.scalar("collections.kept_photo_count", int)
 _REFRESH_MARK = queries.scalar_or_none("collections.refresh_mark", str)
 _SET_REFRESH_MARK = queries.command("collections.set_refresh_mark")
 _PRUNE_CHANGES = queries.command("collections.prune_changes")
@@ -280,7 +281,7 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
             rules = msgspec.json.encode(row.smart_rules).decode()
             mark = await conn.run(_CHANGE_MARK)
             seen = await conn.run(_REFRESH_MARK, collection_id=collection_id, rules=rules)
-            held = await conn.run(_SMART_PHOTO_COUNT, collection_id=collection_id)
+            held = await conn.run(_KEPT_PHOTO_COUNT, collection_id=collection_id)
             if seen is not None and compiled.incremental:
                 dropped = await conn.run(
                     compiled.drop_changed, collection_id=collection_id, seen=seen, **compiled.params

@@ -100,6 +100,15 @@ SELECT scr.seen
 FROM smart_collection_refreshes AS scr
 WHERE scr.collection_id = :collection_id AND scr.rules = :rules;
 
+-- name: collections.kept_photo_count
+-- returns: scalar int
+-- params: collection_id
+-- The number of photo rows of a collection (duplicates counted), as the database keeps it
+-- (migration 0006): one indexed read however large the collection.
+SELECT CAST(coalesce(sum(k.n), 0) AS bigint)
+FROM file_version_counts AS k
+WHERE k.name = 'collection:' || :collection_id;
+
 -- name: collections.set_refresh_mark
 -- returns: none
 -- params: collection_id, rules, seen
