@@ -28,7 +28,18 @@ ALL = [
     "0002_tag_library_indexes",
     "0003_catalogue_indexes",
     "0004_listing_indexes",
+    "0006_file_version_counts",
 ]
+# The tables the database keeps by triggers (0006), per dialect.
+KEPT_TABLES = {
+    "sqlite": {"file_version_counts", "file_version_changes", "smart_collection_refreshes"},
+    "postgres": {
+        "file_version_counts",
+        "file_version_asset_tiers",
+        "file_version_changes",
+        "smart_collection_refreshes",
+    },
+}
 
 TAG_INDEXES = {"idx_global_tag_library_tag", "idx_global_tag_library_usage"}
 CATALOGUE_INDEXES = {
@@ -53,7 +64,7 @@ LISTING_INDEXES = {"idx_file_versions_listed_asset"}
 
 BROKEN_MIGRATION = """\
 -- A migration that fails at its last statement, after changing the schema and data.
--- depends: 0004_listing_indexes
+-- depends: 0006_file_version_counts
 
 CREATE TABLE scratch (id integer PRIMARY KEY);
 
@@ -94,7 +105,7 @@ def test_apply_is_idempotent(empty_url: str, dialect: str) -> None:
     assert apply_migrations(empty_url) == ALL
     assert apply_migrations(empty_url) == []
     assert migration_status(empty_url) == {"dialect": dialect, "applied": ALL, "pending": []}
-    assert len(snapshot(empty_url).tables) == 14
+    assert len(snapshot(empty_url).tables) == 14 + len(KEPT_TABLES[dialect])
 
 
 def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
@@ -102,6 +113,7 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
     before = snapshot(empty_url)
     assert tag_indexes(empty_url) == ["idx_global_tag_library_tag", "idx_global_tag_library_usage"]
 
+    assert rollback_last(empty_url) == "0006_file_version_counts"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
@@ -117,6 +129,7 @@ def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     head = snapshot(empty_url)
     assert all_indexes(empty_url) >= CATALOGUE_INDEXES | LISTING_INDEXES
 
+    assert rollback_last(empty_url) == "0006_file_version_counts"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert all_indexes(empty_url) == TAG_INDEXES | CATALOGUE_INDEXES
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
@@ -125,12 +138,16 @@ def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     # Only indexes went: every table, column and constraint is as before.
     after_rollback = snapshot(empty_url)
     for name, table in head.tables.items():
+        if name in KEPT_TABLES["postgres"]:
+            assert name not in after_rollback.tables
+            continue
         assert after_rollback.tables[name] == msgspec.structs.replace(
             table, indexes=tuple(i for i in table.indexes if i.name in TAG_INDEXES)
         )
 
     assert apply_migrations(empty_url) == ALL[2:]
     assert snapshot(empty_url) == head
+    assert rollback_last(empty_url) == "0006_file_version_counts"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert apply_migrations(empty_url) == ALL[2:]
@@ -141,6 +158,7 @@ def test_catalogue_indexes_built_by_hand_beforehand_are_kept(empty_url: str, dia
     """A DBA may build some indexes first (CONCURRENTLY, on a live table); 0003 builds the rest."""
     apply_migrations(empty_url)
     head = snapshot(empty_url)
+    rollback_last(empty_url)
     rollback_last(empty_url)
     rollback_last(empty_url)
     by_hand = [
@@ -163,6 +181,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
     """A concurrent build that failed leaves an invalid index; running 0004 again replaces it."""
     apply_migrations(new_pg_url)
     head = snapshot(new_pg_url)
+    assert rollback_last(new_pg_url) == "0006_file_version_counts"
     assert rollback_last(new_pg_url) == "0004_listing_indexes"
     with psycopg.connect(new_pg_url, autocommit=True) as pg:
         pg.execute("INSERT INTO media_assets (id, original_filename) VALUES ('a', 'a.jpg')")
@@ -179,7 +198,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
             )
         invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
         assert pg.execute(invalid).fetchone() == (1,)
-        assert apply_migrations(new_pg_url) == ["0004_listing_indexes"]
+        assert apply_migrations(new_pg_url) == ["0004_listing_indexes", "0006_file_version_counts"]
         assert pg.execute(invalid).fetchone() == (0,)
         pg.execute("DELETE FROM file_versions")
         pg.execute("DELETE FROM media_assets")
@@ -188,6 +207,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
 
 def test_rollback_everything(empty_url: str) -> None:
     apply_migrations(empty_url)
+    assert rollback_last(empty_url) == "0006_file_version_counts"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
@@ -221,22 +241,22 @@ def test_broken_migration_changes_nothing(empty_url: str, dialect: str, tmp_path
 
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0005_broken.sql").write_text(BROKEN_MIGRATION)
+    (folder / "0099_broken.sql").write_text(BROKEN_MIGRATION)
 
     with pytest.raises(MigrationError) as caught:
         apply_migrations(empty_url, migrations_path=folder)
     message = str(caught.value)
-    assert "migration 0005_broken failed" in message
+    assert "migration 0099_broken failed" in message
     assert "'INSERT INTO no_such_table'" in message
 
     # Every statement before the failing one was undone, schema and data alike.
     assert snapshot(empty_url) == before
     assert count_rows(empty_url, "users") == 0
     status = migration_status(empty_url, migrations_path=folder)
-    assert status["applied"] == ALL and status["pending"] == ["0005_broken"]
+    assert status["applied"] == ALL and status["pending"] == ["0099_broken"]
 
     # The lock was released: the next run gets as far as the broken migration again.
-    with pytest.raises(MigrationError, match="0005_broken"):
+    with pytest.raises(MigrationError, match="0099_broken"):
         apply_migrations(empty_url, migrations_path=folder)
 
 
@@ -245,8 +265,8 @@ def test_failure_on_a_fresh_database_keeps_the_earlier_migrations(
 ) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0005_broken.sql").write_text(BROKEN_MIGRATION)
-    with pytest.raises(MigrationError, match="0005_broken"):
+    (folder / "0099_broken.sql").write_text(BROKEN_MIGRATION)
+    with pytest.raises(MigrationError, match="0099_broken"):
         apply_migrations(empty_url, migrations_path=folder)
     assert migration_status(empty_url, migrations_path=folder)["applied"] == ALL
     assert "scratch" not in snapshot(empty_url).tables

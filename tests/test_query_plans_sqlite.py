@@ -11,6 +11,7 @@ RIGHT PART OF ORDER BY", sorts only the ties of a page).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -202,3 +203,25 @@ def test_a_deep_keyset_page_searches_from_its_key(catalogue: sqlite3.Connection,
         return
     assert any(_KEY_RANGE.fullmatch(line) for line in lines), f"{name}:\n" + "\n".join(lines)
     assert "USE TEMP B-TREE FOR ORDER BY" not in lines, f"{name}:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("which", ["refresh_changed", "drop_changed"])
+def test_an_incremental_smart_refresh_reads_only_the_changed_versions(
+    catalogue: sqlite3.Connection, which: str
+) -> None:
+    from pictallion_sql.catalog.smart_rules import compile_smart_rules
+    from tests.test_query_plans import SMART_RULES
+
+    compiled = compile_smart_rules(SMART_RULES)
+    query = getattr(compiled, which).sqlite
+    params = {**compiled.params, "collection_id": SAMPLE.collection_id, "seen": "0"}
+    if which == "refresh_changed":
+        params["added_at"] = "2024-06-01T00:00:00.000000"
+    # Lists go to SQLite as JSON text, as the driver sends them.
+    args = [
+        json.dumps(v) if isinstance(v, list) else _sqlite_value(v)
+        for v in (params[arg] for arg in query.arg_names)
+    ]
+    lines = [str(r[3]) for r in catalogue.execute("EXPLAIN QUERY PLAN " + query.text, args)]
+    scans = full_scans(query.text, lines)
+    assert not scans, "\n".join(lines)

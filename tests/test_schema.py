@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from yoyo.migrations import read_sql_migration
 
+from pictallion_sql.admin.common import KEPT_TABLES
 from pictallion_sql.admin.introspect import SQLITE_TYPES, Index, Schema, diff, snapshot
 from pictallion_sql.admin.migrations import apply_migrations
 from pictallion_sql.config import Settings
@@ -154,20 +155,38 @@ def sqlite_connect(url: str) -> sqlite3.Connection:
 # --- migrations versus schema file ------------------------------------------------
 
 
-def test_migrations_and_schema_file_build_the_same_schema(empty_url: str, other_url: str) -> None:
+def test_migrations_and_schema_file_build_the_same_schema(
+    empty_url: str, other_url: str, dialect: str
+) -> None:
     apply_migrations(empty_url)
     build_from_schema_file(other_url)
     migrated, from_file = snapshot(empty_url), snapshot(other_url)
 
     assert diff(from_file, migrated) == []
     assert migrated == from_file
-    assert len(migrated.tables) == 14
-    assert sum(len(t.columns) for t in migrated.tables.values()) == 110
+    # The 14 tables, and those 0006 keeps by triggers: counts (name, n) on SQLite, delta
+    # rows (id, name, n) with their index and per-asset tiers on PostgreSQL; the change log
+    # (2 or 3 columns) and the marks of smart refreshes (3 columns).
+    counts = {"sqlite": (3, 7), "postgres": (4, 12)}[dialect]
+    assert len(migrated.tables) == 14 + counts[0]
+    assert sum(len(t.columns) for t in migrated.tables.values()) == 110 + counts[1]
     assert sum(len(t.foreign_keys) for t in migrated.tables.values()) == 9
     tag_indexes = {
         name: ("global_tag_library", columns, None) for name, columns in TAG_INDEXES.items()
     }
-    assert all_indexes(migrated) == {**tag_indexes, **CATALOGUE_INDEXES, **LISTING_INDEXES}
+    count_indexes = {
+        "sqlite": {},
+        "postgres": {
+            "idx_file_version_counts_name": ("file_version_counts", ("name",), None),
+            "idx_file_version_changes_xid": ("file_version_changes", ("xid",), None),
+        },
+    }[dialect]
+    assert all_indexes(migrated) == {
+        **tag_indexes,
+        **CATALOGUE_INDEXES,
+        **LISTING_INDEXES,
+        **count_indexes,
+    }
 
 
 def test_diff_reports_drift(empty_url: str, other_url: str, dialect: str) -> None:
@@ -263,7 +282,10 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
     schema = snapshot(new_pg_url)
     drizzle = json.loads(DRIZZLE_SNAPSHOT.read_text())["tables"]
 
-    assert sorted(schema.tables) == sorted(t["name"] for t in drizzle.values())
+    # The old application's tables, and the library's own tables of kept counts (0006).
+    ours = set(schema.tables) - set(KEPT_TABLES)
+    assert set(KEPT_TABLES) <= set(schema.tables)
+    assert sorted(ours) == sorted(t["name"] for t in drizzle.values())
     for spec in drizzle.values():
         table = schema.tables[spec["name"]]
         expected_columns = [
@@ -298,9 +320,13 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
         assert spec["indexes"] == {}
 
     # The only objects drizzle does not create: the two tag-library indexes and the
-    # catalogue and listing indexes of migrations 0003 and 0004, none of them unique.
+    # catalogue and listing indexes of migrations 0003 and 0004, none of them unique
+    # (besides the kept counts' own tables of 0006).
     extra = {
-        (t.name, i.name): (i.columns, i.unique) for t in schema.tables.values() for i in t.indexes
+        (t.name, i.name): (i.columns, i.unique)
+        for t in schema.tables.values()
+        if t.name not in KEPT_TABLES
+        for i in t.indexes
     }
     assert {key: columns for key, (columns, _) in extra.items()} == {
         **{("global_tag_library", name): columns for name, columns in TAG_INDEXES.items()},
@@ -336,6 +362,8 @@ def test_migration_files_are_where_the_package_looks() -> None:
             "0003_catalogue_indexes.sql",
             "0004_listing_indexes.rollback.sql",
             "0004_listing_indexes.sql",
+            "0006_file_version_counts.rollback.sql",
+            "0006_file_version_counts.sql",
         ]
         assert schema_file(dialect).is_file()
 
@@ -350,8 +378,11 @@ def test_sqlite_schema_is_the_postgres_schema_in_sqlite_terms(
     apply_migrations(new_pg_url)
     lite, pg = snapshot(new_sqlite_url), snapshot(new_pg_url)
 
-    assert sorted(lite.tables) == sorted(pg.tables)
+    # The tables 0006 keeps by triggers differ by design: each dialect's own bookkeeping.
+    assert sorted(lite.tables) == sorted(set(pg.tables) - {"file_version_asset_tiers"})
     for name, pg_table in pg.tables.items():
+        if name in KEPT_TABLES:
+            continue
         lite_table = lite.tables[name]
         assert [
             (c.name, SQLITE_TYPES[c.type], c.not_null, c.primary_key, c.default is None)

@@ -181,6 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
                 ("--readonly", "pictallion_readonly"),
             ):
                 cmd.add_argument(option, metavar="ROLE", help=f"role name (default {default})")
+        if name == "stats":
+            cmd.add_argument(
+                "--estimated",
+                action="store_true",
+                help="for dashboards: kept counts and the planner's estimates instead of "
+                "counting every row (docs/counts.md)",
+            )
+        if name == "stats":
+            cmd.add_argument(
+                "--estimated",
+                action="store_true",
+                help="for dashboards: kept counts and the planner's estimates instead of "
+                "counting every row (docs/counts.md)",
+            )
         if name == "migrate":
             cmd.add_argument(
                 "--accept-changed",

@@ -39,7 +39,7 @@ def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
     from pictallion_sql.admin.maintenance import get_database_stats
 
     reachable(ctx)
-    stats = asyncio.run(get_database_stats(ctx.url))
+    stats = asyncio.run(get_database_stats(ctx.url, estimated=args.estimated))
 
     def human() -> None:
         ctx.line(f"Database: {stats['database_url']} ({size_text(stats['size_bytes'])})")

@@ -18,6 +18,8 @@ from pictallion_sql.errors import ConfigurationError
 
 __all__ = [
     "CHECKSUM_TABLE",
+    "KEPT_FUNCTIONS",
+    "KEPT_TABLES",
     "TABLES",
     "YOYO_MIGRATION_TABLE",
     "Progress",
@@ -50,6 +52,29 @@ TABLES: tuple[str, ...] = (
     "ai_prompts",
     "global_tag_library",
     "locations",
+)
+
+
+# The library's own tables that the database keeps by triggers (migration 0006): the listing
+# counts, and the change log and marks of smart refreshes. Not part of a library's data
+# (copies and backup sets leave them out; the target's triggers rebuild what they need), but
+# the application role reads and writes them through those triggers. SQLite has no
+# file_version_asset_tiers.
+KEPT_TABLES: tuple[str, ...] = (
+    "file_version_counts",
+    "file_version_asset_tiers",
+    "file_version_changes",
+    "smart_collection_refreshes",
+)
+
+# The trigger functions of migration 0006 (PostgreSQL): a restore drops them with the
+# tables, and the archive's own are created again.
+KEPT_FUNCTIONS: tuple[str, ...] = (
+    "file_version_counts_track",
+    "file_version_counts_compact",
+    "collection_photos_track",
+    "media_assets_track",
+    "smart_collection_refreshes_forget_rules",
 )
 
 

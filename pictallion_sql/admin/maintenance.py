@@ -108,18 +108,30 @@ def _queries() -> Any:
 # --- statistics -------------------------------------------------------------------------
 
 
-async def get_database_stats(database_url: str | None = None) -> DatabaseStats:
+async def get_database_stats(
+    database_url: str | None = None, *, estimated: bool = False
+) -> DatabaseStats:
     """Row counts of the 14 tables, file versions per tier and per state, size on disk.
 
     The counts come from one query (one round trip). The SQLite size is the file's
     pages times page size, plus the ``-wal`` file.
+
+    ``estimated``: the same shape without counting the large tables, for dashboards
+    (milliseconds at a million versions instead of a second or two). file_versions,
+    media_assets, collection_photos and the tiers are the exact counts the database keeps
+    (docs/counts.md); on PostgreSQL the other tables are the planner's estimates
+    (``pg_class.reltuples``, 0 before the first ANALYZE) and the processing states come
+    from the column's statistics; SQLite counts its other tables and leaves the processing
+    states out (``{}``).
     """
     settings = _settings(database_url)
     async with _using(database_url) as db:
-        raw = await db.run(_queries()["ops.stats"])
+        raw = await db.run(_queries()["ops.stats_estimated" if estimated else "ops.stats"])
     data = msgspec.json.decode(raw)
+    if estimated:
+        data = _from_kept_counts(data)
     size = int(data["size_bytes"]) + admin_backend(settings.dialect).extra_size(settings)
-    tables = {name: {"count": int(count)} for name, count in data["tables"].items()}
+    tables = {name: {"count": int(data["tables"].get(name, 0))} for name in TABLES}
     return {
         "database_type": settings.dialect,
         "database_url": settings.masked_url,
@@ -129,6 +141,24 @@ async def get_database_stats(database_url: str | None = None) -> DatabaseStats:
         "processing_states": {str(k): int(v) for k, v in data["processing_states"].items()},
         "size_bytes": size,
     }
+
+
+def _from_kept_counts(data: dict[str, Any]) -> dict[str, Any]:
+    """ops.stats_estimated's document in ops.stats' shape: the kept counts put in place."""
+    kept = {str(k): int(v) for k, v in data.pop("kept").items()}
+    tables = dict(data["tables"])
+    tables["file_versions"] = kept.get("versions", 0)
+    tables["media_assets"] = kept.get("assets", 0)
+    tables["collection_photos"] = sum(
+        n for name, n in kept.items() if name.startswith("collection:")
+    )
+    tiers = {
+        name.removeprefix("tier:"): n
+        for name, n in sorted(kept.items())
+        if name.startswith("tier:") and n
+    }
+    states = {str(k): int(v) for k, v in sorted(data["processing_states"].items()) if v}
+    return {**data, "tables": tables, "file_version_tiers": tiers, "processing_states": states}
 
 
 async def get_table_info(database_url: str | None = None) -> dict[str, Any]:

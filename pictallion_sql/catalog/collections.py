@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+import msgspec
+
 from pictallion_sql.catalog.base import Repository, check_id, check_text, utc_now
 from pictallion_sql.catalog.collection_photos import check_photo_ids
 from pictallion_sql.catalog.smart_rules import (
@@ -46,6 +48,11 @@ _GET_FOR_UPDATE = queries.one("collections.get_for_update", Collection)
 _GET_SMART = queries.rows("collections.get_smart", Collection)
 _GET_SMART_BY_ID = queries.one("collections.get_smart_by_id", Collection)
 _SMART_PHOTO_COUNT = queries.scalar("collections.smart_photo_count", int)
+_CHANGE_MARK = queries.scalar("collections.change_mark", str)
+_KEPT_PHOTO_COUNT = queries.scalar("collections.kept_photo_count", int)
+_REFRESH_MARK = queries.scalar_or_none("collections.refresh_mark", str)
+_SET_REFRESH_MARK = queries.command("collections.set_refresh_mark")
+_PRUNE_CHANGES = queries.command("collections.prune_changes")
 _WITH_STATS = queries.rows("collections.get_all_with_stats", CollectionWithStats)
 _PHOTOS_FOR_SMART = queries.rows("collections.photos_for_smart_collections", FileVersionWithAsset)
 _ADD_ROW = queries.command("collection_photos.add_row")
@@ -253,6 +260,12 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
         are not members yet (no row passes through Python). Members that still match keep
         their row and its ``added_at``. ``matched`` is the number of matches (the
         collection's photos afterwards), ``removed`` the number of rows it held before.
+
+        Incrementally when it can: if the rules are those of the collection's last refresh,
+        read only the version's own row (not faceCount nor personAge), and nothing wrote
+        to the collection's photos since, both statements look only at the versions
+        written since that refresh (the database logs them, migration 0006): the same
+        membership, at a cost that follows the writes instead of the library's size.
         Raises NotFoundError if the collection does not exist or is not a smart
         collection, UnsupportedRules if its rules cannot be evaluated; either way nothing
         changes. A failing statement rolls the whole replacement back.
@@ -265,14 +278,34 @@ class CollectionRepository(Repository[Collection, InsertCollection, UpdateCollec
                     f"smart collection {collection_id} not found", table="collections"
                 )
             compiled = compile_smart_rules(row.smart_rules)
-            held = await conn.run(_SMART_PHOTO_COUNT, collection_id=collection_id)
-            dropped = await conn.run(compiled.drop, collection_id=collection_id, **compiled.params)
-            added = await conn.run(
-                compiled.refresh,
-                collection_id=collection_id,
-                added_at=utc_now(),
-                **compiled.params,
-            )
+            rules = msgspec.json.encode(row.smart_rules).decode()
+            mark = await conn.run(_CHANGE_MARK)
+            seen = await conn.run(_REFRESH_MARK, collection_id=collection_id, rules=rules)
+            held = await conn.run(_KEPT_PHOTO_COUNT, collection_id=collection_id)
+            if seen is not None and compiled.incremental:
+                dropped = await conn.run(
+                    compiled.drop_changed, collection_id=collection_id, seen=seen, **compiled.params
+                )
+                added = await conn.run(
+                    compiled.refresh_changed,
+                    collection_id=collection_id,
+                    added_at=utc_now(),
+                    seen=seen,
+                    **compiled.params,
+                )
+            else:
+                dropped = await conn.run(
+                    compiled.drop, collection_id=collection_id, **compiled.params
+                )
+                added = await conn.run(
+                    compiled.refresh,
+                    collection_id=collection_id,
+                    added_at=utc_now(),
+                    **compiled.params,
+                )
+            # After this refresh's own writes to the photos, which drop the old mark.
+            await conn.run(_SET_REFRESH_MARK, collection_id=collection_id, rules=rules, seen=mark)
+            await conn.run(_PRUNE_CHANGES)
             return SmartCollectionUpdate(
                 row.id, row.name, "updated", matched=held - dropped + added, removed=held
             )

@@ -116,6 +116,14 @@ class CompiledRules(NamedTuple):
     """``DELETE`` of the collection's rows whose photo no longer matches, and of all but
     the first row (by id) of a photo held twice; also takes ``collection_id``."""
     params: dict[str, Any]
+    refresh_changed: Query[int]
+    """``refresh`` over the versions written after the mark ``seen`` only."""
+    drop_changed: Query[int]
+    """``drop`` of the members among the versions written after the mark ``seen`` only."""
+    incremental: bool
+    """Whether the rules read only the version's own row, so that a refresh may look at
+    the versions written since the last one alone (faceCount and personAge read faces and
+    people, whose writes are not logged)."""
 
 
 class _Condition(NamedTuple):
@@ -124,6 +132,9 @@ class _Condition(NamedTuple):
 
 
 # -- SQL --------------------------------------------------------------------------------------
+
+# Conditions that read other tables than file_versions (faces, people).
+_OTHER_TABLES = ("face_count", "person_age")
 
 _FACE_COUNT = "(SELECT COUNT(*) FROM faces AS f WHERE f.photo_id = fv.id)"
 
@@ -235,8 +246,9 @@ def _where(form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect) -> Any:
 
 def _statements(
     form: str, kinds: tuple[tuple[str, int], ...], d: SqlDialect
-) -> tuple[str, str, str]:
-    """The SELECT of the matching ids, the INSERT ... SELECT and the DELETE of one dialect."""
+) -> tuple[str, str, str, str, str]:
+    """The SELECT of the matching ids, the INSERT ... SELECT and the DELETE of one dialect,
+    then the INSERT ... SELECT and the DELETE restricted to the versions changed since a mark."""
     from pypika import Order, Table
     from pypika import Query as Builder
     from pypika.terms import LiteralValue
@@ -287,25 +299,42 @@ def _statements(
         "WHERE other.collection_id = member.collection_id "
         f"AND other.photo_id = member.photo_id AND {earlier}))"
     )
+    changed = d.changed_photo_ids(":seen")
+    insert_changed = insert.where(sql_condition(f"fv.id IN ({changed})"))
+    # Members among the changed versions that no longer match. Duplicate rows come only
+    # from writes to collection_photos, which make the next refresh a full one.
+    drop_changed = (
+        "DELETE FROM collection_photos AS member "
+        f"WHERE member.collection_id = {collection_id} "
+        f"AND member.photo_id IN ({changed}) "
+        f"AND NOT EXISTS ({probe})"
+    )
     return (
         str(select.get_sql(quote_char='"')),
         str(insert.get_sql(quote_char='"')),
         drop,
+        str(insert_changed.get_sql(quote_char='"')),
+        drop_changed,
     )
 
 
 @lru_cache(maxsize=512)
 def _queries(
     form: str, kinds: tuple[tuple[str, int], ...]
-) -> tuple[Query[list[MatchedPhoto]], Query[int], Query[int]]:
-    """The SELECT, the INSERT ... SELECT and the DELETE of one rule shape (cached per shape)."""
+) -> tuple[Query[list[MatchedPhoto]], Query[int], Query[int], Query[int], Query[int]]:
+    """The SELECT, the INSERT ... SELECT and the DELETE of one rule shape (cached per shape),
+    then the INSERT ... SELECT and the DELETE over the versions changed since a mark."""
     label = f"{form}:{','.join(kind for kind, _ in kinds)}"
-    pg_select, pg_insert, pg_drop = _statements(form, kinds, dialect_sql("postgres"))
-    lite_select, lite_insert, lite_drop = _statements(form, kinds, dialect_sql("sqlite"))
-    select = make_query(f"smart_rules.match[{label}]", "rows", MatchedPhoto, pg_select, lite_select)
-    refresh = make_query(f"smart_rules.refresh[{label}]", "none", None, pg_insert, lite_insert)
-    drop = make_query(f"smart_rules.drop[{label}]", "none", None, pg_drop, lite_drop)
-    return select, refresh, drop
+    pg = _statements(form, kinds, dialect_sql("postgres"))
+    lite = _statements(form, kinds, dialect_sql("sqlite"))
+    select = make_query(f"smart_rules.match[{label}]", "rows", MatchedPhoto, pg[0], lite[0])
+    refresh = make_query(f"smart_rules.refresh[{label}]", "none", None, pg[1], lite[1])
+    drop = make_query(f"smart_rules.drop[{label}]", "none", None, pg[2], lite[2])
+    refresh_changed = make_query(
+        f"smart_rules.refresh_changed[{label}]", "none", None, pg[3], lite[3]
+    )
+    drop_changed = make_query(f"smart_rules.drop_changed[{label}]", "none", None, pg[4], lite[4])
+    return select, refresh, drop, refresh_changed, drop_changed
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -585,8 +614,9 @@ def compile_smart_rules(smart_rules: Any) -> CompiledRules:
         for k, value in enumerate(condition.values):
             params[f"r{n}_{k}"] = value
     shape = tuple((c.kind, len(c.values)) for c in conditions)
-    select, refresh, drop = _queries(form, shape)
-    return CompiledRules(select, refresh, drop, params)
+    select, refresh, drop, refresh_changed, drop_changed = _queries(form, shape)
+    incremental = not any(c.kind.startswith(_OTHER_TABLES) for c in conditions)
+    return CompiledRules(select, refresh, drop, params, refresh_changed, drop_changed, incremental)
 
 
 def compile_rules(smart_rules: Any) -> tuple[Query[list[MatchedPhoto]], dict[str, Any]]:

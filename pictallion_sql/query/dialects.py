@@ -97,6 +97,14 @@ class SqlDialect(Protocol):
         """``expr`` compared and sorted by its UTF-8 bytes (the same text order everywhere)."""
         ...
 
+    def changed_photo_ids(self, seen: str) -> str:
+        """A SELECT of the ids of the file versions written after the mark ``seen`` (text).
+
+        The mark is what ``collections.change_mark`` returned; the log is
+        ``file_version_changes`` (migration 0006). An id may come more than once.
+        """
+        ...
+
 
 # lower() folds by the collation of its argument: under the database's default it follows the
 # server's locale (ASCII only under "C"). The ICU root collation applies Unicode's full
@@ -171,6 +179,17 @@ class _Postgres:
     def byte_order(self, expr: str) -> str:
         return f'{expr} COLLATE "C"'
 
+    def changed_photo_ids(self, seen: str) -> str:
+        # The mark is a snapshot: a change is new when its transaction is not visible in it
+        # (committed later, or running then), whatever the order the transactions began in.
+        # Every such transaction id is at least the snapshot's xmin: the index range.
+        mark = f"CAST(CAST({seen} AS text) AS pg_snapshot)"
+        return (
+            "SELECT unnest(ch.photo_ids) FROM file_version_changes AS ch "
+            f"WHERE ch.xid >= pg_snapshot_xmin({mark}) "
+            f"AND NOT pg_visible_in_snapshot(ch.xid, {mark})"
+        )
+
 
 class _Sqlite:
     name = "sqlite"
@@ -239,6 +258,13 @@ class _Sqlite:
     def byte_order(self, expr: str) -> str:
         # SQLite's default BINARY collation already compares the UTF-8 bytes.
         return expr
+
+    def changed_photo_ids(self, seen: str) -> str:
+        # One writer at a time: the log's sequence follows the order of the commits.
+        return (
+            "SELECT ch.photo_id FROM file_version_changes AS ch "
+            f"WHERE ch.seq > CAST({seen} AS INTEGER)"
+        )
 
 
 POSTGRES: SqlDialect = _Postgres()

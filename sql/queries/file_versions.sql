@@ -147,11 +147,13 @@ WHERE photo_id = :photo_id;
 
 -- name: file_versions.collection_stats
 -- returns: one CollectionStats
--- Media assets, silver versions and gold versions, counted in one statement.
-SELECT (SELECT count(*) FROM media_assets) AS total_photos,
-       count(*) FILTER (WHERE tier = 'silver') AS silver_count,
-       count(*) FILTER (WHERE tier = 'gold') AS gold_count
-FROM file_versions;
+-- Media assets, silver versions and gold versions: three counts the database keeps
+-- (migration 0006), read in one statement whatever the library's size.
+SELECT CAST(coalesce(sum(k.n) FILTER (WHERE k.name = 'assets'), 0) AS bigint) AS total_photos,
+       CAST(coalesce(sum(k.n) FILTER (WHERE k.name = 'tier:silver'), 0) AS bigint) AS silver_count,
+       CAST(coalesce(sum(k.n) FILTER (WHERE k.name = 'tier:gold'), 0) AS bigint) AS gold_count
+FROM file_version_counts AS k
+WHERE k.name IN ('assets', 'tier:silver', 'tier:gold');
 
 -- name: file_versions.with_events
 -- returns: rows FileVersion
@@ -197,6 +199,15 @@ WHERE EXISTS (SELECT 1 FROM file_versions AS s
               WHERE s.media_asset_id = ma.id AND s.tier = 'silver')
   AND NOT EXISTS (SELECT 1 FROM file_versions AS g
                   WHERE g.media_asset_id = ma.id AND g.tier = 'gold');
+
+-- name: file_versions.counted
+-- returns: scalar int
+-- params: name
+-- A count the database keeps (migration 0006): the sum of its rows in file_version_counts,
+-- one row on SQLite, a few hundred deltas at most on PostgreSQL; 0 when it has none.
+SELECT CAST(coalesce(sum(fvc.n), 0) AS bigint)
+FROM file_version_counts AS fvc
+WHERE fvc.name = :name;
 
 -- name: file_versions.count_by_tier
 -- returns: scalar int

@@ -231,3 +231,38 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
     WHERE tier IN ('gold', 'silver');
+
+-- Kept counts (migration 0006): the totals of the photo listings, written by statement
+-- triggers on file_versions (the function and triggers are in the migration; the schema
+-- snapshot compares tables, columns and indexes).
+
+CREATE TABLE file_version_asset_tiers (
+    media_asset_id varchar PRIMARY KEY NOT NULL,
+    gold bigint NOT NULL DEFAULT 0,
+    silver bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE file_version_counts (
+    id bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+    name text NOT NULL,
+    n bigint NOT NULL
+);
+
+CREATE INDEX idx_file_version_counts_name ON file_version_counts (name) INCLUDE (n);
+
+-- Smart refreshes by difference (migration 0006): the versions each statement wrote, and
+-- per smart collection the rules and snapshot of its last refresh.
+
+CREATE TABLE file_version_changes (
+    id bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    photo_ids varchar [] NOT NULL
+);
+
+CREATE INDEX idx_file_version_changes_xid ON file_version_changes (xid);
+
+CREATE TABLE smart_collection_refreshes (
+    collection_id varchar PRIMARY KEY NOT NULL,
+    rules text NOT NULL,
+    seen text NOT NULL
+);

@@ -321,3 +321,26 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
     WHERE tier IN ('gold', 'silver');
+
+-- Kept counts (migration 0006): the totals of the photo listings, written by row triggers
+-- on file_versions (the triggers are in the migration; the schema snapshot compares
+-- tables, columns and indexes).
+
+CREATE TABLE file_version_counts (
+    name TEXT PRIMARY KEY NOT NULL,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Smart refreshes by difference (migration 0006): the versions written, in commit order,
+-- and per smart collection the rules and last log entry of its last refresh.
+
+CREATE TABLE file_version_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    photo_id TEXT NOT NULL
+);
+
+CREATE TABLE smart_collection_refreshes (
+    collection_id TEXT PRIMARY KEY NOT NULL,
+    rules TEXT NOT NULL,
+    seen TEXT NOT NULL
+);

@@ -124,6 +124,7 @@ CANONICAL: dict[str, list[str]] = {
         "list_photos_page",
         "list_unprocessed",
         "list_unprocessed_page",
+        "scan_photos_count",
         "search",
         "search_photos",
         "update_perceptual_hash",

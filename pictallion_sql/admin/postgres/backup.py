@@ -40,7 +40,14 @@ from pictallion_sql.admin.backup import (
     require_file,
     size_text,
 )
-from pictallion_sql.admin.common import CHECKSUM_TABLE, TABLES, Progress, scrub
+from pictallion_sql.admin.common import (
+    CHECKSUM_TABLE,
+    KEPT_FUNCTIONS,
+    KEPT_TABLES,
+    TABLES,
+    Progress,
+    scrub,
+)
 from pictallion_sql.admin.compatibility import compare
 from pictallion_sql.admin.files import create_private_file, publish
 from pictallion_sql.admin.history import load_migrations, read_history
@@ -169,6 +176,8 @@ _MULTIWORD = (
 # Entries a restore recreates; the schema itself, extensions, grants and owners are
 # the live database's business.
 _KEEP = {
+    # The trigger functions of the kept counts (migration 0006), which TRIGGER entries name.
+    "FUNCTION",
     "TABLE",
     "TABLE DATA",
     "CONSTRAINT",
@@ -350,7 +359,10 @@ def _replace_tables(
         ).fetchall()
     }
     ours = (
-        set(TABLES) | toc.tables | {CHECKSUM_TABLE, "_yoyo_migration", "_yoyo_log", "_yoyo_version"}
+        set(TABLES)
+        | set(KEPT_TABLES)
+        | toc.tables
+        | {CHECKSUM_TABLE, "_yoyo_migration", "_yoyo_log", "_yoyo_version"}
     )
     doomed = sorted(present & ours)
     say(f"replacing {len(doomed)} table(s)")
@@ -362,6 +374,14 @@ def _replace_tables(
                 sql.SQL(", ").join(sql.Identifier(schema, name) for name in doomed)
             )
         )
+    # Their triggers went with them; the functions those called are the archive's to create.
+    conn.execute(
+        sql.SQL("DROP FUNCTION IF EXISTS {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{}()").format(sql.Identifier(schema, name)) for name in KEPT_FUNCTIONS
+            )
+        )
+    )
     conn.execute(pre_data.encode())
     _load_data(conn, pg_restore, source, listing, say, len(toc.data_tables), settings)
     say("creating keys and indexes")

@@ -24,7 +24,7 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from pictallion_sql.admin.common import TABLES
+from pictallion_sql.admin.common import KEPT_TABLES, TABLES
 from pictallion_sql.config import mask_url
 from pictallion_sql.errors import PermissionDeniedError
 
@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 APP_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
+# The kept counts' tables are written by triggers running as the role that writes
+# file_versions, so the application role needs them as it needs the 14 tables.
+_GRANTED: tuple[str, ...] = (*TABLES, *KEPT_TABLES)
 READ_PRIVILEGES = ("SELECT",)
 _ALL_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
@@ -74,7 +77,7 @@ def _table_sequences(conn: Conn) -> list[str]:
         "JOIN pg_namespace n ON n.oid = s.relnamespace "
         "WHERE s.relkind = 'S' AND n.nspname = current_schema() AND t.relname = ANY(%s) "
         "ORDER BY s.relname",
-        (list(TABLES),),
+        (list(_GRANTED),),
     ).fetchall()
     return [str(row[0]) for row in rows]
 
@@ -116,8 +119,8 @@ def plan(conn: Conn, names: RoleNames) -> list[sql.Composed]:
             )
         )
     present = {name for name, kind, _ in objects if kind == "table"}
-    tables = sql.SQL(", ").join(sql.Identifier(t) for t in TABLES if t in present)
-    if any(t in present for t in TABLES):
+    tables = sql.SQL(", ").join(sql.Identifier(t) for t in _GRANTED if t in present)
+    if any(t in present for t in _GRANTED):
         steps.append(
             sql.SQL("GRANT {} ON TABLE {} TO {}").format(
                 sql.SQL(", ").join(sql.SQL(p) for p in APP_PRIVILEGES), tables, app
@@ -175,7 +178,7 @@ def privilege_drift(conn: Conn, names: RoleNames) -> list[str]:
             for table, privilege in rows:
                 held.setdefault((role, str(table)), set()).add(str(privilege))
     for name, kind, owner in objects:
-        if names.owner in existing and owner != names.owner and name in TABLES:
+        if names.owner in existing and owner != names.owner and name in _GRANTED:
             problems.append(f"table {name} is owned by {owner}, not {names.owner}")
         if kind != "table":
             continue
@@ -183,7 +186,7 @@ def privilege_drift(conn: Conn, names: RoleNames) -> list[str]:
             if role not in existing:
                 continue
             has = held.get((role, name), set())
-            should = wanted if name in TABLES else set()
+            should = wanted if name in _GRANTED else set()
             extra = sorted(has - should, key=_ALL_PRIVILEGES.index)
             missing = sorted(should - has, key=_ALL_PRIVILEGES.index)
             if extra:
@@ -204,7 +207,7 @@ def require_owner(conn: Conn, database_url: str, purpose: str) -> None:
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relname = ANY(%s) "
         "AND NOT pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY c.relname",
-        (list(TABLES),),
+        (list(_GRANTED),),
     ).fetchall()
     if not rows:
         return

@@ -68,3 +68,44 @@ SELECT json_build_object(
         SELECT count(*) FROM relationships AS c WHERE c.person2_id IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM people AS p WHERE p.id = c.person2_id))
 )::text;
+
+-- name: ops.stats_estimated
+-- returns: scalar str
+-- `pictallion-db stats --estimated`, for dashboards: the shape of ops.stats without reading
+-- any table. Row counts are the planner's estimates (pg_class.reltuples, as of the last
+-- ANALYZE or autovacuum; 0 before the first), except file_versions, media_assets and
+-- collection_photos, whose exact counts the database keeps (migration 0006); file versions
+-- per tier are kept counts too; per processing state, the column's statistics (its most
+-- common values and NULL fraction; values too rare to be listed there are left out) times
+-- the estimated rows.
+SELECT json_build_object(
+    'tables', (
+        SELECT coalesce(json_object_agg(c.relname, greatest(c.reltuples, 0)::bigint), '{}'::json)
+        FROM pg_class AS c
+        INNER JOIN pg_namespace AS ns ON ns.oid = c.relnamespace
+        WHERE ns.nspname = current_schema() AND c.relkind IN ('r', 'p')
+    ),
+    'kept', (
+        SELECT coalesce(json_object_agg(k.name, k.n), '{}'::json)
+        FROM (SELECT fvc.name, sum(fvc.n) AS n
+              FROM file_version_counts AS fvc
+              GROUP BY fvc.name) AS k
+    ),
+    'processing_states', (
+        SELECT coalesce(json_object_agg(m.state, round(m.freq * greatest(c.reltuples, 0))),
+                        '{}'::json)
+        FROM pg_stats AS s
+        INNER JOIN pg_class AS c ON c.relname = s.tablename
+        INNER JOIN pg_namespace AS ns ON ns.oid = c.relnamespace AND ns.nspname = s.schemaname
+        CROSS JOIN LATERAL (
+            SELECT u.state, u.freq
+            FROM unnest(s.most_common_vals::text::text [],
+                        s.most_common_freqs) AS u (state, freq)
+            UNION ALL
+            SELECT '(null)', s.null_frac WHERE s.null_frac > 0
+        ) AS m
+        WHERE s.schemaname = current_schema() AND s.tablename = 'file_versions'
+          AND s.attname = 'processing_state'
+    ),
+    'size_bytes', pg_database_size(current_database())
+)::text;

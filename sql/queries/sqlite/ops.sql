@@ -70,3 +70,32 @@ SELECT json_object(
         SELECT count(*) FROM relationships AS c WHERE c.person2_id IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM people AS p WHERE p.id = c.person2_id))
 );
+
+-- name: ops.stats_estimated
+-- returns: scalar str
+-- `pictallion-db stats --estimated`, for dashboards: the shape of ops.stats without reading
+-- the large tables. file_versions, media_assets and collection_photos, and file versions
+-- per tier, come from the counts the database keeps (migration 0006); the other tables are
+-- counted (SQLite reads its smallest index); processing states are not estimated ({}).
+SELECT json_object(
+    'tables', json_object(
+        'users', (SELECT count(*) FROM users),
+        'asset_history', (SELECT count(*) FROM asset_history),
+        'collections', (SELECT count(*) FROM collections),
+        'people', (SELECT count(*) FROM people),
+        'faces', (SELECT count(*) FROM faces),
+        'events', (SELECT count(*) FROM events),
+        'relationships', (SELECT count(*) FROM relationships),
+        'settings', (SELECT count(*) FROM settings),
+        'ai_prompts', (SELECT count(*) FROM ai_prompts),
+        'global_tag_library', (SELECT count(*) FROM global_tag_library),
+        'locations', (SELECT count(*) FROM locations)
+    ),
+    'kept', json((
+        SELECT coalesce(json_group_object(fvc.name, fvc.n), '{}')
+        FROM file_version_counts AS fvc
+    )),
+    'processing_states', json('{}'),
+    'size_bytes', (SELECT page_count FROM pragma_page_count())
+                  * (SELECT page_size FROM pragma_page_size())
+);
