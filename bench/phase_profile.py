@@ -1,15 +1,17 @@
-"""Where the per-row time of an ingest goes: Python function calls per row, and a profile.
+"""Where the time of one bench phase goes: Python function calls per row, and a profile.
 
-    python bench/ingest_profile.py --dialect sqlite --versions 2000 [--contender library]
-        [--postgres-url URL] [--top 25] [--json]
+    python bench/phase_profile.py --dialect sqlite --versions 2000 [--contender library]
+        [--phase ingest|tier_listing|...] [--postgres-url URL] [--top 25] [--json]
 
-Runs one contender's ingest phase (``bench/contender.py``'s, the same rows in the same
-batches) on a fresh migrated database under ``cProfile``. Function calls are
+Runs one contender's phase of ``bench/contender.py`` (the same rows, batches and
+operations) on a fresh migrated database under ``cProfile``: the ingest, or after an
+unprofiled ingest a read phase (warmed up as the bench does). Function calls are
 deterministic for a given workload, unlike wall time on a shared machine, so the calls
-per ingested row compare two revisions of the code exactly. The profile's own overhead
-inflates the seconds it shows; read them as shares, not as speed. A database is made
-per run (a temporary SQLite file, or a database created on the PostgreSQL server at
-``--postgres-url`` / ``PICTALLION_BENCH_POSTGRES_URL``) and removed afterwards.
+per ingested row (per operation for a read phase) compare two revisions of the code
+exactly. The profile's own overhead inflates the seconds it shows; read them as shares,
+not as speed. A database is made per run (a temporary SQLite file, or a database created
+on the PostgreSQL server at ``--postgres-url`` / ``PICTALLION_BENCH_POSTGRES_URL``) and
+removed afterwards.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import workload  # noqa: E402
-from contender import make_contender  # noqa: E402
+from contender import PHASES, make_contender, read_phases, stamp_times, warm_up  # noqa: E402
 
 from pictallion_sql.admin.migrations import apply_migrations  # noqa: E402
 from tests import pgcluster  # noqa: E402
@@ -60,23 +62,36 @@ def fresh_database(dialect: str, pg_admin: str | None) -> Iterator[str]:
         pgcluster.drop_database(admin, url)
 
 
-async def profiled_ingest(
-    contender: str, dialect: str, url: str, w: workload.Workload
-) -> cProfile.Profile:
-    """The contender's ingest of ``w``, profiled from the first call to the last."""
+async def profiled_phase(
+    contender: str, dialect: str, url: str, w: workload.Workload, phase: str
+) -> tuple[cProfile.Profile, int]:
+    """The contender's ``phase`` of ``w``, profiled from its first call to its last; the
+    number of rows (ingest) or operations it made."""
     c = make_contender(contender, dialect, url)
     await c.open()
     try:
-        # One untimed batch first, as a warm service has: connections open, statements
-        # prepared, caches filled. It goes to a table the ingest never writes.
-        await _warm_up(c, dialect)
         profile = cProfile.Profile()
+        if phase == "ingest":
+            # One untimed batch first, as a warm service has: connections open, statements
+            # prepared, caches filled. It goes to a table the ingest never writes.
+            await _warm_up(c, dialect)
+            profile.enable()
+            await c.ingest(w)
+            profile.disable()
+            return profile, len(w.assets) + len(w.versions) + len(w.people) + len(w.faces) + len(
+                w.settings
+            )
+        ids = await c.ingest(w)
+        await stamp_times(dialect, url, w, ids)
+        ops = read_phases(c, w, ids)[phase]
+        await warm_up(c, phase, ops)
         profile.enable()
-        await c.ingest(w)
+        for op in ops:
+            await op()
         profile.disable()
+        return profile, len(ops)
     finally:
         await c.close()
-    return profile
 
 
 async def _warm_up(c: Any, dialect: str) -> None:
@@ -128,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--dialect", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--contender", choices=("library", "raw"), default="library")
+    parser.add_argument("--phase", choices=PHASES, default="ingest")
     parser.add_argument("--versions", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres-url", default=None)
@@ -135,20 +151,23 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON line, no profile text")
     args = parser.parse_args()
     w = workload.build(args.versions, args.seed)
-    rows = len(w.assets) + len(w.versions) + len(w.people) + len(w.faces) + len(w.settings)
     with fresh_database(args.dialect, args.postgres_url) as url:
-        profile = asyncio.run(profiled_ingest(args.contender, args.dialect, url, w))
+        profile, rows = asyncio.run(
+            profiled_phase(args.contender, args.dialect, url, w, args.phase)
+        )
     result = summary(profile, rows, args.top)
+    result["phase"] = args.phase
     if args.json:
         result.pop("by_time")
         print(json.dumps(result))
         return
+    unit = "row" if args.phase == "ingest" else "operation"
     print(
-        f"{args.contender} ingest on {args.dialect}: {rows:,} rows, "
+        f"{args.contender} {args.phase} on {args.dialect}: {rows:,} {unit}s, "
         f"{result['function_calls']:,} Python function calls, "
-        f"{result['calls_per_row']:.2f} per row"
+        f"{result['calls_per_row']:.2f} per {unit}"
     )
-    print("\nMost called (calls per row):")
+    print(f"\nMost called (calls per {unit}):")
     for entry in result["most_called"]:
         print(f"  {entry['per_row']:10.2f}  {entry['function']}")
     print("\nBy own time (profiled):")
