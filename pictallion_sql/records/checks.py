@@ -383,11 +383,13 @@ class InputRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
         self.__post_init__()
 
     def __post_init__(self) -> None:
-        # The field values in one call, in the order of the checks (the struct's fields).
+        checks = self.__field_checks__
+        # The field values in one call, in the order of the checks (the struct's fields);
+        # by name for a subclass that declared more fields without compiling their checks.
         values = _astuple(self)
-        for (name, plain, text_bytes, bounds, check), value in zip(
-            self.__field_checks__, values, strict=True
-        ):
+        if len(values) != len(checks):
+            values = tuple(getattr(self, check[0]) for check in checks)
+        for (name, plain, text_bytes, bounds, check), value in zip(checks, values, strict=True):
             kind = type(value)
             if kind is str:
                 if value.isascii() and len(value) <= text_bytes and "\x00" not in value:
