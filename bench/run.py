@@ -439,35 +439,41 @@ def _spread(values: list[float]) -> str:
     return f"{(max(values) - min(values)) / middle * 100:.0f}%" if middle else "-"
 
 
-def phase_stats(runs: list[dict[str, Any]], phase: str) -> list[float]:
-    """The seconds of one phase over the runs (the total over phases for "total")."""
+def phase_stats(runs: list[dict[str, Any]], phase: str, key: str = "seconds") -> list[float]:
+    """The seconds of one phase over the runs (the total over phases for "total");
+    ``key`` "cpu_seconds": the process's CPU seconds instead (none when not recorded)."""
+    runs = [r for r in runs if key in r]
     if phase == "total":
-        return [sum(r["seconds"].values()) for r in runs]
-    return [r["seconds"][phase] for r in runs]
+        return [sum(r[key].values()) for r in runs]
+    return [r[key][phase] for r in runs]
 
 
 def dialect_table(by_contender: dict[str, list[dict[str, Any]]]) -> list[str]:
     """The Markdown table of one dialect."""
     lines = [
         "| phase | ops | library ms | raw ms | orm ms | library/raw | orm/library "
-        "| spread lib / raw / orm |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| spread lib / raw / orm | CPU library/raw |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     any_run = next(iter(by_contender.values()))[0]
     for phase in (*PHASES, "total"):
         medians: dict[str, float | None] = {}
+        cpu: dict[str, float | None] = {}
         spreads: list[str] = []
         for contender in CONTENDERS:
             runs = by_contender.get(contender, [])
             values = phase_stats(runs, phase) if runs else []
             medians[contender] = statistics.median(values) if values else None
             spreads.append(_spread(values))
+            cpu_values = phase_stats(runs, phase, "cpu_seconds") if runs else []
+            cpu[contender] = statistics.median(cpu_values) if cpu_values else None
         ops = "" if phase == "total" else str(any_run["operations"][phase])
         name = "**total**" if phase == "total" else phase.replace("_", " ")
         lines.append(
             f"| {name} | {ops} | {_ms(medians['library'])} | {_ms(medians['raw'])} "
             f"| {_ms(medians['orm'])} | {_ratio(medians['library'], medians['raw'])} "
-            f"| {_ratio(medians['orm'], medians['library'])} | {' / '.join(spreads)} |"
+            f"| {_ratio(medians['orm'], medians['library'])} | {' / '.join(spreads)} "
+            f"| {_ratio(cpu['library'], cpu['raw'])} |"
         )
     return lines
 
@@ -664,8 +670,10 @@ def report(
         "Medians of the runs, in milliseconds per phase (each phase a fixed number of "
         "operations). library/raw: the cost over the hand-written floor (1.00x = none); "
         "orm/library: how many times slower the SQLAlchemy ORM is. Spread: (max - min) / "
-        "median of each contender's runs. Every contender returned the same records in "
-        "every phase (digests compared).",
+        "median of each contender's runs. CPU library/raw: the same ratio of the contender "
+        "processes' CPU time (on PostgreSQL the client's work alone, the server's is not "
+        "counted), which the load of a shared machine disturbs less than wall time. Every "
+        "contender returned the same records in every phase (digests compared).",
     ]
     for dialect, by_contender in results.items():
         out += ["", f"## {'SQLite' if dialect == 'sqlite' else 'PostgreSQL'}", ""]

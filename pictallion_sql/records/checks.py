@@ -377,6 +377,8 @@ class InputRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
     __field_checks__: ClassVar[
         tuple[tuple[str, frozenset[type], int, tuple[float, float] | None, _Check], ...]
     ]
+    __checked_class__: ClassVar[type]
+    """The class ``__field_checks__`` was compiled for (``validated``)."""
 
     def revalidate(self) -> None:
         """Check the fields again: a struct's attributes may have been set after it was built."""
@@ -385,9 +387,10 @@ class InputRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
     def __post_init__(self) -> None:
         checks = self.__field_checks__
         # The field values in one call, in the order of the checks (the struct's fields);
-        # by name for a subclass that declared more fields without compiling their checks.
-        values = _astuple(self)
-        if len(values) != len(checks):
+        # by name in a subclass that did not compile its own checks (it may add fields).
+        if self.__checked_class__ is type(self):
+            values = _astuple(self)
+        else:
             values = tuple(getattr(self, check[0]) for check in checks)
         for (name, plain, text_bytes, bounds, check), value in zip(checks, values, strict=True):
             kind = type(value)
@@ -429,6 +432,7 @@ def validated(cls: type[_I]) -> type[_I]:
             )
         )
     cls.__field_checks__ = tuple(checks)
+    cls.__checked_class__ = cls
     return cls
 
 
