@@ -436,10 +436,16 @@ def _big_ints_as_floats(value: Any) -> Any:
 def _object_loader(cls: type[Document]) -> Callable[[Any], Any]:
     new = dict.__new__
     update = dict.update
-    decode = _decode_tree
+    decode = _json_decode
 
     def load(raw: Any) -> Any:
+        # _decode_tree, inline: a document column is read on every row of a listing.
         tree = decode(raw)
+        if type(raw) is bytes:
+            digits = raw.translate(_DIGITS_AS_ZERO)
+            runs = digits.count(_LONG_NUMBER)
+            if runs and runs != digits.count(_FRACTION_RUN):
+                tree = _big_ints_as_floats(tree)
         if type(tree) is not dict:
             return tree  # not an object: kept as stored
         doc = new(cls)
