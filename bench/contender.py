@@ -1,13 +1,14 @@
 """Run one contender through the workload on one fresh database; print a JSON result.
 
     python bench/contender.py --contender library --dialect sqlite --url sqlite:///x.db \
-        --versions 2000 --seed 1
+        --versions 2000 --seed 1 [--ingest-only]
 
 The database must be freshly migrated and empty. Phases run in order; each is a fixed list
 of operations timed as a whole with ``time.perf_counter()``. Before a read phase is
 timed, its first two operations run once untimed (a warm-up, as in a service that has
 been up for a while: statements prepared, caches filled); their answers are not compared.
-The printed JSON holds the seconds per phase and a digest of each phase's answers.
+The printed JSON holds the seconds (wall and CPU) per phase and a digest of each phase's
+answers; with ``--ingest-only`` only the ingest runs (the ids' counts stand for answers).
 """
 
 from __future__ import annotations
@@ -130,29 +131,49 @@ async def warm_up(c: Any, phase: str, phase_ops: list[Op]) -> None:
         await op()
 
 
-async def run(contender: str, dialect: str, url: str, versions: int, seed: int) -> dict[str, Any]:
-    """All phases of the workload; seconds and answer digests per phase."""
+async def run(
+    contender: str, dialect: str, url: str, versions: int, seed: int, ingest_only: bool = False
+) -> dict[str, Any]:
+    """All phases of the workload (or the ingest alone); seconds and answer digests per phase.
+
+    ``cpu_seconds`` is the process's CPU time per phase (every thread: SQLite's worker
+    included, PostgreSQL's server not), steadier than wall time on a shared machine.
+    """
     w = workload.build(versions, seed)
     c = make_contender(contender, dialect, url)
     await c.open()
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     digests: dict[str, str] = {}
     counts: dict[str, int] = {}
     try:
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         ids = await c.ingest(w)
         seconds["ingest"] = time.perf_counter() - started
+        cpu["ingest"] = time.process_time() - cpu_started
         counts["ingest"] = len(w.assets) + len(w.versions) + len(w.people) + len(w.faces)
+        if ingest_only:
+            return {
+                "contender": contender,
+                "dialect": dialect,
+                "versions": versions,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "operations": counts,
+                "digests": {},
+                "rows": {table: len(row_ids) for table, row_ids in ids.items()},
+            }
         await stamp_times(dialect, url, w, ids)
         names = workload.id_names(ids)
         for phase, phase_ops in read_phases(c, w, ids).items():
             await warm_up(c, phase, phase_ops)
             answers: list[Any] = []
             append = answers.append
-            started = time.perf_counter()
+            cpu_started, started = time.process_time(), time.perf_counter()
             for op in phase_ops:
                 append(await op())
             seconds[phase] = time.perf_counter() - started
+            cpu[phase] = time.process_time() - cpu_started
             counts[phase] = len(phase_ops)
             digests[phase] = workload.digest(phase, c.to_plain(phase, answers), names)
     finally:
@@ -162,6 +183,7 @@ async def run(contender: str, dialect: str, url: str, versions: int, seed: int) 
         "dialect": dialect,
         "versions": versions,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "operations": counts,
         "digests": digests,
     }
@@ -175,8 +197,13 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--versions", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="run the ingest phase alone (no reads)"
+    )
     args = parser.parse_args()
-    result = asyncio.run(run(args.contender, args.dialect, args.url, args.versions, args.seed))
+    result = asyncio.run(
+        run(args.contender, args.dialect, args.url, args.versions, args.seed, args.ingest_only)
+    )
     print(json.dumps(result))
 
 

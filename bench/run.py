@@ -3,6 +3,7 @@
     python bench/run.py --versions 2000 --repeats 5 [--dialects sqlite,postgres]
                         [--contenders library,raw,orm] [--postgres-url URL]
                         [--ingest-compare] [--streaming-rows N] [--results-dir DIR]
+                        [--no-bare-ingest | --ingest-only]
 
 For each repeat, dialect and contender (the contender order rotates every repeat), a
 fresh database is cloned from one migrated with the library's migrations, and the
@@ -11,6 +12,12 @@ The report gives, per dialect and phase, the median seconds of each contender, t
 ratios library/raw and orm/library, and the spread of each contender's runs
 ((max - min) / median). Every contender's answers must equal every other's (per-phase
 digests); the run fails naming phase and contender otherwise.
+
+When both the library and the raw floor run, each repeat also runs their ingest alone on
+a "bare" clone: the same schema without the library's extra indexes (every index that backs
+no primary key or unique constraint dropped), so the report can split the ingest's cost
+into index upkeep and the library's own work (``--no-bare-ingest`` skips it;
+``--ingest-only`` runs only the ingest, on both schemas, and reports that section).
 
 PostgreSQL: ``--postgres-url`` or ``PICTALLION_BENCH_POSTGRES_URL`` (a server where the
 user may create databases), else a throwaway cluster as the tests start. The report is
@@ -53,8 +60,47 @@ class DigestMismatch(RuntimeError):
 # ---- databases ----------------------------------------------------------------------------
 
 
+# Indexes that back no constraint: what the library adds for its queries. Dropping them
+# leaves primary keys, unique constraints and foreign keys as they are.
+_PG_EXTRA_INDEXES = """
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public'
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+ORDER BY 1
+"""
+
+
+def drop_extra_indexes(dialect: str, url: str) -> list[str]:
+    """Drop every index of ``url`` that backs no constraint; their names."""
+    if dialect == "sqlite":
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as lite:
+            # Indexes made by CREATE INDEX have SQL; those of PRIMARY KEY / UNIQUE have none.
+            names = [
+                row[0]
+                for row in lite.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                    "ORDER BY name"
+                )
+            ]
+            for name in names:
+                lite.execute(f'DROP INDEX "{name}"')
+            lite.commit()
+        return names
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        names = [str(row[0]) for row in conn.execute(_PG_EXTRA_INDEXES)]
+        for name in names:
+            conn.execute(f"DROP INDEX {name}")
+    return names
+
+
 class Databases:
-    """Migrated templates once; a fresh clone per contender run."""
+    """Migrated templates once (and their bare copies, without the extra indexes, on first
+    use); a fresh clone per contender run."""
 
     def __init__(self, work: Path, pg_admin: str | None) -> None:
         self.work = work
@@ -66,15 +112,38 @@ class Databases:
             url = pgcluster.create_database(pg_admin)
             apply_migrations(url)
             self.pg_template = url.rsplit("/", 1)[1]
+        self.sqlite_bare: Path | None = None
+        self.pg_bare: str | None = None
+        self.dropped: dict[str, list[str]] = {}
         self.count = 0
 
+    def _bare_template(self, dialect: str) -> Path | str:
+        """The template without its extra indexes, made on first use."""
+        if dialect == "sqlite":
+            if self.sqlite_bare is None:
+                bare = self.work / "template-bare.db"
+                shutil.copyfile(self.sqlite_template, bare)
+                self.dropped["sqlite"] = drop_extra_indexes("sqlite", f"sqlite:///{bare}")
+                self.sqlite_bare = bare
+            return self.sqlite_bare
+        assert self.pg_admin is not None
+        if self.pg_bare is None:
+            url = pgcluster.create_database(self.pg_admin, template=self.pg_template)
+            self.dropped["postgres"] = drop_extra_indexes("postgres", url)
+            self.pg_bare = url.rsplit("/", 1)[1]
+        return self.pg_bare
+
     @contextlib.contextmanager
-    def fresh(self, dialect: str) -> Iterator[str]:
-        """A new migrated, empty database of ``dialect``, removed afterwards."""
+    def fresh(self, dialect: str, bare: bool = False) -> Iterator[str]:
+        """A new migrated, empty database of ``dialect``, removed afterwards.
+
+        ``bare``: without the indexes that back no constraint (see ``drop_extra_indexes``).
+        """
         self.count += 1
         if dialect == "sqlite":
             path = self.work / f"run{self.count}.db"
-            shutil.copyfile(self.sqlite_template, path)
+            template = self._bare_template("sqlite") if bare else self.sqlite_template
+            shutil.copyfile(template, path)
             try:
                 yield f"sqlite:///{path}"
             finally:
@@ -82,17 +151,20 @@ class Databases:
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
             return
         assert self.pg_admin is not None
-        url = pgcluster.create_database(self.pg_admin, template=self.pg_template)
+        template = str(self._bare_template("postgres")) if bare else self.pg_template
+        url = pgcluster.create_database(self.pg_admin, template=template)
         try:
             yield url
         finally:
             pgcluster.drop_database(self.pg_admin, url)
 
     def close(self) -> None:
-        """Drop the PostgreSQL template."""
-        if self.pg_admin is not None and self.pg_template is not None:
-            url = pgcluster.database_url(self.pg_admin, self.pg_template)
-            pgcluster.drop_database(self.pg_admin, url)
+        """Drop the PostgreSQL templates."""
+        if self.pg_admin is None:
+            return
+        for name in (self.pg_template, self.pg_bare):
+            if name is not None:
+                pgcluster.drop_database(self.pg_admin, pgcluster.database_url(self.pg_admin, name))
 
 
 # ---- running ------------------------------------------------------------------------------
@@ -108,6 +180,41 @@ def run_script(args: list[str]) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+# What the ingest section compares: the library's schema, and the same without the extra
+# indexes ("bare"); library and raw on each.
+SCHEMAS = ("indexed", "bare")
+INGEST_CONTENDERS = ("library", "raw")
+IngestRuns = dict[str, dict[str, dict[str, list[dict[str, Any]]]]]  # dialect/schema/contender
+
+
+def run_contender(
+    dbs: Databases,
+    dialect: str,
+    contender: str,
+    versions: int,
+    seed: int,
+    *,
+    bare: bool = False,
+    ingest_only: bool = False,
+) -> dict[str, Any]:
+    """One contender's run on a fresh database, in a fresh process."""
+    with dbs.fresh(dialect, bare=bare) as url:
+        args = [
+            str(BENCH / "contender.py"),
+            "--contender",
+            contender,
+            "--dialect",
+            dialect,
+            "--url",
+            url,
+            "--versions",
+            str(versions),
+            "--seed",
+            str(seed),
+        ]
+        return run_script([*args, "--ingest-only"] if ingest_only else args)
+
+
 def run_contenders(
     dbs: Databases,
     dialects: list[str],
@@ -115,32 +222,27 @@ def run_contenders(
     versions: int,
     repeats: int,
     seed: int,
-) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """Every (repeat, dialect, contender) run, contenders rotated each repeat."""
-    results: dict[str, dict[str, list[dict[str, Any]]]] = {
-        d: {c: [] for c in contenders} for d in dialects
+    ingest_schemas: tuple[str, ...] = (),
+    full: bool = True,
+) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], IngestRuns]:
+    """Every (repeat, dialect, contender) run, contenders rotated each repeat.
+
+    ``ingest_schemas``: in each repeat and dialect, the library and the raw floor also run
+    their ingest alone on a fresh database of each of these schemas ("bare", "indexed").
+    ``full`` False: only those ingest runs. Returns the full runs and the ingest runs.
+    """
+    results: dict[str, dict[str, list[dict[str, Any]]]] = (
+        {d: {c: [] for c in contenders} for d in dialects} if full else {}
+    )
+    ingest: IngestRuns = {
+        d: {s: {c: [] for c in INGEST_CONTENDERS} for s in ingest_schemas} for d in dialects
     }
     for repeat in range(repeats):
         shift = repeat % len(contenders)
         order = contenders[shift:] + contenders[:shift]
         for dialect in dialects:
-            for contender in order:
-                with dbs.fresh(dialect) as url:
-                    result = run_script(
-                        [
-                            str(BENCH / "contender.py"),
-                            "--contender",
-                            contender,
-                            "--dialect",
-                            dialect,
-                            "--url",
-                            url,
-                            "--versions",
-                            str(versions),
-                            "--seed",
-                            str(seed),
-                        ]
-                    )
+            for contender in order if full else ():
+                result = run_contender(dbs, dialect, contender, versions, seed)
                 results[dialect][contender].append(result)
                 total = sum(result["seconds"].values())
                 print(
@@ -148,7 +250,26 @@ def run_contenders(
                     file=sys.stderr,
                     flush=True,
                 )
-    return results
+            pairs = [(s, c) for s in ingest_schemas for c in INGEST_CONTENDERS]
+            rotated = pairs[repeat % len(pairs) :] + pairs[: repeat % len(pairs)] if pairs else []
+            for schema, contender in rotated:
+                result = run_contender(
+                    dbs,
+                    dialect,
+                    contender,
+                    versions,
+                    seed,
+                    bare=schema == "bare",
+                    ingest_only=True,
+                )
+                ingest[dialect][schema][contender].append(result)
+                print(
+                    f"  repeat {repeat + 1}/{repeats} {dialect:8} {contender:8} ingest alone, "
+                    f"{schema} schema: {result['seconds']['ingest']:8.3f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    return results, ingest
 
 
 def check_digests(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
@@ -302,43 +423,130 @@ def _spread(values: list[float]) -> str:
     return f"{(max(values) - min(values)) / middle * 100:.0f}%" if middle else "-"
 
 
-def phase_stats(runs: list[dict[str, Any]], phase: str) -> list[float]:
-    """The seconds of one phase over the runs (the total over phases for "total")."""
+def phase_stats(runs: list[dict[str, Any]], phase: str, key: str = "seconds") -> list[float]:
+    """The seconds of one phase over the runs (the total over phases for "total");
+    ``key`` "cpu_seconds": the process's CPU seconds instead (none when not recorded)."""
+    runs = [r for r in runs if key in r]
     if phase == "total":
-        return [sum(r["seconds"].values()) for r in runs]
-    return [r["seconds"][phase] for r in runs]
+        return [sum(r[key].values()) for r in runs]
+    return [r[key][phase] for r in runs]
 
 
 def dialect_table(by_contender: dict[str, list[dict[str, Any]]]) -> list[str]:
     """The Markdown table of one dialect."""
     lines = [
         "| phase | ops | library ms | raw ms | orm ms | library/raw | orm/library "
-        "| spread lib / raw / orm |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| spread lib / raw / orm | CPU library/raw |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     any_run = next(iter(by_contender.values()))[0]
     for phase in (*PHASES, "total"):
         medians: dict[str, float | None] = {}
+        cpu: dict[str, float | None] = {}
         spreads: list[str] = []
         for contender in CONTENDERS:
             runs = by_contender.get(contender, [])
             values = phase_stats(runs, phase) if runs else []
             medians[contender] = statistics.median(values) if values else None
             spreads.append(_spread(values))
+            cpu_values = phase_stats(runs, phase, "cpu_seconds") if runs else []
+            cpu[contender] = statistics.median(cpu_values) if cpu_values else None
         ops = "" if phase == "total" else str(any_run["operations"][phase])
         name = "**total**" if phase == "total" else phase.replace("_", " ")
         lines.append(
             f"| {name} | {ops} | {_ms(medians['library'])} | {_ms(medians['raw'])} "
             f"| {_ms(medians['orm'])} | {_ratio(medians['library'], medians['raw'])} "
-            f"| {_ratio(medians['orm'], medians['library'])} | {' / '.join(spreads)} |"
+            f"| {_ratio(medians['orm'], medians['library'])} | {' / '.join(spreads)} "
+            f"| {_ratio(cpu['library'], cpu['raw'])} |"
         )
     return lines
+
+
+def ingest_runs(
+    results: dict[str, dict[str, list[dict[str, Any]]]], ingest: IngestRuns, dialect: str
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Ingest runs of ``dialect`` by schema and contender: the ingest-alone runs, and for the
+    library's schema the full runs' ingest phase when no ingest-alone run was made."""
+    by_schema: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for schema in SCHEMAS:
+        runs = ingest.get(dialect, {}).get(schema)
+        if not runs and schema == "indexed":
+            runs = {c: results.get(dialect, {}).get(c, []) for c in INGEST_CONTENDERS}
+        if runs and all(runs.get(c) for c in INGEST_CONTENDERS):
+            by_schema[schema] = runs
+    return by_schema
+
+
+def _median_of(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key]["ingest"] for r in runs)
+
+
+def ingest_section(
+    results: dict[str, dict[str, list[dict[str, Any]]]],
+    ingest: IngestRuns,
+    dropped: dict[str, list[str]],
+) -> list[str]:
+    """The ingest with and without the library's indexes: index upkeep against library cost."""
+    out = [
+        "The ingest phase (every table through `create_many(returning=False)` against the "
+        "driver's COPY / executemany) on the library's schema and on the same schema "
+        "without its extra indexes: every index backing no primary key or unique constraint "
+        "dropped, for both contenders. Wall time (medians), and the contender process's CPU "
+        "time (every thread: on SQLite that includes the engine; on PostgreSQL it is the "
+        "client's work alone, the server's is not counted), which a shared machine disturbs "
+        "less.",
+        "",
+        "| dialect | schema | library ms | raw ms | library/raw | library CPU ms | raw CPU ms "
+        "| CPU library/raw | spread lib / raw |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    notes: list[str] = []
+    for dialect in sorted({*results, *ingest}, key=("sqlite", "postgres").index):
+        by_schema = ingest_runs(results, ingest, dialect)
+        name = "SQLite" if dialect == "sqlite" else "PostgreSQL"
+        wall: dict[tuple[str, str], float] = {}
+        for schema, runs in by_schema.items():
+            lib, raw = runs["library"], runs["raw"]
+            wall[schema, "library"] = _median_of(lib, "seconds")
+            wall[schema, "raw"] = _median_of(raw, "seconds")
+            has_cpu = all("cpu_seconds" in r for r in (*lib, *raw))
+            cpu_lib = _median_of(lib, "cpu_seconds") if has_cpu else None
+            cpu_raw = _median_of(raw, "cpu_seconds") if has_cpu else None
+            label = "library's indexes" if schema == "indexed" else "no extra indexes"
+            spreads = " / ".join(_spread([r["seconds"]["ingest"] for r in x]) for x in (lib, raw))
+            out.append(
+                f"| {name} | {label} | {_ms(wall[schema, 'library'])} | {_ms(wall[schema, 'raw'])} "
+                f"| {_ratio(wall[schema, 'library'], wall[schema, 'raw'])} | {_ms(cpu_lib)} "
+                f"| {_ms(cpu_raw)} | {_ratio(cpu_lib, cpu_raw)} | {spreads} |"
+            )
+        if len(by_schema) == len(SCHEMAS):
+            floor = wall["bare", "raw"]
+            upkeep = wall["indexed", "raw"] - floor
+            own_bare = wall["bare", "library"] - floor
+            own_indexed = wall["indexed", "library"] - wall["indexed", "raw"]
+            total = wall["indexed", "library"] - floor
+            notes.append(
+                f"- {name}: the library with its indexes takes "
+                f"{_ratio(wall['indexed', 'library'], floor)} the floor without them "
+                f"({_ms(wall['indexed', 'library'])} against {_ms(floor)} ms, "
+                f"+{_ms(total)} ms). Index upkeep (the raw floor with the indexes, less "
+                f"without): {_ms(upkeep)} ms ({upkeep / floor:+.0%} of the floor). The "
+                f"library's own cost (library less raw on the same schema): {_ms(own_bare)} ms "
+                f"without the indexes ({own_bare / floor:+.0%}), {_ms(own_indexed)} ms with "
+                f"them ({own_indexed / wall['indexed', 'raw']:+.0%})."
+            )
+    out += ["", *notes] if notes else []
+    for dialect, names in sorted(dropped.items()):
+        label = "SQLite" if dialect == "sqlite" else "PostgreSQL"
+        out.append(f"- Indexes dropped on {label}: {', '.join(names) or 'none'}.")
+    return out
 
 
 def targets(
     results: dict[str, dict[str, list[dict[str, Any]]]],
     compare: dict[str, Any] | None,
-    imports: dict[str, Any],
+    imports: dict[str, Any] | None,
+    ingest: IngestRuns | None = None,
 ) -> list[str]:
     """Each target of the benchmark, read from the figures: met or not."""
     lines: list[str] = []
@@ -380,12 +588,29 @@ def targets(
                 f"- PostgreSQL create_many of {compare['versions']:,} versions at least 10x "
                 f"faster than one create per row {label}: {verdict} ({compare[key]:.1f}x)"
             )
-    fast = imports["median_us"] < 100_000 and imports["eager"] == "[]"
-    lines.append(
-        f"- `import pictallion_sql` under 100 ms without pypika or yoyo: "
-        f"{'met' if fast else 'NOT met'} ({imports['median_us'] / 1000:.1f} ms; "
-        f"eagerly imported: {imports['eager']})"
-    )
+    for dialect in sorted({*results, *(ingest or {})}, key=("sqlite", "postgres").index):
+        by_schema = ingest_runs(results, ingest or {}, dialect)
+        ratios = {
+            schema: _median_of(runs["library"], "seconds") / _median_of(runs["raw"], "seconds")
+            for schema, runs in by_schema.items()
+        }
+        if ratios:
+            verdict = "met" if all(r <= 1.15 for r in ratios.values()) else "NOT met"
+            shown = ", ".join(
+                f"{r:.2f}x {'with the indexes' if s == 'indexed' else 'without them'}"
+                for s, r in ratios.items()
+            )
+            lines.append(
+                f"- {dialect}: create_many ingest within 1.15x of the raw floor on the same "
+                f"schema: {verdict} ({shown})"
+            )
+    if imports is not None:
+        fast = imports["median_us"] < 100_000 and imports["eager"] == "[]"
+        lines.append(
+            f"- `import pictallion_sql` under 100 ms without pypika or yoyo: "
+            f"{'met' if fast else 'NOT met'} ({imports['median_us'] / 1000:.1f} ms; "
+            f"eagerly imported: {imports['eager']})"
+        )
     return lines
 
 
@@ -393,11 +618,33 @@ def report(
     args: argparse.Namespace,
     results: dict[str, dict[str, list[dict[str, Any]]]],
     compare: dict[str, Any] | None,
-    imports: dict[str, Any],
+    imports: dict[str, Any] | None,
     streaming: str | None,
     machine_line: str,
+    ingest: IngestRuns | None = None,
+    dropped: dict[str, list[str]] | None = None,
 ) -> str:
-    """The whole Markdown report."""
+    """The whole Markdown report (the ingest section alone with ``--ingest-only``)."""
+    ingest = ingest or {}
+    if args.ingest_only:
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return "\n".join(
+            [
+                f"# pictallion-sql ingest - {args.versions:,} file versions, "
+                f"{args.repeats} repeats",
+                "",
+                f"{when}. Machine: {machine_line}.",
+                "",
+                "## Ingest: index upkeep and the library's own cost",
+                "",
+                *ingest_section(results, ingest, dropped or {}),
+                "",
+                "## Targets",
+                "",
+                *targets(results, None, None, ingest),
+                "",
+            ]
+        )
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         f"# pictallion-sql benchmark - {args.versions:,} file versions, {args.repeats} repeats",
@@ -407,12 +654,17 @@ def report(
         "Medians of the runs, in milliseconds per phase (each phase a fixed number of "
         "operations). library/raw: the cost over the hand-written floor (1.00x = none); "
         "orm/library: how many times slower the SQLAlchemy ORM is. Spread: (max - min) / "
-        "median of each contender's runs. Every contender returned the same records in "
-        "every phase (digests compared).",
+        "median of each contender's runs. CPU library/raw: the same ratio of the contender "
+        "processes' CPU time (on PostgreSQL the client's work alone, the server's is not "
+        "counted), which the load of a shared machine disturbs less than wall time. Every "
+        "contender returned the same records in every phase (digests compared).",
     ]
     for dialect, by_contender in results.items():
         out += ["", f"## {'SQLite' if dialect == 'sqlite' else 'PostgreSQL'}", ""]
         out += dialect_table(by_contender)
+    if any(ingest_runs(results, ingest, d) for d in results):
+        out += ["", "## Ingest: index upkeep and the library's own cost", ""]
+        out += ingest_section(results, ingest, dropped or {})
     out += ["", "## Bulk ingest: create_many against one create per row (PostgreSQL)", ""]
     if compare is None:
         out.append("Not measured (run with `--ingest-compare`).")
@@ -435,18 +687,20 @@ def report(
             f"| {compare['autocommit_seconds']:.2f} "
             f"| **{compare['autocommit_speedup']:.1f}x** faster |",
         ]
-    out += [
-        "",
-        "## Import cost",
-        "",
-        f'`python -X importtime -c "import pictallion_sql, pictallion_sql.crud"`, median of '
-        f"{IMPORT_RUNS} fresh processes: **{imports['median_us'] / 1000:.1f} ms** cumulative "
-        f"(runs: {', '.join(f'{u / 1000:.1f}' for u in imports['runs_us'])} ms). pypika / yoyo "
-        f"in `sys.modules` after the import: {imports['eager']}.",
-    ]
+    out += []
+    if imports is not None:
+        out += [
+            "",
+            "## Import cost",
+            "",
+            f'`python -X importtime -c "import pictallion_sql, pictallion_sql.crud"`, median '
+            f"of {IMPORT_RUNS} fresh processes: **{imports['median_us'] / 1000:.1f} ms** "
+            f"cumulative (runs: {', '.join(f'{u / 1000:.1f}' for u in imports['runs_us'])} "
+            f"ms). pypika / yoyo in `sys.modules` after the import: {imports['eager']}.",
+        ]
     if streaming is not None:
         out += ["", "## Streaming memory", "", streaming]
-    out += ["", "## Targets", "", *targets(results, compare, imports), ""]
+    out += ["", "## Targets", "", *targets(results, compare, imports, ingest), ""]
     return "\n".join(out)
 
 
@@ -463,6 +717,17 @@ def main() -> None:
     parser.add_argument("--per-row-sample", type=int, default=10_000)
     parser.add_argument("--streaming-rows", type=int, default=None)
     parser.add_argument("--results-dir", type=Path, default=BENCH / "results")
+    parser.add_argument(
+        "--no-bare-ingest",
+        action="store_true",
+        help="skip the ingest runs on the schema without the library's extra indexes",
+    )
+    parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only the ingest of the library and the raw floor, with and without the "
+        "library's extra indexes (no read phases, ORM, import or streaming figures)",
+    )
     args = parser.parse_args()
     # A terminated run still drops its databases and removes its files.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -471,7 +736,16 @@ def main() -> None:
     for name in contenders:
         if name not in CONTENDERS:
             parser.error(f"unknown contender {name!r}")
-    needs_pg = "postgres" in dialects or args.ingest_compare
+    if args.ingest_only and args.no_bare_ingest:
+        parser.error("--ingest-only measures the bare schema: drop --no-bare-ingest")
+    both = all(c in contenders for c in INGEST_CONTENDERS)
+    if args.ingest_only:
+        schemas: tuple[str, ...] = SCHEMAS
+    elif both and not args.no_bare_ingest:
+        schemas = ("bare",)
+    else:
+        schemas = ()
+    needs_pg = "postgres" in dialects or (args.ingest_compare and not args.ingest_only)
     with contextlib.ExitStack() as stack:
         admin = stack.enter_context(postgres_admin(args.postgres_url)) if needs_pg else None
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pictallion-bench-")))
@@ -479,21 +753,37 @@ def main() -> None:
         stack.callback(dbs.close)
         print(f"benchmark: {args.versions} versions, {args.repeats} repeats", file=sys.stderr)
         machine_line = machine(admin)  # before the runs: the code revision they measure
-        results = run_contenders(dbs, dialects, contenders, args.versions, args.repeats, args.seed)
-        check_digests(results)
-        compare = (
-            ingest_compare(dbs, args.versions, args.per_row_sample, args.seed)
-            if args.ingest_compare
-            else None
+        results, ingest = run_contenders(
+            dbs,
+            dialects,
+            contenders,
+            args.versions,
+            args.repeats,
+            args.seed,
+            ingest_schemas=schemas,
+            full=not args.ingest_only,
         )
-        imports = import_cost()
-        args.results_dir.mkdir(parents=True, exist_ok=True)
-        streaming = streaming_table(args.streaming_rows, dialects, admin, args.results_dir)
-        text = report(args, results, compare, imports, streaming, machine_line)
+        check_digests(results)
+        if args.ingest_only:
+            text = report(args, results, None, None, None, machine_line, ingest, dbs.dropped)
+        else:
+            compare = (
+                ingest_compare(dbs, args.versions, args.per_row_sample, args.seed)
+                if args.ingest_compare
+                else None
+            )
+            imports = import_cost()
+            args.results_dir.mkdir(parents=True, exist_ok=True)
+            streaming = streaming_table(args.streaming_rows, dialects, admin, args.results_dir)
+            text = report(
+                args, results, compare, imports, streaming, machine_line, ingest, dbs.dropped
+            )
     print(text)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    write_results(args.results_dir / f"{stamp}-N{args.versions}.md", text + "\n")
-    write_results(args.results_dir / "latest.md", text + "\n")
+    kind = "-ingest" if args.ingest_only else ""
+    write_results(args.results_dir / f"{stamp}{kind}-N{args.versions}.md", text + "\n")
+    if not args.ingest_only:
+        write_results(args.results_dir / "latest.md", text + "\n")
 
 
 if __name__ == "__main__":

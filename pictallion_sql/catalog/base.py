@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
+from itertools import compress, repeat
+from operator import is_not
 from typing import Any, Generic, Literal, TypeVar, overload
 
 import msgspec
@@ -45,6 +47,8 @@ from pictallion_sql.query.dynamic import insert_query, update_query
 from pictallion_sql.query.named import queries
 
 __all__ = ["Repository", "check_count", "check_id", "check_page", "check_text", "utc_now"]
+
+_astuple = msgspec.structs.astuple
 
 RowT = TypeVar("RowT", bound=msgspec.Struct)
 S = TypeVar("S", bound=msgspec.Struct)
@@ -215,19 +219,9 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """
         if isinstance(objs, str | bytes | Mapping) or not isinstance(objs, Sequence):
             raise ValidationError("objs must be a list of rows to insert", field="objs")
-        fields = self.insert_type.__struct_fields__
-        stamped = self._stamped
-        inputs = self._inputs(objs, self.insert_type, "objs")
-        rows: list[dict[str, Any]] = []
-        count = len(inputs)
-        for obj, new_id, at in zip(inputs, new_ids(count), batch_times(count), strict=True):
-            row: dict[str, Any] = {"id": new_id}
-            for name in fields:  # provided_fields, with the id first, in one dict
-                if (value := getattr(obj, name)) is not UNSET:
-                    row[name] = value
-            for name in stamped:
-                row[name] = at
-            rows.append(row)
+        # The checked structs are dropped once the rows hold their values: fewer containers
+        # alive while the rows are written, so fewer collector passes over the caller's heap.
+        rows = self._new_rows(self._inputs(objs, self.insert_type, "objs"))
         if not rows:
             return []
         if not returning:
@@ -235,6 +229,28 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
             return [row["id"] for row in rows]
         by_id = {row.id: row for row in await db.insert_many(self.table, self.row, rows)}
         return [by_id[row["id"]] for row in rows]
+
+    def _new_rows(self, inputs: Sequence[msgspec.Struct]) -> list[dict[str, Any]]:
+        """Each input's given fields as a row: a new id first, the creation times last.
+
+        The columns of a row are the fields that are not UNSET (``provided_fields``), found
+        per row by a few calls in C; rows giving the same fields share one column tuple.
+        """
+        fields = self.insert_type.__struct_fields__
+        stamped = self._stamped
+        columns_of: dict[tuple[bool, ...], tuple[str, ...]] = {}
+        rows: list[dict[str, Any]] = []
+        append = rows.append
+        count = len(inputs)
+        for obj, new_id, at in zip(inputs, new_ids(count), batch_times(count), strict=True):
+            values = _astuple(obj)
+            given = tuple(map(is_not, values, repeat(UNSET)))
+            columns = columns_of.get(given)
+            if columns is None:
+                columns = columns_of[given] = ("id", *compress(fields, given), *stamped)
+            row = (new_id, *compress(values, given), *((at,) * len(stamped)))
+            append(dict(zip(columns, row, strict=True)))
+        return rows
 
     @overload
     async def import_rows(

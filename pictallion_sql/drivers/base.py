@@ -163,7 +163,8 @@ class Executor(ABC):
         With ``record`` None nothing is read back and the result is empty.
         """
         async with self.transaction() as conn:
-            return await conn.insert_many(table, record, rows)
+            # The transaction is the call's own: no savepoint inside it (two round trips).
+            return await conn._insert_rows(table, record, rows)
 
 
 def _without(

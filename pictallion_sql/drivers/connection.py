@@ -177,14 +177,20 @@ class Connection(Executor):
         by id in one query. With ``record`` None nothing is read back and the result is empty.
         """
         async with self.transaction():
-            for columns, group in group_by_columns(rows).items():
-                await self._write_rows(table, columns, group)
-            if record is None:
-                return []
-            echoed = echoed_columns(record, rows)
-            ids = [row["id"] for row in rows]
-            stored = await self.run(read_back_query(table, record, echoed), ids=ids)
-            return with_echoed_values(stored, rows, echoed)
+            return await self._insert_rows(table, record, rows)
+
+    async def _insert_rows(
+        self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """:meth:`insert_many`'s work, in the transaction already open on this connection."""
+        for columns, group in group_by_columns(rows).items():
+            await self._write_rows(table, columns, group)
+        if record is None:
+            return []
+        echoed = echoed_columns(record, rows)
+        ids = [row["id"] for row in rows]
+        stored = await self.run(read_back_query(table, record, echoed), ids=ids)
+        return with_echoed_values(stored, rows, echoed)
 
     @abstractmethod
     async def _write_rows(

@@ -58,21 +58,17 @@ _FRACTION_RUN = b"." + LONG_NUMBER
 def _decode_tree(raw: Any) -> Any:
     tree = _json_decode(raw)
     # Only jsonb (bytes) rewrites numbers; SQLite keeps the JSON text as it was written.
-    if type(raw) is bytes and _may_hold_big_integer(raw):
-        return _big_ints_as_floats(tree)
+    # A cheap test in C (inline: it runs for every JSON value read) passes the tree as it
+    # is unless a run of 19 digits may be an integer. jsonb prints a small float such as
+    # 1.5e-05 in positional form (0.000015), so the long runs of an embedding are
+    # fractions, each right after its point; a run that is not (a long integer, or digits
+    # in a string) sends the tree to the walk.
+    if type(raw) is bytes:
+        digits = raw.translate(DIGITS_AS_ZERO)
+        runs = digits.count(LONG_NUMBER)
+        if runs and runs != digits.count(_FRACTION_RUN):
+            return _big_ints_as_floats(tree)
     return tree
-
-
-def _may_hold_big_integer(raw: bytes) -> bool:
-    """False only when no run of 19 digits can be an integer: a cheap test in C.
-
-    jsonb prints a small float such as 1.5e-05 in positional form (0.000015), so the long
-    runs of an embedding are fractions, each right after its point; a run that is not
-    (a long integer, or digits in a string) sends the tree to the walk.
-    """
-    digits = raw.translate(DIGITS_AS_ZERO)
-    runs = digits.count(LONG_NUMBER)
-    return runs > 0 and runs != digits.count(_FRACTION_RUN)
 
 
 def _big_ints_as_floats(value: Any) -> Any:
@@ -89,10 +85,16 @@ def _big_ints_as_floats(value: Any) -> Any:
 def _object_loader(cls: type[Document]) -> Callable[[Any], Any]:
     new = dict.__new__
     update = dict.update
-    decode = _decode_tree
+    decode = _json_decode
 
     def load(raw: Any) -> Any:
+        # _decode_tree, inline: a document column is read on every row of a listing.
         tree = decode(raw)
+        if type(raw) is bytes:
+            digits = raw.translate(DIGITS_AS_ZERO)
+            runs = digits.count(LONG_NUMBER)
+            if runs and runs != digits.count(_FRACTION_RUN):
+                tree = _big_ints_as_floats(tree)
         if type(tree) is not dict:
             return tree  # not an object: kept as stored
         doc = new(cls)
