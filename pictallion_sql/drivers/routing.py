@@ -36,6 +36,7 @@ from typing import Any, Self, TypeVar
 import msgspec
 
 from pictallion_sql.cache.base import RowCache
+from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.config import Settings, mask_url
 from pictallion_sql.drivers.base import Connection, Database, Executor, QueryObserver
 from pictallion_sql.drivers.postgres import PostgresConnection, PostgresDatabase, connect_postgres
@@ -182,6 +183,10 @@ class RoutingDatabase(Database):
         reached the cache: a value read there and cached would outlive that write.
         """
         self._primary.attach_cache(cache)
+
+    @property
+    def local_results(self) -> LocalResults | None:
+        return None  # as the read cache: a result read on a replica is not kept
 
     # -- reads --------------------------------------------------------------------------
 
@@ -426,6 +431,10 @@ class _RoutedConnection(Connection):
     @property
     def read_cache(self) -> RowCache | None:
         return None  # routed reads never use the cache (see RoutingDatabase.attach_cache)
+
+    @property
+    def local_results(self) -> LocalResults | None:
+        return None
 
     @property
     def in_transaction(self) -> bool:
