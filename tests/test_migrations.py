@@ -28,6 +28,7 @@ ALL = [
     "0002_tag_library_indexes",
     "0003_catalogue_indexes",
     "0004_listing_indexes",
+    "0005_search_order_indexes",
 ]
 
 TAG_INDEXES = {"idx_global_tag_library_tag", "idx_global_tag_library_usage"}
@@ -50,10 +51,15 @@ CATALOGUE_INDEXES = {
     "idx_relationships_person2_id",
 }
 LISTING_INDEXES = {"idx_file_versions_listed_asset"}
+SEARCH_ORDER_INDEXES = {
+    "idx_file_versions_rating_order",
+    "idx_file_versions_size_order",
+    "idx_file_versions_event_order",
+}
 
 BROKEN_MIGRATION = """\
 -- A migration that fails at its last statement, after changing the schema and data.
--- depends: 0004_listing_indexes
+-- depends: 0005_search_order_indexes
 
 CREATE TABLE scratch (id integer PRIMARY KEY);
 
@@ -102,6 +108,7 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
     before = snapshot(empty_url)
     assert tag_indexes(empty_url) == ["idx_global_tag_library_tag", "idx_global_tag_library_usage"]
 
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
@@ -115,8 +122,10 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
 def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     apply_migrations(empty_url)
     head = snapshot(empty_url)
-    assert all_indexes(empty_url) >= CATALOGUE_INDEXES | LISTING_INDEXES
+    assert all_indexes(empty_url) >= CATALOGUE_INDEXES | LISTING_INDEXES | SEARCH_ORDER_INDEXES
 
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
+    assert all_indexes(empty_url) == TAG_INDEXES | CATALOGUE_INDEXES | LISTING_INDEXES
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert all_indexes(empty_url) == TAG_INDEXES | CATALOGUE_INDEXES
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
@@ -131,6 +140,7 @@ def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
 
     assert apply_migrations(empty_url) == ALL[2:]
     assert snapshot(empty_url) == head
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert apply_migrations(empty_url) == ALL[2:]
@@ -141,8 +151,8 @@ def test_catalogue_indexes_built_by_hand_beforehand_are_kept(empty_url: str, dia
     """A DBA may build some indexes first (CONCURRENTLY, on a live table); 0003 builds the rest."""
     apply_migrations(empty_url)
     head = snapshot(empty_url)
-    rollback_last(empty_url)
-    rollback_last(empty_url)
+    for _ in ALL[2:]:
+        rollback_last(empty_url)
     by_hand = [
         "CREATE INDEX idx_file_versions_file_hash ON file_versions (file_hash)",
         "CREATE INDEX idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL",
@@ -163,6 +173,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
     """A concurrent build that failed leaves an invalid index; running 0004 again replaces it."""
     apply_migrations(new_pg_url)
     head = snapshot(new_pg_url)
+    assert rollback_last(new_pg_url) == "0005_search_order_indexes"
     assert rollback_last(new_pg_url) == "0004_listing_indexes"
     with psycopg.connect(new_pg_url, autocommit=True) as pg:
         pg.execute("INSERT INTO media_assets (id, original_filename) VALUES ('a', 'a.jpg')")
@@ -179,7 +190,34 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
             )
         invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
         assert pg.execute(invalid).fetchone() == (1,)
-        assert apply_migrations(new_pg_url) == ["0004_listing_indexes"]
+        assert apply_migrations(new_pg_url) == ["0004_listing_indexes", "0005_search_order_indexes"]
+        assert pg.execute(invalid).fetchone() == (0,)
+        pg.execute("DELETE FROM file_versions")
+        pg.execute("DELETE FROM media_assets")
+    assert snapshot(new_pg_url) == head
+
+
+def test_search_order_indexes_roll_back_and_rebuild_an_invalid_one(new_pg_url: str) -> None:
+    """0005 builds concurrently; a build that failed is replaced when it runs again."""
+    apply_migrations(new_pg_url)
+    head = snapshot(new_pg_url)
+    assert rollback_last(new_pg_url) == "0005_search_order_indexes"
+    assert not all_indexes(new_pg_url) & SEARCH_ORDER_INDEXES
+    with psycopg.connect(new_pg_url, autocommit=True) as pg:
+        pg.execute("INSERT INTO media_assets (id, original_filename) VALUES ('a', 'a.jpg')")
+        pg.execute(
+            "INSERT INTO file_versions (id, media_asset_id, tier, file_path, file_hash, "
+            "file_size, mime_type) VALUES ('v1', 'a', 'gold', 'p', 'h', 1, 'image/jpeg'), "
+            "('v2', 'a', 'gold', 'p', 'h', 1, 'image/jpeg')"
+        )
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            pg.execute(
+                "CREATE UNIQUE INDEX CONCURRENTLY idx_file_versions_size_order "
+                "ON file_versions (file_size)"
+            )
+        invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
+        assert pg.execute(invalid).fetchone() == (1,)
+        assert apply_migrations(new_pg_url) == ["0005_search_order_indexes"]
         assert pg.execute(invalid).fetchone() == (0,)
         pg.execute("DELETE FROM file_versions")
         pg.execute("DELETE FROM media_assets")
@@ -188,6 +226,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
 
 def test_rollback_everything(empty_url: str) -> None:
     apply_migrations(empty_url)
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
@@ -221,22 +260,22 @@ def test_broken_migration_changes_nothing(empty_url: str, dialect: str, tmp_path
 
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0005_broken.sql").write_text(BROKEN_MIGRATION)
+    (folder / "0006_broken.sql").write_text(BROKEN_MIGRATION)
 
     with pytest.raises(MigrationError) as caught:
         apply_migrations(empty_url, migrations_path=folder)
     message = str(caught.value)
-    assert "migration 0005_broken failed" in message
+    assert "migration 0006_broken failed" in message
     assert "'INSERT INTO no_such_table'" in message
 
     # Every statement before the failing one was undone, schema and data alike.
     assert snapshot(empty_url) == before
     assert count_rows(empty_url, "users") == 0
     status = migration_status(empty_url, migrations_path=folder)
-    assert status["applied"] == ALL and status["pending"] == ["0005_broken"]
+    assert status["applied"] == ALL and status["pending"] == ["0006_broken"]
 
     # The lock was released: the next run gets as far as the broken migration again.
-    with pytest.raises(MigrationError, match="0005_broken"):
+    with pytest.raises(MigrationError, match="0006_broken"):
         apply_migrations(empty_url, migrations_path=folder)
 
 
@@ -245,8 +284,8 @@ def test_failure_on_a_fresh_database_keeps_the_earlier_migrations(
 ) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0005_broken.sql").write_text(BROKEN_MIGRATION)
-    with pytest.raises(MigrationError, match="0005_broken"):
+    (folder / "0006_broken.sql").write_text(BROKEN_MIGRATION)
+    with pytest.raises(MigrationError, match="0006_broken"):
         apply_migrations(empty_url, migrations_path=folder)
     assert migration_status(empty_url, migrations_path=folder)["applied"] == ALL
     assert "scratch" not in snapshot(empty_url).tables

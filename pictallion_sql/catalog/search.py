@@ -453,7 +453,9 @@ def _page_only_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlD
     """One page of the matches, read in sort order and cut by LIMIT: no total, no facets.
 
     With no aggregate over the matches, the database can walk an index in sort order and
-    stop once the page is full instead of collecting and sorting every match.
+    stop once the page is full instead of collecting and sorting every match. The page's
+    ids are chosen first; the rows and their assets are read for those ids only (the
+    asset is joined inside only when ``query`` searches its filename).
     """
     key, tie = _sort_terms(sort, _SORT_KEYS[sort.field], _col("id"), d)
     direction = sort.direction.upper()
@@ -461,13 +463,22 @@ def _page_only_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlD
     if after:
         conditions.append(_after_sql(sort, key, tie, d))
     where = f" WHERE {' AND '.join(f'({c})' for c in conditions)}" if conditions else ""
+    asset_join = 'LEFT JOIN "media_assets" AS "ma" ON "ma"."id" = "fv"."media_asset_id"'
+    inner_join = f" {asset_join}" if "query" in names else ""
+    page = (
+        f'SELECT "fv"."id" AS "page_id", {key} AS "page_key", {tie} AS "page_tie" '
+        f'FROM "file_versions" AS "fv"{inner_join}{where} '
+        f"ORDER BY {key} {direction}, {tie} {direction} LIMIT :limit OFFSET :offset"
+    )
     version = ", ".join(_col(c) for c in _VERSION_COLUMNS)
+    outer_key, outer_tie = _sort_terms(sort, '"page"."page_key"', '"page"."page_tie"', d)
     return (
         f"SELECT {version}, "
         f'CASE WHEN "ma"."id" IS NULL THEN NULL ELSE {_asset_sql(d)} END AS "media_asset" '
-        'FROM "file_versions" AS "fv" '
-        'LEFT JOIN "media_assets" AS "ma" ON "ma"."id" = "fv"."media_asset_id"'
-        f"{where} ORDER BY {key} {direction}, {tie} {direction} LIMIT :limit OFFSET :offset"
+        f'FROM ({page}) AS "page" '
+        'JOIN "file_versions" AS "fv" ON "fv"."id" = "page"."page_id" '
+        f"{asset_join} "
+        f"ORDER BY {outer_key} {direction}, {outer_tie} {direction}"
     )
 
 

@@ -321,3 +321,9 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 
 CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
     WHERE tier IN ('gold', 'silver');
+
+-- Search order indexes (migration 0005): a search page read in sort order, ties by id.
+
+CREATE INDEX idx_file_versions_rating_order ON file_versions (COALESCE(rating, 0), id);
+CREATE INDEX idx_file_versions_size_order ON file_versions (file_size, id);
+CREATE INDEX idx_file_versions_event_order ON file_versions (COALESCE(event_name, ''), id);

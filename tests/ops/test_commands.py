@@ -214,32 +214,32 @@ def test_create_migration_and_apply_it(empty_url: str, dialect: str, tmp_path: P
     created = ok(
         empty_url, "create-migration", "Add new feature", "--migrations-root", str(root), "--json"
     ).json
-    assert created["id"] == "0005_add_new_feature"
+    assert created["id"] == "0006_add_new_feature"
     assert sorted(Path(p).relative_to(root).as_posix() for p in created["files"]) == [
-        "postgres/0005_add_new_feature.rollback.sql",
-        "postgres/0005_add_new_feature.sql",
-        "sqlite/0005_add_new_feature.rollback.sql",
-        "sqlite/0005_add_new_feature.sql",
+        "postgres/0006_add_new_feature.rollback.sql",
+        "postgres/0006_add_new_feature.sql",
+        "sqlite/0006_add_new_feature.rollback.sql",
+        "sqlite/0006_add_new_feature.sql",
     ]
-    migration = root / dialect / "0005_add_new_feature.sql"
+    migration = root / dialect / "0006_add_new_feature.sql"
     text = migration.read_text()
-    assert "-- depends: 0004_listing_indexes" in text
+    assert "-- depends: 0005_search_order_indexes" in text
     migration.write_text(text + "\nCREATE INDEX idx_people_name ON people (name);\n")
-    rollback = root / dialect / "0005_add_new_feature.rollback.sql"
+    rollback = root / dialect / "0006_add_new_feature.rollback.sql"
     rollback.write_text(rollback.read_text() + "\nDROP INDEX idx_people_name;\n")
 
     folder = str(root / dialect)
     applied = ok(empty_url, "--migrations-dir", folder, "migrate", "--json").json["applied"]
-    assert applied == [*ALL, "0005_add_new_feature"]
+    assert applied == [*ALL, "0006_add_new_feature"]
     status = ok(empty_url, "status", "--migrations-dir", folder, "--json").json
-    assert status["migrations"]["current_revision"] == "0005_add_new_feature"
+    assert status["migrations"]["current_revision"] == "0006_add_new_feature"
     assert ok(empty_url, "--migrations-dir", folder, "rollback", "--json").json == {
-        "rolled_back": "0005_add_new_feature"
+        "rolled_back": "0006_add_new_feature"
     }
     # The next number counts both dialects' folders.
-    (root / "postgres" / "0007_elsewhere.sql").write_text("-- depends: 0005_add_new_feature\n")
+    (root / "postgres" / "0008_elsewhere.sql").write_text("-- depends: 0006_add_new_feature\n")
     again = ok(empty_url, "create-migration", "Second one", "--migrations-root", str(root))
-    assert "0008_second_one" in again.stdout
+    assert "0009_second_one" in again.stdout
 
 
 def test_bad_url_scheme_is_a_usage_error(tmp_path: Path) -> None:

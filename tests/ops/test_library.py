@@ -115,13 +115,13 @@ def test_a_failed_migration_records_nothing(empty_url: str, dialect: str, tmp_pa
 
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(dialect), folder)  # type: ignore[arg-type]
-    (folder / "0005_broken.sql").write_text(
-        "-- depends: 0004_listing_indexes\n\n"
+    (folder / "0006_broken.sql").write_text(
+        "-- depends: 0005_search_order_indexes\n\n"
         "CREATE TABLE scratch (id integer PRIMARY KEY);\n\n"
         "INSERT INTO no_such_table VALUES (1);\n"
     )
-    (folder / "0005_broken.rollback.sql").write_text("DROP TABLE scratch;\n")
-    with pytest.raises(MigrationError, match="0005_broken failed"):
+    (folder / "0006_broken.rollback.sql").write_text("DROP TABLE scratch;\n")
+    with pytest.raises(MigrationError, match="0006_broken failed"):
         apply_migrations(empty_url, folder)
     assert count(empty_url, "_yoyo_migration") == len(ALL)
     assert count(empty_url, CHECKSUM_TABLE) == len(ALL)
