@@ -106,7 +106,15 @@ class LibraryContender:
         return await crud.file_version.search(self.db, filters=filters, limit=50)
 
     def to_plain(self, phase: str, results: list[Any]) -> Any:
-        """The answers as plain values (records are msgspec Structs already)."""
+        """The answers as plain values (records are msgspec Structs already).
+
+        A search page's ``next_cursor`` is the library's own: the floor has none to compare.
+        """
+        if phase == "search":
+            return [
+                {"photos": p.photos, "total_count": p.total_count, "facets": p.facets}
+                for p in results
+            ]
         return results
 
 

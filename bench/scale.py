@@ -198,12 +198,36 @@ def _named(name: str, **params: Any) -> Plan:
     return lambda s: (queries[name], dict(params))
 
 
-def _search_plan(filters: dict[str, Any]) -> Plan:
+def _search_plan(filters: dict[str, Any], page_only: bool = True) -> Plan:
+    """The statement of a search page: the page alone once the total is kept, else all."""
+
     def plan(s: Loaded) -> tuple[Query[Any], dict[str, Any]]:
         planned = plan_search(filters, None)
-        return planned.query, {**planned.params, "limit": 50, "offset": 0}
+        query: Query[Any] = planned.query
+        if page_only and planned.page_query is not None:
+            query = planned.page_query
+        return query, {**planned.params, "limit": 51, "offset": 0}
 
     return plan
+
+
+SEARCH_FILTERS = {"query": "sunset", "rating_min": 4}
+_SECOND_PAGE: dict[int, str | None] = {}
+
+
+async def _search_page_2(db: Database) -> Any:
+    """The page after the first, by the first page's cursor (taken once per database)."""
+    if id(db) not in _SECOND_PAGE:
+        first = await crud.file_version.search(db, filters=SEARCH_FILTERS)
+        _SECOND_PAGE[id(db)] = first.next_cursor
+    return await crud.file_version.search(db, filters=SEARCH_FILTERS, after=_SECOND_PAGE[id(db)])
+
+
+async def _search_recounted(db: Database) -> Any:
+    """A first page whose total and facets are not kept: every match counted."""
+    if db.local_results is not None:
+        db.local_results.clear()
+    return await crud.file_version.search(db, filters=SEARCH_FILTERS)
 
 
 # name -> (the call, the statement behind it for EXPLAIN)
@@ -256,13 +280,18 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
         _named("file_versions.by_tag", tag="beach", skip=0, limit=50),
     ),
     "search, keyword + rating": (
-        lambda db, s: crud.file_version.search(db, filters={"query": "sunset", "rating_min": 4}),
-        _search_plan({"query": "sunset", "rating_min": 4}),
+        lambda db, s: crud.file_version.search(db, filters=SEARCH_FILTERS),
+        _search_plan(SEARCH_FILTERS),
+    ),
+    "search, page 2 by cursor": (lambda db, s: _search_page_2(db), None),
+    "search, total recounted (first time)": (
+        lambda db, s: _search_recounted(db),
+        _search_plan(SEARCH_FILTERS, page_only=False),
     ),
     "live search (search_photos)": (
         lambda db, s: crud.file_version.search_photos(db, query="beach"),
         _named(
-            "file_versions.search",
+            "file_versions.search_page",
             query="beach",
             tier="silver",
             rating_min=None,

@@ -222,6 +222,12 @@ class Settings(msgspec.Struct):
     audit_trail: bool = False
     # In that history, a value whose JSON is larger than this is left out (its size kept).
     audit_max_value_bytes: int = 4096
+    # Photo search: the total and facets of a filter matching at least search_totals_min
+    # photos are kept in this process for search_totals_ttl seconds (0: never) and reused
+    # by its following pages, until a write to the tables it read commits here
+    # (docs/search.md). Whether writes are watched is decided when the database opens.
+    search_totals_ttl: int = 60
+    search_totals_min: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -275,6 +281,10 @@ class Settings(msgspec.Struct):
             s.audit_trail = _parse_bool(*found)
         if found := _lookup(env, "PICTALLION_DB_AUDIT_MAX_VALUE_BYTES", "DB_AUDIT_MAX_VALUE_BYTES"):
             s.audit_max_value_bytes = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_SEARCH_TOTALS_TTL"):
+            s.search_totals_ttl = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_SEARCH_TOTALS_MIN"):
+            s.search_totals_min = _parse_int(*found, 0)
         return s
 
     def with_url(self, url: str) -> Settings:

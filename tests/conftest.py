@@ -311,9 +311,17 @@ def shape_labels(name: str) -> list[str]:
     inner = rest[:-1]
     if base.endswith(_PER_TABLE):
         return [base]
-    if base == "file_versions.search_filtered":
-        filters, _, sort = inner.partition("|")
-        return [f"search.filter[{f}]" for f in filters.split(",") if f] + [f"search.sort[{sort}]"]
+    if base in ("file_versions.search_filtered", "file_versions.search_page"):
+        # "<filters>|<sort>" and "|after" when it reads after a cursor; search_page is the
+        # page alone, for a search whose total and facets are kept.
+        filters, sort, *after = inner.split("|")
+        labels = [f"search.filter[{f}]" for f in filters.split(",") if f]
+        labels.append(f"search.sort[{sort}]")
+        if after:
+            labels.append("search.after")
+        if base == "file_versions.search_page":
+            labels.append("search.page")
+        return labels
     if base in ("smart_rules.match", "smart_rules.refresh"):
         form, _, kinds = inner.partition(":")
         family = "weighted" if form == "weighted" else "object"
@@ -336,6 +344,7 @@ def required_labels() -> set[str]:
     labels = set(queries)
     labels |= {f"{table}{kind}" for table in ROW_TYPES for kind in (".insert", ".update")}
     labels |= {f"search.filter[{field}]" for field in search._FILTER_FIELDS}
+    labels |= {"search.after", "search.page"}
     labels |= {
         f"search.sort[{key} {direction}]"
         for key in search._SORT_KEYS

@@ -28,6 +28,7 @@ ALL = [
     "0002_tag_library_indexes",
     "0003_catalogue_indexes",
     "0004_listing_indexes",
+    "0005_search_order_indexes",
     "0006_file_version_counts",
 ]
 # The tables the database keeps by triggers (0006), per dialect.
@@ -61,6 +62,11 @@ CATALOGUE_INDEXES = {
     "idx_relationships_person2_id",
 }
 LISTING_INDEXES = {"idx_file_versions_listed_asset"}
+SEARCH_ORDER_INDEXES = {
+    "idx_file_versions_rating_order",
+    "idx_file_versions_size_order",
+    "idx_file_versions_event_order",
+}
 
 BROKEN_MIGRATION = """\
 -- A migration that fails at its last statement, after changing the schema and data.
@@ -114,6 +120,7 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
     assert tag_indexes(empty_url) == ["idx_global_tag_library_tag", "idx_global_tag_library_usage"]
 
     assert rollback_last(empty_url) == "0006_file_version_counts"
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"
@@ -127,9 +134,10 @@ def test_rollback_of_indexes_and_reapply(empty_url: str) -> None:
 def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     apply_migrations(empty_url)
     head = snapshot(empty_url)
-    assert all_indexes(empty_url) >= CATALOGUE_INDEXES | LISTING_INDEXES
+    assert all_indexes(empty_url) >= CATALOGUE_INDEXES | LISTING_INDEXES | SEARCH_ORDER_INDEXES
 
     assert rollback_last(empty_url) == "0006_file_version_counts"
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert all_indexes(empty_url) == TAG_INDEXES | CATALOGUE_INDEXES
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
@@ -148,6 +156,7 @@ def test_rollback_of_catalogue_indexes_and_reapply(empty_url: str) -> None:
     assert apply_migrations(empty_url) == ALL[2:]
     assert snapshot(empty_url) == head
     assert rollback_last(empty_url) == "0006_file_version_counts"
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert apply_migrations(empty_url) == ALL[2:]
@@ -158,9 +167,8 @@ def test_catalogue_indexes_built_by_hand_beforehand_are_kept(empty_url: str, dia
     """A DBA may build some indexes first (CONCURRENTLY, on a live table); 0003 builds the rest."""
     apply_migrations(empty_url)
     head = snapshot(empty_url)
-    rollback_last(empty_url)
-    rollback_last(empty_url)
-    rollback_last(empty_url)
+    for _ in ALL[2:]:
+        rollback_last(empty_url)
     by_hand = [
         "CREATE INDEX idx_file_versions_file_hash ON file_versions (file_hash)",
         "CREATE INDEX idx_faces_unassigned ON faces (created_at, id) WHERE person_id IS NULL",
@@ -182,6 +190,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
     apply_migrations(new_pg_url)
     head = snapshot(new_pg_url)
     assert rollback_last(new_pg_url) == "0006_file_version_counts"
+    assert rollback_last(new_pg_url) == "0005_search_order_indexes"
     assert rollback_last(new_pg_url) == "0004_listing_indexes"
     with psycopg.connect(new_pg_url, autocommit=True) as pg:
         pg.execute("INSERT INTO media_assets (id, original_filename) VALUES ('a', 'a.jpg')")
@@ -198,7 +207,42 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
             )
         invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
         assert pg.execute(invalid).fetchone() == (1,)
-        assert apply_migrations(new_pg_url) == ["0004_listing_indexes", "0006_file_version_counts"]
+        assert apply_migrations(new_pg_url) == [
+            "0004_listing_indexes",
+            "0005_search_order_indexes",
+            "0006_file_version_counts",
+        ]
+        assert pg.execute(invalid).fetchone() == (0,)
+        pg.execute("DELETE FROM file_versions")
+        pg.execute("DELETE FROM media_assets")
+    assert snapshot(new_pg_url) == head
+
+
+def test_search_order_indexes_roll_back_and_rebuild_an_invalid_one(new_pg_url: str) -> None:
+    """0005 builds concurrently; a build that failed is replaced when it runs again."""
+    apply_migrations(new_pg_url)
+    head = snapshot(new_pg_url)
+    assert rollback_last(new_pg_url) == "0006_file_version_counts"
+    assert rollback_last(new_pg_url) == "0005_search_order_indexes"
+    assert not all_indexes(new_pg_url) & SEARCH_ORDER_INDEXES
+    with psycopg.connect(new_pg_url, autocommit=True) as pg:
+        pg.execute("INSERT INTO media_assets (id, original_filename) VALUES ('a', 'a.jpg')")
+        pg.execute(
+            "INSERT INTO file_versions (id, media_asset_id, tier, file_path, file_hash, "
+            "file_size, mime_type) VALUES ('v1', 'a', 'gold', 'p', 'h', 1, 'image/jpeg'), "
+            "('v2', 'a', 'gold', 'p', 'h', 1, 'image/jpeg')"
+        )
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            pg.execute(
+                "CREATE UNIQUE INDEX CONCURRENTLY idx_file_versions_size_order "
+                "ON file_versions (file_size)"
+            )
+        invalid = "SELECT count(*) FROM pg_index WHERE NOT indisvalid"
+        assert pg.execute(invalid).fetchone() == (1,)
+        assert apply_migrations(new_pg_url) == [
+            "0005_search_order_indexes",
+            "0006_file_version_counts",
+        ]
         assert pg.execute(invalid).fetchone() == (0,)
         pg.execute("DELETE FROM file_versions")
         pg.execute("DELETE FROM media_assets")
@@ -208,6 +252,7 @@ def test_listing_index_left_invalid_by_a_failed_build_is_rebuilt(new_pg_url: str
 def test_rollback_everything(empty_url: str) -> None:
     apply_migrations(empty_url)
     assert rollback_last(empty_url) == "0006_file_version_counts"
+    assert rollback_last(empty_url) == "0005_search_order_indexes"
     assert rollback_last(empty_url) == "0004_listing_indexes"
     assert rollback_last(empty_url) == "0003_catalogue_indexes"
     assert rollback_last(empty_url) == "0002_tag_library_indexes"

@@ -22,6 +22,16 @@ def test_generated_statements_are_counted_by_shape() -> None:
         "search.filter[query]",
         "search.sort[rating asc]",
     ]
+    assert shape_labels("file_versions.search_page[query|created_at desc|after]") == [
+        "search.filter[query]",
+        "search.sort[created_at desc]",
+        "search.after",
+        "search.page",
+    ]
+    assert shape_labels("file_versions.search_filtered[|file_size asc|after]") == [
+        "search.sort[file_size asc]",
+        "search.after",
+    ]
     assert shape_labels("smart_rules.refresh[weighted:time_iw,location_eq]") == [
         "smart_rules.refresh[weighted]",
         "smart_rules.refresh[weighted:time_i]",
@@ -44,5 +54,6 @@ def test_every_named_query_and_table_shape_is_required() -> None:
     assert set(queries) <= required
     assert {"users.insert", "users.update", "relationships.insert"} <= required
     assert {"search.filter[people_ids]", "search.sort[event_name desc]"} <= required
+    assert {"search.after", "search.page"} <= required
     assert {"smart_rules.refresh[weighted:time_w]", "smart_rules.match[AND]"} <= required
     assert "smart_rules.match[weighted:time]" not in required  # compiled as time_i / time_w

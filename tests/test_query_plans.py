@@ -26,7 +26,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from pictallion_sql.catalog.search import plan_search
+from pictallion_sql.catalog.search import make_cursor, plan_search
 from pictallion_sql.query.named import queries
 from pictallion_sql.query.registry import Query
 from tests import pgcluster
@@ -190,6 +190,25 @@ HOT: dict[str, Params] = {
     "file_versions.get_multi": lambda s: {"skip": 0, "limit": 100},
     "file_versions.get_all": lambda s: {"skip": 0, "limit": 50},
     "file_versions.get_by_tier": lambda s: {"tier": "gold", "skip": 0, "limit": 50},
+    # the live search's later pages, its total known: read newest first, cut by LIMIT
+    "file_versions.search_page": lambda s: {
+        "query": "beach",
+        "tier": "silver",
+        "rating_min": None,
+        "rating_max": None,
+        "limit": 51,
+        "offset": 0,
+    },
+    "file_versions.search_page_after": lambda s: {
+        "query": "beach",
+        "tier": "silver",
+        "rating_min": None,
+        "rating_max": None,
+        "after_created": datetime(2022, 6, 1),
+        "after_id": "00000000-0000-4000-9000-000000004000",
+        "limit": 51,
+        "offset": 0,
+    },
     "file_versions.recent_photos": lambda s: {"limit": 24},
     "file_versions.all_with_assets": lambda s: {"skip": 100, "limit": 50},
     "file_versions.tier_listing": lambda s: {
@@ -623,3 +642,65 @@ async def test_an_incremental_smart_refresh_reads_only_the_changed_versions(
     plan = await explain_query(catalogue.conn, getattr(compiled, which), params)
     assert whole_table_scans(plan) == [], json.dumps(plan, indent=1)
     assert hashed_subplans(plan) == [], json.dumps(plan, indent=1)
+
+
+# A search page whose total and facets are known (kept from its first page) reads only the
+# page: the matches in sort order through an index, stopping at LIMIT. Every filter is then
+# checked row by row along that index: a case-insensitive substring (query, keywords,
+# location, camera) has no index to serve it, so a page reads about limit / selectivity
+# rows (at 10% of matches, ~500 rows for 50), and a filter that matches nothing reads the
+# whole index. The planner may prefer to collect a small selective set (a person, a
+# collection) and sort it; what is checked is that no plan reads a whole large table or
+# sorts every match.
+PAGE_SEARCHES: dict[str, dict[str, object]] = {
+    "no filter": {},
+    "keyword text and rating": {"query": "beach", "rating_min": 4},
+    "keywords": {"keywords": ["snow"]},
+    "tier and rating": {"tier": "gold", "rating_min": 3},
+    "a person": {"people_ids": [PERSON_7]},
+    "a collection": {"collection_ids": [COLLECTION_3]},
+    "a month": {"created_from": datetime(2023, 6, 1), "created_to": datetime(2023, 6, 30)},
+}
+PAGE_SORTS = [
+    {"field": field, "direction": direction}
+    for field in ("created_at", "rating", "file_size", "event_name")
+    for direction in ("desc", "asc")
+]
+# A cursor in the middle of the catalogue, per sort field.
+CURSOR_KEYS: dict[str, object] = {
+    "created_at": datetime(2022, 6, 1),
+    "rating": 3,
+    "file_size": 4_000_000,
+    "event_name": "event 150",
+}
+
+
+async def explain_page(
+    conn: asyncpg.Connection, filters: Mapping[str, object], sort: Mapping[str, str], after: bool
+) -> Any:
+    """The plan of the page-only search statement, optionally after a cursor."""
+    cursor = None
+    if after:
+        probe = plan_search(filters, sort)
+        sort_type = {"created_at": "timestamp", "rating": "integer", "file_size": "bigint"}
+        cursor = make_cursor(
+            probe.fingerprint,
+            sort_type.get(sort["field"], "text"),
+            CURSOR_KEYS[sort["field"]],
+            "00000000-0000-4000-9000-000000004000",
+        )
+    plan = plan_search(filters, sort, cursor)
+    assert plan.page_query is not None
+    return await explain_query(conn, plan.page_query, {**plan.params, "limit": 51, "offset": 0})
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["first", "after"])
+@pytest.mark.parametrize("sort", PAGE_SORTS, ids=lambda s: f"{s['field']}-{s['direction']}")
+@pytest.mark.parametrize("label", sorted(PAGE_SEARCHES))
+@pytest.mark.slow
+async def test_a_search_page_reads_one_page_in_sort_order(
+    catalogue: Catalogue, label: str, sort: Mapping[str, str], after: bool
+) -> None:
+    plan = await explain_page(catalogue.conn, PAGE_SEARCHES[label], sort, after)
+    problems = whole_table_scans(plan) + hashed_subplans(plan) + whole_sorts(plan)
+    assert not problems, f"page of {label}, {sort}: {', '.join(problems)}"

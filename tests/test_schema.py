@@ -73,6 +73,18 @@ LISTING_INDEXES = {
     ),
 }
 
+# Migration 0005, as PostgreSQL prints its columns (it prints no collation; SQLite gives
+# no text for an expression column, which comparable() spells "<expression>").
+SEARCH_ORDER_COLUMNS = {
+    "idx_file_versions_rating_order": ("COALESCE(rating, 0)", "id"),
+    "idx_file_versions_size_order": ("file_size", "id"),
+    "idx_file_versions_event_order": ("COALESCE(event_name, ''::text)", "id"),
+}
+SEARCH_ORDER_INDEXES = {
+    name: ("file_versions", tuple("<expression>" if "(" in c else c for c in columns), None)
+    for name, columns in SEARCH_ORDER_COLUMNS.items()
+}
+
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$")
 
@@ -116,9 +128,8 @@ def comparable(index: Index) -> Index:
         where = re.sub(r"= ANY \(ARRAY\[(.*?)\]\)", r"IN (\1)", where)
         while where.startswith("(") and where.endswith(")"):
             where = where[1:-1]
-    return msgspec.structs.replace(
-        index, columns=tuple(c.replace('"', "") for c in index.columns), where=where
-    )
+    columns = tuple("<expression>" if "(" in c else c.replace('"', "") for c in index.columns)
+    return msgspec.structs.replace(index, columns=columns, where=where)
 
 
 def all_indexes(schema: Schema) -> dict[str, tuple[str, tuple[str, ...], str | None]]:
@@ -185,6 +196,7 @@ def test_migrations_and_schema_file_build_the_same_schema(
         **tag_indexes,
         **CATALOGUE_INDEXES,
         **LISTING_INDEXES,
+        **SEARCH_ORDER_INDEXES,
         **count_indexes,
     }
 
@@ -320,7 +332,7 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
         assert spec["indexes"] == {}
 
     # The only objects drizzle does not create: the two tag-library indexes and the
-    # catalogue and listing indexes of migrations 0003 and 0004, none of them unique
+    # catalogue, listing and search order indexes of migrations 0003 to 0005, none of them unique
     # (besides the kept counts' own tables of 0006).
     extra = {
         (t.name, i.name): (i.columns, i.unique)
@@ -334,6 +346,7 @@ def test_postgres_schema_matches_drizzle_snapshot(new_pg_url: str) -> None:
             (table, name): tuple(c.replace("timestamp", '"timestamp"') for c in columns)
             for name, (table, columns, _) in {**CATALOGUE_INDEXES, **LISTING_INDEXES}.items()
         },
+        **{("file_versions", name): columns for name, columns in SEARCH_ORDER_COLUMNS.items()},
     }
     assert not any(unique for _, unique in extra.values())
 
@@ -362,6 +375,8 @@ def test_migration_files_are_where_the_package_looks() -> None:
             "0003_catalogue_indexes.sql",
             "0004_listing_indexes.rollback.sql",
             "0004_listing_indexes.sql",
+            "0005_search_order_indexes.rollback.sql",
+            "0005_search_order_indexes.sql",
             "0006_file_version_counts.rollback.sql",
             "0006_file_version_counts.sql",
         ]

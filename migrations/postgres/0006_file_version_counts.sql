@@ -33,7 +33,7 @@
 -- refreshed with and the snapshot it saw). Any write to a collection's rows
 -- (collection_photos), or to its smart flag or rules, or its deletion, drops its mark: the
 -- next refresh of it is a full one. The log is pruned with the compaction of the counts.
--- depends: 0004_listing_indexes
+-- depends: 0005_search_order_indexes
 
 SET LOCAL lock_timeout = '10s';
 

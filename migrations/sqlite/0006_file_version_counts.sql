@@ -24,7 +24,7 @@
 -- (collection_photos), or to its smart flag or rules, drops its mark: the next refresh of
 -- it is a full one. A refresh prunes the entries every mark has seen.
 -- AUTOINCREMENT: a sequence number is never reused once pruned.
--- depends: 0004_listing_indexes
+-- depends: 0005_search_order_indexes
 
 CREATE TABLE file_version_counts (
     name TEXT PRIMARY KEY NOT NULL,

@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import msgspec
 
+from pictallion_sql import config
+from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.catalog.audit import audit_on, audited_command
 from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
 from pictallion_sql.catalog.media_assets import check_limit
 from pictallion_sql.catalog.pages import Keyset, Page
-from pictallion_sql.drivers.base import Executor
+from pictallion_sql.config import Settings
+from pictallion_sql.drivers.base import Database, Executor
+from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import shown
 from pictallion_sql.models import (
@@ -48,6 +52,7 @@ from pictallion_sql.records.composites.photos import (
     PhotoSearchHit,
     PhotoSearchPage,
     PhotoSearchResult,
+    SearchFacets,
     SimilarPhoto,
 )
 
@@ -60,6 +65,8 @@ _BY_ASSET = queries.rows("file_versions.get_by_asset", FileVersion)
 _BY_TIER = queries.rows("file_versions.get_by_tier", FileVersion)
 _SEARCH = queries.rows("file_versions.search", PhotoSearchHit)
 _SEARCH_COUNT = queries.scalar("file_versions.search_count", int)
+_SEARCH_PAGE = queries.rows("file_versions.search_page", FileVersionWithAsset)
+_SEARCH_PAGE_AFTER = queries.rows("file_versions.search_page_after", FileVersionWithAsset)
 _ALL = queries.rows("file_versions.get_all", FileVersion)
 _BY_HASH = queries.one("file_versions.get_by_hash", FileVersion)
 _SET_PHASH = queries.command("file_versions.update_perceptual_hash")
@@ -199,6 +206,28 @@ def similarity(a: str, b: str) -> int | None:
         return None
     differing = sum(1 for x, y in zip(a, b, strict=True) if x != y)
     return math.floor((1 - differing / len(a)) * 100 + 0.5)
+
+
+def _settings(db: Executor) -> Settings:
+    return db.settings if isinstance(db, Database | Connection) else config.settings
+
+
+def _keep_total(
+    db: Executor,
+    local: LocalResults | None,
+    key: Any,
+    generation: tuple[int, ...],
+    total: int,
+    value: Any,
+) -> None:
+    """Keep a search's total (and facets) for its following pages, when it is large."""
+    from pictallion_sql.catalog.search import TOTALS_TABLES
+
+    if local is None:
+        return
+    settings = _settings(db)
+    if total >= settings.search_totals_min:
+        local.put(key, TOTALS_TABLES, generation, settings.search_totals_ttl, value)
 
 
 def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
@@ -552,6 +581,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         rating_max: int | None = None,
         skip: int = 0,
         limit: int = 50,
+        after: str | None = None,
     ) -> PhotoSearchResult:
         """A page of matching versions with their asset, newest first, and the match count.
 
@@ -559,7 +589,11 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         location, or the keywords joined with spaces (an empty query matches everything).
         ``tier``: the route searched silver versions, the default; None searches every tier.
         ``rating_min``/``rating_max``: inclusive, a NULL rating counting as 0.
+        ``after``: the ``next_cursor`` of the previous page of the same search (``skip``
+        then counts from it). A large total is kept between pages (docs/search.md).
         """
+        from pictallion_sql.catalog import search as s
+
         if query is not None and type(query) is not str:
             raise ValidationError("query must be a string", field="query")
         if query is not None:
@@ -581,14 +615,41 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             "rating_min": rating_min,
             "rating_max": rating_max,
         }
-        hits = await db.run(_SEARCH, limit=limit, offset=skip, **params)
-        if hits:
-            total = hits[0].total_count
-        elif skip == 0:
-            total = 0
+        fingerprint = s.live_fingerprint(params)
+        cursor: dict[str, Any] = {}
+        if after is not None:
+            key, last_id = s.read_cursor(after, fingerprint, "timestamp")
+            cursor = {"after_created": key, "after_id": last_id}
+        fetch = s.fetch_size(limit)
+        local = db.local_results
+        totals_key = (b"live", fingerprint)
+        total: int | None = None
+        if local is not None and _settings(db).search_totals_ttl > 0:
+            total = local.get(totals_key, s.TOTALS_TABLES)
+        generation = local.generation(s.TOTALS_TABLES) if local is not None else ()
+        if total is None and not cursor:
+            # One statement answers the page and the count (one snapshot).
+            hits = await db.run(_SEARCH, limit=fetch, offset=skip, **params)
+            photos = [_with_asset(h) for h in hits]
+            if hits:
+                total = hits[0].total_count
+            elif skip == 0:
+                total = 0
+            else:
+                total = await db.run(_SEARCH_COUNT, **params)
+            _keep_total(db, local, totals_key, generation, total, total)
         else:
-            total = await db.run(_SEARCH_COUNT, **params)
-        return PhotoSearchResult([_with_asset(h) for h in hits], total)
+            page = _SEARCH_PAGE_AFTER if cursor else _SEARCH_PAGE
+            photos = await db.run(page, limit=fetch, offset=skip, **params, **cursor)
+            if total is None:
+                total = await db.run(_SEARCH_COUNT, **params)
+                _keep_total(db, local, totals_key, generation, total, total)
+        following = None
+        if len(photos) > limit:
+            del photos[limit:]
+            last = photos[-1]
+            following = s.make_cursor(fingerprint, "timestamp", last.created_at, last.id)
+        return PhotoSearchResult(photos, total, following)
 
     # ---- search with filters, sort and facets (advancedSearch.searchPhotos, 2.5.1) ------
 
@@ -600,21 +661,42 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         sort: PhotoSort | Mapping[str, Any] | None = None,
         skip: int = 0,
         limit: int = 50,
+        after: str | None = None,
     ) -> PhotoSearchPage:
         """A page of the versions matching ``filters`` (with their asset), the total and facets.
 
         ``filters``/``sort`` may be plain mappings (a JSON body); the default order is
-        created_at DESC. One statement answers the page, the count and the facets of every
-        match, so all three come from one snapshot. docs/search.md has the semantics.
+        created_at DESC. ``after`` is the ``next_cursor`` of the previous page of the same
+        search (``skip`` then counts from it). One statement answers the page, the count
+        and the facets of every match; the total and facets of a large search are then
+        kept and its following pages read only their photos. docs/search.md has the
+        semantics.
         """
         # Loaded on first use: the search module is not needed to import the repositories.
-        from pictallion_sql.catalog.search import check_rows, page_from_rows, plan_search
+        from pictallion_sql.catalog import search as s
 
-        plan = plan_search(filters, sort)
-        check_rows("limit", limit)
-        check_rows("skip", skip)
-        rows = await db.run(plan.query, limit=limit, offset=skip, **plan.params)
-        return page_from_rows(rows)
+        plan = s.plan_search(filters, sort, after)
+        s.check_rows("limit", limit)
+        s.check_rows("skip", skip)
+        fetch = s.fetch_size(limit)
+        local = db.local_results
+        totals_key = (b"search", plan.filter_key)
+        known: tuple[int, SearchFacets] | None = None
+        if local is not None and _settings(db).search_totals_ttl > 0:
+            known = local.get(totals_key, s.TOTALS_TABLES)
+        if known is not None and plan.page_query is not None:
+            photos = await db.run(plan.page_query, limit=fetch, offset=skip, **plan.params)
+            total, facets = known
+        else:
+            generation = local.generation(s.TOTALS_TABLES) if local is not None else ()
+            rows = await db.run(plan.query, limit=fetch, offset=skip, **plan.params)
+            photos, total, facets = s.split_rows(rows)
+            _keep_total(db, local, totals_key, generation, total, (total, facets))
+        following = None
+        if len(photos) > limit:
+            del photos[limit:]
+            following = s.next_cursor(plan, photos)
+        return PhotoSearchPage(photos, total, facets, following)
 
     # ---- writes -----------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ from :mod:`pictallion_sql.query.dialects`. docs/search.md gives each filter's se
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -43,8 +45,14 @@ __all__ = [
     "check_filters",
     "check_rows",
     "check_sort",
+    "fetch_size",
+    "live_fingerprint",
+    "make_cursor",
+    "next_cursor",
     "page_from_rows",
     "plan_search",
+    "read_cursor",
+    "split_rows",
 ]
 
 SortField = Literal["created_at", "rating", "file_size", "event_name"]
@@ -91,10 +99,15 @@ class PhotoSort(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class SearchPlan(msgspec.Struct, frozen=True):
-    """The compiled search statement and every parameter it takes but ``limit``/``offset``."""
+    """The compiled search statements and every parameter they take but ``limit``/``offset``."""
 
     query: Query[list[SearchRow]]
     params: dict[str, Any]
+    page_query: Query[list[FileVersionWithAsset]] | None = None
+    sort: PhotoSort = PhotoSort()
+    fingerprint: str = ""
+    # The filters as JSON: what the total and facets depend on (not the sort, not the page).
+    filter_key: bytes = b""
 
 
 # ---- validation ---------------------------------------------------------------------------
@@ -237,6 +250,14 @@ _SORT_KEYS: dict[str, str] = {
 }
 
 
+# The SQL type of each sort key, for the cursor's value.
+_SORT_TYPES: dict[str, str] = {
+    "created_at": "timestamp",
+    "rating": "integer",
+    "file_size": "bigint",
+    "event_name": "text",
+}
+
 _PERSON_ID = '"f"."person_id"'
 _COLLECTION_ID = '"cp"."collection_id"'
 _MATCH_KEYWORDS = '"m"."keywords"'
@@ -331,17 +352,35 @@ def _matches_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
     return str(builder.get_sql(quote_char='"'))
 
 
-def _page_sql(sort: PhotoSort, d: SqlDialect) -> str:
+def _sort_terms(sort: PhotoSort, key: str, id_column: str, d: SqlDialect) -> tuple[str, str]:
+    """The sort key and the tie-breaking id as they are ordered (text by its bytes)."""
+    if sort.field == "event_name":
+        key = d.byte_order(key)
+    return key, d.byte_order(id_column)
+
+
+def _after_sql(sort: PhotoSort, key: str, tie: str, d: SqlDialect) -> str:
+    """Rows strictly after the cursor's (key, id) in the sort order.
+
+    The redundant ``key <= :after_key`` (``>=`` ascending) lets an index on the key start
+    at the cursor instead of filtering every row before it.
+    """
+    op = "<" if sort.direction == "desc" else ">"
+    after_key = d.typed(":after_key", _SORT_TYPES[sort.field])
+    if sort.field == "event_name":
+        after_key = d.byte_order(after_key)
+    after_id = d.byte_order(d.typed(":after_id", "text"))
+    return f"{key} {op}= {after_key} AND ({key} {op} {after_key} OR {tie} {op} {after_id})"
+
+
+def _page_sql(sort: PhotoSort, after: bool, d: SqlDialect) -> str:
     """The page: ids of the matches in sort order, numbered, limited and offset."""
     from pypika import Order, Table
     from pypika import Query as Builder
     from pypika.terms import LiteralValue
 
     order = Order.asc if sort.direction == "asc" else Order.desc
-    key = '"m"."sort_key"'
-    if sort.field == "event_name":
-        key = d.byte_order(key)
-    tie = d.byte_order('"m"."id"')
+    key, tie = _sort_terms(sort, '"m"."sort_key"', '"m"."id"', d)
     direction = sort.direction.upper()
     window = LiteralValue(f"row_number() OVER (ORDER BY {key} {direction}, {tie} {direction})")
     m = Table("m")
@@ -351,12 +390,13 @@ def _page_sql(sort: PhotoSort, d: SqlDialect) -> str:
         .orderby(LiteralValue(key), order=order)
         .orderby(LiteralValue(tie), order=order)
     )
+    if after:
+        builder = builder.where(sql_condition(_after_sql(sort, key, tie, d)))
     return str(builder.get_sql(quote_char='"')) + " LIMIT :limit OFFSET :offset"
 
 
-def _search_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
-    """One statement: the page's photos (ordered) followed by every facet count."""
-    asset = d.json_object(
+def _asset_sql(d: SqlDialect) -> str:
+    return d.json_object(
         "'id'",
         '"ma"."id"',
         "'original_filename'",
@@ -364,6 +404,11 @@ def _search_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
         "'created_at'",
         '"ma"."created_at"',
     )
+
+
+def _search_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
+    """One statement: the page's photos (ordered) followed by every facet count."""
+    asset = _asset_sql(d)
     version = ", ".join(_col(c) for c in _VERSION_COLUMNS)
     nulls = ", ".join("NULL" for _ in range(len(_VERSION_COLUMNS) + 2))
     photos = (
@@ -398,30 +443,100 @@ def _search_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
     ]
     return (
         f'WITH "m" AS ({_matches_sql(names, sort, d)}), '
-        f'"page" AS ({_page_sql(sort, d)}) '
+        f'"page" AS ({_page_sql(sort, after, d)}) '
         + " UNION ALL ".join(parts)
         + ' ORDER BY "search_position"'
     )
 
 
-@lru_cache(maxsize=1024)
-def _query(names: tuple[str, ...], sort: PhotoSort) -> Query[list[SearchRow]]:
-    """The compiled search of one shape (cached: the shape, not the values, decides the SQL)."""
-    name = f"file_versions.search_filtered[{','.join(names)}|{sort.field} {sort.direction}]"
-    return make_query(
-        name,
-        "rows",
-        SearchRow,
-        _search_sql(names, sort, dialect_sql("postgres")),
-        _search_sql(names, sort, dialect_sql("sqlite")),
+def _page_only_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
+    """One page of the matches, read in sort order and cut by LIMIT: no total, no facets.
+
+    With no aggregate over the matches, the database can walk an index in sort order and
+    stop once the page is full instead of collecting and sorting every match. The page's
+    ids are chosen first; the rows and their assets are read for those ids only (the
+    asset is joined inside only when ``query`` searches its filename).
+    """
+    key, tie = _sort_terms(sort, _SORT_KEYS[sort.field], _col("id"), d)
+    direction = sort.direction.upper()
+    conditions = [_condition(n, d) for n in names]
+    if after:
+        conditions.append(_after_sql(sort, key, tie, d))
+    where = f" WHERE {' AND '.join(f'({c})' for c in conditions)}" if conditions else ""
+    asset_join = 'LEFT JOIN "media_assets" AS "ma" ON "ma"."id" = "fv"."media_asset_id"'
+    inner_join = f" {asset_join}" if "query" in names else ""
+    page = (
+        f'SELECT "fv"."id" AS "page_id", {key} AS "page_key", {tie} AS "page_tie" '
+        f'FROM "file_versions" AS "fv"{inner_join}{where} '
+        f"ORDER BY {key} {direction}, {tie} {direction} LIMIT :limit OFFSET :offset"
+    )
+    version = ", ".join(_col(c) for c in _VERSION_COLUMNS)
+    outer_key, outer_tie = _sort_terms(sort, '"page"."page_key"', '"page"."page_tie"', d)
+    return (
+        f"SELECT {version}, "
+        f'CASE WHEN "ma"."id" IS NULL THEN NULL ELSE {_asset_sql(d)} END AS "media_asset" '
+        f'FROM ({page}) AS "page" '
+        'JOIN "file_versions" AS "fv" ON "fv"."id" = "page"."page_id" '
+        f"{asset_join} "
+        f"ORDER BY {outer_key} {direction}, {outer_tie} {direction}"
     )
 
 
-def plan_search(filters: Any = None, sort: Any = None) -> SearchPlan:
-    """Validate ``filters`` and ``sort`` and return the statement that answers them."""
+def _shape_name(base: str, names: tuple[str, ...], sort: PhotoSort, after: bool) -> str:
+    suffix = "|after" if after else ""
+    return f"{base}[{','.join(names)}|{sort.field} {sort.direction}{suffix}]"
+
+
+@lru_cache(maxsize=1024)
+def _query(names: tuple[str, ...], sort: PhotoSort, after: bool = False) -> Query[list[SearchRow]]:
+    """The compiled search of one shape (cached: the shape, not the values, decides the SQL)."""
+    return make_query(
+        _shape_name("file_versions.search_filtered", names, sort, after),
+        "rows",
+        SearchRow,
+        _search_sql(names, sort, after, dialect_sql("postgres")),
+        _search_sql(names, sort, after, dialect_sql("sqlite")),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _page_query(
+    names: tuple[str, ...], sort: PhotoSort, after: bool
+) -> Query[list[FileVersionWithAsset]]:
+    """The compiled page-only statement of one shape."""
+    return make_query(
+        _shape_name("file_versions.search_page", names, sort, after),
+        "rows",
+        FileVersionWithAsset,
+        _page_only_sql(names, sort, after, dialect_sql("postgres")),
+        _page_only_sql(names, sort, after, dialect_sql("sqlite")),
+    )
+
+
+def plan_search(filters: Any = None, sort: Any = None, after: Any = None) -> SearchPlan:
+    """Validate ``filters``, ``sort`` and the cursor ``after`` and return the statements.
+
+    ``query`` answers the page with the total and the facets; ``page_query`` the page
+    alone, for a search whose total and facets are already known.
+    """
     given = check_filters(filters)
     order = check_sort(sort)
-    return SearchPlan(_query(tuple(given), order), given)
+    names = tuple(given)
+    fingerprint = _fingerprint("search", given, order.field, order.direction)
+    params = dict(given)
+    if after is not None:
+        key, last_id = read_cursor(after, fingerprint, _SORT_TYPES[order.field])
+        params["after_key"] = key
+        params["after_id"] = last_id
+    cursor = after is not None
+    return SearchPlan(
+        _query(names, order, cursor),
+        params,
+        _page_query(names, order, cursor),
+        order,
+        fingerprint,
+        msgspec.json.encode(given),
+    )
 
 
 # ---- results -----------------------------------------------------------------------------
@@ -444,6 +559,12 @@ def _ordered(counts: dict[Any, int]) -> dict[Any, int]:
 
 def page_from_rows(rows: Sequence[SearchRow]) -> PhotoSearchPage:
     """Split the statement's rows into the page's photos, the facets and the total."""
+    photos, total, facets = split_rows(rows)
+    return PhotoSearchPage(photos, total, facets)
+
+
+def split_rows(rows: Sequence[SearchRow]) -> tuple[list[FileVersionWithAsset], int, SearchFacets]:
+    """The page's photos, the total and the facets of the search statement's rows."""
     photos: list[FileVersionWithAsset] = []
     facets: dict[str, dict[Any, int]] = {name: {} for name in _FACET_NAMES.values()}
     for row in rows:
@@ -455,4 +576,113 @@ def page_from_rows(rows: Sequence[SearchRow]) -> PhotoSearchPage:
     ordered = {name: _ordered(counts) for name, counts in facets.items()}
     # Every match has exactly one tier, so the tier counts add up to the number of matches.
     total = sum(ordered["tiers"].values())
-    return PhotoSearchPage(photos, total, SearchFacets(**ordered))
+    return photos, total, SearchFacets(**ordered)
+
+
+# ---- cursors -----------------------------------------------------------------------------
+#
+# A cursor is the url-safe base64 of msgspec JSON [version, fingerprint, key, id]: the sort
+# key and id of the last photo of a page, and a fingerprint of the search (its normalised
+# filters and sort) it belongs to. It is opaque to callers but not secret: its values are
+# bound as parameters like any filter, and it is checked before any SQL runs.
+
+_CURSOR_VERSION = 1
+_CURSOR_MAX_CHARS = 4096
+
+
+class _Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+    version: int
+    fingerprint: str
+    key: int | str
+    id: str
+
+
+_CURSOR_DECODER = msgspec.json.Decoder(_Cursor)
+
+
+def _fingerprint(kind: str, *parts: Any) -> str:
+    """A short digest of a search's normalised inputs, tying a cursor to that search."""
+    digest = hashlib.blake2b(msgspec.json.encode([kind, *parts]), digest_size=9)
+    return base64.urlsafe_b64encode(digest.digest()).decode("ascii")
+
+
+def make_cursor(fingerprint: str, sort_type: str, key: Any, last_id: str) -> str:
+    """The cursor of the page after a photo whose sort key is ``key`` and id ``last_id``."""
+    value: int | str = key.isoformat() if sort_type == "timestamp" else key
+    raw = msgspec.json.encode(_Cursor(_CURSOR_VERSION, fingerprint, value, last_id))
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _bad_cursor(reason: str) -> ValidationError:
+    return ValidationError(f"after {reason}", field="after")
+
+
+def read_cursor(token: Any, fingerprint: str, sort_type: str) -> tuple[Any, str]:
+    """The (sort key, id) of cursor ``token``, checked against the search it must belong to."""
+    if type(token) is not str:
+        raise _bad_cursor(f"must be a cursor string, got {type(token).__name__}")
+    if not token or len(token) > _CURSOR_MAX_CHARS:
+        raise _bad_cursor("is not a cursor of a search page")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        cursor = _CURSOR_DECODER.decode(raw)
+    except (ValueError, TypeError, msgspec.DecodeError):
+        raise _bad_cursor("is not a cursor of a search page") from None
+    if cursor.version != _CURSOR_VERSION:
+        raise _bad_cursor("is a cursor of another version of the library")
+    if cursor.fingerprint != fingerprint:
+        raise _bad_cursor("belongs to a search with other filters or another sort")
+    _check_text("after", cursor.id)
+    key: Any = cursor.key
+    if sort_type == "timestamp":
+        if type(key) is not str:
+            raise _bad_cursor("is not a cursor of a search page")
+        try:
+            key = datetime.fromisoformat(key)
+        except ValueError:
+            raise _bad_cursor("is not a cursor of a search page") from None
+        if key.tzinfo is not None:
+            raise _bad_cursor("is not a cursor of a search page")
+    elif sort_type == "text":
+        if type(key) is not str:
+            raise _bad_cursor("is not a cursor of a search page")
+        _check_text("after", key)
+    else:
+        bounds = _INT32 if sort_type == "integer" else (-(2**63), 2**63 - 1)
+        if type(key) is not int or not bounds[0] <= key <= bounds[1]:
+            raise _bad_cursor("is not a cursor of a search page")
+    return key, cursor.id
+
+
+def sort_key_of(sort: PhotoSort, photo: FileVersionWithAsset) -> Any:
+    """The value the statement orders ``photo`` by (NULL rating as 0, NULL event as '')."""
+    if sort.field == "created_at":
+        return photo.created_at
+    if sort.field == "rating":
+        return photo.rating or 0
+    if sort.field == "file_size":
+        return photo.file_size
+    return photo.event_name or ""
+
+
+def next_cursor(plan: SearchPlan, photos: Sequence[FileVersionWithAsset]) -> str:
+    """The cursor of the page after ``photos`` (the last photo of a full page)."""
+    last = photos[-1]
+    sort_type = _SORT_TYPES[plan.sort.field]
+    return make_cursor(plan.fingerprint, sort_type, sort_key_of(plan.sort, last), last.id)
+
+
+def live_fingerprint(params: Mapping[str, Any]) -> str:
+    """The fingerprint of a live search (``search_photos``), newest first."""
+    return _fingerprint("live", sorted(params.items()))
+
+
+def fetch_size(limit: int) -> int:
+    """How many rows to read for a page of ``limit``: one more tells whether a next page exists."""
+    return limit + 1 if 0 < limit < _MAX_ROWS else limit
+
+
+# ---- totals and facets kept between pages ------------------------------------------------
+
+# What a search's total and facets are read from: a write to any of these changes them.
+TOTALS_TABLES = ("file_versions", "media_assets", "faces", "collection_photos")

@@ -21,6 +21,7 @@ import msgspec
 
 from pictallion_sql import config
 from pictallion_sql.cache.base import CACHED_TABLES
+from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.drivers.arguments import bind_args, check_batch_size, check_streamable
 from pictallion_sql.drivers.decoding import Decoder, base_type, check_columns, is_json_kind
@@ -120,6 +121,11 @@ class Executor(ABC):
         """The cache reads may use here: the database's, never inside a transaction."""
         return None
 
+    @property
+    def local_results(self) -> LocalResults | None:
+        """The in-process results reads may use here: the database's, never in a transaction."""
+        return None
+
     @abstractmethod
     async def run(self, query: Query[ResultT], /, **params: Any) -> ResultT:
         """Run ``query``; return a record, a list of records, a scalar or the affected row count."""
@@ -183,6 +189,10 @@ class Database(Executor):
     settings: Settings
     # The optional read cache (``pictallion_sql.cache``); None: every read goes to the database.
     cache: RowCache | None = None
+    # Whether statements report the tables they wrote (to the read cache, to local results):
+    # only when one of them is there, so that otherwise a statement costs nothing more.
+    _watch_writes: bool = False
+    _local: LocalResults | None = None
     query_metrics: QueryMetrics
     """Calls, errors by type, rows and a latency histogram per query this database ran."""
     _pool: Pool[Any]
@@ -196,14 +206,21 @@ class Database(Executor):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.query_metrics = QueryMetrics()
+        self._local = LocalResults() if settings.search_totals_ttl > 0 else None
+        self._watch_writes = self._local is not None
 
     @property
     def read_cache(self) -> RowCache | None:
         return self.cache
 
+    @property
+    def local_results(self) -> LocalResults | None:
+        return self._local
+
     def attach_cache(self, cache: RowCache | None) -> None:
         """Use ``cache`` for reads outside transactions, and tell it of committed writes."""
         self.cache = cache
+        self._watch_writes = cache is not None or self._local is not None
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` for each mapping in ``rows`` in one transaction."""
@@ -211,7 +228,9 @@ class Database(Executor):
             return await conn.run_many(query, rows)
 
     async def _invalidate(self, tables: frozenset[str]) -> None:
-        """Tell the cache that writes to ``tables`` committed (never fails the caller)."""
+        """Tell the caches that writes to ``tables`` committed (never fails the caller)."""
+        if self._local is not None and tables:
+            self._local.written(tables)
         cache = self.cache
         changed = tables & CACHED_TABLES
         if cache is not None and changed:

@@ -18,6 +18,7 @@ from pictallion_sql.query.registry import Query, ResultT
 
 if TYPE_CHECKING:
     from pictallion_sql.cache.base import RowCache
+    from pictallion_sql.cache.local import LocalResults
 
 __all__ = ["Connection", "aborted_error", "group_by_columns", "interrupted_error"]
 
@@ -58,6 +59,10 @@ class Connection(Executor):
     @property
     def read_cache(self) -> RowCache | None:
         return None if self._depth else self._db.cache
+
+    @property
+    def local_results(self) -> LocalResults | None:
+        return None if self._depth else self._db.local_results
 
     def _note_write(self, query: Query) -> None:
         """Inside a transaction: remember the tables ``query`` wrote (cache attached only)."""

@@ -234,7 +234,7 @@ class PostgresDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._give_back(conn)
-        if self.cache is not None:  # outside a transaction: committed already
+        if self._watch_writes:  # outside a transaction: committed already
             await self._invalidate(written_tables(query))
         return result
 
@@ -364,7 +364,7 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
-        if self._db.cache is not None:
+        if self._db._watch_writes:
             await self._wrote(query)
         return result
 
@@ -477,7 +477,7 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
-        if self._db.cache is not None:
+        if self._db._watch_writes:
             self._note_write(label)
         self._db._report_query(label, started, len(records))
 
@@ -500,7 +500,7 @@ class PostgresConnection(Connection):
             except BaseException:
                 self._interrupt()
                 raise
-            if self._db.cache is not None:
+            if self._db._watch_writes:
                 self._note_write(query)
         self._db._report_query(query, started, len(batch))
         return len(batch)

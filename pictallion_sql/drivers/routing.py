@@ -36,6 +36,7 @@ from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from typing import Any, TypeVar
 
 from pictallion_sql.cache.base import RowCache
+from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.config import Settings, mask_url
 from pictallion_sql.drivers.base import Database, Executor, QueryObserver
 from pictallion_sql.drivers.connection import Connection
@@ -101,6 +102,10 @@ class RoutingDatabase(Database):
         reached the cache: a value read there and cached would outlive that write.
         """
         self._primary.attach_cache(cache)
+
+    @property
+    def local_results(self) -> LocalResults | None:
+        return None  # as the read cache: a result read on a replica is not kept
 
     # -- reads --------------------------------------------------------------------------
 

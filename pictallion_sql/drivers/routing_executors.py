@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 import msgspec
 
 from pictallion_sql.cache.base import RowCache
+from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.drivers.base import Executor
 from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.postgres import PostgresConnection
@@ -76,6 +77,10 @@ class _RoutedConnection(Connection):
     @property
     def read_cache(self) -> RowCache | None:
         return None  # routed reads never use the cache (see RoutingDatabase.attach_cache)
+
+    @property
+    def local_results(self) -> LocalResults | None:
+        return None
 
     @property
     def in_transaction(self) -> bool:

@@ -203,7 +203,7 @@ class SqliteDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._release(conn)
-        if self.cache is not None:  # outside a transaction: committed already
+        if self._watch_writes:  # outside a transaction: committed already
             await self._invalidate(written_tables(query))
         return result
 
@@ -278,7 +278,7 @@ class SqliteConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
-        if self._db.cache is not None:
+        if self._db._watch_writes:
             await self._wrote(query)
         return result
 
@@ -368,7 +368,7 @@ class SqliteConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
-        if self._db.cache is not None:
+        if self._db._watch_writes:
             self._note_write(query)
         self._db._report_query(query, started, len(batch))
 

@@ -322,6 +322,11 @@ CREATE INDEX idx_relationships_person2_id ON relationships (person2_id);
 CREATE INDEX idx_file_versions_listed_asset ON file_versions (media_asset_id, tier)
     WHERE tier IN ('gold', 'silver');
 
+-- Search order indexes (migration 0005): a search page read in sort order, ties by id.
+
+CREATE INDEX idx_file_versions_rating_order ON file_versions (COALESCE(rating, 0), id);
+CREATE INDEX idx_file_versions_size_order ON file_versions (file_size, id);
+CREATE INDEX idx_file_versions_event_order ON file_versions (COALESCE(event_name, ''), id);
 -- Kept counts (migration 0006): the totals of the photo listings, written by row triggers
 -- on file_versions (the triggers are in the migration; the schema snapshot compares
 -- tables, columns and indexes).

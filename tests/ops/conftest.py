@@ -21,6 +21,7 @@ ALL = [
     "0002_tag_library_indexes",
     "0003_catalogue_indexes",
     "0004_listing_indexes",
+    "0005_search_order_indexes",
     "0006_file_version_counts",
 ]
 

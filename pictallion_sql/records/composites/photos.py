@@ -112,6 +112,8 @@ class PhotoSearchResult(msgspec.Struct, frozen=True, gc=False):
 
     photos: list[FileVersionWithAsset]
     total_count: int
+    next_cursor: str | None = None
+    """Pass as ``after`` for the page that follows; None when this page is the last."""
 
 
 class SearchFacets(msgspec.Struct, frozen=True, gc=False):
@@ -135,6 +137,8 @@ class PhotoSearchPage(msgspec.Struct, frozen=True, gc=False):
     photos: list[FileVersionWithAsset]
     total_count: int
     facets: SearchFacets
+    next_cursor: str | None = None
+    """Pass as ``after`` (same filters and sort) for the page that follows; None at the end."""
 
 
 class SearchRow(msgspec.Struct, frozen=True, gc=False):

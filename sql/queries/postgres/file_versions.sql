@@ -99,6 +99,64 @@ WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
   AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
 
+-- name: file_versions.search_page
+-- returns: rows FileVersionWithAsset
+-- params: query, tier, rating_min, rating_max, limit, offset
+-- A live-search page without its total (known already): read newest first through
+-- idx_file_versions_tier_created_at / idx_file_versions_created_at, stopping at LIMIT.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE json_build_object('id', ma.id, 'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
+  AND (CAST(:query AS text) IS NULL
+       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(fv.location COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
+  AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+  AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit OFFSET :offset;
+
+-- name: file_versions.search_page_after
+-- returns: rows FileVersionWithAsset
+-- params: query, tier, rating_min, rating_max, after_created, after_id, limit, offset
+-- The live-search page after the cursor (created_at, id) of the previous page's last photo.
+-- The redundant created_at <= bound lets the index scan start at the cursor.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE json_build_object('id', ma.id, 'original_filename', ma.original_filename,
+                                   'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
+  AND (CAST(:query AS text) IS NULL
+       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(fv.location COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
+                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
+  AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+  AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+  AND fv.created_at <= CAST(:after_created AS timestamp)
+  AND (fv.created_at < CAST(:after_created AS timestamp) OR fv.id < CAST(:after_id AS text))
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit OFFSET :offset;
+
 -- name: file_versions.similar
 -- returns: rows SimilarPhoto
 -- params: id, threshold, limit

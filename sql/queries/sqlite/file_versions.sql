@@ -96,6 +96,60 @@ WHERE (:tier IS NULL OR fv.tier = :tier)
   AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
   AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
 
+-- name: file_versions.search_page
+-- returns: rows FileVersionWithAsset
+-- params: query, tier, rating_min, rating_max, limit, offset
+-- The PostgreSQL body: a live-search page without its total, newest first, cut by LIMIT.
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE json_object('id', ma.id, 'original_filename', ma.original_filename,
+                             'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE (:tier IS NULL OR fv.tier = :tier)
+  AND (:query IS NULL
+       OR instr(pictallion_lower(ma.original_filename), pictallion_lower(:query)) > 0
+       OR instr(pictallion_lower(fv.location), pictallion_lower(:query)) > 0
+       OR instr(pictallion_lower((SELECT group_concat(k.value, ' ')
+                                  FROM json_each(fv.keywords) AS k)),
+                pictallion_lower(:query)) > 0)
+  AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+  AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit OFFSET :offset;
+
+-- name: file_versions.search_page_after
+-- returns: rows FileVersionWithAsset
+-- params: query, tier, rating_min, rating_max, after_created, after_id, limit, offset
+-- The PostgreSQL body: the live-search page after the cursor (created_at, id).
+SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
+       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
+       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
+       fv.processing_state, fv.created_at,
+       CASE WHEN ma.id IS NULL THEN NULL
+            ELSE json_object('id', ma.id, 'original_filename', ma.original_filename,
+                             'created_at', ma.created_at)
+       END AS media_asset
+FROM file_versions AS fv
+LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+WHERE (:tier IS NULL OR fv.tier = :tier)
+  AND (:query IS NULL
+       OR instr(pictallion_lower(ma.original_filename), pictallion_lower(:query)) > 0
+       OR instr(pictallion_lower(fv.location), pictallion_lower(:query)) > 0
+       OR instr(pictallion_lower((SELECT group_concat(k.value, ' ')
+                                  FROM json_each(fv.keywords) AS k)),
+                pictallion_lower(:query)) > 0)
+  AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+  AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+  AND fv.created_at <= :after_created
+  AND (fv.created_at < :after_created OR fv.id < :after_id)
+ORDER BY fv.created_at DESC, fv.id DESC
+LIMIT :limit OFFSET :offset;
+
 -- name: file_versions.similar
 -- returns: rows SimilarPhoto
 -- params: id, threshold, limit
