@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from pictallion_sql.catalog.search import make_cursor, plan_search
-from pictallion_sql.drivers.sqlite import to_text_timestamp
+from pictallion_sql.drivers.sqlite_codecs import to_text_timestamp
 from pictallion_sql.query.named import queries
 from tests.plans_sqlite_catalogue import load, stamp, uid
 from tests.test_query_plans import (
