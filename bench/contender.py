@@ -146,6 +146,16 @@ async def run(
     cpu: dict[str, float] = {}
     digests: dict[str, str] = {}
     counts: dict[str, int] = {}
+    # Filled in as the phases run: what the parent reads back as JSON.
+    measured: dict[str, Any] = {
+        "contender": contender,
+        "dialect": dialect,
+        "versions": versions,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "operations": counts,
+        "digests": digests,
+    }
     try:
         cpu_started, started = time.process_time(), time.perf_counter()
         ids = await c.ingest(w)
@@ -153,16 +163,8 @@ async def run(
         cpu["ingest"] = time.process_time() - cpu_started
         counts["ingest"] = len(w.assets) + len(w.versions) + len(w.people) + len(w.faces)
         if ingest_only:
-            return {
-                "contender": contender,
-                "dialect": dialect,
-                "versions": versions,
-                "seconds": seconds,
-                "cpu_seconds": cpu,
-                "operations": counts,
-                "digests": {},
-                "rows": {table: len(row_ids) for table, row_ids in ids.items()},
-            }
+            rows = {table: len(row_ids) for table, row_ids in ids.items()}
+            return {**measured, "rows": rows}
         await stamp_times(dialect, url, w, ids)
         names = workload.id_names(ids)
         for phase, phase_ops in read_phases(c, w, ids).items():
@@ -178,15 +180,7 @@ async def run(
             digests[phase] = workload.digest(phase, c.to_plain(phase, answers), names)
     finally:
         await c.close()
-    return {
-        "contender": contender,
-        "dialect": dialect,
-        "versions": versions,
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "operations": counts,
-        "digests": digests,
-    }
+    return measured
 
 
 def main() -> None:

@@ -43,7 +43,13 @@ from typing import Any, Protocol, TypedDict
 
 from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.admin.common import Progress
-from pictallion_sql.admin.files import create_private_file, fsync_dir, publish
+from pictallion_sql.admin.files import (
+    create_private_file,
+    fsync_dir,
+    publish,
+    read_manifest_file,
+    write_json,
+)
 from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import DatabaseError, ValidationError
 
@@ -201,27 +207,15 @@ def _manifest_path(archive: Path) -> Path:
 
 
 def _write_manifest(archive: Path, manifest: _Manifest) -> None:
-    target = _manifest_path(archive)
-    tmp = create_private_file(target.parent, f".{target.name}.")
-    try:
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        publish(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_json(_manifest_path(archive), manifest)
 
 
 def _read_manifest(archive: Path) -> _Manifest:
     path = _manifest_path(archive)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ArchiveError(f"{archive} has no manifest ({path.name})") from None
-    except (OSError, ValueError) as exc:
-        raise ArchiveError(f"cannot read the manifest {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != ARCHIVE_FORMAT:
-        raise ArchiveError(f"{path} is not an archive manifest this version reads")
-    return data  # type: ignore[return-value]
+    data: _Manifest = read_manifest_file(
+        path, of=archive, fmt=ARCHIVE_FORMAT, error=ArchiveError, kind="an archive"
+    )
+    return data
 
 
 def read_archive(archive: Path) -> tuple[_Manifest, list[dict[str, Any]]]:

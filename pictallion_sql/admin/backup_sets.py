@@ -24,7 +24,6 @@ the newest verified backup.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ from typing import TypedDict
 from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.admin.backup import BackupError
 from pictallion_sql.admin.common import Progress
-from pictallion_sql.admin.files import create_private_file, fsync_dir, publish
+from pictallion_sql.admin.files import fsync_dir, read_manifest_file, write_json
 from pictallion_sql.admin.retention import Candidate, RetentionPolicy, to_keep
 from pictallion_sql.config import Dialect, Settings
 
@@ -128,28 +127,20 @@ def manifest_path(backup: Path) -> Path:
 
 
 def _write_manifest(backup: Path, manifest: Manifest) -> None:
-    target = manifest_path(backup)
-    tmp = create_private_file(target.parent, f".{target.name}.")
-    try:
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        publish(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_json(manifest_path(backup), manifest)
 
 
 def read_manifest(backup: Path) -> Manifest:
     """The manifest of ``backup``; ``BackupError`` if it is missing or unreadable."""
-    path = manifest_path(backup)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BackupError(f"{backup} has no manifest ({path.name}); it is incomplete") from None
-    except (OSError, ValueError) as exc:
-        raise BackupError(f"cannot read the manifest {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        raise BackupError(f"{path} is not a backup manifest this version reads")
-    return data  # type: ignore[return-value]
+    data: Manifest = read_manifest_file(
+        manifest_path(backup),
+        of=backup,
+        fmt=MANIFEST_FORMAT,
+        error=BackupError,
+        kind="a backup",
+        missing="; it is incomplete",
+    )
+    return data
 
 
 # --- writing a backup into a set --------------------------------------------------------------

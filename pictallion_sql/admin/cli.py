@@ -188,13 +188,6 @@ def build_parser() -> argparse.ArgumentParser:
                 help="for dashboards: kept counts and the planner's estimates instead of "
                 "counting every row (docs/counts.md)",
             )
-        if name == "stats":
-            cmd.add_argument(
-                "--estimated",
-                action="store_true",
-                help="for dashboards: kept counts and the planner's estimates instead of "
-                "counting every row (docs/counts.md)",
-            )
         if name == "migrate":
             cmd.add_argument(
                 "--accept-changed",

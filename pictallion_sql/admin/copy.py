@@ -242,7 +242,7 @@ def _prepare(
             f"the source {report['url']} is not at the newest migration ({state}); "
             "run `pictallion-db migrate` on it first"
         )
-    if pooled and Settings(database_url=target_url).dialect == "postgres":
+    if pooled and Settings(database_url=target_url).is_postgres:
         target = migration_report(target_url, migrations_path)
         if target["pending"] or not target["applied"]:
             raise ConfigurationError(

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-__all__ = ["create_private_file", "fsync_dir", "fsync_file", "publish"]
+__all__ = [
+    "create_private_file",
+    "fsync_dir",
+    "fsync_file",
+    "publish",
+    "read_manifest_file",
+    "write_json",
+]
 
 
 def create_private_file(folder: Path, prefix: str) -> Path:
@@ -47,3 +56,30 @@ def publish(tmp: Path, final: Path) -> None:
     os.chmod(tmp, 0o600)
     os.replace(tmp, final)
     fsync_dir(final.parent)
+
+
+def write_json(target: Path, data: Any) -> None:
+    """``data`` as indented JSON in ``target``, private and durable; all of it or nothing."""
+    tmp = create_private_file(target.parent, f".{target.name}.")
+    try:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        publish(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_manifest_file(
+    path: Path, *, of: Path, fmt: int, error: type[Exception], kind: str, missing: str = ""
+) -> Any:
+    """The manifest in ``path`` of the file ``of``, when its ``format`` is ``fmt``; else
+    ``error`` saying what is wrong (``missing`` ends the message of a missing manifest)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{of} has no manifest ({path.name}){missing}") from None
+    except (OSError, ValueError) as exc:
+        raise error(f"cannot read the manifest {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise error(f"{path} is not {kind} manifest this version reads")
+    return data

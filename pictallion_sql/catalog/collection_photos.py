@@ -88,12 +88,7 @@ class CollectionPhotoRepository(
     ) -> Page[CollectionPhoto]:
         """:meth:`get_by_collection` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         check_id("collection_id", collection_id)
         filters = {"collection_id": collection_id}

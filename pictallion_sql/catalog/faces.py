@@ -78,12 +78,7 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
     ) -> Page[Face]:
         """:meth:`get_by_person` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         check_id("person_id", person_id)
         filters = {"person_id": person_id}
@@ -106,12 +101,7 @@ class FaceRepository(Repository[Face, InsertFace, UpdateFace]):
     ) -> Page[Face]:
         """:meth:`get_unassigned` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         return await _UNASSIGNED_PAGES.page(db, after=after, limit=limit, filters={})
 

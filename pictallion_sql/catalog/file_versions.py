@@ -260,12 +260,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> Page[FileVersion]:
         """:meth:`get_by_tier` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         _check_tier(tier)
         return await _TIER_PAGES.page(db, after=after, limit=limit, filters={"tier": tier})
@@ -282,12 +277,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> Page[FileVersion]:
         """:meth:`get_all` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         return await _ALL_PAGES.page(db, after=after, limit=limit, filters={})
 
@@ -344,12 +334,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> Page[FileVersion]:
         """:meth:`get_photos_by_tag` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         if type(tag) is not str:
             raise ValidationError("tag must be a string", field="tag")
@@ -384,12 +369,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         The key is the listing's whole order: the version's created_at, then its asset's
         created_at and id.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         return await _PHOTO_PAGES.page(db, after=after, limit=limit, filters={})
 
@@ -408,12 +388,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> Page[FileVersionWithDisplayAsset]:
         """:meth:`list_unprocessed` read by key (the asset's created_at, then its id).
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         return await _UNPROCESSED_PAGES.page(db, after=after, limit=limit, filters={})
 
@@ -429,12 +404,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> Page[FileVersionWithAsset]:
         """:meth:`get_all_with_assets` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         return await _WITH_ASSETS_PAGES.page(db, after=after, limit=limit, filters={})
 
@@ -474,12 +444,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
     ) -> Page[FileVersionWithAsset]:
         """:meth:`list_by_tier` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         _check_tier(tier)
         _check_bool("show_all_versions", show_all_versions)

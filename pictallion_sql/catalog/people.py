@@ -85,12 +85,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
     ) -> Page[Person]:
         """:meth:`get_all` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         return await _PEOPLE_PAGES.page(db, after=after, limit=limit, filters={})
 
@@ -180,12 +175,7 @@ class PersonRepository(Repository[Person, InsertPerson, UpdatePerson]):
     ) -> Page[FileVersionWithAsset]:
         """:meth:`get_photos` read by key: one page and the cursor of the next.
 
-        ``after`` is the ``next_cursor`` of the previous page (None: the first page); a
-        deep page costs what the first one costs.
-
-        :raises ValidationError: a ``limit`` that is not an integer from 1 (field
-            ``limit``), or an ``after`` that is not a cursor of this listing with these
-            arguments (field ``after``).
+        ``after``: the previous page's ``next_cursor``; docs/pagination.md has the errors.
         """
         check_id("person_id", person_id)
         filters = {"person_id": person_id}

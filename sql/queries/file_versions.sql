@@ -1,74 +1,7 @@
--- file_versions: the generic calls every repository has (get, get_multi, count, exists, remove).
--- Inserts and partial updates are built per column set at run time (pictallion_sql/_dynamic.py).
-
--- name: file_versions.get
--- returns: one FileVersion
--- params: id
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
-FROM file_versions
-WHERE id = :id;
-
--- name: file_versions.get_multi
--- returns: rows FileVersion
--- params: skip, limit
--- A page of rows, oldest first (created_at, then id).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
-FROM file_versions
-ORDER BY created_at, id
-LIMIT :limit OFFSET :skip;
-
--- name: file_versions.get_multi_after
--- returns: rows FileVersion
--- params: after_created_at, after_id, limit
--- The page of get_multi after the row keyed (created_at, id) (keyset).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
-FROM file_versions
-WHERE (created_at, id) > (:after_created_at, :after_id)
-ORDER BY created_at, id
-LIMIT :limit;
-
--- name: file_versions.stream_all
--- returns: rows FileVersion
--- Every row, in get_multi's order: what Repository.stream_all fetches in batches.
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
-FROM file_versions
-ORDER BY created_at, id;
-
--- name: file_versions.count
--- returns: scalar int
-SELECT count(*) FROM file_versions;
-
--- name: file_versions.exists
--- returns: scalar bool
--- params: id
-SELECT EXISTS (SELECT 1 FROM file_versions WHERE id = :id);
-
--- name: file_versions.remove
--- returns: one FileVersion
--- params: id
-DELETE FROM file_versions
-WHERE id = :id
-RETURNING id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at;
+-- file_versions: the calls every repository has (get, get_multi, stream_all, count, exists,
+-- remove) are the template's (templates/generic.sql) for its columns (fragments/columns.sql);
+-- inserts and partial updates are built per column set at run time (pictallion_sql/query/dynamic.py).
+-- generic: file_versions FileVersion
 
 -- ---------------------------------------------------------------------------------------
 -- Specialised queries (crud.file_version). Every list ends its ORDER BY with id, in the
@@ -79,11 +12,7 @@ RETURNING id, media_asset_id, tier, file_path,
 -- returns: rows FileVersion
 -- params: media_asset_id
 -- The versions of one media asset, newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE media_asset_id = :media_asset_id
 ORDER BY created_at DESC, id DESC;
@@ -92,11 +21,7 @@ ORDER BY created_at DESC, id DESC;
 -- returns: rows FileVersion
 -- params: tier, skip, limit
 -- A page of the versions of one tier, newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE tier = :tier
 ORDER BY created_at DESC, id DESC
@@ -106,11 +31,7 @@ LIMIT :limit OFFSET :skip;
 -- returns: rows FileVersion
 -- params: skip, limit
 -- A page of every version, newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 ORDER BY created_at DESC, id DESC
 LIMIT :limit OFFSET :skip;
@@ -120,11 +41,7 @@ LIMIT :limit OFFSET :skip;
 -- params: file_hash
 -- The first version with this MD5 hash: the oldest (created_at, then id), i.e. the copy
 -- that brought the file in; the silver and gold copies of one asset share the hash.
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE file_hash = :file_hash
 ORDER BY created_at, id
@@ -158,11 +75,7 @@ WHERE k.name IN ('assets', 'tier:silver', 'tier:gold');
 -- name: file_versions.with_events
 -- returns: rows FileVersion
 -- Versions with an event type (not NULL, not empty), newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE event_type IS NOT NULL AND event_type <> ''
 ORDER BY created_at DESC, id DESC;
@@ -170,11 +83,7 @@ ORDER BY created_at DESC, id DESC;
 -- name: file_versions.without_events
 -- returns: rows FileVersion
 -- Versions whose event type is NULL or empty, newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE event_type IS NULL OR event_type = ''
 ORDER BY created_at DESC, id DESC;
@@ -226,16 +135,7 @@ WHERE fv.tier = :tier
 -- returns: rows FileVersionWithAsset
 -- params: skip, limit
 -- A page of every version with its media asset, newest first (created_at DESC, id DESC).
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 ORDER BY fv.created_at DESC, fv.id DESC
@@ -310,16 +210,7 @@ LIMIT :limit;
 -- params: id
 -- Every version of the asset of version :id (itself included) with the asset: gold, then
 -- silver, then any other tier; within a tier newest first (created_at DESC, id DESC).
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS base
 INNER JOIN file_versions AS fv ON fv.media_asset_id = base.media_asset_id
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
@@ -335,16 +226,7 @@ ORDER BY CASE fv.tier WHEN 'gold' THEN 0 WHEN 'silver' THEN 1 ELSE 2 END,
 -- The gold test is a scalar probe per row (one entry of idx_file_versions_gold_asset), not a
 -- NOT EXISTS: inside the OR, PostgreSQL would run that as a hashed sub-plan reading every
 -- gold entry on each page; as a plain anti-join it misestimates and scans.
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE fv.tier = :tier
@@ -397,11 +279,7 @@ LIMIT :limit OFFSET :skip;
 -- params: id
 -- A version as it is before an audited update or delete (PostgreSQL locks the row until
 -- the transaction ends; SQLite's write transaction already holds the database).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE id = :id;
 
@@ -413,11 +291,7 @@ WHERE id = :id;
 -- ORDER BY tuple is a range of the index both dialects walk (SQLite: "SEARCH ... USING
 -- INDEX (<expr>)", PostgreSQL: an Index Cond), so a deep page costs what the first one
 -- costs. The OR spelled out is not: SQLite then reads the index from its top.
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE tier = :tier
   AND (created_at, id) < (:after_created_at, :after_id)
@@ -428,11 +302,7 @@ LIMIT :limit;
 -- returns: rows FileVersion
 -- params: after_created_at, after_id, limit
 -- The page of get_all after the version keyed (after_created_at, after_id).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE (created_at, id) < (:after_created_at, :after_id)
 ORDER BY created_at DESC, id DESC
@@ -442,16 +312,7 @@ LIMIT :limit;
 -- returns: rows FileVersionWithAsset
 -- params: after_created_at, after_id, limit
 -- The page of all_with_assets after the version keyed (after_created_at, after_id).
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE (fv.created_at, fv.id) < (:after_created_at, :after_id)
@@ -462,16 +323,7 @@ LIMIT :limit;
 -- returns: rows FileVersionWithAsset
 -- params: tier, show_all_versions, after_created_at, after_id, limit
 -- The page of tier_listing after the version keyed (after_created_at, after_id).
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path,
-       fv.file_hash, fv.file_size, fv.mime_type, fv.metadata,
-       fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE {{json_object}}('id', ma.id,
-                                   'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset
+SELECT {{file_version_with_asset}}
 FROM file_versions AS fv
 LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
 WHERE fv.tier = :tier

@@ -27,6 +27,13 @@ person_id, is_enabled, description, created_at
 id, photo_id, person_id, bounding_box,
 confidence, embedding, ignored, created_at
 
+-- fragment: file_versions_columns
+id, media_asset_id, tier, file_path,
+file_hash, file_size, mime_type, metadata,
+is_reviewed, rating, keywords, location,
+event_type, event_name, perceptual_hash, ai_short_description,
+processing_state, created_at
+
 -- fragment: global_tag_library_columns
 id, tag, usage_count, created_at
 

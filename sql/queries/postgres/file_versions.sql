@@ -38,11 +38,7 @@ WHERE fv.id = :id;
 -- params: tag, skip, limit
 -- A page of the versions tagged :tag (exact, case-sensitive) in keywords or in
 -- metadata.ai.aiTags, newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE CAST(:tag AS text) = ANY (keywords)
    OR (jsonb_typeof(metadata -> 'ai' -> 'aiTags') = 'array'
@@ -194,11 +190,7 @@ LIMIT :limit;
 -- params: id
 -- The row locked until the audited write's transaction ends, so the history's old values
 -- are the ones the write replaced.
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE id = :id
 FOR UPDATE;
@@ -207,11 +199,7 @@ FOR UPDATE;
 -- returns: rows FileVersion
 -- params: tag, after_created_at, after_id, limit
 -- The page of by_tag after the version keyed (after_created_at, after_id) (keyset).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE (created_at, id) < (:after_created_at, :after_id)
   AND (CAST(:tag AS text) = ANY (keywords)

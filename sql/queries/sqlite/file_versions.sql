@@ -37,11 +37,7 @@ WHERE fv.id = :id;
 -- params: tag, skip, limit
 -- A page of the versions tagged :tag (exact, case-sensitive) in keywords or in
 -- metadata.ai.aiTags, newest first (created_at DESC, id DESC).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE EXISTS (SELECT 1 FROM json_each(keywords) AS k
               WHERE k.type = 'text' AND k.value = :tag)
@@ -188,11 +184,7 @@ LIMIT :limit;
 -- returns: rows FileVersion
 -- params: tag, after_created_at, after_id, limit
 -- The page of by_tag after the version keyed (after_created_at, after_id) (keyset).
-SELECT id, media_asset_id, tier, file_path,
-       file_hash, file_size, mime_type, metadata,
-       is_reviewed, rating, keywords, location,
-       event_type, event_name, perceptual_hash, ai_short_description,
-       processing_state, created_at
+SELECT {{file_versions_columns}}
 FROM file_versions
 WHERE (created_at, id) < (:after_created_at, :after_id)
   AND (EXISTS (SELECT 1 FROM json_each(keywords) AS k
