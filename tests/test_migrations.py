@@ -22,15 +22,8 @@ from pictallion_sql.admin.migrations import (
 from pictallion_sql.config import Settings
 from pictallion_sql.errors import ConfigurationError, MigrationError
 from pictallion_sql.query.resources import migrations_dir
+from tests.ops.conftest import ALL
 
-ALL = [
-    "0001_initial_schema",
-    "0002_tag_library_indexes",
-    "0003_catalogue_indexes",
-    "0004_listing_indexes",
-    "0005_search_order_indexes",
-    "0006_file_version_counts",
-]
 # The tables the database keeps by triggers (0006), per dialect.
 KEPT_TABLES = {
     "sqlite": {"file_version_counts", "file_version_changes", "smart_collection_refreshes"},

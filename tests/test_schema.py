@@ -16,8 +16,9 @@ import pytest
 from yoyo.migrations import read_sql_migration
 
 from pictallion_sql.admin.common import KEPT_TABLES
-from pictallion_sql.admin.introspect import SQLITE_TYPES, Index, Schema, diff, snapshot
+from pictallion_sql.admin.introspect import snapshot
 from pictallion_sql.admin.migrations import apply_migrations
+from pictallion_sql.admin.schema import SQLITE_TYPES, Index, Schema, diff
 from pictallion_sql.config import Settings
 from pictallion_sql.query.resources import migrations_dir, schema_file
 from tests import pgcluster

@@ -10,33 +10,10 @@ left out.
 from __future__ import annotations
 
 from pictallion_sql.admin.backends import admin_backend
-from pictallion_sql.admin.postgres.schema import postgres_snapshot_of
-from pictallion_sql.admin.schema import (
-    SQLITE_TYPES,
-    Check,
-    Column,
-    ForeignKey,
-    Index,
-    Schema,
-    Table,
-    UniqueConstraint,
-    diff,
-)
+from pictallion_sql.admin.schema import Schema
 from pictallion_sql.config import Settings
 
-__all__ = [
-    "SQLITE_TYPES",
-    "Check",
-    "Column",
-    "ForeignKey",
-    "Index",
-    "Schema",
-    "Table",
-    "UniqueConstraint",
-    "diff",
-    "postgres_snapshot_of",
-    "snapshot",
-]
+__all__ = ["snapshot"]
 
 
 def snapshot(database_url: str) -> Schema:

@@ -462,6 +462,15 @@ class PostgresConnection(Connection):
         """
         await self._copy(table, columns, [tuple(row.values()) for row in rows])
 
+    def _write_failed(self, query: Query, started: float, exc: Exception) -> PictallionError:
+        """A batch write the server refused: it spoils the transaction; a lost link also
+        leaves the connection's state unknown."""
+        self._failed = True
+        error = self._db._failed_query(query, started, self._db.translate(exc, query))
+        if type(error) is ConnectionLostError:
+            self._interrupt()
+        return error
+
     async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         label = _copy_label(table, columns)
@@ -469,11 +478,7 @@ class PostgresConnection(Connection):
         try:
             await self._raw.copy_records_to_table(table, records=records, columns=columns)
         except DRIVER_ERRORS as exc:
-            self._failed = True
-            error = self._db._failed_query(label, started, self._db.translate(exc, label))
-            if type(error) is ConnectionLostError:
-                self._interrupt()
-            raise error from None
+            raise self._write_failed(label, started, exc) from None
         except BaseException:
             self._interrupt()
             raise
@@ -492,11 +497,7 @@ class PostgresConnection(Connection):
             try:
                 await self._raw.executemany(compiled.text, batch)
             except DRIVER_ERRORS as exc:
-                self._failed = True
-                error = self._db._failed_query(query, started, self._db.translate(exc, query))
-                if type(error) is ConnectionLostError:
-                    self._interrupt()
-                raise error from None
+                raise self._write_failed(query, started, exc) from None
             except BaseException:
                 self._interrupt()
                 raise

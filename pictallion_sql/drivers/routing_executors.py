@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import msgspec
 
+from pictallion_sql import errors
 from pictallion_sql.cache.base import RowCache
 from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.drivers.base import Executor
@@ -15,15 +16,7 @@ from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.postgres import PostgresConnection
 from pictallion_sql.drivers.read_statements import is_read
 from pictallion_sql.drivers.replicas import _REPLICA_GONE
-from pictallion_sql.errors import (
-    DatabaseError,
-    IntegrityError,
-    NotFoundError,
-    PermissionDeniedError,
-    PoolTimeoutError,
-    ReadOnlyError,
-    ValidationError,
-)
+from pictallion_sql.errors import DatabaseError, ReadOnlyError
 from pictallion_sql.query.registry import Query, ResultT
 
 if TYPE_CHECKING:
@@ -33,12 +26,12 @@ if TYPE_CHECKING:
 # Errors that prove a write was refused before it could commit; any other failure (the
 # connection lost after COMMIT was sent, a cancellation) leaves its outcome unknown.
 _NOT_WRITTEN = (
-    IntegrityError,
-    NotFoundError,
-    PermissionDeniedError,
-    PoolTimeoutError,
-    ReadOnlyError,
-    ValidationError,
+    errors.IntegrityError,
+    errors.NotFoundError,
+    errors.PermissionDeniedError,
+    errors.PoolTimeoutError,
+    errors.ReadOnlyError,
+    errors.ValidationError,
 )
 
 
