@@ -12,17 +12,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import msgspec
-
-from pictallion_sql import config
-from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.catalog.audit import audit_on, audited_command
 from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
 from pictallion_sql.catalog.media_assets import check_limit
 from pictallion_sql.catalog.pages import Keyset, Page
-from pictallion_sql.config import Settings
-from pictallion_sql.drivers.base import Database, Executor
-from pictallion_sql.drivers.connection import Connection
+from pictallion_sql.drivers.base import Executor
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import shown
 from pictallion_sql.models import (
@@ -52,7 +46,6 @@ from pictallion_sql.records.composites.photos import (
     PhotoSearchHit,
     PhotoSearchPage,
     PhotoSearchResult,
-    SearchFacets,
     SimilarPhoto,
 )
 
@@ -206,32 +199,6 @@ def similarity(a: str, b: str) -> int | None:
         return None
     differing = sum(1 for x, y in zip(a, b, strict=True) if x != y)
     return math.floor((1 - differing / len(a)) * 100 + 0.5)
-
-
-def _settings(db: Executor) -> Settings:
-    return db.settings if isinstance(db, Database | Connection) else config.settings
-
-
-def _keep_total(
-    db: Executor,
-    local: LocalResults | None,
-    key: Any,
-    generation: tuple[int, ...],
-    total: int,
-    value: Any,
-) -> None:
-    """Keep a search's total (and facets) for its following pages, when it is large."""
-    from pictallion_sql.catalog.search import TOTALS_TABLES
-
-    if local is None:
-        return
-    settings = _settings(db)
-    if total >= settings.search_totals_min:
-        local.put(key, TOTALS_TABLES, generation, settings.search_totals_ttl, value)
-
-
-def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
-    return FileVersionWithAsset(*msgspec.structs.astuple(hit)[:-1])
 
 
 class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFileVersion]):
@@ -557,8 +524,6 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         ``after``: the ``next_cursor`` of the previous page of the same search (``skip``
         then counts from it). A large total is kept between pages (docs/search.md).
         """
-        from pictallion_sql.catalog import search as s
-
         if query is not None and type(query) is not str:
             raise ValidationError("query must be a string", field="query")
         if query is not None:
@@ -580,41 +545,10 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
             "rating_min": rating_min,
             "rating_max": rating_max,
         }
-        fingerprint = s.live_fingerprint(params)
-        cursor: dict[str, Any] = {}
-        if after is not None:
-            key, last_id = s.read_cursor(after, fingerprint, "timestamp")
-            cursor = {"after_created": key, "after_id": last_id}
-        fetch = s.fetch_size(limit)
-        local = db.local_results
-        totals_key = (b"live", fingerprint)
-        total: int | None = None
-        if local is not None and _settings(db).search_totals_ttl > 0:
-            total = local.get(totals_key, s.TOTALS_TABLES)
-        generation = local.generation(s.TOTALS_TABLES) if local is not None else ()
-        if total is None and not cursor:
-            # One statement answers the page and the count (one snapshot).
-            hits = await db.run(_SEARCH, limit=fetch, offset=skip, **params)
-            photos = [_with_asset(h) for h in hits]
-            if hits:
-                total = hits[0].total_count
-            elif skip == 0:
-                total = 0
-            else:
-                total = await db.run(_SEARCH_COUNT, **params)
-            _keep_total(db, local, totals_key, generation, total, total)
-        else:
-            page = _SEARCH_PAGE_AFTER if cursor else _SEARCH_PAGE
-            photos = await db.run(page, limit=fetch, offset=skip, **params, **cursor)
-            if total is None:
-                total = await db.run(_SEARCH_COUNT, **params)
-                _keep_total(db, local, totals_key, generation, total, total)
-        following = None
-        if len(photos) > limit:
-            del photos[limit:]
-            last = photos[-1]
-            following = s.make_cursor(fingerprint, "timestamp", last.created_at, last.id)
-        return PhotoSearchResult(photos, total, following)
+        # Loaded on first use: the search modules are not needed to import the repositories.
+        from pictallion_sql.catalog.photo_search import live_search_page
+
+        return await live_search_page(db, params, skip=skip, limit=limit, after=after)
 
     # ---- search with filters, sort and facets (advancedSearch.searchPhotos, 2.5.1) ------
 
@@ -637,31 +571,9 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         kept and its following pages read only their photos. docs/search.md has the
         semantics.
         """
-        # Loaded on first use: the search module is not needed to import the repositories.
-        from pictallion_sql.catalog import search as s
+        from pictallion_sql.catalog.photo_search import search_page
 
-        plan = s.plan_search(filters, sort, after)
-        s.check_rows("limit", limit)
-        s.check_rows("skip", skip)
-        fetch = s.fetch_size(limit)
-        local = db.local_results
-        totals_key = (b"search", plan.filter_key)
-        known: tuple[int, SearchFacets] | None = None
-        if local is not None and _settings(db).search_totals_ttl > 0:
-            known = local.get(totals_key, s.TOTALS_TABLES)
-        if known is not None and plan.page_query is not None:
-            photos = await db.run(plan.page_query, limit=fetch, offset=skip, **plan.params)
-            total, facets = known
-        else:
-            generation = local.generation(s.TOTALS_TABLES) if local is not None else ()
-            rows = await db.run(plan.query, limit=fetch, offset=skip, **plan.params)
-            photos, total, facets = s.split_rows(rows)
-            _keep_total(db, local, totals_key, generation, total, (total, facets))
-        following = None
-        if len(photos) > limit:
-            del photos[limit:]
-            following = s.next_cursor(plan, photos)
-        return PhotoSearchPage(photos, total, facets, following)
+        return await search_page(db, filters, sort, skip=skip, limit=limit, after=after)
 
     # ---- writes -----------------------------------------------------------------------
 

@@ -13,8 +13,6 @@ from :mod:`pictallion_sql.query.dialects`. docs/search.md gives each filter's se
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -24,6 +22,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from pictallion_sql.catalog.search_cursors import fingerprint, make_cursor, read_cursor
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.limits import MAX_FILTER_ITEMS, MAX_TEXT_BYTES, shown, text_problem
 from pictallion_sql.models import FileVersion, Tier, lone_surrogate_error, validation_error
@@ -45,8 +44,6 @@ __all__ = [
     "check_filters",
     "check_rows",
     "check_sort",
-    "fetch_size",
-    "live_fingerprint",
     "make_cursor",
     "next_cursor",
     "page_from_rows",
@@ -522,10 +519,10 @@ def plan_search(filters: Any = None, sort: Any = None, after: Any = None) -> Sea
     given = check_filters(filters)
     order = check_sort(sort)
     names = tuple(given)
-    fingerprint = _fingerprint("search", given, order.field, order.direction)
+    tied_to = fingerprint("search", given, order.field, order.direction)
     params = dict(given)
     if after is not None:
-        key, last_id = read_cursor(after, fingerprint, _SORT_TYPES[order.field])
+        key, last_id = read_cursor(after, tied_to, _SORT_TYPES[order.field])
         params["after_key"] = key
         params["after_id"] = last_id
     cursor = after is not None
@@ -534,7 +531,7 @@ def plan_search(filters: Any = None, sort: Any = None, after: Any = None) -> Sea
         params,
         _page_query(names, order, cursor),
         order,
-        fingerprint,
+        tied_to,
         msgspec.json.encode(given),
     )
 
@@ -580,78 +577,6 @@ def split_rows(rows: Sequence[SearchRow]) -> tuple[list[FileVersionWithAsset], i
 
 
 # ---- cursors -----------------------------------------------------------------------------
-#
-# A cursor is the url-safe base64 of msgspec JSON [version, fingerprint, key, id]: the sort
-# key and id of the last photo of a page, and a fingerprint of the search (its normalised
-# filters and sort) it belongs to. It is opaque to callers but not secret: its values are
-# bound as parameters like any filter, and it is checked before any SQL runs.
-
-_CURSOR_VERSION = 1
-_CURSOR_MAX_CHARS = 4096
-
-
-class _Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
-    version: int
-    fingerprint: str
-    key: int | str
-    id: str
-
-
-_CURSOR_DECODER = msgspec.json.Decoder(_Cursor)
-
-
-def _fingerprint(kind: str, *parts: Any) -> str:
-    """A short digest of a search's normalised inputs, tying a cursor to that search."""
-    digest = hashlib.blake2b(msgspec.json.encode([kind, *parts]), digest_size=9)
-    return base64.urlsafe_b64encode(digest.digest()).decode("ascii")
-
-
-def make_cursor(fingerprint: str, sort_type: str, key: Any, last_id: str) -> str:
-    """The cursor of the page after a photo whose sort key is ``key`` and id ``last_id``."""
-    value: int | str = key.isoformat() if sort_type == "timestamp" else key
-    raw = msgspec.json.encode(_Cursor(_CURSOR_VERSION, fingerprint, value, last_id))
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _bad_cursor(reason: str) -> ValidationError:
-    return ValidationError(f"after {reason}", field="after")
-
-
-def read_cursor(token: Any, fingerprint: str, sort_type: str) -> tuple[Any, str]:
-    """The (sort key, id) of cursor ``token``, checked against the search it must belong to."""
-    if type(token) is not str:
-        raise _bad_cursor(f"must be a cursor string, got {type(token).__name__}")
-    if not token or len(token) > _CURSOR_MAX_CHARS:
-        raise _bad_cursor("is not a cursor of a search page")
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        cursor = _CURSOR_DECODER.decode(raw)
-    except (ValueError, TypeError, msgspec.DecodeError):
-        raise _bad_cursor("is not a cursor of a search page") from None
-    if cursor.version != _CURSOR_VERSION:
-        raise _bad_cursor("is a cursor of another version of the library")
-    if cursor.fingerprint != fingerprint:
-        raise _bad_cursor("belongs to a search with other filters or another sort")
-    _check_text("after", cursor.id)
-    key: Any = cursor.key
-    if sort_type == "timestamp":
-        if type(key) is not str:
-            raise _bad_cursor("is not a cursor of a search page")
-        try:
-            key = datetime.fromisoformat(key)
-        except ValueError:
-            raise _bad_cursor("is not a cursor of a search page") from None
-        if key.tzinfo is not None:
-            raise _bad_cursor("is not a cursor of a search page")
-    elif sort_type == "text":
-        if type(key) is not str:
-            raise _bad_cursor("is not a cursor of a search page")
-        _check_text("after", key)
-    else:
-        bounds = _INT32 if sort_type == "integer" else (-(2**63), 2**63 - 1)
-        if type(key) is not int or not bounds[0] <= key <= bounds[1]:
-            raise _bad_cursor("is not a cursor of a search page")
-    return key, cursor.id
 
 
 def sort_key_of(sort: PhotoSort, photo: FileVersionWithAsset) -> Any:
@@ -670,16 +595,6 @@ def next_cursor(plan: SearchPlan, photos: Sequence[FileVersionWithAsset]) -> str
     last = photos[-1]
     sort_type = _SORT_TYPES[plan.sort.field]
     return make_cursor(plan.fingerprint, sort_type, sort_key_of(plan.sort, last), last.id)
-
-
-def live_fingerprint(params: Mapping[str, Any]) -> str:
-    """The fingerprint of a live search (``search_photos``), newest first."""
-    return _fingerprint("live", sorted(params.items()))
-
-
-def fetch_size(limit: int) -> int:
-    """How many rows to read for a page of ``limit``: one more tells whether a next page exists."""
-    return limit + 1 if 0 < limit < _MAX_ROWS else limit
 
 
 # ---- totals and facets kept between pages ------------------------------------------------

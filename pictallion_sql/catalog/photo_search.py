@@ -1,0 +1,146 @@
+"""Running a photo search: one page, the total and facets kept between pages, the cursor.
+
+``crud.file_version.search`` and ``search_photos`` check their arguments and call these.
+The first page of a search answers the page, the total and the facets in one statement
+(one snapshot); when the total is large they are kept in the process (``LocalResults``)
+and the following pages read only their photos (docs/search.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from pictallion_sql import config
+from pictallion_sql.cache.local import LocalResults
+from pictallion_sql.catalog.search import (
+    TOTALS_TABLES,
+    check_rows,
+    next_cursor,
+    plan_search,
+    split_rows,
+)
+from pictallion_sql.catalog.search_cursors import (
+    fetch_size,
+    live_fingerprint,
+    make_cursor,
+    read_cursor,
+)
+from pictallion_sql.config import Settings
+from pictallion_sql.drivers.base import Database, Executor
+from pictallion_sql.drivers.connection import Connection
+from pictallion_sql.query.named import queries
+from pictallion_sql.records.composites.photos import (
+    FileVersionWithAsset,
+    PhotoSearchHit,
+    PhotoSearchPage,
+    PhotoSearchResult,
+    SearchFacets,
+)
+
+__all__ = ["live_search_page", "search_page"]
+
+_SEARCH = queries.rows("file_versions.search", PhotoSearchHit)
+_SEARCH_COUNT = queries.scalar("file_versions.search_count", int)
+_SEARCH_PAGE = queries.rows("file_versions.search_page", FileVersionWithAsset)
+_SEARCH_PAGE_AFTER = queries.rows("file_versions.search_page_after", FileVersionWithAsset)
+
+
+def _settings(db: Executor) -> Settings:
+    return db.settings if isinstance(db, Database | Connection) else config.settings
+
+
+def _keep_total(
+    db: Executor,
+    local: LocalResults | None,
+    key: Any,
+    generation: tuple[int, ...],
+    total: int,
+    value: Any,
+) -> None:
+    """Keep a search's total (and facets) for its following pages, when it is large."""
+    if local is None:
+        return
+    settings = _settings(db)
+    if total >= settings.search_totals_min:
+        local.put(key, TOTALS_TABLES, generation, settings.search_totals_ttl, value)
+
+
+def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
+    return FileVersionWithAsset(*msgspec.structs.astuple(hit)[:-1])
+
+
+async def live_search_page(
+    db: Executor, params: dict[str, Any], *, skip: int, limit: int, after: str | None
+) -> PhotoSearchResult:
+    """A page of ``search_photos`` for the checked ``params``, its total and next cursor."""
+    fingerprint = live_fingerprint(params)
+    cursor: dict[str, Any] = {}
+    if after is not None:
+        key, last_id = read_cursor(after, fingerprint, "timestamp")
+        cursor = {"after_created": key, "after_id": last_id}
+    fetch = fetch_size(limit)
+    local = db.local_results
+    totals_key = (b"live", fingerprint)
+    total: int | None = None
+    if local is not None and _settings(db).search_totals_ttl > 0:
+        total = local.get(totals_key, TOTALS_TABLES)
+    generation = local.generation(TOTALS_TABLES) if local is not None else ()
+    if total is None and not cursor:
+        # One statement answers the page and the count (one snapshot).
+        hits = await db.run(_SEARCH, limit=fetch, offset=skip, **params)
+        photos = [_with_asset(h) for h in hits]
+        if hits:
+            total = hits[0].total_count
+        elif skip == 0:
+            total = 0
+        else:
+            total = await db.run(_SEARCH_COUNT, **params)
+        _keep_total(db, local, totals_key, generation, total, total)
+    else:
+        page = _SEARCH_PAGE_AFTER if cursor else _SEARCH_PAGE
+        photos = await db.run(page, limit=fetch, offset=skip, **params, **cursor)
+        if total is None:
+            total = await db.run(_SEARCH_COUNT, **params)
+            _keep_total(db, local, totals_key, generation, total, total)
+    following = None
+    if len(photos) > limit:
+        del photos[limit:]
+        last = photos[-1]
+        following = make_cursor(fingerprint, "timestamp", last.created_at, last.id)
+    return PhotoSearchResult(photos, total, following)
+
+
+async def search_page(
+    db: Executor,
+    filters: Any,
+    sort: Any,
+    *,
+    skip: int,
+    limit: int,
+    after: str | None,
+) -> PhotoSearchPage:
+    """A page of ``search`` for ``filters`` and ``sort`` (checked here), total and facets."""
+    plan = plan_search(filters, sort, after)
+    check_rows("limit", limit)
+    check_rows("skip", skip)
+    fetch = fetch_size(limit)
+    local = db.local_results
+    totals_key = (b"search", plan.filter_key)
+    known: tuple[int, SearchFacets] | None = None
+    if local is not None and _settings(db).search_totals_ttl > 0:
+        known = local.get(totals_key, TOTALS_TABLES)
+    if known is not None and plan.page_query is not None:
+        photos = await db.run(plan.page_query, limit=fetch, offset=skip, **plan.params)
+        total, facets = known
+    else:
+        generation = local.generation(TOTALS_TABLES) if local is not None else ()
+        rows = await db.run(plan.query, limit=fetch, offset=skip, **plan.params)
+        photos, total, facets = split_rows(rows)
+        _keep_total(db, local, totals_key, generation, total, (total, facets))
+    following = None
+    if len(photos) > limit:
+        del photos[limit:]
+        following = next_cursor(plan, photos)
+    return PhotoSearchPage(photos, total, facets, following)
