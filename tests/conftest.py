@@ -14,13 +14,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
 from tests import pgcluster
+
+if TYPE_CHECKING:
+    from pictallion_sql.query.registry import Query
 
 DIALECTS = ("sqlite", "postgres")
 
@@ -247,6 +250,14 @@ async def both(library_pair: tuple[Any, Any], method: Any, **kwargs: Any) -> Any
     pg = await method(pg_db, **kwargs)
     assert lite == pg, (method.__name__, kwargs)
     return lite
+
+
+def statement(name: str, sql: str) -> Query[None]:
+    """A statement of a test's own that returns nothing (``name`` as the library names its
+    queries, for observers and the coverage check)."""
+    from pictallion_sql.query.registry import make_query
+
+    return make_query(name, "none", None, sql)
 
 
 async def execute(db: Any, name: str, postgres: str, sqlite: str | None = None) -> None:

@@ -29,12 +29,10 @@ import msgspec
 from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
 from pictallion_sql.query.registry import make_query
+from tests.conftest import statement
 
-INSERT = make_query(
-    "test.cancel_insert",
-    "none",
-    None,
-    "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)",
+INSERT = statement(
+    "test.cancel_insert", "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)"
 )
 
 

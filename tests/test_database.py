@@ -33,16 +33,14 @@ from pictallion_sql.models import (
 from pictallion_sql.query.named import queries
 from pictallion_sql.query.registry import make_query
 from tests import pgcluster
+from tests.conftest import statement
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins
 
 COUNT_ASSETS = make_query("test.count_assets", "scalar", int, "SELECT count(*) FROM media_assets")
-RAW_INSERT = make_query(
-    "test.raw_insert",
-    "none",
-    None,
-    "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)",
+RAW_INSERT = statement(
+    "test.raw_insert", "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)"
 )
 
 

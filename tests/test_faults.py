@@ -18,12 +18,10 @@ from pictallion_sql.database import Database, connect
 from pictallion_sql.errors import DatabaseError
 from pictallion_sql.query.registry import make_query
 from tests import pgcluster
+from tests.conftest import statement
 
-INSERT = make_query(
-    "test.fault_insert",
-    "none",
-    None,
-    "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)",
+INSERT = statement(
+    "test.fault_insert", "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)"
 )
 COUNT = make_query("test.fault_count", "scalar", int, "SELECT count(*) FROM media_assets")
 BACKEND_PID = make_query("test.backend_pid", "scalar", int, "SELECT pg_backend_pid()")

@@ -26,7 +26,14 @@ from pictallion_sql.config import Dialect, Settings
 from pictallion_sql.errors import MigrationError
 from pictallion_sql.query.resources import schema_file
 
-__all__ = ["Compatibility", "adoption_point", "check_compatibility", "compare", "expected_schema"]
+__all__ = [
+    "Compatibility",
+    "MigrationLists",
+    "adoption_point",
+    "check_compatibility",
+    "compare",
+    "expected_schema",
+]
 
 _EXPECTED: dict[tuple[str, str], Schema] = {}
 
@@ -104,7 +111,20 @@ def adoption_point(
 # --- compatibility --------------------------------------------------------------------
 
 
-class Compatibility(TypedDict):
+class MigrationLists(TypedDict):
+    """A database's migrations by state: applied, pending, changed since applied (their
+    checksum differs), unrecorded (applied with no checksum recorded), unknown (applied, but
+    no file here), and whether an older database's schema can be adopted."""
+
+    applied: list[str]
+    pending: list[str]
+    changed: list[str]
+    unrecorded: list[str]
+    unknown: list[str]
+    adoptable: bool
+
+
+class Compatibility(MigrationLists):
     """What ``check_compatibility`` reports."""
 
     ok: bool
@@ -113,12 +133,6 @@ class Compatibility(TypedDict):
     url: str
     issues: list[str]
     warnings: list[str]
-    applied: list[str]
-    pending: list[str]
-    changed: list[str]
-    unrecorded: list[str]
-    unknown: list[str]
-    adoptable: bool
     expected_at: str | None
 
 

@@ -50,7 +50,7 @@ from pictallion_sql.admin.common import (
     TABLES,
     read_only_connection,
 )
-from pictallion_sql.admin.compatibility import adoption_point
+from pictallion_sql.admin.compatibility import MigrationLists, adoption_point
 from pictallion_sql.admin.history import load_migrations, migration_checksum, read_history
 from pictallion_sql.admin.migration_runner import (
     DEFAULT_LOCK_TIMEOUT,
@@ -107,7 +107,7 @@ class MigrationStatus(TypedDict):
     pending: list[str]
 
 
-class MigrationReport(TypedDict):
+class MigrationReport(MigrationLists):
     """What ``migration_report`` (and ``migration_manager.check_migration_status``) report."""
 
     dialect: Dialect
@@ -117,12 +117,6 @@ class MigrationReport(TypedDict):
     is_up_to_date: bool
     needs_upgrade: bool
     status: str  # "No migrations applied" | "Up to date" | "Migrations pending"
-    applied: list[str]
-    pending: list[str]
-    changed: list[str]
-    unrecorded: list[str]
-    unknown: list[str]
-    adoptable: bool
 
 
 class UpgradeResult(TypedDict):

@@ -18,6 +18,7 @@ import pytest
 from pictallion_sql import crud
 from pictallion_sql.errors import ForeignKeyError
 from pictallion_sql.query.registry import make_query
+from tests.conftest import statement
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins
@@ -34,17 +35,11 @@ _BY_HAND_INSERT = make_query(
     " mime_type) VALUES (:id, :asset, :tier, 'p', 'h', 1, 'image/jpeg'),"
     " (:id2, :asset2, :tier2, 'p', 'h', 1, 'image/jpeg')",
 )
-_BY_HAND_RETIER = make_query(
-    "test.retier_by_hand",
-    "none",
-    None,
-    "UPDATE file_versions SET tier = :tier WHERE media_asset_id = :asset",
+_BY_HAND_RETIER = statement(
+    "test.retier_by_hand", "UPDATE file_versions SET tier = :tier WHERE media_asset_id = :asset"
 )
-_BY_HAND_DELETE = make_query(
-    "test.delete_asset_versions_by_hand",
-    "none",
-    None,
-    "DELETE FROM file_versions WHERE media_asset_id = :asset",
+_BY_HAND_DELETE = statement(
+    "test.delete_asset_versions_by_hand", "DELETE FROM file_versions WHERE media_asset_id = :asset"
 )
 _DELTA_ROWS = make_query(
     "test.count_delta_rows",

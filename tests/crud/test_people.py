@@ -28,7 +28,7 @@ from pictallion_sql.query.dynamic import insert_query
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.people import PersonWithCounts
 from pictallion_sql.records.composites.photos import FileVersionWithAsset
-from tests.conftest import both
+from tests.conftest import both, statement
 from tests.library import FILE_VERSIONS, MEDIA_ASSETS, PEOPLE, T0, at, uid
 
 # Every test here asserts the results of the statements it runs by value.
@@ -403,11 +403,8 @@ async def test_delete_person_failure_changes_nothing(db: Any) -> None:
     w = await make_world(db)
     birthday, _, rels = await _link_everything(db, w)
     await db.run(
-        make_query(
-            "test.insert_note",
-            "none",
-            None,
-            "INSERT INTO person_notes (id, person_id) VALUES (:id, :person_id)",
+        statement(
+            "test.insert_note", "INSERT INTO person_notes (id, person_id) VALUES (:id, :person_id)"
         ),
         id="n1",
         person_id=w.alice.id,

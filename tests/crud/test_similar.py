@@ -18,6 +18,7 @@ from pictallion_sql import crud
 from pictallion_sql.catalog.file_versions import similarity
 from pictallion_sql.query.registry import make_query
 from pictallion_sql.records.composites.photos import SimilarPhoto
+from tests.conftest import statement
 from tests.rows import new_asset, version_row
 
 # Every test here asserts the results of the statements it runs by value.
@@ -25,11 +26,8 @@ pytestmark = pytest.mark.pins
 
 EPOCH = datetime(2024, 1, 1)
 _DELETE_VERSIONS = make_query("test.delete_versions", "none", None, "DELETE FROM file_versions")
-_SET_CREATED = make_query(
-    "test.set_created",
-    "none",
-    None,
-    "UPDATE file_versions SET id = :new_id, created_at = :at WHERE id = :id",
+_SET_CREATED = statement(
+    "test.set_created", "UPDATE file_versions SET id = :new_id, created_at = :at WHERE id = :id"
 )
 _DELETE_ASSETS = make_query("test.delete_assets", "none", None, "DELETE FROM media_assets")
 

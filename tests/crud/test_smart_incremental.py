@@ -17,6 +17,7 @@ import pytest
 
 from pictallion_sql import crud
 from pictallion_sql.query.registry import make_query
+from tests.conftest import statement
 
 # Every test here asserts the results of the statements it runs by value.
 pytestmark = pytest.mark.pins
@@ -37,16 +38,11 @@ _MARKS = make_query(
     int,
     "SELECT count(*) FROM smart_collection_refreshes WHERE collection_id = :collection_id",
 )
-_BY_HAND_RATE = make_query(
-    "test.rate_by_hand",
-    "none",
-    None,
-    "UPDATE file_versions SET rating = :rating WHERE tier = :tier",
+_BY_HAND_RATE = statement(
+    "test.rate_by_hand", "UPDATE file_versions SET rating = :rating WHERE tier = :tier"
 )
-_BY_HAND_MEMBER = make_query(
+_BY_HAND_MEMBER = statement(
     "test.add_member_by_hand",
-    "none",
-    None,
     "INSERT INTO collection_photos (id, collection_id, photo_id) VALUES (:id, :cid, :pid)",
 )
 

@@ -13,13 +13,11 @@ import pytest
 from pictallion_sql import PermissionDeniedError, ReadOnlyError, crud
 from pictallion_sql.database import connect
 from pictallion_sql.query.registry import make_query
+from tests.conftest import statement
 from tests.ops.conftest import count, execute, run_cli
 
-INSERT = make_query(
-    "test.ro_insert",
-    "none",
-    None,
-    "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)",
+INSERT = statement(
+    "test.ro_insert", "INSERT INTO media_assets (id, original_filename) VALUES (:id, :name)"
 )
 COUNT = make_query("test.ro_count", "scalar", int, "SELECT count(*) FROM media_assets")
 
