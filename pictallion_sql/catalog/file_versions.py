@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pictallion_sql.catalog.audit import audit_on, audited_command
 from pictallion_sql.catalog.base import Repository, check_id, check_page, check_text
+from pictallion_sql.catalog.ingest import ingest
 from pictallion_sql.catalog.media_assets import check_limit
 from pictallion_sql.catalog.pages import Keyset, Page
 from pictallion_sql.drivers.base import Executor
@@ -22,20 +23,11 @@ from pictallion_sql.limits import shown
 from pictallion_sql.models import (
     INT4_MAX,
     INT4_MIN,
-    AssetHistory,
-    Face,
     FileVersion,
-    InsertAssetHistory,
-    InsertFace,
     InsertFileVersion,
-    InsertMediaAsset,
-    MediaAsset,
     Tier,
     UpdateFileVersion,
-    provided_fields,
-    validate,
 )
-from pictallion_sql.query.dynamic import insert_query
 from pictallion_sql.query.named import queries
 from pictallion_sql.records.composites.photos import (
     CollectionStats,
@@ -610,53 +602,13 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         :raises ValidationError: a value that does not fit its column, naming the field.
         :raises DuplicateKeyError: a unique value already taken.
         """
-        asset_in = validate(InsertMediaAsset, {"original_filename": original_filename})
-        if isinstance(version, InsertFileVersion):
-            version_values = provided_fields(version)
-        elif isinstance(version, Mapping):
-            version_values = {"tier": "silver", **version}
-        else:
-            raise ValidationError("version must be a mapping", field="version")
-        # Validated with a stand-in asset id; the real one is known after the insert.
-        version_values["media_asset_id"] = ""
-        version_values = provided_fields(validate(InsertFileVersion, version_values))
-        if isinstance(faces, str | bytes | Mapping) or not isinstance(faces, Sequence):
-            raise ValidationError("faces must be a list", field="faces")
-        face_values: list[dict[str, Any]] = []
-        for index, face in enumerate(faces):
-            if not isinstance(face, Mapping):
-                raise ValidationError(f"faces[{index}] must be a mapping", field="faces")
-            try:
-                face_in = validate(InsertFace, {**face, "photo_id": ""})
-            except ValidationError as exc:
-                raise ValidationError(f"faces[{index}]: {exc}", field=exc.field) from None
-            face_values.append(provided_fields(face_in))
-        history_in = validate(
-            InsertAssetHistory, {"media_asset_id": "", "action": "INGESTED", "details": details}
+        return await ingest(
+            db,
+            original_filename=original_filename,
+            version=version,
+            faces=faces,
+            details=details,
         )
-        history_values = provided_fields(history_in)
-
-        async with db.transaction() as conn:
-            values = provided_fields(asset_in)
-            asset = await conn.run(
-                insert_query("media_assets", MediaAsset, tuple(values)), **values
-            )
-            version_values["media_asset_id"] = asset.id
-            created = await conn.run(
-                insert_query(self.table, FileVersion, tuple(version_values)),
-                **version_values,
-            )
-            new_faces: list[Face] = []
-            for values in face_values:
-                values["photo_id"] = created.id
-                query = insert_query("faces", Face, tuple(values))
-                new_faces.append(await conn.run(query, **values))
-            history_values["media_asset_id"] = asset.id
-            entry = await conn.run(
-                insert_query("asset_history", AssetHistory, tuple(history_values)),
-                **history_values,
-            )
-        return IngestedPhoto(asset, created, new_faces, entry)
 
 
 file_version = FileVersionRepository()
