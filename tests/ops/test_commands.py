@@ -90,14 +90,13 @@ def test_maintenance(migrated_url: str, dialect: str) -> None:
 
 @pytest.mark.slow
 def test_rollback_and_migrate(migrated_url: str) -> None:
-    assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": ALL[4]}
+    assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": ALL[-1]}
     check = run_cli(migrated_url, "check", "--json")
     assert check.code == 1
-    assert check.json["compatible"] is True and check.json["pending"] == [ALL[4]]
+    assert check.json["compatible"] is True and check.json["pending"] == [ALL[-1]]
     assert "pending" in run_cli(migrated_url, "check").stdout
-    assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": ALL[3]}
-    assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": ALL[2]}
-    assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": ALL[1]}
+    for later in reversed(ALL[1:-1]):
+        assert ok(migrated_url, "rollback", "--json").json == {"rolled_back": later}
 
     # Rolling back the first migration drops every table: it wants a confirmation.
     refused = run_cli(migrated_url, "rollback")
