@@ -109,23 +109,30 @@ END;
 CREATE TRIGGER file_version_counts_insert_assets AFTER INSERT ON file_versions
 WHEN NEW.tier IN ('gold', 'silver')
 BEGIN
+    -- og / os: the asset had another gold / silver version. Two index probes; only a first
+    -- gold version counts the asset's silver versions (they leave visible_silver).
     INSERT INTO file_version_counts (name, n)
     SELECT k.name, k.n
     FROM (SELECT names.column1 AS name,
                  CASE names.column1
-                     WHEN 'listed_assets' THEN (st.g > 0 OR st.s > 0) - (st.g - st.dg > 0 OR st.s - st.ds > 0)
-                     WHEN 'unprocessed_assets' THEN (st.s > 0 AND st.g = 0) - (st.s - st.ds > 0 AND st.g - st.dg = 0)
-                     ELSE (CASE WHEN st.g = 0 THEN st.s ELSE 0 END)
-                          - (CASE WHEN st.g - st.dg = 0 THEN st.s - st.ds ELSE 0 END)
+                     WHEN 'listed_assets' THEN 1 - (st.og OR st.os)
+                     WHEN 'unprocessed_assets'
+                         THEN ((st.os OR st.ds) AND NOT (st.og OR st.dg)) - (st.os AND NOT st.og)
+                     ELSE CASE
+                         WHEN st.ds THEN NOT st.og
+                         WHEN st.og THEN 0
+                         ELSE -(SELECT count(*) FROM file_versions AS fv
+                                WHERE fv.media_asset_id = NEW.media_asset_id AND fv.tier = 'silver')
+                     END
                  END AS n
-          FROM (SELECT coalesce(sum(fv.tier = 'gold'), 0) AS g,
-                       coalesce(sum(fv.tier = 'silver'), 0) AS s,
+          FROM (SELECT EXISTS (SELECT 1 FROM file_versions AS fv
+                               WHERE fv.media_asset_id = NEW.media_asset_id AND fv.tier = 'gold'
+                                 AND fv.id <> NEW.id) AS og,
+                       EXISTS (SELECT 1 FROM file_versions AS fv
+                               WHERE fv.media_asset_id = NEW.media_asset_id AND fv.tier = 'silver'
+                                 AND fv.id <> NEW.id) AS os,
                        (NEW.tier = 'gold') AS dg,
-                       (NEW.tier = 'silver') AS ds
-                FROM (SELECT NEW.media_asset_id AS id) AS a
-                LEFT JOIN file_versions AS fv
-                    ON fv.media_asset_id = a.id AND fv.tier IN ('gold', 'silver')
-                GROUP BY a.id) AS st
+                       (NEW.tier = 'silver') AS ds) AS st
           CROSS JOIN (VALUES ('listed_assets'), ('unprocessed_assets'), ('visible_silver')) AS names) AS k
     WHERE k.n <> 0
     ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
@@ -140,23 +147,30 @@ END;
 CREATE TRIGGER file_version_counts_delete_assets AFTER DELETE ON file_versions
 WHEN OLD.tier IN ('gold', 'silver')
 BEGIN
+    -- og / os: the asset still has a gold / silver version. Two index probes; only its last
+    -- gold version leaving counts its silver versions (they join visible_silver).
     INSERT INTO file_version_counts (name, n)
     SELECT k.name, k.n
     FROM (SELECT names.column1 AS name,
                  CASE names.column1
-                     WHEN 'listed_assets' THEN (st.g > 0 OR st.s > 0) - (st.g - st.dg > 0 OR st.s - st.ds > 0)
-                     WHEN 'unprocessed_assets' THEN (st.s > 0 AND st.g = 0) - (st.s - st.ds > 0 AND st.g - st.dg = 0)
-                     ELSE (CASE WHEN st.g = 0 THEN st.s ELSE 0 END)
-                          - (CASE WHEN st.g - st.dg = 0 THEN st.s - st.ds ELSE 0 END)
+                     WHEN 'listed_assets' THEN (st.og OR st.os) - 1
+                     WHEN 'unprocessed_assets'
+                         THEN (st.os AND NOT st.og) - ((st.os OR st.ds) AND NOT (st.og OR st.dg))
+                     ELSE CASE
+                         WHEN st.ds THEN -(NOT st.og)
+                         WHEN st.og THEN 0
+                         ELSE (SELECT count(*) FROM file_versions AS fv
+                               WHERE fv.media_asset_id = OLD.media_asset_id AND fv.tier = 'silver')
+                     END
                  END AS n
-          FROM (SELECT coalesce(sum(fv.tier = 'gold'), 0) AS g,
-                       coalesce(sum(fv.tier = 'silver'), 0) AS s,
-                       -(OLD.tier = 'gold') AS dg,
-                       -(OLD.tier = 'silver') AS ds
-                FROM (SELECT OLD.media_asset_id AS id) AS a
-                LEFT JOIN file_versions AS fv
-                    ON fv.media_asset_id = a.id AND fv.tier IN ('gold', 'silver')
-                GROUP BY a.id) AS st
+          FROM (SELECT EXISTS (SELECT 1 FROM file_versions AS fv
+                               WHERE fv.media_asset_id = OLD.media_asset_id AND fv.tier = 'gold')
+                           AS og,
+                       EXISTS (SELECT 1 FROM file_versions AS fv
+                               WHERE fv.media_asset_id = OLD.media_asset_id AND fv.tier = 'silver')
+                           AS os,
+                       (OLD.tier = 'gold') AS dg,
+                       (OLD.tier = 'silver') AS ds) AS st
           CROSS JOIN (VALUES ('listed_assets'), ('unprocessed_assets'), ('visible_silver')) AS names) AS k
     WHERE k.n <> 0
     ON CONFLICT (name) DO UPDATE SET n = n + excluded.n;
