@@ -13,7 +13,8 @@ flushed to disk, then renamed into place.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
@@ -29,6 +30,7 @@ __all__ = [
     "error_details",
     "require_file",
     "resolve_target",
+    "written",
 ]
 
 
@@ -47,6 +49,20 @@ class BackupResult(TypedDict):
     path: str
     size_bytes: int
     seconds: float
+
+
+def written(
+    dialect: Dialect, target: Path, started: float, say: Callable[[str], None]
+) -> BackupResult:
+    """Report the published backup ``target`` (``started``: ``time.monotonic()`` at the start)."""
+    size = target.stat().st_size
+    say(f"wrote {target} ({size_text(size)})")
+    return {
+        "dialect": dialect,
+        "path": str(target),
+        "size_bytes": size,
+        "seconds": round(time.monotonic() - started, 3),
+    }
 
 
 class RestoreResult(TypedDict):

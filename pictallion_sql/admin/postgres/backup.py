@@ -39,6 +39,7 @@ from pictallion_sql.admin.backup import (
     quiet,
     require_file,
     size_text,
+    written,
 )
 from pictallion_sql.admin.common import (
     CHECKSUM_TABLE,
@@ -133,14 +134,7 @@ def backup_postgres(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    size = target.stat().st_size
-    say(f"wrote {target} ({size_text(size)})")
-    return {
-        "dialect": "postgres",
-        "path": str(target),
-        "size_bytes": size,
-        "seconds": round(time.monotonic() - started, 3),
-    }
+    return written("postgres", target, started, say)
 
 
 def _follow(errors: IO[bytes], proc: subprocess.Popen[bytes], say: Progress, marker: str) -> None:

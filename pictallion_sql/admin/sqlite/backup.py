@@ -25,6 +25,7 @@ from pictallion_sql.admin.backup import (
     quiet,
     require_file,
     size_text,
+    written,
 )
 from pictallion_sql.admin.common import TABLES, Progress
 from pictallion_sql.admin.compatibility import check_compatibility
@@ -86,14 +87,7 @@ def backup_sqlite(database_url: str, target: Path, progress: Progress | None) ->
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    size = target.stat().st_size
-    say(f"wrote {target} ({size_text(size)})")
-    return {
-        "dialect": "sqlite",
-        "path": str(target),
-        "size_bytes": size,
-        "seconds": round(time.monotonic() - started, 3),
-    }
+    return written("sqlite", target, started, say)
 
 
 def _check_sqlite_copy(path: Path) -> list[str]:
