@@ -198,15 +198,16 @@ def _named(name: str, **params: Any) -> Plan:
     return lambda s: (queries[name], dict(params))
 
 
-def _search_plan(filters: dict[str, Any], page_only: bool = True) -> Plan:
-    """The statement of a search page: the page alone once the total is kept, else all."""
+def _search_plan(filters: dict[str, Any], statement: str = "page") -> Plan:
+    """The statement of a search page: the page alone once the total is kept, the first
+    page with its capped count ("capped"), or with every match counted ("every")."""
 
     def plan(s: Loaded) -> tuple[Query[Any], dict[str, Any]]:
         planned = plan_search(filters, None)
-        query: Query[Any] = planned.query
-        if page_only and planned.page_query is not None:
-            query = planned.page_query
-        return query, {**planned.params, "limit": 51, "offset": 0}
+        chosen = {"page": planned.page_query, "capped": planned.capped_query}
+        query: Query[Any] = chosen.get(statement) or planned.query
+        extra = {"count_limit": 1_000} if statement == "capped" else {}
+        return query, {**planned.params, "limit": 51, "offset": 0, **extra}
 
     return plan
 
@@ -223,11 +224,19 @@ async def _search_page_2(db: Database) -> Any:
     return await crud.file_version.search(db, filters=SEARCH_FILTERS, after=_SECOND_PAGE[id(db)])
 
 
-async def _search_recounted(db: Database) -> Any:
-    """A first page whose total and facets are not kept: every match counted."""
+async def _search_recounted(db: Database, exact_total: bool = False) -> Any:
+    """A first page whose total and facets are not kept: counted up to the count limit
+    (the default), or every match (``exact_total``)."""
     if db.local_results is not None:
         db.local_results.clear()
-    return await crud.file_version.search(db, filters=SEARCH_FILTERS)
+    return await crud.file_version.search(db, filters=SEARCH_FILTERS, exact_total=exact_total)
+
+
+async def _live_recounted(db: Database) -> Any:
+    """A first live-search page whose total is not kept: counted up to the count limit."""
+    if db.local_results is not None:
+        db.local_results.clear()
+    return await crud.file_version.search_photos(db, query="beach")
 
 
 # name -> (the call, the statement behind it for EXPLAIN)
@@ -286,7 +295,11 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
     "search, page 2 by cursor": (lambda db, s: _search_page_2(db), None),
     "search, total recounted (first time)": (
         lambda db, s: _search_recounted(db),
-        _search_plan(SEARCH_FILTERS, page_only=False),
+        _search_plan(SEARCH_FILTERS, "capped"),
+    ),
+    "search, exact total on request (first time)": (
+        lambda db, s: _search_recounted(db, exact_total=True),
+        _search_plan(SEARCH_FILTERS, "every"),
     ),
     "live search (search_photos)": (
         lambda db, s: crud.file_version.search_photos(db, query="beach"),
@@ -297,6 +310,19 @@ HOT: dict[str, tuple[Call, Plan | None]] = {
             rating_min=None,
             rating_max=None,
             limit=50,
+            offset=0,
+        ),
+    ),
+    "live search, total recounted (first time)": (
+        lambda db, s: _live_recounted(db),
+        _named(
+            "file_versions.search",
+            query="beach",
+            tier="silver",
+            rating_min=None,
+            rating_max=None,
+            count_limit=1_000,
+            limit=51,
             offset=0,
         ),
     ),

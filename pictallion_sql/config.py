@@ -228,6 +228,10 @@ class Settings(msgspec.Struct):
     # (docs/search.md). Whether writes are watched is decided when the database opens.
     search_totals_ttl: int = 60
     search_totals_min: int = 10_000
+    # A search page counts at most this many matches for its total and facets unless the
+    # caller asks for the exact figure (0: always exact). The page then costs about what
+    # reading this many matches costs, however large the library (docs/search.md).
+    search_count_limit: int = 1_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -285,6 +289,8 @@ class Settings(msgspec.Struct):
             s.search_totals_ttl = _parse_int(*found, 0)
         if found := _lookup(env, "PICTALLION_DB_SEARCH_TOTALS_MIN"):
             s.search_totals_min = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_SEARCH_COUNT_LIMIT"):
+            s.search_count_limit = _parse_int(*found, 0)
         return s
 
     def with_url(self, url: str) -> Settings:

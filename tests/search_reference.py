@@ -125,14 +125,21 @@ def search(
     sort: Mapping[str, Any] | None,
     limit: int,
     offset: int,
+    count_limit: int | None = None,
 ) -> tuple[list[str], int, dict[str, dict[Any, int]]]:
-    """(ids of the page, total, facets) that the search must return."""
+    """(ids of the page, total, facets) that the search must return.
+
+    ``count_limit``: the total and the facets count only the first ``count_limit`` matches
+    in the search's order (the page is cut from every match).
+    """
     matched = [v for v in lib.versions if matches(lib, v, filters or {})]
     sort = sort or {}
     field_name = sort.get("field", "created_at")
     descending = sort.get("direction", "desc") == "desc"
     matched.sort(key=lambda v: (_sort_key(v, field_name), v["id"]), reverse=descending)
     page = [v["id"] for v in matched[offset : offset + limit]]
+    if count_limit is not None:
+        matched = matched[:count_limit]
     keywords: Counter[str] = Counter()
     for v in matched:
         keywords.update({k for k in v["keywords"] or [] if k})

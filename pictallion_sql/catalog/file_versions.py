@@ -35,7 +35,6 @@ from pictallion_sql.records.composites.photos import (
     FileVersionWithDisplayAsset,
     IngestedPhoto,
     PhotoDetails,
-    PhotoSearchHit,
     PhotoSearchPage,
     PhotoSearchResult,
     SimilarPhoto,
@@ -48,10 +47,6 @@ __all__ = ["FileVersionRepository", "file_version"]
 
 _BY_ASSET = queries.rows("file_versions.get_by_asset", FileVersion)
 _BY_TIER = queries.rows("file_versions.get_by_tier", FileVersion)
-_SEARCH = queries.rows("file_versions.search", PhotoSearchHit)
-_SEARCH_COUNT = queries.scalar("file_versions.search_count", int)
-_SEARCH_PAGE = queries.rows("file_versions.search_page", FileVersionWithAsset)
-_SEARCH_PAGE_AFTER = queries.rows("file_versions.search_page_after", FileVersionWithAsset)
 _ALL = queries.rows("file_versions.get_all", FileVersion)
 _BY_HASH = queries.one("file_versions.get_by_hash", FileVersion)
 _SET_PHASH = queries.command("file_versions.update_perceptual_hash")
@@ -506,6 +501,7 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         skip: int = 0,
         limit: int = 50,
         after: str | None = None,
+        exact_total: bool = False,
     ) -> PhotoSearchResult:
         """A page of matching versions with their asset, newest first, and the match count.
 
@@ -515,6 +511,8 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         ``rating_min``/``rating_max``: inclusive, a NULL rating counting as 0.
         ``after``: the ``next_cursor`` of the previous page of the same search (``skip``
         then counts from it). A large total is kept between pages (docs/search.md).
+        ``total_count`` stops at the ``search_count_limit`` setting (``total_exact`` is
+        then False) unless ``exact_total`` asks for every match to be counted.
         """
         if query is not None and type(query) is not str:
             raise ValidationError("query must be a string", field="query")
@@ -540,7 +538,9 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         # Loaded on first use: the search modules are not needed to import the repositories.
         from pictallion_sql.catalog.photo_search import live_search_page
 
-        return await live_search_page(db, params, skip=skip, limit=limit, after=after)
+        return await live_search_page(
+            db, params, skip=skip, limit=limit, after=after, exact_total=exact_total
+        )
 
     # ---- search with filters, sort and facets (advancedSearch.searchPhotos, 2.5.1) ------
 
@@ -553,19 +553,24 @@ class FileVersionRepository(Repository[FileVersion, InsertFileVersion, UpdateFil
         skip: int = 0,
         limit: int = 50,
         after: str | None = None,
+        exact_total: bool = False,
     ) -> PhotoSearchPage:
         """A page of the versions matching ``filters`` (with their asset), the total and facets.
 
         ``filters``/``sort`` may be plain mappings (a JSON body); the default order is
         created_at DESC. ``after`` is the ``next_cursor`` of the previous page of the same
         search (``skip`` then counts from it). One statement answers the page, the count
-        and the facets of every match; the total and facets of a large search are then
-        kept and its following pages read only their photos. docs/search.md has the
-        semantics.
+        and the facets. They count the first ``search_count_limit`` matches (setting,
+        1,000) in the search's order, with ``total_exact`` False when there are more,
+        unless ``exact_total`` asks for every match; the totals of a large or capped
+        search are then kept and its following pages read only their photos.
+        docs/search.md has the semantics.
         """
         from pictallion_sql.catalog.photo_search import search_page
 
-        return await search_page(db, filters, sort, skip=skip, limit=limit, after=after)
+        return await search_page(
+            db, filters, sort, skip=skip, limit=limit, after=after, exact_total=exact_total
+        )
 
     # ---- writes -----------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from pictallion_sql.catalog.search_cursors import (
 from pictallion_sql.config import Settings
 from pictallion_sql.drivers.base import Database, Executor
 from pictallion_sql.drivers.connection import Connection
+from pictallion_sql.errors import ValidationError
 from pictallion_sql.query.named import queries
 from pictallion_sql.records.composites.photos import (
     FileVersionWithAsset,
@@ -47,23 +48,59 @@ _SEARCH_PAGE = queries.rows("file_versions.search_page", FileVersionWithAsset)
 _SEARCH_PAGE_AFTER = queries.rows("file_versions.search_page_after", FileVersionWithAsset)
 
 
+# The count limit that counts every match (the largest LIMIT both dialects take).
+_EVERY_MATCH = 2**63 - 1
+
+
 def _settings(db: Executor) -> Settings:
     return db.settings if isinstance(db, Database | Connection) else config.settings
 
 
-def _keep_total(
+def _count_limit(db: Executor, exact_total: bool) -> int:
+    """How many matches a page counts: every one, or up to the ``search_count_limit``."""
+    if type(exact_total) is not bool:
+        raise ValidationError("exact_total must be a boolean", field="exact_total")
+    limit = _settings(db).search_count_limit
+    return _EVERY_MATCH if exact_total or limit <= 0 else limit
+
+
+def _known(local: LocalResults | None, db: Executor, exact_key: bytes, capped_key: bytes) -> Any:
+    """The kept totals of a search: exact ones answer any request, capped ones their own.
+
+    ``capped_key`` is empty when every match must be counted.
+    """
+    if local is None or _settings(db).search_totals_ttl <= 0:
+        return None
+    known = local.get(exact_key, TOTALS_TABLES)
+    if known is None and capped_key:
+        known = local.get(capped_key, TOTALS_TABLES)
+    return known
+
+
+def _capped_key(exact_key: bytes, count_limit: int, order: str) -> bytes:
+    """Where a capped total is kept: it depends on the limit and on the order counted in."""
+    if count_limit == _EVERY_MATCH:
+        return b""
+    return exact_key + f"|{order}|{count_limit}".encode()
+
+
+def _keep(
     db: Executor,
     local: LocalResults | None,
-    key: Any,
+    keys: tuple[bytes, bytes],
     generation: tuple[int, ...],
+    exact: bool,
     total: int,
     value: Any,
 ) -> None:
-    """Keep a search's total (and facets) for its following pages, when it is large."""
+    """Keep a search's totals for its following pages: an exact one when large, a capped one
+    always (under its own key: its facets depend on the order and the limit)."""
     if local is None:
         return
     settings = _settings(db)
-    if total >= settings.search_totals_min:
+    exact_key, capped_key = keys
+    if not exact or total >= settings.search_totals_min:
+        key = exact_key if exact else capped_key
         local.put(key, TOTALS_TABLES, generation, settings.search_totals_ttl, value)
 
 
@@ -72,9 +109,16 @@ def _with_asset(hit: PhotoSearchHit) -> FileVersionWithAsset:
 
 
 async def live_search_page(
-    db: Executor, params: dict[str, Any], *, skip: int, limit: int, after: str | None
+    db: Executor,
+    params: dict[str, Any],
+    *,
+    skip: int,
+    limit: int,
+    after: str | None,
+    exact_total: bool = False,
 ) -> PhotoSearchResult:
     """A page of ``search_photos`` for the checked ``params``, its total and next cursor."""
+    count_limit = _count_limit(db, exact_total)
     fingerprint = live_fingerprint(params)
     cursor: dict[str, Any] = {}
     if after is not None:
@@ -82,34 +126,36 @@ async def live_search_page(
         cursor = {"after_created": key, "after_id": last_id}
     fetch = fetch_size(limit)
     local = db.local_results
-    totals_key = (b"live", fingerprint)
-    total: int | None = None
-    if local is not None and _settings(db).search_totals_ttl > 0:
-        total = local.get(totals_key, TOTALS_TABLES)
+    exact_key = b"live" + fingerprint.encode()
+    keys = (exact_key, _capped_key(exact_key, count_limit, "created_at desc"))
+    known: tuple[int, bool] | None = _known(local, db, *keys)
+    total, exact = known if known is not None else (None, True)
     generation = local.generation(TOTALS_TABLES) if local is not None else ()
     if total is None and not cursor:
         # One statement answers the page and the count (one snapshot).
-        hits = await db.run(_SEARCH, limit=fetch, offset=skip, **params)
+        hits = await db.run(_SEARCH, limit=fetch, offset=skip, count_limit=count_limit, **params)
         photos = [_with_asset(h) for h in hits]
         if hits:
             total = hits[0].total_count
         elif skip == 0:
             total = 0
         else:
-            total = await db.run(_SEARCH_COUNT, **params)
-        _keep_total(db, local, totals_key, generation, total, total)
+            total = await db.run(_SEARCH_COUNT, count_limit=count_limit, **params)
+        exact = total < count_limit
+        _keep(db, local, keys, generation, exact, total, (total, exact))
     else:
         page = _SEARCH_PAGE_AFTER if cursor else _SEARCH_PAGE
         photos = await db.run(page, limit=fetch, offset=skip, **params, **cursor)
         if total is None:
-            total = await db.run(_SEARCH_COUNT, **params)
-            _keep_total(db, local, totals_key, generation, total, total)
+            total = await db.run(_SEARCH_COUNT, count_limit=count_limit, **params)
+            exact = total < count_limit
+            _keep(db, local, keys, generation, exact, total, (total, exact))
     following = None
     if len(photos) > limit:
         del photos[limit:]
         last = photos[-1]
         following = make_cursor(fingerprint, "timestamp", last.created_at, last.id)
-    return PhotoSearchResult(photos, total, following)
+    return PhotoSearchResult(photos, total, following, exact)
 
 
 async def search_page(
@@ -120,27 +166,39 @@ async def search_page(
     skip: int,
     limit: int,
     after: str | None,
+    exact_total: bool = False,
 ) -> PhotoSearchPage:
     """A page of ``search`` for ``filters`` and ``sort`` (checked here), total and facets."""
     plan = plan_search(filters, sort, after)
     check_rows("limit", limit)
     check_rows("skip", skip)
+    count_limit = _count_limit(db, exact_total)
     fetch = fetch_size(limit)
     local = db.local_results
-    totals_key = (b"search", plan.filter_key)
-    known: tuple[int, SearchFacets] | None = None
-    if local is not None and _settings(db).search_totals_ttl > 0:
-        known = local.get(totals_key, TOTALS_TABLES)
+    exact_key = b"search" + plan.filter_key
+    order = f"{plan.sort.field} {plan.sort.direction}"
+    keys = (exact_key, _capped_key(exact_key, count_limit, order))
+    known: tuple[int, SearchFacets, bool] | None = _known(local, db, *keys)
     if known is not None and plan.page_query is not None:
         photos = await db.run(plan.page_query, limit=fetch, offset=skip, **plan.params)
-        total, facets = known
+        total, facets, exact = known
     else:
         generation = local.generation(TOTALS_TABLES) if local is not None else ()
-        rows = await db.run(plan.query, limit=fetch, offset=skip, **plan.params)
+        if count_limit == _EVERY_MATCH or plan.capped_query is None:
+            rows = await db.run(plan.query, limit=fetch, offset=skip, **plan.params)
+        else:
+            rows = await db.run(
+                plan.capped_query,
+                limit=fetch,
+                offset=skip,
+                count_limit=count_limit,
+                **plan.params,
+            )
         photos, total, facets = split_rows(rows)
-        _keep_total(db, local, totals_key, generation, total, (total, facets))
+        exact = total < count_limit
+        _keep(db, local, keys, generation, exact, total, (total, facets, exact))
     following = None
     if len(photos) > limit:
         del photos[limit:]
         following = next_cursor(plan, photos)
-    return PhotoSearchPage(photos, total, facets, following)
+    return PhotoSearchPage(photos, total, facets, following, exact)

@@ -96,11 +96,13 @@ class PhotoSort(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class SearchPlan(msgspec.Struct, frozen=True):
-    """The compiled search statements and every parameter they take but ``limit``/``offset``."""
+    """The compiled search statements and every parameter they take but ``limit``/``offset``
+    (and ``count_limit``, which only ``capped_query`` takes)."""
 
     query: Query[list[SearchRow]]
     params: dict[str, Any]
     page_query: Query[list[FileVersionWithAsset]] | None = None
+    capped_query: Query[list[SearchRow]] | None = None
     sort: PhotoSort = PhotoSort()
     fingerprint: str = ""
     # The filters as JSON: what the total and facets depend on (not the sort, not the page).
@@ -321,8 +323,12 @@ def _condition(name: str, d: SqlDialect) -> str:
     raise AssertionError(f"unknown filter {name!r}")
 
 
-def _matches_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
-    """The filtered set: ids, facet columns and the sort key of every matching version."""
+def _matches_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect, capped: bool) -> str:
+    """The filtered set: ids, facet columns and the sort key of the matching versions.
+
+    ``capped``: only the first ``:count_limit`` matches in the search's order, which an
+    index on the sort key reaches without reading the others.
+    """
     from pypika import Criterion, Table
     from pypika import Query as Builder
     from pypika.terms import LiteralValue
@@ -346,7 +352,12 @@ def _matches_sql(names: tuple[str, ...], sort: PhotoSort, d: SqlDialect) -> str:
     )
     if names:
         builder = builder.where(Criterion.all([sql_condition(_condition(n, d)) for n in names]))
-    return str(builder.get_sql(quote_char='"'))
+    matches = str(builder.get_sql(quote_char='"'))
+    if not capped:
+        return matches
+    key, tie = _sort_terms(sort, _SORT_KEYS[sort.field], _col("id"), d)
+    direction = sort.direction.upper()
+    return f"{matches} ORDER BY {key} {direction}, {tie} {direction} LIMIT :count_limit"
 
 
 def _sort_terms(sort: PhotoSort, key: str, id_column: str, d: SqlDialect) -> tuple[str, str]:
@@ -403,8 +414,27 @@ def _asset_sql(d: SqlDialect) -> str:
     )
 
 
-def _search_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
-    """One statement: the page's photos (ordered) followed by every facet count."""
+def _numbered_page_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
+    """The page's ids read from the table in sort order, numbered (the capped count's page).
+
+    The page cannot come from the capped matches: it may lie past them.
+    """
+    key, tie = _sort_terms(sort, '"p"."page_key"', '"p"."page_tie"', d)
+    direction = sort.direction.upper()
+    return (
+        'SELECT "p"."page_id" AS "id", '
+        f'row_number() OVER (ORDER BY {key} {direction}, {tie} {direction}) AS "search_position" '
+        f'FROM ({_page_ids_sql(names, sort, after, d)}) AS "p"'
+    )
+
+
+def _search_sql(
+    names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect, capped: bool
+) -> str:
+    """One statement: the page's photos (ordered) followed by every facet count.
+
+    ``capped``: the total and the facets count the first ``:count_limit`` matches only.
+    """
     asset = _asset_sql(d)
     version = ", ".join(_col(c) for c in _VERSION_COLUMNS)
     nulls = ", ".join("NULL" for _ in range(len(_VERSION_COLUMNS) + 2))
@@ -438,21 +468,22 @@ def _search_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDial
         facet("camera", '"m"."camera"', non_empty('"m"."camera"')),
         keyword,
     ]
+    page = _numbered_page_sql(names, sort, after, d) if capped else _page_sql(sort, after, d)
     return (
-        f'WITH "m" AS ({_matches_sql(names, sort, d)}), '
-        f'"page" AS ({_page_sql(sort, after, d)}) '
-        + " UNION ALL ".join(parts)
-        + ' ORDER BY "search_position"'
+        f'WITH "m" AS ({_matches_sql(names, sort, d, capped)}), '
+        f'"page" AS ({page}) ' + " UNION ALL ".join(parts) + ' ORDER BY "search_position"'
     )
 
 
-def _page_only_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
-    """One page of the matches, read in sort order and cut by LIMIT: no total, no facets.
+_ASSET_JOIN = 'LEFT JOIN "media_assets" AS "ma" ON "ma"."id" = "fv"."media_asset_id"'
+
+
+def _page_ids_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
+    """The page's ids with their sort key and tie, read in sort order and cut by LIMIT.
 
     With no aggregate over the matches, the database can walk an index in sort order and
-    stop once the page is full instead of collecting and sorting every match. The page's
-    ids are chosen first; the rows and their assets are read for those ids only (the
-    asset is joined inside only when ``query`` searches its filename).
+    stop once the page is full instead of collecting and sorting every match (the asset
+    is joined only when ``query`` searches its filename).
     """
     key, tie = _sort_terms(sort, _SORT_KEYS[sort.field], _col("id"), d)
     direction = sort.direction.upper()
@@ -460,39 +491,48 @@ def _page_only_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlD
     if after:
         conditions.append(_after_sql(sort, key, tie, d))
     where = f" WHERE {' AND '.join(f'({c})' for c in conditions)}" if conditions else ""
-    asset_join = 'LEFT JOIN "media_assets" AS "ma" ON "ma"."id" = "fv"."media_asset_id"'
-    inner_join = f" {asset_join}" if "query" in names else ""
-    page = (
+    inner_join = f" {_ASSET_JOIN}" if "query" in names else ""
+    return (
         f'SELECT "fv"."id" AS "page_id", {key} AS "page_key", {tie} AS "page_tie" '
         f'FROM "file_versions" AS "fv"{inner_join}{where} '
         f"ORDER BY {key} {direction}, {tie} {direction} LIMIT :limit OFFSET :offset"
     )
+
+
+def _page_only_sql(names: tuple[str, ...], sort: PhotoSort, after: bool, d: SqlDialect) -> str:
+    """One page of the matches, no total, no facets: the rows and their assets are read for
+    the page's ids only."""
+    direction = sort.direction.upper()
     version = ", ".join(_col(c) for c in _VERSION_COLUMNS)
     outer_key, outer_tie = _sort_terms(sort, '"page"."page_key"', '"page"."page_tie"', d)
     return (
         f"SELECT {version}, "
         f'CASE WHEN "ma"."id" IS NULL THEN NULL ELSE {_asset_sql(d)} END AS "media_asset" '
-        f'FROM ({page}) AS "page" '
-        'JOIN "file_versions" AS "fv" ON "fv"."id" = "page"."page_id" '
-        f"{asset_join} "
+        f'FROM ({_page_ids_sql(names, sort, after, d)}) AS "page" '
+        f'JOIN "file_versions" AS "fv" ON "fv"."id" = "page"."page_id" {_ASSET_JOIN} '
         f"ORDER BY {outer_key} {direction}, {outer_tie} {direction}"
     )
 
 
-def _shape_name(base: str, names: tuple[str, ...], sort: PhotoSort, after: bool) -> str:
-    suffix = "|after" if after else ""
+def _shape_name(
+    base: str, names: tuple[str, ...], sort: PhotoSort, after: bool, every_match: bool = False
+) -> str:
+    # The default, capped count is the unmarked shape; the exact count on request is marked.
+    suffix = ("|after" if after else "") + ("|every match" if every_match else "")
     return f"{base}[{','.join(names)}|{sort.field} {sort.direction}{suffix}]"
 
 
 @lru_cache(maxsize=1024)
-def _query(names: tuple[str, ...], sort: PhotoSort, after: bool = False) -> Query[list[SearchRow]]:
+def _query(
+    names: tuple[str, ...], sort: PhotoSort, after: bool = False, capped: bool = False
+) -> Query[list[SearchRow]]:
     """The compiled search of one shape (cached: the shape, not the values, decides the SQL)."""
     return make_query(
-        _shape_name("file_versions.search_filtered", names, sort, after),
+        _shape_name("file_versions.search_filtered", names, sort, after, not capped),
         "rows",
         SearchRow,
-        _search_sql(names, sort, after, dialect_sql("postgres")),
-        _search_sql(names, sort, after, dialect_sql("sqlite")),
+        _search_sql(names, sort, after, dialect_sql("postgres"), capped),
+        _search_sql(names, sort, after, dialect_sql("sqlite"), capped),
     )
 
 
@@ -513,8 +553,9 @@ def _page_query(
 def plan_search(filters: Any = None, sort: Any = None, after: Any = None) -> SearchPlan:
     """Validate ``filters``, ``sort`` and the cursor ``after`` and return the statements.
 
-    ``query`` answers the page with the total and the facets; ``page_query`` the page
-    alone, for a search whose total and facets are already known.
+    ``query`` answers the page with the total and the facets of every match;
+    ``capped_query`` with those of the first ``count_limit`` matches; ``page_query`` the
+    page alone, for a search whose total and facets are already known.
     """
     given = check_filters(filters)
     order = check_sort(sort)
@@ -530,6 +571,7 @@ def plan_search(filters: Any = None, sort: Any = None, after: Any = None) -> Sea
         _query(names, order, cursor),
         params,
         _page_query(names, order, cursor),
+        _query(names, order, cursor, True),
         order,
         tied_to,
         msgspec.json.encode(given),

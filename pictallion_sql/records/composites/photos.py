@@ -114,10 +114,12 @@ class PhotoSearchResult(msgspec.Struct, frozen=True, gc=False):
     total_count: int
     next_cursor: str | None = None
     """Pass as ``after`` for the page that follows; None when this page is the last."""
+    total_exact: bool = True
+    """False when counting stopped at the count limit: at least ``total_count`` matched."""
 
 
 class SearchFacets(msgspec.Struct, frozen=True, gc=False):
-    """Counts over every photo a search matched, each by count descending, then key.
+    """Counts over the photos a search counted, each by count descending, then key.
 
     ``tiers`` and ``ratings`` (a NULL rating counts as 0) cover every match; the other
     facets leave out NULL and empty values; a keyword counts once per photo.
@@ -132,13 +134,16 @@ class SearchFacets(msgspec.Struct, frozen=True, gc=False):
 
 
 class PhotoSearchPage(msgspec.Struct, frozen=True, gc=False):
-    """A page of search matches, how many matched in all, and the facets of all matches."""
+    """A page of search matches, how many matched, and the facets of the counted matches."""
 
     photos: list[FileVersionWithAsset]
     total_count: int
     facets: SearchFacets
     next_cursor: str | None = None
     """Pass as ``after`` (same filters and sort) for the page that follows; None at the end."""
+    total_exact: bool = True
+    """False when counting stopped at the count limit: at least ``total_count`` matched, and
+    the facets count the first ``total_count`` matches in the search's order."""
 
 
 class SearchRow(msgspec.Struct, frozen=True, gc=False):

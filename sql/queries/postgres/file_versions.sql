@@ -48,52 +48,56 @@ LIMIT :limit OFFSET :skip;
 
 -- name: file_versions.search
 -- returns: rows PhotoSearchHit
--- params: query, tier, rating_min, rating_max, limit, offset
+-- params: query, tier, rating_min, rating_max, count_limit, limit, offset
 -- The live search (POST /api/photos/search): each filter applies only when given (not NULL).
 -- query: case-insensitive substring of the asset's original filename, the location, or the
 -- keywords joined with spaces; tier: equal; rating_min/max: inclusive, NULL rating as 0.
--- Newest first (created_at DESC, id DESC); total_count counts every match.
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
-       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE json_build_object('id', ma.id, 'original_filename', ma.original_filename,
-                                   'created_at', ma.created_at)
-       END AS media_asset,
-       count(*) OVER () AS total_count
-FROM file_versions AS fv
-LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
-  AND (CAST(:query AS text) IS NULL
-       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
-                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(fv.location COLLATE "und-x-icu"),
-                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
-                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
-  AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
-  AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
-ORDER BY fv.created_at DESC, fv.id DESC
+-- Newest first (created_at DESC, id DESC). total_count counts the matches, stopping at
+-- :count_limit (the caller passes the largest bigint for an exact count): the matches
+-- are written once, in a CTE that is inlined into the page and into the count.
+WITH matched AS NOT MATERIALIZED (
+    SELECT {{file_version_with_asset}}
+    FROM file_versions AS fv
+    LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+    WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
+      AND (CAST(:query AS text) IS NULL
+           OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
+                     lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+           OR strpos(lower(fv.location COLLATE "und-x-icu"),
+                     lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+           OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
+                     lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
+      AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+      AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+)
+
+SELECT {{file_versions_columns}}, media_asset,
+       (SELECT count(*)
+        FROM (SELECT 1 FROM matched LIMIT :count_limit) AS counted) AS total_count
+FROM matched
+ORDER BY created_at DESC, id DESC
 LIMIT :limit OFFSET :offset;
 
 -- name: file_versions.search_count
 -- returns: scalar int
--- params: query, tier, rating_min, rating_max
--- How many versions file_versions.search matches (for a page past the last match).
+-- params: query, tier, rating_min, rating_max, count_limit
+-- How many versions file_versions.search matches (for a page past the last match),
+-- stopping at :count_limit.
 SELECT count(*)
-FROM file_versions AS fv
-LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
-  AND (CAST(:query AS text) IS NULL
-       OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
-                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(fv.location COLLATE "und-x-icu"),
-                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
-       OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
-                 lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
-  AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
-  AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
+FROM (SELECT 1
+      FROM file_versions AS fv
+      LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+      WHERE (CAST(:tier AS text) IS NULL OR fv.tier = :tier)
+        AND (CAST(:query AS text) IS NULL
+             OR strpos(lower(ma.original_filename COLLATE "und-x-icu"),
+                       lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+             OR strpos(lower(fv.location COLLATE "und-x-icu"),
+                       lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0
+             OR strpos(lower(array_to_string(fv.keywords, ' ') COLLATE "und-x-icu"),
+                       lower(CAST(:query AS text) COLLATE "und-x-icu")) > 0)
+        AND (CAST(:rating_min AS integer) IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+        AND (CAST(:rating_max AS integer) IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+      LIMIT :count_limit) AS counted;
 
 -- name: file_versions.search_page
 -- returns: rows FileVersionWithAsset

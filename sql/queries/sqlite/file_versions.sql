@@ -49,48 +49,51 @@ LIMIT :limit OFFSET :skip;
 
 -- name: file_versions.search
 -- returns: rows PhotoSearchHit
--- params: query, tier, rating_min, rating_max, limit, offset
+-- params: query, tier, rating_min, rating_max, count_limit, limit, offset
 -- The live search, as the PostgreSQL body: pictallion_lower() (Python's str.lower) folds as
 -- PostgreSQL's lower() under the ICU root collation; the keywords are joined with spaces.
-SELECT fv.id, fv.media_asset_id, fv.tier, fv.file_path, fv.file_hash, fv.file_size,
-       fv.mime_type, fv.metadata, fv.is_reviewed, fv.rating, fv.keywords, fv.location,
-       fv.event_type, fv.event_name, fv.perceptual_hash, fv.ai_short_description,
-       fv.processing_state, fv.created_at,
-       CASE WHEN ma.id IS NULL THEN NULL
-            ELSE json_object('id', ma.id, 'original_filename', ma.original_filename,
-                             'created_at', ma.created_at)
-       END AS media_asset,
-       count(*) OVER () AS total_count
-FROM file_versions AS fv
-LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE (:tier IS NULL OR fv.tier = :tier)
-  AND (:query IS NULL
-       OR instr(pictallion_lower(ma.original_filename), pictallion_lower(:query)) > 0
-       OR instr(pictallion_lower(fv.location), pictallion_lower(:query)) > 0
-       OR instr(pictallion_lower((SELECT group_concat(k.value, ' ')
-                                  FROM json_each(fv.keywords) AS k)),
-                pictallion_lower(:query)) > 0)
-  AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
-  AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
-ORDER BY fv.created_at DESC, fv.id DESC
+-- total_count stops counting at :count_limit.
+WITH matched AS NOT MATERIALIZED (
+    SELECT {{file_version_with_asset}}
+    FROM file_versions AS fv
+    LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+    WHERE (:tier IS NULL OR fv.tier = :tier)
+      AND (:query IS NULL
+           OR instr(pictallion_lower(ma.original_filename), pictallion_lower(:query)) > 0
+           OR instr(pictallion_lower(fv.location), pictallion_lower(:query)) > 0
+           OR instr(pictallion_lower((SELECT group_concat(k.value, ' ')
+                                      FROM json_each(fv.keywords) AS k)),
+                    pictallion_lower(:query)) > 0)
+      AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+      AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+)
+
+SELECT {{file_versions_columns}}, media_asset,
+       (SELECT count(*)
+        FROM (SELECT 1 FROM matched LIMIT :count_limit) AS counted) AS total_count
+FROM matched
+ORDER BY created_at DESC, id DESC
 LIMIT :limit OFFSET :offset;
 
 -- name: file_versions.search_count
 -- returns: scalar int
--- params: query, tier, rating_min, rating_max
--- How many versions file_versions.search matches (for a page past the last match).
+-- params: query, tier, rating_min, rating_max, count_limit
+-- How many versions file_versions.search matches (for a page past the last match),
+-- stopping at :count_limit.
 SELECT count(*)
-FROM file_versions AS fv
-LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
-WHERE (:tier IS NULL OR fv.tier = :tier)
-  AND (:query IS NULL
-       OR instr(pictallion_lower(ma.original_filename), pictallion_lower(:query)) > 0
-       OR instr(pictallion_lower(fv.location), pictallion_lower(:query)) > 0
-       OR instr(pictallion_lower((SELECT group_concat(k.value, ' ')
-                                  FROM json_each(fv.keywords) AS k)),
-                pictallion_lower(:query)) > 0)
-  AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
-  AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max);
+FROM (SELECT 1
+      FROM file_versions AS fv
+      LEFT JOIN media_assets AS ma ON ma.id = fv.media_asset_id
+      WHERE (:tier IS NULL OR fv.tier = :tier)
+        AND (:query IS NULL
+             OR instr(pictallion_lower(ma.original_filename), pictallion_lower(:query)) > 0
+             OR instr(pictallion_lower(fv.location), pictallion_lower(:query)) > 0
+             OR instr(pictallion_lower((SELECT group_concat(k.value, ' ')
+                                        FROM json_each(fv.keywords) AS k)),
+                      pictallion_lower(:query)) > 0)
+        AND (:rating_min IS NULL OR COALESCE(fv.rating, 0) >= :rating_min)
+        AND (:rating_max IS NULL OR COALESCE(fv.rating, 0) <= :rating_max)
+      LIMIT :count_limit) AS counted;
 
 -- name: file_versions.search_page
 -- returns: rows FileVersionWithAsset
