@@ -95,7 +95,11 @@ class LibraryContender:
     async def search(
         self, keyword: str, tier: str, rating_min: int, start: datetime, end: datetime
     ) -> Any:
-        """A page of 50 matches of several filters, newest first, with total and facets."""
+        """A page of 50 matches of several filters, newest first, with total and facets.
+
+        Every match is counted (``exact_total``), as the floor's statement does: the count
+        limit's own statement is measured against the library's size by bench/scale.py.
+        """
         filters = PhotoFilters(
             tier=tier,  # type: ignore[arg-type]
             rating_min=rating_min,
@@ -103,7 +107,7 @@ class LibraryContender:
             created_from=start,
             created_to=end,
         )
-        return await crud.file_version.search(self.db, filters=filters, limit=50)
+        return await crud.file_version.search(self.db, filters=filters, limit=50, exact_total=True)
 
     def to_plain(self, phase: str, results: list[Any]) -> Any:
         """The answers as plain values (records are msgspec Structs already).
