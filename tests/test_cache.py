@@ -20,6 +20,7 @@ from pictallion_sql.config import Settings
 from pictallion_sql.database import Database, connect
 from pictallion_sql.drivers.base import written_tables
 from pictallion_sql.query.named import queries
+from pictallion_sql.query.registry import CompiledSQL, Query, make_query, written_tables_of
 from tests.redis_server import RedisServer
 from tests.rows import new_photo
 
@@ -111,6 +112,24 @@ def test_writes_are_told_apart_from_reads() -> None:
             assert tables, name
         if verb == "SELECT":
             assert not tables, name
+        # A SELECT is not scanned when the query is made: the scan would find nothing.
+        assert tables == written_tables_of(query.postgres.text), name
+
+
+def test_every_query_names_its_written_tables_however_it_is_made() -> None:
+    # Drivers test query.writes on every statement: a query built by hand must not have an
+    # empty set for a write, or that write would reach no cache.
+    by_hand = Query(
+        name="test.by_hand",
+        returns="none",
+        record=None,
+        params=frozenset(),
+        postgres=CompiledSQL('DELETE FROM "people" WHERE true', ()),
+        sqlite=CompiledSQL('DELETE FROM "people" WHERE 1', ()),
+        source="<test>",
+    )
+    assert by_hand.writes == {"people"}
+    assert make_query("test.copy", "none", None, "COPY faces FROM STDIN").writes == {"faces"}
 
 
 async def test_cached_reads_equal_database_reads(cached: Database, plain: Database) -> None:

@@ -7,13 +7,11 @@ binding in ``drivers/arguments.py``, decoding in ``drivers/decoding.py``.
 
 from __future__ import annotations
 
-import re
 import time
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
-from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import msgspec
@@ -60,17 +58,9 @@ DEFAULT_BATCH_SIZE = 1000
 """Rows a stream fetches per round trip (PostgreSQL) or per worker-thread call (SQLite)."""
 
 
-_WRITE_TARGET = re.compile(
-    r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE
-)
-_NOT_TABLES = frozenset({"set", "skip", "of", "nowait"})  # ON CONFLICT DO UPDATE SET, FOR UPDATE
-
-
-@cache
 def written_tables(query: Query) -> frozenset[str]:
-    """The tables ``query`` writes (INSERT, UPDATE, DELETE, COPY), from its SQL text."""
-    found = {m.group(1).lower() for m in _WRITE_TARGET.finditer(query.postgres.text)}
-    return frozenset(found - _NOT_TABLES)
+    """The tables ``query`` writes (INSERT, UPDATE, DELETE, COPY); empty for a read."""
+    return query.writes
 
 
 class RecordStream(AsyncIterator[T], Generic[T]):

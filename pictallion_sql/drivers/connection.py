@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 import msgspec
 
 from pictallion_sql.config import Settings
-from pictallion_sql.drivers.base import Database, Executor, written_tables
+from pictallion_sql.drivers.base import Database, Executor
 from pictallion_sql.errors import ConnectionLostError, DatabaseError, PictallionError
 from pictallion_sql.query.bulk import echoed_columns, read_back_query, with_echoed_values
 from pictallion_sql.query.registry import Query, ResultT
@@ -66,14 +66,14 @@ class Connection(Executor):
 
     def _note_write(self, query: Query) -> None:
         """Inside a transaction: remember the tables ``query`` wrote (cache attached only)."""
-        self._written |= written_tables(query)
+        self._written |= query.writes
 
     async def _wrote(self, query: Query) -> None:
         """After a write succeeded (cache attached only): now, or when the transaction commits."""
         if self._depth:
-            self._written |= written_tables(query)
+            self._written |= query.writes
         else:
-            await self._db._invalidate(written_tables(query))
+            await self._db._invalidate(query.writes)
 
     @property
     def settings(self) -> Settings:

@@ -27,7 +27,7 @@ import msgspec
 
 from pictallion_sql.config import Settings, mask_secrets
 from pictallion_sql.drivers.arguments import bind_args
-from pictallion_sql.drivers.base import Database, written_tables
+from pictallion_sql.drivers.base import Database
 from pictallion_sql.drivers.connection import Connection, interrupted_error
 from pictallion_sql.drivers.decoding import check_columns, decode_error, record_columns
 from pictallion_sql.drivers.keyset import KeysetPlan, keyset_plan
@@ -234,8 +234,8 @@ class PostgresDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._give_back(conn)
-        if self._watch_writes:  # outside a transaction: committed already
-            await self._invalidate(written_tables(query))
+        if query.writes and self._watch_writes:  # outside a transaction: committed already
+            await self._invalidate(query.writes)
         return result
 
     @asynccontextmanager
@@ -364,7 +364,7 @@ class PostgresConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
-        if self._db._watch_writes:
+        if query.writes and self._db._watch_writes:  # a read has nothing to report
             await self._wrote(query)
         return result
 

@@ -21,7 +21,7 @@ import msgspec
 
 from pictallion_sql.config import Settings
 from pictallion_sql.drivers.arguments import bind_args
-from pictallion_sql.drivers.base import Database, written_tables
+from pictallion_sql.drivers.base import Database
 from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.decoding import check_columns, decode_error, record_columns
 from pictallion_sql.drivers.pool import Pool
@@ -203,8 +203,8 @@ class SqliteDatabase(Database):
             self._pool.discard(conn)
             raise
         await self._release(conn)
-        if self._watch_writes:  # outside a transaction: committed already
-            await self._invalidate(written_tables(query))
+        if query.writes and self._watch_writes:  # outside a transaction: committed already
+            await self._invalidate(query.writes)
         return result
 
     @asynccontextmanager
@@ -278,7 +278,7 @@ class SqliteConnection(Connection):
         except BaseException:
             self._interrupt()
             raise
-        if self._db._watch_writes:
+        if query.writes and self._db._watch_writes:  # a read has nothing to report
             await self._wrote(query)
         return result
 

@@ -87,6 +87,7 @@ __all__ = [
     "named_sql",
     "sql_operation",
     "without_name_comment",
+    "written_tables_of",
 ]
 
 Returns = Literal["one", "rows", "scalar", "none"]
@@ -148,6 +149,21 @@ class Query(msgspec.Struct, Generic[ResultT], frozen=True, eq=False):
     source: str
     operation: str = ""
     """The statement's SQL verb (``SELECT``, ``INSERT``, ``UPDATE``, ``DELETE``, ...)."""
+    writes: frozenset[str] = frozenset()
+    """The tables the statement writes, read from its SQL whenever a query is made (a value
+    given is replaced). Empty for a read: the drivers test it on every statement, so that
+    only a write does the bookkeeping of the caches that must forget its tables."""
+
+    def __post_init__(self) -> None:
+        # Derived here rather than where queries are compiled, so that every Query, one
+        # built by hand too, names its tables.
+        text = self.postgres.text
+        if (self.operation or sql_operation(text)) == "SELECT" and ";" not in text:
+            # One SELECT writes nothing (PostgreSQL takes a data-modifying WITH only at the
+            # top): no scan of the text, which would cost every read query at import.
+            msgspec.structs.force_setattr(self, "writes", frozenset())
+        else:
+            msgspec.structs.force_setattr(self, "writes", written_tables_of(text))
 
     def sql_for(self, dialect: str) -> CompiledSQL:
         """The compiled SQL of ``dialect``."""
@@ -212,6 +228,20 @@ def sql_operation(sql: str) -> str:
         write = _WRITE_VERB.search(sql)
         return write.group(1).upper() if write else "SELECT"
     return verb
+
+
+# The lookahead fails at once wherever no verb starts (most of the text), as in _TOKENS.
+_WRITE_TARGET = re.compile(
+    r'(?=[CDIUcdiu])\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
+_NOT_TABLES = frozenset({"set", "skip", "of", "nowait"})  # ON CONFLICT DO UPDATE SET, FOR UPDATE
+
+
+def written_tables_of(sql: str) -> frozenset[str]:
+    """The tables ``sql`` writes (INSERT, UPDATE, DELETE, COPY), from its text."""
+    found = {m.group(1).lower() for m in _WRITE_TARGET.finditer(sql)}
+    return frozenset(found - _NOT_TABLES)
 
 
 def compile_sql(sql: str, dialect: str) -> CompiledSQL:
