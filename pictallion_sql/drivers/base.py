@@ -279,7 +279,7 @@ class Database(Executor):
         threshold = self.settings.slow_query_ms
         if threshold is not None and duration * 1000 >= threshold:
             log_slow_query(query.name, self.dialect, duration, rows, error)
-        if self.debug:
+        if self.settings.debug or config.debug_enabled():  # self.debug, inline: every statement
             log_query(query, duration, rows, error)
         if self._query_observers:
             event = FinishedQuery(query.name, self.dialect, query.operation, duration, rows, error)

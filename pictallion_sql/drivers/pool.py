@@ -104,7 +104,8 @@ class Pool(Generic[C]):
             self._wake()
             return self._close(conn)
         self._idle.append((conn, time.monotonic()))
-        self._wake()
+        if self._waiters:  # tested here: this runs after every statement
+            self._wake()
         return None
 
     def discard(self, conn: C) -> None:

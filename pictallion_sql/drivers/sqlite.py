@@ -20,12 +20,12 @@ import aiosqlite
 import msgspec
 
 from pictallion_sql.config import Settings
-from pictallion_sql.drivers.arguments import bind_args
+from pictallion_sql.drivers.arguments import bind_args, bind_encoded
 from pictallion_sql.drivers.base import Database
 from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.decoding import check_columns, decode_error, record_columns
 from pictallion_sql.drivers.pool import Pool
-from pictallion_sql.drivers.sqlite_codecs import decoder, encode_arg, encode_args
+from pictallion_sql.drivers.sqlite_codecs import PLAIN, decoder, encode_arg, encode_args
 from pictallion_sql.drivers.sqlite_errors import SqliteErrors
 from pictallion_sql.errors import DatabaseError, PictallionError
 from pictallion_sql.query.bulk import insert_many_label
@@ -112,7 +112,7 @@ async def _run(
     conn: aiosqlite.Connection, query: Query, params: Mapping[str, Any], db: SqliteDatabase
 ) -> Any:
     compiled = query.sqlite
-    args = encode_args(bind_args(query, compiled, params))
+    args = bind_encoded(query, compiled, params, PLAIN, encode_arg)
     started = time.perf_counter()
     returns = query.returns
     try:
@@ -289,7 +289,7 @@ class SqliteConnection(Connection):
         if self._failed:
             raise self._refusal()
         compiled = query.sqlite
-        args = encode_args(bind_args(query, compiled, params))
+        args = bind_encoded(query, compiled, params, PLAIN, encode_arg)
         decode = decoder(query)
         started = time.perf_counter()
         count = 0

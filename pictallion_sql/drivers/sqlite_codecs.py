@@ -20,9 +20,10 @@ from pictallion_sql.drivers.decoding import (
     json_converter,
 )
 
-__all__ = ["converter_for", "decoder", "encode_arg", "encode_args", "to_text_timestamp"]
+__all__ = ["PLAIN", "converter_for", "decoder", "encode_arg", "encode_args", "to_text_timestamp"]
 
-_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None), bytes})
+"""Types sqlite3 binds as they are: a parameter of any other type goes through encode_arg."""
 _json_encode = msgspec.json.encode
 _fromisoformat = datetime.fromisoformat
 
@@ -36,7 +37,7 @@ def to_text_timestamp(value: datetime) -> str:
 
 def encode_arg(value: Any) -> Any:
     """One parameter value in the form SQLite stores it."""
-    if type(value) in _PLAIN:
+    if type(value) in PLAIN:
         return value
     if isinstance(value, datetime):
         return to_text_timestamp(value)
@@ -46,7 +47,7 @@ def encode_arg(value: Any) -> Any:
 
 
 def encode_args(args: Sequence[Any]) -> list[Any]:
-    return [v if type(v) in _PLAIN else encode_arg(v) for v in args]
+    return [v if type(v) in PLAIN else encode_arg(v) for v in args]
 
 
 def converter_for(annotation: Any) -> Converter | None:
