@@ -196,6 +196,10 @@ class Settings(msgspec.Struct):
     max_overflow: int = 20
     pool_timeout: float = 30.0
     busy_timeout_ms: int = 5000
+    # SQLite reads the database file through a memory map of up to this many MiB (0: off):
+    # pages come from the OS page cache shared by every connection, instead of each
+    # connection's own 2 MB page cache. A large library's random reads need it.
+    sqlite_mmap_mb: int = 1024
     statement_cache_size: int = 1024
     debug: bool = False
     pooler: str | None = None
@@ -254,6 +258,8 @@ class Settings(msgspec.Struct):
             s.pool_timeout = _parse_seconds(*found)
         if found := _lookup(env, "PICTALLION_DB_BUSY_TIMEOUT_MS", "DB_BUSY_TIMEOUT_MS"):
             s.busy_timeout_ms = _parse_int(*found, 0)
+        if found := _lookup(env, "PICTALLION_DB_SQLITE_MMAP_MB"):
+            s.sqlite_mmap_mb = _parse_int(*found, 0)
         if found := _lookup(env, "PICTALLION_DB_STATEMENT_CACHE_SIZE"):
             s.statement_cache_size = _parse_int(*found, 0)
         if found := _lookup(env, "PICTALLION_DB_DEBUG"):

@@ -369,6 +369,21 @@ async def test_sqlite_connections_enforce_foreign_keys_and_use_wal(new_sqlite_ur
         await db.close()
 
 
+@pytest.mark.parametrize("mib", [1024, 3, 0])
+async def test_sqlite_connections_read_through_a_memory_map_of_the_set_size(
+    new_sqlite_url: str, mib: int
+) -> None:
+    settings = Settings.from_env({"DATABASE_URL": new_sqlite_url})
+    settings.sqlite_mmap_mb = mib
+    db = await connect(new_sqlite_url, config=settings)
+    mmap = make_query("test.pragma_mmap", "scalar", int, "PRAGMA mmap_size")
+    try:
+        async with db.connection() as first, db.connection() as second:
+            assert await first.run(mmap) == await second.run(mmap) == mib * 1024 * 1024
+    finally:
+        await db.close()
+
+
 async def test_records_decode_equal_to_msgspec_validation(db: Database) -> None:
     # A decoded row must also pass msgspec's own type validation for its record.
     asset = await new_asset(db)

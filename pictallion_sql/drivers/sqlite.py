@@ -81,6 +81,7 @@ async def _open_connection(settings: Settings) -> aiosqlite.Connection:
     try:
         await conn.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute(f"PRAGMA mmap_size = {int(settings.sqlite_mmap_mb) * 1024 * 1024}")
         if path != ":memory:" and not read_only:
             await conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable across application crashes in WAL mode; only an OS
