@@ -46,8 +46,8 @@ def _selections(args: argparse.Namespace) -> list[Any]:
         )
     if (args.insert or args.update) is None and args.columns is not None:
         raise CommandError("--columns goes with --insert or --update", EXIT_USAGE)
-    if args.search is None and args.sort is not None:
-        raise CommandError("--sort goes with --search", EXIT_USAGE)
+    if args.search is None and (args.sort is not None or args.exact_total):
+        raise CommandError("--sort and --exact-total go with --search", EXIT_USAGE)
     try:
         if args.query_name is not None:
             return [sqlview.named(args.query_name)]
@@ -58,6 +58,7 @@ def _selections(args: argparse.Namespace) -> list[Any]:
                     json_option(args.sort, "--sort"),
                     limit=args.limit,
                     skip=args.skip,
+                    exact_total=args.exact_total,
                 )
             ]
         if args.smart_rule is not None:
@@ -136,6 +137,11 @@ def add_selector_options(cmd: argparse.ArgumentParser, *, explain: bool) -> None
     cmd.add_argument("--sort", metavar="JSON", help='with --search, e.g. \'{"field": "rating"}\'')
     cmd.add_argument("--limit", type=int, default=50, help="with --search (default 50)")
     cmd.add_argument("--skip", type=int, default=0, help="with --search (default 0)")
+    cmd.add_argument(
+        "--exact-total",
+        action="store_true",
+        help="with --search: the statement that counts every match (exact_total=True)",
+    )
     cmd.add_argument(
         "--smart-rule",
         metavar="JSON",

@@ -24,6 +24,7 @@ from typing import Any
 
 import msgspec
 
+from pictallion_sql import config
 from pictallion_sql.admin.backends import admin_backend
 from pictallion_sql.config import Dialect
 from pictallion_sql.drivers.base import Database
@@ -88,15 +89,21 @@ def search(
     *,
     limit: int = 50,
     skip: int = 0,
+    exact_total: bool = False,
 ) -> Selection:
-    """The statement ``crud.file_version.search(db, filters=..., sort=..., ...)`` runs."""
+    """The statement ``crud.file_version.search(db, filters=..., sort=..., ...)`` runs for
+    a first page: counting up to the ``search_count_limit`` setting, or every match."""
     from pictallion_sql.catalog.search import check_rows, plan_search
 
     plan = plan_search(filters, sort)
     check_rows("limit", limit)
     check_rows("skip", skip)
     # The statement names the rows skipped ``offset``, after its OFFSET clause.
-    return Selection(plan.query, {**plan.params, "limit": limit, "offset": skip})
+    page = {"limit": limit, "offset": skip}
+    count_limit = config.settings.search_count_limit
+    if exact_total or count_limit <= 0 or plan.capped_query is None:
+        return Selection(plan.query, {**plan.params, **page})
+    return Selection(plan.capped_query, {**plan.params, "count_limit": count_limit, **page})
 
 
 def smart_rules(rules: Any) -> list[Selection]:

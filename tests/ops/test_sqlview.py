@@ -48,9 +48,22 @@ async def test_the_search_printed_is_the_search_run(db: Any) -> None:
     names = ran(db)
     await crud.file_version.search(db, filters=BEACH, sort={"field": "rating"}, limit=10)
     assert names == [shown.query.name]
-    assert shown.values == {"keywords": ["beach"], "rating_min": 4, "limit": 10, "offset": 0}
+    assert shown.values == {
+        "keywords": ["beach"],
+        "rating_min": 4,
+        "count_limit": 1_000,
+        "limit": 10,
+        "offset": 0,
+    }
     text = sqlview.render(shown, db.dialect)
     assert "-- $1: rating_min = 4" in text or "-- ?: rating_min = 4" in text
+    exact = sqlview.search(BEACH, {"field": "rating"}, limit=10, exact_total=True)
+    names.clear()
+    await crud.file_version.search(
+        db, filters=BEACH, sort={"field": "rating"}, limit=10, exact_total=True
+    )
+    assert names == [exact.query.name]
+    assert "count_limit" not in exact.values
 
 
 async def test_the_insert_and_update_printed_are_those_run(db: Any) -> None:
