@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from itertools import compress, repeat
-from operator import attrgetter, is_not
+from operator import attrgetter, is_, is_not
 from typing import Any, Generic, Literal, TypeVar, overload
 
 import msgspec
@@ -304,7 +304,7 @@ class Repository(Generic[RowT, InsertT, UpdateT]):
         """
         kind = self.insert_type
         loose = unchecked(kind)
-        if loose is not None and all(type(obj) is dict for obj in objs):
+        if loose is not None and all(map(is_, map(type, objs), repeat(dict))):
             dated = _timestamp_fields(kind)
             mappings = [_full_dates(kind, obj) for obj in objs] if dated else objs
             try:

@@ -62,6 +62,7 @@ def encode_args(args: Sequence[Any]) -> list[Any]:
 
 
 _tzinfo = attrgetter("tzinfo")
+_JSON_LISTS = frozenset({list})
 _NAIVE = {None}
 
 
@@ -80,6 +81,8 @@ def encode_rows(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
         changed = True
         if kinds == {JsonText}:
             columns[index] = list(map(bytes.decode, values))
+        elif kinds <= _JSON_LISTS:  # a JSON column of lists (a face's box, its embedding)
+            columns[index] = list(map(bytes.decode, map(_json_encode, values)))
         elif kinds == {datetime} and set(map(_tzinfo, values)) == _NAIVE:
             columns[index] = list(
                 map(datetime.isoformat, values, repeat("T"), repeat("microseconds"))
