@@ -46,7 +46,7 @@ from pictallion_sql.records.document_checks import (
     number_list_problem,
 )
 from pictallion_sql.records.document_loading import decode_hook
-from pictallion_sql.records.documents import DocumentProblem, is_document
+from pictallion_sql.records.documents import DocumentProblem, either_types, is_document
 from pictallion_sql.records.types import JsonNumber
 
 _astuple = msgspec.structs.astuple
@@ -451,6 +451,9 @@ def unchecked(cls: type[msgspec.Struct]) -> type[msgspec.Struct] | None:
     """A struct of ``cls``'s fields (names, types, defaults, options) without its checks,
     for a batch: msgspec converts the rows into it in one call, then ``checked_columns``
     checks them a column at a time. None for a class it cannot stand for.
+
+    A document field is left as given (``Any``): msgspec would call the decode hook for
+    each row's document, and ``checked_columns`` builds the documents only when needed.
     """
     config = cls.__struct_config__
     if config.tag is not None or config.array_like:
@@ -460,13 +463,14 @@ def unchecked(cls: type[msgspec.Struct]) -> type[msgspec.Struct] | None:
     rename = {}
     for field in msgspec.structs.fields(cls):
         rename[field.name] = field.encode_name
+        tp = Any if _hooked(hints[field.name]) is not None else hints[field.name]
         if field.default is not msgspec.NODEFAULT:
-            fields.append((field.name, hints[field.name], field.default))
+            fields.append((field.name, tp, field.default))
         elif field.default_factory is not msgspec.NODEFAULT:
             default = msgspec.field(default_factory=field.default_factory)
-            fields.append((field.name, hints[field.name], default))
+            fields.append((field.name, tp, default))
         else:
-            fields.append((field.name, hints[field.name]))
+            fields.append((field.name, tp))
     return msgspec.defstruct(
         f"{cls.__name__}Unchecked",
         fields,
@@ -479,13 +483,23 @@ def unchecked(cls: type[msgspec.Struct]) -> type[msgspec.Struct] | None:
     )
 
 
+def _hooked(tp: Any) -> Any | None:
+    """The document type (or document-or-list type) that is a field's only value type
+    besides UNSET and None: msgspec builds it through the decode hook."""
+    members = [m for m in _union_members(tp) or [tp] if m not in (UnsetType, NoneType)]
+    if len(members) == 1 and (is_document(members[0]) or either_types(members[0]) is not None):
+        return members[0]
+    return None
+
+
 # A column's check: its values checked (a new list when one was normalised) and, for a
-# column of documents, their JSON encodings; raises _Mismatch at a value that fails.
-_ColumnCheck: TypeAlias = Callable[[Sequence[Any]], tuple[Sequence[Any], list[bytes] | None]]
+# column of documents, their JSON encodings; raises _Mismatch at a value that fails. The
+# flag: whether documents given as plain dicts must be built (see ``checked_columns``).
+_ColumnCheck: TypeAlias = Callable[[Sequence[Any], bool], tuple[Sequence[Any], list[bytes] | None]]
 
 
 def checked_columns(
-    cls: type[msgspec.Struct], columns: Sequence[Sequence[Any]]
+    cls: type[msgspec.Struct], columns: Sequence[Sequence[Any]], *, documents: bool = True
 ) -> tuple[list[Sequence[Any]], dict[int, list[bytes]]] | None:
     """A batch's field values, one column per field of ``cls`` (as msgspec converted them
     into :func:`unchecked` ``cls``), checked as ``cls.__post_init__`` checks each row.
@@ -496,6 +510,10 @@ def checked_columns(
     bad row and field. Whole columns are checked by a few calls in C where their values
     allow (short ASCII texts, integers in range, values of a literal, lists of texts or
     floats, documents); other values go through the field's own check one by one.
+
+    ``documents`` False: a document given as a plain dict that passed its checks stays that
+    dict (its JSON is the document's); True: it becomes its document class, as msgspec
+    builds it for ``cls``.
     """
     if not issubclass(cls, InputRecord) or cls.__dict__.get("__checked_class__") is not cls:
         return None  # not compiled for this class (a subclass may add fields): row by row
@@ -503,7 +521,7 @@ def checked_columns(
     encodings: dict[int, list[bytes]] = {}
     try:
         for index, (check, values) in enumerate(zip(cls.__column_checks__, columns, strict=True)):
-            values, encoded = check(values)
+            values, encoded = check(values, documents)
             checked.append(values)
             if encoded is not None:
                 encodings[index] = encoded
@@ -524,23 +542,31 @@ def _column_check(
     """
     _name, plain, field_text_bytes, bounds, check = field
     members = [m for m in _union_members(tp) or [tp] if m not in (UnsetType, NoneType)]
-    document = members[0] if len(members) == 1 and is_document(members[0]) else None
+    hooked = _hooked(tp)  # the twin leaves its values as given: built here, as msgspec would
+    document = hooked if hooked is not None and is_document(hooked) else None
+    as_given = frozenset({dict, document})
     fast = _fast_column(members, field_text_bytes, text_bytes, bounds)
 
-    def column(values: Sequence[Any]) -> tuple[Sequence[Any], list[bytes] | None]:
+    def column(values: Sequence[Any], documents: bool) -> tuple[Sequence[Any], list[bytes] | None]:
         kinds = set(map(type, values))
         if kinds <= plain:
             return values, None
         rest = kinds - plain
-        if len(rest) == 1:
+        if document is not None and rest <= as_given:
+            whole = rest == kinds
+            given = values if whole else [v for v in values if type(v) in rest]
+            encoded = document_column(document, given)
+            if encoded is not None:
+                if documents and dict in rest:
+                    values = [decode_hook(document, v) if type(v) is dict else v for v in values]
+                return values, encoded if whole else None
+        elif hooked is None and len(rest) == 1:
             (kind,) = rest
             given = values if len(kinds) == 1 else _of_type(values, kind)
-            if document is not None and kind is document:
-                encoded = document_column(document, given)
-                if encoded is not None:
-                    return values, encoded if given is values else None
-            elif fast is not None and fast(kind, given):
+            if fast is not None and fast(kind, given):
                 return values, None
+        if hooked is not None:  # msgspec's conversion (a ValueError: the rows say which)
+            values = [v if type(v) in plain else decode_hook(hooked, v) for v in values]
         return _each(values, plain, check), None
 
     return column

@@ -80,9 +80,10 @@ def _check_object(cls: type[Document], value: Any) -> Any:
 
 
 def document_column(cls: type[Document], docs: Sequence[Any]) -> list[bytes] | None:
-    """The JSON encodings of ``docs`` (each exactly of ``cls``) when every one passes the
-    fast paths of its check (:func:`_well_typed`, :func:`_plainly_storable`); None when
-    one does not, and each must be checked on its own (:func:`document_check`).
+    """The JSON encodings of ``docs`` (each exactly of ``cls``, or a plain dict that
+    becomes one) when every one passes the fast paths of its check (:func:`_well_typed`,
+    :func:`_plainly_storable`); None when one does not, and each must be checked on its
+    own (:func:`document_check`).
 
     The documents are checked a few dozen at a time, by a few calls in C for each group:
     one conversion to the schema structs, one decode of the encodings joined as a JSON
