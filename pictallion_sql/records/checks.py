@@ -511,9 +511,9 @@ def checked_columns(
     allow (short ASCII texts, integers in range, values of a literal, lists of texts or
     floats, documents); other values go through the field's own check one by one.
 
-    ``documents`` False: a document given as a plain dict that passed its checks stays that
-    dict (its JSON is the document's); True: it becomes its document class, as msgspec
-    builds it for ``cls``.
+    ``documents`` False: in a column of documents only, a document given as a plain dict
+    may stay that dict (the caller writes its encoding); True: it becomes its document
+    class, as msgspec builds it for ``cls``.
     """
     if not issubclass(cls, InputRecord) or cls.__dict__.get("__checked_class__") is not cls:
         return None  # not compiled for this class (a subclass may add fields): row by row
@@ -557,7 +557,9 @@ def _column_check(
             given = values if whole else [v for v in values if type(v) in rest]
             encoded = document_column(document, given)
             if encoded is not None:
-                if documents and dict in rest:
+                # Without their encodings (some rows give none), the documents are built
+                # as msgspec builds them, copies the caller cannot change before the write.
+                if (documents or not whole) and dict in rest:
                     values = [decode_hook(document, v) if type(v) is dict else v for v in values]
                 return values, encoded if whole else None
         elif hooked is None and len(rest) == 1:
