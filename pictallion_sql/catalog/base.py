@@ -17,7 +17,18 @@ from datetime import UTC, datetime
 from functools import cache
 from itertools import compress, repeat
 from operator import attrgetter, is_, is_not
-from typing import Any, Generic, Literal, TypeVar, overload
+from types import UnionType
+from typing import (
+    Annotated,
+    Any,
+    Generic,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    overload,
+)
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -126,17 +137,17 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @cache
 def _timestamp_fields(kind: type[msgspec.Struct]) -> frozenset[str]:
-    return frozenset(
-        f.name
-        for f in msgspec.structs.fields(kind)
-        if _holds_datetime(msgspec.inspect.type_info(f.type))
-    )
+    return frozenset(f.name for f in msgspec.structs.fields(kind) if _holds_datetime(f.type))
 
 
-def _holds_datetime(info: msgspec.inspect.Type) -> bool:
-    if isinstance(info, msgspec.inspect.UnionType):
-        return any(isinstance(t, msgspec.inspect.DateTimeType) for t in info.types)
-    return isinstance(info, msgspec.inspect.DateTimeType)
+def _holds_datetime(tp: Any) -> bool:
+    """Whether an annotation (a union, maybe Annotated) takes a datetime."""
+    origin = get_origin(tp)
+    if origin is Union or origin is UnionType:
+        return any(map(_holds_datetime, get_args(tp)))
+    if origin is Annotated:
+        return _holds_datetime(get_args(tp)[0])
+    return tp is datetime
 
 
 def _full_dates(kind: type[msgspec.Struct], obj_in: Mapping[str, Any]) -> dict[str, Any]:

@@ -458,12 +458,11 @@ def unchecked(cls: type[msgspec.Struct]) -> type[msgspec.Struct] | None:
     config = cls.__struct_config__
     if config.tag is not None or config.array_like:
         return None
-    hints = get_type_hints(cls, include_extras=True)
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     rename = {}
-    for field in msgspec.structs.fields(cls):
+    for field in msgspec.structs.fields(cls):  # their types resolved, Annotated kept
         rename[field.name] = field.encode_name
-        tp = Any if _hooked(hints[field.name]) is not None else hints[field.name]
+        tp = Any if _hooked(field.type) is not None else field.type
         if field.default is not msgspec.NODEFAULT:
             fields.append((field.name, tp, field.default))
         elif field.default_factory is not msgspec.NODEFAULT:
