@@ -24,9 +24,8 @@ from pictallion_sql.errors import PictallionError
 from pictallion_sql.limits import MAX_INDEXED_TEXT_BYTES, MAX_JSON_DEPTH, MAX_LIST_ITEMS
 from pictallion_sql.records.checks import checked_columns, unchecked
 from pictallion_sql.records.inputs import InsertFileVersion
-from tests.test_bad_inputs import FUZZ, REPOSITORIES, SEED, _nested, field_values, real
+from tests.test_bad_inputs import REPOSITORIES, SEED, _nested, field_values, real
 
-EXAMPLES = 5000 if FUZZ else 600
 INSERTING = sorted(name for name, repo in REPOSITORIES.items() if hasattr(repo, "insert_type"))
 VALID = {repo.table: values for repo, _, values in SEED}
 
@@ -149,11 +148,9 @@ def by_columns(repo: Any, objs: list[Any], documents: bool = True) -> tuple[str,
     return "columns", columns
 
 
+# The profile decides (tests/conftest.py): the same examples in CI, random ones in a fuzz run.
 @settings(
-    max_examples=EXAMPLES,
-    derandomize=not FUZZ,
-    deadline=None,
-    database=None,
+    max_examples=max(600, settings.default.max_examples),
     suppress_health_check=list(HealthCheck),
 )
 @given(batch=batches())
