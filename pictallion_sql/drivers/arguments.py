@@ -8,7 +8,14 @@ from typing import Any
 from pictallion_sql.errors import ValidationError
 from pictallion_sql.query.registry import CompiledSQL, Query
 
-__all__ = ["bind_args", "bind_encoded", "check_batch_size", "check_streamable"]
+__all__ = ["JsonText", "bind_args", "bind_encoded", "check_batch_size", "check_streamable"]
+
+
+class JsonText(bytes):
+    """A JSON value already encoded: the input checks encode a batch's documents to prove
+    them storable, and a bulk write sends that text as it is instead of encoding again."""
+
+    __slots__ = ()
 
 
 def bind_args(query: Query, compiled: CompiledSQL, params: Mapping[str, Any]) -> list[Any]:

@@ -156,6 +156,14 @@ class Executor(ABC):
             # The transaction is the call's own: no savepoint inside it (two round trips).
             return await conn._insert_rows(table, record, rows)
 
+    async def insert_groups(
+        self, table: str, groups: Mapping[tuple[str, ...], Sequence[Sequence[Any]]]
+    ) -> None:
+        """Insert rows atomically, given as their values grouped by the columns they give
+        (``{columns: [values, ...]}``, each row with its ``id``); nothing is read back."""
+        async with self.transaction() as conn:
+            await conn._write_groups(table, groups)
+
 
 def _without(
     observers: tuple[QueryObserver, ...], observer: QueryObserver

@@ -25,11 +25,12 @@ __all__ = ["Connection", "aborted_error", "group_by_columns", "interrupted_error
 
 def group_by_columns(
     rows: Sequence[Mapping[str, Any]],
-) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
-    """``rows`` grouped by the columns they give, so each group is one statement shape."""
-    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+) -> dict[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The values of ``rows`` grouped by the columns they give, so each group is one
+    statement shape."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
+        groups.setdefault(tuple(row), []).append(tuple(row.values()))
     return groups
 
 
@@ -184,12 +185,25 @@ class Connection(Executor):
         async with self.transaction():
             return await self._insert_rows(table, record, rows)
 
+    async def insert_groups(
+        self, table: str, groups: Mapping[tuple[str, ...], Sequence[Sequence[Any]]]
+    ) -> None:
+        """Insert rows given as values, grouped by their columns, in one transaction."""
+        async with self.transaction():
+            await self._write_groups(table, groups)
+
+    async def _write_groups(
+        self, table: str, groups: Mapping[tuple[str, ...], Sequence[Sequence[Any]]]
+    ) -> None:
+        """Each group of rows in its statement, in the transaction already open here."""
+        for columns, rows in groups.items():
+            await self._write_rows(table, columns, rows)
+
     async def _insert_rows(
         self, table: str, record: type[msgspec.Struct] | None, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
         """:meth:`insert_many`'s work, in the transaction already open on this connection."""
-        for columns, group in group_by_columns(rows).items():
-            await self._write_rows(table, columns, group)
+        await self._write_groups(table, group_by_columns(rows))
         if record is None:
             return []
         echoed = echoed_columns(record, rows)
@@ -199,9 +213,9 @@ class Connection(Executor):
 
     @abstractmethod
     async def _write_rows(
-        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
     ) -> None:
-        """Insert ``rows``, each giving exactly ``columns`` in order, in the open transaction."""
+        """Insert ``rows``, the values of ``columns`` each, in the open transaction."""
 
     @property
     def in_transaction(self) -> bool:

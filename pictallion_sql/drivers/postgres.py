@@ -454,13 +454,14 @@ class PostgresConnection(Connection):
         self._db._report_query(query, started, count)
 
     async def _write_rows(
-        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
     ) -> None:
         """One binary COPY: the columns it does not list take their defaults, as with INSERT.
 
-        Every value goes through the connection's codecs (jsonb as msgspec JSON).
+        Every value goes through the connection's codecs (jsonb as msgspec JSON, or the
+        JSON text the input checks encoded).
         """
-        await self._copy(table, columns, [tuple(row.values()) for row in rows])
+        await self._copy(table, columns, rows)
 
     def _write_failed(self, query: Query, started: float, exc: Exception) -> PictallionError:
         """A batch write the server refused: it spoils the transaction; a lost link also
@@ -471,7 +472,9 @@ class PostgresConnection(Connection):
             self._interrupt()
         return error
 
-    async def _copy(self, table: str, columns: tuple[str, ...], records: list[Any]) -> None:
+    async def _copy(
+        self, table: str, columns: tuple[str, ...], records: Sequence[Sequence[Any]]
+    ) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         label = _copy_label(table, columns)
         started = time.perf_counter()

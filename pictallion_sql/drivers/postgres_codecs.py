@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from pictallion_sql.drivers.arguments import JsonText
 from pictallion_sql.drivers.decoding import (
     Converter,
     base_type,
@@ -24,7 +25,13 @@ _json_encode = msgspec.json.encode
 
 def _encode_jsonb(value: Any) -> bytes:
     # jsonb's binary wire format is a version byte (1) followed by the JSON text.
+    if type(value) is JsonText:
+        return b"\x01" + value
     return b"\x01" + _json_encode(value)
+
+
+def _encode_json(value: Any) -> bytes:
+    return value if type(value) is JsonText else _json_encode(value)
 
 
 # jsonb arrives as its version byte and the JSON text, kept as bytes: the row decoder parses
@@ -69,7 +76,7 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "json",
         schema="pg_catalog",
-        encoder=_json_encode,
+        encoder=_encode_json,
         decoder=_identity_bytes,
         format="binary",
     )

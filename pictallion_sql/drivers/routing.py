@@ -5,7 +5,8 @@ Routing rules (docs/scaling.md gives the guarantees):
 
 * Writes (any statement that is not a plain ``SELECT``/``WITH``/``VALUES``, a ``SELECT``
   that locks rows with ``FOR UPDATE``/``FOR SHARE``, or calls a function that writes),
-  ``run_many``, ``insert_many``, transactions and held connections go to the primary.
+  ``run_many``, ``insert_many``, ``insert_groups``, transactions and held connections go to
+  the primary.
 * A read goes to a replica that is up, lags less than ``replica_max_lag`` seconds and has
   replayed the primary's WAL up to the position read just after this database's latest
   commit (``pg_current_wal_insert_lsn()``, compared with ``pg_last_wal_replay_lsn()``):

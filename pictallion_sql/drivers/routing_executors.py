@@ -112,6 +112,15 @@ class _RoutedConnection(Connection):
             return await conn.insert_many(table, record, rows)
         return await self._router._committing(conn.insert_many(table, record, rows))
 
+    async def insert_groups(
+        self, table: str, groups: Mapping[tuple[str, ...], Sequence[Sequence[Any]]]
+    ) -> None:
+        """As :meth:`Connection.insert_groups`, on the primary."""
+        conn = await self._primary()
+        if conn.in_transaction:
+            return await conn.insert_groups(table, groups)
+        return await self._router._committing(conn.insert_groups(table, groups))
+
     async def _stream(
         self, query: Query, batch_size: int, params: Mapping[str, Any]
     ) -> AsyncGenerator[Any, None]:
@@ -145,7 +154,7 @@ class _RoutedConnection(Connection):
         await (await self._primary())._control(statement)
 
     async def _write_rows(
-        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
     ) -> None:
         await (await self._primary())._write_rows(table, columns, rows)
 

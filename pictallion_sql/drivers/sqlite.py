@@ -25,7 +25,13 @@ from pictallion_sql.drivers.base import Database
 from pictallion_sql.drivers.connection import Connection
 from pictallion_sql.drivers.decoding import check_columns, decode_error, record_columns
 from pictallion_sql.drivers.pool import Pool
-from pictallion_sql.drivers.sqlite_codecs import PLAIN, decoder, encode_arg, encode_args
+from pictallion_sql.drivers.sqlite_codecs import (
+    PLAIN,
+    decoder,
+    encode_arg,
+    encode_args,
+    encode_rows,
+)
 from pictallion_sql.drivers.sqlite_errors import SqliteErrors
 from pictallion_sql.errors import DatabaseError, PictallionError
 from pictallion_sql.query.bulk import insert_many_label
@@ -339,11 +345,10 @@ class SqliteConnection(Connection):
         self._db._report_query(query, started, count)
 
     async def _write_rows(
-        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
     ) -> None:
-        """One executemany, its parameter tuples built straight from the rows' values."""
-        batch = [encode_args(tuple(row.values())) for row in rows]
-        await self._execute_many(insert_row(table, columns), batch)
+        """One executemany of the rows' values, converted a column at a time."""
+        await self._execute_many(insert_row(table, columns), encode_rows(rows))
 
     async def run_many(self, query: Query, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run ``query`` once per mapping, atomically, with one executemany."""
@@ -355,7 +360,7 @@ class SqliteConnection(Connection):
             await self._execute_many(query, batch)
         return len(batch)
 
-    async def _execute_many(self, query: Query, batch: list[list[Any]]) -> None:
+    async def _execute_many(self, query: Query, batch: Sequence[Sequence[Any]]) -> None:
         # Only called inside a transaction: a failure spoils it, and nothing is kept.
         if self._failed:
             raise self._refusal()

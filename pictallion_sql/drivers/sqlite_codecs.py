@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import msgspec
 
+from pictallion_sql.drivers.arguments import JsonText
 from pictallion_sql.drivers.decoding import (
     Converter,
     base_type,
@@ -20,7 +23,15 @@ from pictallion_sql.drivers.decoding import (
     json_converter,
 )
 
-__all__ = ["PLAIN", "converter_for", "decoder", "encode_arg", "encode_args", "to_text_timestamp"]
+__all__ = [
+    "PLAIN",
+    "converter_for",
+    "decoder",
+    "encode_arg",
+    "encode_args",
+    "encode_rows",
+    "to_text_timestamp",
+]
 
 PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None), bytes})
 """Types sqlite3 binds as they are: a parameter of any other type goes through encode_arg."""
@@ -41,6 +52,8 @@ def encode_arg(value: Any) -> Any:
         return value
     if isinstance(value, datetime):
         return to_text_timestamp(value)
+    if type(value) is JsonText:
+        return value.decode()
     if isinstance(value, list | dict | tuple | msgspec.Struct):
         return _json_encode(value).decode()
     return value
@@ -48,6 +61,37 @@ def encode_arg(value: Any) -> Any:
 
 def encode_args(args: Sequence[Any]) -> list[Any]:
     return [v if type(v) in PLAIN else encode_arg(v) for v in args]
+
+
+_tzinfo = attrgetter("tzinfo")
+_JSON_LISTS = frozenset({list})
+_NAIVE = {None}
+
+
+def encode_rows(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Rows of parameters (each of the same columns) in the form SQLite stores them.
+
+    Converted a column at a time: a column of plain values as it is, one of naive
+    timestamps or of encoded JSON by one C call per value, others value by value.
+    """
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    changed = False
+    for index, values in enumerate(columns):
+        kinds = set(map(type, values))
+        if kinds <= PLAIN:
+            continue
+        changed = True
+        if kinds == {JsonText}:
+            columns[index] = list(map(bytes.decode, values))
+        elif kinds <= _JSON_LISTS:  # a JSON column of lists (a face's box, its embedding)
+            columns[index] = list(map(bytes.decode, map(_json_encode, values)))
+        elif kinds == {datetime} and set(map(_tzinfo, values)) == _NAIVE:
+            columns[index] = list(
+                map(datetime.isoformat, values, repeat("T"), repeat("microseconds"))
+            )
+        else:
+            columns[index] = [v if type(v) in PLAIN else encode_arg(v) for v in values]
+    return list(zip(*columns, strict=True)) if changed else list(rows)
 
 
 def converter_for(annotation: Any) -> Converter | None:

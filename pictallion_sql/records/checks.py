@@ -6,9 +6,12 @@ class's annotations are compiled into a tuple of per-field check functions once,
 class is defined (``validated``), so a construction costs one call per field.
 """
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import chain, compress, repeat
+from operator import is_
 from types import NoneType, UnionType
 from typing import (
     Annotated,
@@ -37,18 +40,24 @@ from pictallion_sql.limits import (
     shown,
     text_problem,
 )
-from pictallion_sql.records.document_checks import document_check, number_list_problem
+from pictallion_sql.records.document_checks import (
+    document_check,
+    document_column,
+    number_list_problem,
+)
 from pictallion_sql.records.document_loading import decode_hook
-from pictallion_sql.records.documents import DocumentProblem
+from pictallion_sql.records.documents import DocumentProblem, either_types, is_document
 from pictallion_sql.records.types import JsonNumber
 
 _astuple = msgspec.structs.astuple
 
 __all__ = [
     "InputRecord",
+    "checked_columns",
     "lone_surrogate_error",
     "provided_fields",
     "table_or_name",
+    "unchecked",
     "validate",
     "validate_json",
     "validated",
@@ -376,6 +385,8 @@ class InputRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
     ]
     __checked_class__: ClassVar[type]
     """The class ``__field_checks__`` was compiled for (``validated``)."""
+    __column_checks__: ClassVar[tuple["_ColumnCheck", ...]]
+    """The same checks for a whole column of a batch (``checked_columns``)."""
 
     def revalidate(self) -> None:
         """Check the fields again: a struct's attributes may have been set after it was built."""
@@ -416,21 +427,219 @@ def validated(cls: type[_I]) -> type[_I]:
     hints = get_type_hints(cls, include_extras=True)
     indexed = INDEXED_TEXT_COLUMNS.get(cls.__table__, frozenset())
     checks = []
+    columns = []
     for name in cls.__struct_fields__:
         text_bytes = MAX_INDEXED_TEXT_BYTES if name in indexed else MAX_TEXT_BYTES
         takes_text = str in (_union_members(hints[name]) or [hints[name]])
-        checks.append(
-            (
-                name,
-                _plain_types(hints[name]),
-                text_bytes if takes_text else -1,
-                _integer_range(hints[name]),
-                _with_json_limits(hints[name], _field_check(hints[name], text_bytes)),
-            )
+        field = (
+            name,
+            _plain_types(hints[name]),
+            text_bytes if takes_text else -1,
+            _integer_range(hints[name]),
+            _with_json_limits(hints[name], _field_check(hints[name], text_bytes)),
         )
+        checks.append(field)
+        columns.append(_column_check(hints[name], field, text_bytes))
     cls.__field_checks__ = tuple(checks)
+    cls.__column_checks__ = tuple(columns)
     cls.__checked_class__ = cls
     return cls
+
+
+@functools.cache
+def unchecked(cls: type[msgspec.Struct]) -> type[msgspec.Struct] | None:
+    """A struct of ``cls``'s fields (names, types, defaults, options) without its checks,
+    for a batch: msgspec converts the rows into it in one call, then ``checked_columns``
+    checks them a column at a time. None for a class it cannot stand for.
+
+    A document field is left as given (``Any``): msgspec would call the decode hook for
+    each row's document, and ``checked_columns`` builds the documents only when needed.
+    """
+    config = cls.__struct_config__
+    if config.tag is not None or config.array_like:
+        return None
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    rename = {}
+    for field in msgspec.structs.fields(cls):  # their types resolved, Annotated kept
+        rename[field.name] = field.encode_name
+        tp = Any if _hooked(field.type) is not None else field.type
+        if field.default is not msgspec.NODEFAULT:
+            fields.append((field.name, tp, field.default))
+        elif field.default_factory is not msgspec.NODEFAULT:
+            default = msgspec.field(default_factory=field.default_factory)
+            fields.append((field.name, tp, default))
+        else:
+            fields.append((field.name, tp))
+    return msgspec.defstruct(
+        f"{cls.__name__}Unchecked",
+        fields,
+        module=cls.__module__,
+        kw_only=True,
+        forbid_unknown_fields=config.forbid_unknown_fields,
+        omit_defaults=config.omit_defaults,
+        rename=rename,
+        gc=False,  # freed once its columns are read; holds no cycle
+    )
+
+
+def _hooked(tp: Any) -> Any | None:
+    """The document type (or document-or-list type) that is a field's only value type
+    besides UNSET and None: msgspec builds it through the decode hook."""
+    members = [m for m in _union_members(tp) or [tp] if m not in (UnsetType, NoneType)]
+    if len(members) == 1 and (is_document(members[0]) or either_types(members[0]) is not None):
+        return members[0]
+    return None
+
+
+# A column's check: its values checked (a new list when one was normalised) and, for a
+# column of documents, their JSON encodings; raises _Mismatch at a value that fails. The
+# flag: whether documents given as plain dicts must be built (see ``checked_columns``).
+_ColumnCheck: TypeAlias = Callable[[Sequence[Any], bool], tuple[Sequence[Any], list[bytes] | None]]
+
+
+def checked_columns(
+    cls: type[msgspec.Struct], columns: Sequence[Sequence[Any]], *, documents: bool = True
+) -> tuple[list[Sequence[Any]], dict[int, list[bytes]]] | None:
+    """A batch's field values, one column per field of ``cls`` (as msgspec converted them
+    into :func:`unchecked` ``cls``), checked as ``cls.__post_init__`` checks each row.
+
+    Returns the checked columns (a value normalised as ``__post_init__`` would set it) and,
+    by field index, the JSON encodings of columns made only of documents. None when a
+    value fails: the rows must then be built as ``cls`` one by one, which names the first
+    bad row and field. Whole columns are checked by a few calls in C where their values
+    allow (short ASCII texts, integers in range, values of a literal, lists of texts or
+    floats, documents); other values go through the field's own check one by one.
+
+    ``documents`` False: in a column of documents only, a document given as a plain dict
+    may stay that dict (the caller writes its encoding); True: it becomes its document
+    class, as msgspec builds it for ``cls``.
+    """
+    if not issubclass(cls, InputRecord) or cls.__dict__.get("__checked_class__") is not cls:
+        return None  # not compiled for this class (a subclass may add fields): row by row
+    checked: list[Sequence[Any]] = []
+    encodings: dict[int, list[bytes]] = {}
+    try:
+        for index, (check, values) in enumerate(zip(cls.__column_checks__, columns, strict=True)):
+            values, encoded = check(values, documents)
+            checked.append(values)
+            if encoded is not None:
+                encodings[index] = encoded
+    except Exception:  # any doubt: the rows are built one by one, as before
+        return None
+    return checked, encodings
+
+
+def _column_check(
+    tp: Any,
+    field: tuple[str, frozenset[type], int, tuple[float, float] | None, _Check],
+    text_bytes: int,
+) -> _ColumnCheck:
+    """``field``'s check (as ``validated`` compiled it) for a whole column of values.
+
+    A fast test over the column's values that are not of a plain type passes them all
+    unchanged, exactly when the field's check would; otherwise each goes through it.
+    """
+    _name, plain, field_text_bytes, bounds, check = field
+    members = [m for m in _union_members(tp) or [tp] if m not in (UnsetType, NoneType)]
+    hooked = _hooked(tp)  # the twin leaves its values as given: built here, as msgspec would
+    document = hooked if hooked is not None and is_document(hooked) else None
+    as_given = frozenset({dict, document})
+    fast = _fast_column(members, field_text_bytes, text_bytes, bounds)
+
+    def column(values: Sequence[Any], documents: bool) -> tuple[Sequence[Any], list[bytes] | None]:
+        kinds = set(map(type, values))
+        if kinds <= plain:
+            return values, None
+        rest = kinds - plain
+        if document is not None and rest <= as_given:
+            whole = rest == kinds
+            given = values if whole else [v for v in values if type(v) in rest]
+            encoded = document_column(document, given)
+            if encoded is not None:
+                # Without their encodings (some rows give none), the documents are built
+                # as msgspec builds them, copies the caller cannot change before the write.
+                if (documents or not whole) and dict in rest:
+                    values = [decode_hook(document, v) if type(v) is dict else v for v in values]
+                return values, encoded if whole else None
+        elif hooked is None and len(rest) == 1:
+            (kind,) = rest
+            given = values if len(kinds) == 1 else _of_type(values, kind)
+            if fast is not None and fast(kind, given):
+                return values, None
+        if hooked is not None:  # msgspec's conversion (a ValueError: the rows say which)
+            values = [v if type(v) in plain else decode_hook(hooked, v) for v in values]
+        return _each(values, plain, check), None
+
+    return column
+
+
+def _of_type(values: Sequence[Any], kind: type) -> list[Any]:
+    """The values of exactly type ``kind``, in order."""
+    return list(compress(values, map(is_, map(type, values), repeat(kind))))
+
+
+def _each(values: Sequence[Any], plain: frozenset[type], check: _Check) -> Sequence[Any]:
+    """``values`` through ``check`` one by one (those of a plain type pass as they are)."""
+    out: list[Any] | None = None
+    for index, value in enumerate(values):
+        if type(value) in plain:
+            continue
+        new = check(value)
+        if new is not value:
+            if out is None:
+                out = list(values)
+            out[index] = new
+    return values if out is None else out
+
+
+def _fast_column(
+    members: list[Any], field_text_bytes: int, text_bytes: int, bounds: tuple[float, float] | None
+) -> Callable[[type, Sequence[Any]], bool] | None:
+    """A test that passes a column's values of one type (``kind``), all unchanged, only
+    when the field's check would pass each of them unchanged; None: none applies.
+
+    A False answer only means the values take the one-by-one path.
+    """
+    literal = members[0] if len(members) == 1 and get_origin(members[0]) is Literal else None
+    # A literal of texts only: an exact str among them is what its check lets through.
+    allowed = frozenset(get_args(literal)) if literal is not None else frozenset()
+    if not all(type(v) is str for v in allowed):
+        allowed = frozenset()
+    items = None
+    if len(members) == 1 and get_origin(members[0]) is list:
+        (items,) = get_args(members[0]) or (Any,)
+
+    def test(kind: type, values: Sequence[Any]) -> bool:
+        if kind is str:
+            if field_text_bytes >= 0:  # what __post_init__ lets through without a call
+                return _short_ascii(values, field_text_bytes)
+            return bool(allowed) and set(values) <= allowed
+        if kind is int:
+            return bounds is not None and bounds[0] <= min(values) and max(values) <= bounds[1]
+        if kind is list and items is not None:
+            if max(map(len, values)) > MAX_LIST_ITEMS:
+                return False
+            if items is str:
+                flat = list(chain.from_iterable(values))
+                return set(map(type, flat)) <= _STR_ONLY and _short_ascii(flat, text_bytes)
+            if items is float or items == JsonNumber:
+                # A finite sum means every item is finite (an overflow only costs the walk).
+                return set(map(type, chain.from_iterable(values))) <= _FLOAT_ONLY and math.isfinite(
+                    sum(map(sum, values))
+                )
+        return False
+
+    return test
+
+
+def _short_ascii(texts: Sequence[str], max_bytes: int) -> bool:
+    """Every text is ASCII without NUL and at most ``max_bytes`` long (two scans in C)."""
+    joined = "".join(texts)
+    return (
+        joined.isascii()
+        and "\x00" not in joined
+        and (len(joined) <= max_bytes or max(map(len, texts)) <= max_bytes)
+    )
 
 
 def _with_json_limits(tp: Any, check: _Check) -> _Check:

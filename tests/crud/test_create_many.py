@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import msgspec
 import pytest
 
 from pictallion_sql import crud
@@ -286,6 +287,67 @@ async def test_without_returning_the_ids_come_back_in_input_order(db: Any) -> No
         assert stored is not None
         assert (stored.file_path, stored.rating) == (objs[index]["file_path"], index % 5)
         assert stored.keywords == []  # the column default applied
+
+
+async def test_without_returning_rows_read_back_as_with_returning(db: Any) -> None:
+    # Without returning, documents go as the JSON their checks encoded, timestamps and
+    # lists converted a column at a time: what is stored must be what returning gives.
+    asset = await _asset(db)
+    extremes = {"exif": {"gpsLatitude": 1e300, "gpsLongitude": -0.5, "camera": 'Çanon \\ "Ω"'}}
+    documents: list[Any] = [METADATA, extremes, {}, {"ai": {"aiTags": []}}, {"ai": None}]
+    paris = timezone(timedelta(hours=2))
+    for offset, mixed in ((0, False), (10, True)):
+        objs = [
+            version_row(asset, offset + i, metadata=doc, keywords=[f"k{i}", "été"], rating=i)
+            for i, doc in enumerate(documents)
+        ]
+        if mixed:  # rows giving different columns: one statement per column set
+            objs[1] = version_row(asset, offset + 1, metadata=documents[1])
+            objs[3] = version_row(asset, offset + 3, location="Nice")
+        returned = await crud.file_version.create_many(db, objs=objs)
+        ids = await crud.file_version.create_many(
+            db, objs=[{**o, "file_hash": o["file_hash"] + "b"} for o in objs], returning=False
+        )
+        for record, id in zip(returned, ids, strict=True):
+            stored = await crud.file_version.get(db, id=id)
+            assert stored is not None
+            assert (
+                msgspec.structs.replace(
+                    stored,
+                    id=record.id,
+                    file_hash=record.file_hash,
+                    created_at=record.created_at,
+                )
+                == record
+            )
+        assert [v.metadata for v in returned[::2]] == [
+            CombinedMetadata.from_tree(d) for d in documents[::2]
+        ]
+
+    faces = [
+        {
+            "photo_id": ids[0],
+            "bounding_box": [1.5, 2, 3, 4],
+            "confidence": 90,
+            "embedding": [0.1, -2.5e-8, 1e300],
+        },
+        {
+            "photo_id": ids[0],
+            "bounding_box": [0.0, 0.0, 1.0, 1.0],
+            "confidence": 80,
+            "embedding": None,
+        },
+    ]
+    face_ids = await crud.face.create_many(db, objs=faces, returning=False)
+    stored_faces = [await crud.face.get(db, id=id) for id in face_ids]
+    assert [(f.bounding_box, f.embedding) for f in stored_faces if f is not None] == [
+        ([1.5, 2, 3, 4], [0.1, -2.5e-8, 1e300]),
+        ([0.0, 0.0, 1.0, 1.0], None),
+    ]
+    people = [{"name": "Ada", "birthdate": datetime(2001, 5, 1, 12, 30, 15, 1, tzinfo=paris)}]
+    (person_id,) = await crud.person.create_many(db, objs=people, returning=False)
+    person = await crud.person.get(db, id=person_id)
+    assert person is not None and person.birthdate == datetime(2001, 5, 1, 10, 30, 15, 1)
 
 
 async def test_without_returning_a_failure_inserts_nothing(db: Any) -> None:
