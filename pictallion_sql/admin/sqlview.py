@@ -93,17 +93,17 @@ def search(
 ) -> Selection:
     """The statement ``crud.file_version.search(db, filters=..., sort=..., ...)`` runs for
     a first page: counting up to the ``search_count_limit`` setting, or every match."""
-    from pictallion_sql.catalog.search import check_rows, plan_search
+    from pictallion_sql.catalog.search import EVERY_MATCH, check_rows, count_limit, plan_search
 
     plan = plan_search(filters, sort)
     check_rows("limit", limit)
     check_rows("skip", skip)
     # The statement names the rows skipped ``offset``, after its OFFSET clause.
     page = {"limit": limit, "offset": skip}
-    count_limit = config.settings.search_count_limit
-    if exact_total or count_limit <= 0 or plan.capped_query is None:
+    counted = count_limit(config.settings.search_count_limit, exact_total)
+    if counted == EVERY_MATCH or plan.capped_query is None:
         return Selection(plan.query, {**plan.params, **page})
-    return Selection(plan.capped_query, {**plan.params, "count_limit": count_limit, **page})
+    return Selection(plan.capped_query, {**plan.params, "count_limit": counted, **page})
 
 
 def smart_rules(rules: Any) -> list[Selection]:

@@ -15,8 +15,10 @@ import msgspec
 from pictallion_sql import config
 from pictallion_sql.cache.local import LocalResults
 from pictallion_sql.catalog.search import (
+    EVERY_MATCH,
     TOTALS_TABLES,
     check_rows,
+    count_limit,
     next_cursor,
     plan_search,
     split_rows,
@@ -30,7 +32,6 @@ from pictallion_sql.catalog.search_cursors import (
 from pictallion_sql.config import Settings
 from pictallion_sql.drivers.base import Database, Executor
 from pictallion_sql.drivers.connection import Connection
-from pictallion_sql.errors import ValidationError
 from pictallion_sql.query.named import queries
 from pictallion_sql.records.composites.photos import (
     FileVersionWithAsset,
@@ -48,59 +49,48 @@ _SEARCH_PAGE = queries.rows("file_versions.search_page", FileVersionWithAsset)
 _SEARCH_PAGE_AFTER = queries.rows("file_versions.search_page_after", FileVersionWithAsset)
 
 
-# The count limit that counts every match (the largest LIMIT both dialects take).
-_EVERY_MATCH = 2**63 - 1
-
-
 def _settings(db: Executor) -> Settings:
     return db.settings if isinstance(db, Database | Connection) else config.settings
 
 
-def _count_limit(db: Executor, exact_total: bool) -> int:
-    """How many matches a page counts: every one, or up to the ``search_count_limit``."""
-    if type(exact_total) is not bool:
-        raise ValidationError("exact_total must be a boolean", field="exact_total")
-    limit = _settings(db).search_count_limit
-    return _EVERY_MATCH if exact_total or limit <= 0 else limit
+# Where a search's totals are kept: (kind, filters) for an exact total; a capped one adds
+# the order it was counted in and the limit, which decide what it covers.
+_Key = tuple[Any, ...]
 
 
-def _known(local: LocalResults | None, db: Executor, exact_key: bytes, capped_key: bytes) -> Any:
-    """The kept totals of a search: exact ones answer any request, capped ones their own.
-
-    ``capped_key`` is empty when every match must be counted.
-    """
+def _known(local: LocalResults | None, db: Executor, keys: tuple[_Key, _Key | None]) -> Any:
+    """The kept totals of a search: exact ones answer any request, capped ones their own
+    (no capped key when every match must be counted)."""
     if local is None or _settings(db).search_totals_ttl <= 0:
         return None
+    exact_key, capped_key = keys
     known = local.get(exact_key, TOTALS_TABLES)
-    if known is None and capped_key:
+    if known is None and capped_key is not None:
         known = local.get(capped_key, TOTALS_TABLES)
     return known
 
 
-def _capped_key(exact_key: bytes, count_limit: int, order: str) -> bytes:
-    """Where a capped total is kept: it depends on the limit and on the order counted in."""
-    if count_limit == _EVERY_MATCH:
-        return b""
-    return exact_key + f"|{order}|{count_limit}".encode()
+def _keys(exact_key: _Key, limit: int, order: str) -> tuple[_Key, _Key | None]:
+    return exact_key, (None if limit == EVERY_MATCH else (*exact_key, order, limit))
 
 
 def _keep(
     db: Executor,
     local: LocalResults | None,
-    keys: tuple[bytes, bytes],
+    keys: tuple[_Key, _Key | None],
     generation: tuple[int, ...],
     exact: bool,
     total: int,
     value: Any,
 ) -> None:
     """Keep a search's totals for its following pages: an exact one when large, a capped one
-    always (under its own key: its facets depend on the order and the limit)."""
+    always."""
     if local is None:
         return
     settings = _settings(db)
     exact_key, capped_key = keys
-    if not exact or total >= settings.search_totals_min:
-        key = exact_key if exact else capped_key
+    key = exact_key if exact else capped_key
+    if key is not None and (not exact or total >= settings.search_totals_min):
         local.put(key, TOTALS_TABLES, generation, settings.search_totals_ttl, value)
 
 
@@ -118,7 +108,7 @@ async def live_search_page(
     exact_total: bool = False,
 ) -> PhotoSearchResult:
     """A page of ``search_photos`` for the checked ``params``, its total and next cursor."""
-    count_limit = _count_limit(db, exact_total)
+    limit_counted = count_limit(_settings(db).search_count_limit, exact_total)
     fingerprint = live_fingerprint(params)
     cursor: dict[str, Any] = {}
     if after is not None:
@@ -126,29 +116,28 @@ async def live_search_page(
         cursor = {"after_created": key, "after_id": last_id}
     fetch = fetch_size(limit)
     local = db.local_results
-    exact_key = b"live" + fingerprint.encode()
-    keys = (exact_key, _capped_key(exact_key, count_limit, "created_at desc"))
-    known: tuple[int, bool] | None = _known(local, db, *keys)
+    keys = _keys(("live", fingerprint), limit_counted, "created_at desc")
+    known: tuple[int, bool] | None = _known(local, db, keys)
     total, exact = known if known is not None else (None, True)
     generation = local.generation(TOTALS_TABLES) if local is not None else ()
     if total is None and not cursor:
         # One statement answers the page and the count (one snapshot).
-        hits = await db.run(_SEARCH, limit=fetch, offset=skip, count_limit=count_limit, **params)
+        hits = await db.run(_SEARCH, limit=fetch, offset=skip, count_limit=limit_counted, **params)
         photos = [_with_asset(h) for h in hits]
         if hits:
             total = hits[0].total_count
         elif skip == 0:
             total = 0
         else:
-            total = await db.run(_SEARCH_COUNT, count_limit=count_limit, **params)
-        exact = total < count_limit
+            total = await db.run(_SEARCH_COUNT, count_limit=limit_counted, **params)
+        exact = total < limit_counted
         _keep(db, local, keys, generation, exact, total, (total, exact))
     else:
         page = _SEARCH_PAGE_AFTER if cursor else _SEARCH_PAGE
         photos = await db.run(page, limit=fetch, offset=skip, **params, **cursor)
         if total is None:
-            total = await db.run(_SEARCH_COUNT, count_limit=count_limit, **params)
-            exact = total < count_limit
+            total = await db.run(_SEARCH_COUNT, count_limit=limit_counted, **params)
+            exact = total < limit_counted
             _keep(db, local, keys, generation, exact, total, (total, exact))
     following = None
     if len(photos) > limit:
@@ -172,30 +161,29 @@ async def search_page(
     plan = plan_search(filters, sort, after)
     check_rows("limit", limit)
     check_rows("skip", skip)
-    count_limit = _count_limit(db, exact_total)
+    limit_counted = count_limit(_settings(db).search_count_limit, exact_total)
     fetch = fetch_size(limit)
     local = db.local_results
-    exact_key = b"search" + plan.filter_key
     order = f"{plan.sort.field} {plan.sort.direction}"
-    keys = (exact_key, _capped_key(exact_key, count_limit, order))
-    known: tuple[int, SearchFacets, bool] | None = _known(local, db, *keys)
+    keys = _keys(("search", plan.filter_key), limit_counted, order)
+    known: tuple[int, SearchFacets, bool] | None = _known(local, db, keys)
     if known is not None and plan.page_query is not None:
         photos = await db.run(plan.page_query, limit=fetch, offset=skip, **plan.params)
         total, facets, exact = known
     else:
         generation = local.generation(TOTALS_TABLES) if local is not None else ()
-        if count_limit == _EVERY_MATCH or plan.capped_query is None:
+        if limit_counted == EVERY_MATCH or plan.capped_query is None:
             rows = await db.run(plan.query, limit=fetch, offset=skip, **plan.params)
         else:
             rows = await db.run(
                 plan.capped_query,
                 limit=fetch,
                 offset=skip,
-                count_limit=count_limit,
+                count_limit=limit_counted,
                 **plan.params,
             )
         photos, total, facets = split_rows(rows)
-        exact = total < count_limit
+        exact = total < limit_counted
         _keep(db, local, keys, generation, exact, total, (total, facets, exact))
     following = None
     if len(photos) > limit:

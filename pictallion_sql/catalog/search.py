@@ -37,6 +37,7 @@ from pictallion_sql.records.composites.photos import (
 )
 
 __all__ = [
+    "EVERY_MATCH",
     "PhotoFilters",
     "PhotoSort",
     "SearchPlan",
@@ -44,6 +45,7 @@ __all__ = [
     "check_filters",
     "check_rows",
     "check_sort",
+    "count_limit",
     "make_cursor",
     "next_cursor",
     "page_from_rows",
@@ -228,6 +230,18 @@ def check_sort(sort: Any) -> PhotoSort:
         raise validation_error(exc, "PhotoSort") from None
     except UnicodeEncodeError:
         raise lone_surrogate_error(values, "PhotoSort") from None
+
+
+# A count limit that counts every match (the largest LIMIT both dialects take).
+EVERY_MATCH = _MAX_ROWS
+
+
+def count_limit(setting: int, exact_total: Any) -> int:
+    """How many matches a page counts for its total: ``setting`` (``search_count_limit``),
+    or every match when the caller asks for ``exact_total`` or the setting is 0."""
+    if type(exact_total) is not bool:
+        raise ValidationError("exact_total must be a boolean", field="exact_total")
+    return EVERY_MATCH if exact_total or setting <= 0 else setting
 
 
 def check_rows(name: str, value: Any) -> None:
